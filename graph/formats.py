@@ -1,0 +1,108 @@
+"""The RDF syntaxes aikg reads and writes, by name, media type and file suffix."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from pyoxigraph import RdfFormat
+
+from .errors import BadInput, ParseError
+
+__all__ = [
+    "RdfSyntax",
+    "RDF_SYNTAXES",
+    "open_rdf_input",
+    "rdf_parse_error",
+    "rdf_syntax",
+    "syntax_for_path",
+]
+
+
+@dataclass(frozen=True)
+class RdfSyntax:
+    """One RDF syntax: its short name, media type, suffixes and pyoxigraph format."""
+
+    name: str
+    media_type: str
+    suffixes: tuple[str, ...]
+    oxigraph: RdfFormat
+
+    @property
+    def has_graphs(self) -> bool:
+        """True for quad syntaxes (TriG, N-Quads), whose files name their own graphs."""
+        return self.oxigraph.supports_datasets
+
+
+RDF_SYNTAXES: tuple[RdfSyntax, ...] = (
+    RdfSyntax("turtle", "text/turtle", (".ttl",), RdfFormat.TURTLE),
+    RdfSyntax("ntriples", "application/n-triples", (".nt",), RdfFormat.N_TRIPLES),
+    RdfSyntax("nquads", "application/n-quads", (".nq",), RdfFormat.N_QUADS),
+    RdfSyntax("trig", "application/trig", (".trig",), RdfFormat.TRIG),
+    RdfSyntax("jsonld", "application/ld+json", (".jsonld", ".json"), RdfFormat.JSON_LD),
+    RdfSyntax("rdfxml", "application/rdf+xml", (".rdf", ".owl", ".xml"), RdfFormat.RDF_XML),
+)
+
+_ALIASES = {
+    "ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "nq": "nquads",
+    "n-quads": "nquads", "json-ld": "jsonld", "xml": "rdfxml", "rdf/xml": "rdfxml",
+    "rdf": "rdfxml", "owl": "rdfxml",
+}
+
+
+def rdf_syntax(name_or_media_type: str) -> RdfSyntax:
+    """Find a syntax by short name (``turtle``, ``nt``...) or media type (``text/turtle``).
+
+    >>> rdf_syntax("text/turtle").name
+    'turtle'
+    >>> rdf_syntax("NT").name
+    'ntriples'
+    """
+    key = name_or_media_type.split(";")[0].strip().lower()
+    key = _ALIASES.get(key, key)
+    for syntax in RDF_SYNTAXES:
+        if key in (syntax.name, syntax.media_type):
+            return syntax
+    if key == "application/x-turtle":
+        return RDF_SYNTAXES[0]
+    names = ", ".join(s.name for s in RDF_SYNTAXES)
+    raise BadInput(f"unknown RDF format {name_or_media_type!r}; use one of: {names}")
+
+
+def syntax_for_path(path: str | Path) -> RdfSyntax:
+    """The syntax of a file from its suffix, ignoring a trailing ``.gz``.
+
+    >>> syntax_for_path("data/facts.trig.gz").name
+    'trig'
+    """
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    suffix = suffixes[-1] if suffixes else ""
+    for syntax in RDF_SYNTAXES:
+        if suffix in syntax.suffixes:
+            return syntax
+    raise BadInput(f"{path}: cannot tell the RDF format from the suffix {suffix!r}; name it")
+
+
+def open_rdf_input(source: str | Path | bytes | IO[bytes]) -> IO[bytes]:
+    """A binary stream over a path (gunzipped for ``.gz``), bytes, or a stream as it is."""
+    if isinstance(source, bytes):
+        return io.BytesIO(source)
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if not path.is_file():
+            raise BadInput(f"{path}: no such file")
+        return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
+    return source
+
+
+def rdf_parse_error(error: SyntaxError, source: str) -> ParseError:
+    """pyoxigraph's parser error as a :class:`ParseError` naming the source, line and column."""
+    message = error.msg or str(error)
+    if message.startswith("Parser error"):
+        message = message.split(": ", 1)[-1]
+    return ParseError(message, source=source, line=error.lineno, column=error.offset)

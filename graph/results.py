@@ -1,0 +1,123 @@
+"""Query results held in memory up to the row cap, and their SPARQL result serializations."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal as Kind
+
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+
+__all__ = ["QueryResult", "term_to_json", "term_to_text"]
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+@dataclass
+class QueryResult:
+    """What a query returned: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE).
+
+    ``truncated`` is True when the row cap cut the result.
+    """
+
+    kind: Kind["select", "ask", "graph"]
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[Triple] = field(default_factory=list)
+    truncated: bool = False
+
+    def __len__(self) -> int:
+        return len(self.triples) if self.kind == "graph" else len(self.rows)
+
+    def bindings(self) -> Iterator[dict[str, object]]:
+        """Each row as a mapping from variable name to term, unbound variables left out."""
+        for row in self.rows:
+            yield {v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
+
+    def to_json(self) -> str:
+        """SPARQL 1.1 Query Results JSON; a truncated result says so in ``aikg:truncated``."""
+        if self.kind == "ask":
+            return json.dumps({"head": {}, "boolean": self.boolean})
+        body = {
+            "head": {"vars": self.variables},
+            "results": {
+                "bindings": [
+                    {v: term_to_json(t) for v, t in b.items()} for b in self.bindings()
+                ]
+            },
+        }
+        if self.truncated:
+            body["aikg:truncated"] = True
+        return json.dumps(body, ensure_ascii=False)
+
+    def to_csv(self) -> str:
+        """SPARQL 1.1 Query Results CSV: plain values, no types."""
+        return self._delimited(csv.excel, lambda t: term_to_text(t))
+
+    def to_tsv(self) -> str:
+        """SPARQL 1.1 Query Results TSV: terms in Turtle syntax."""
+        out = io.StringIO()
+        out.write("\t".join("?" + v for v in self.variables) + "\n")
+        for row in self.rows:
+            out.write("\t".join("" if t is None else str(t) for t in row) + "\n")
+        return out.getvalue()
+
+    def to_rdf(self, fmt: RdfFormat = RdfFormat.TURTLE, prefixes: dict[str, str] | None = None
+               ) -> bytes:
+        """The triples of a CONSTRUCT or DESCRIBE result in an RDF syntax."""
+        kwargs = {"prefixes": prefixes} if prefixes and fmt in _PREFIXED else {}
+        return serialize(self.triples, format=fmt, **kwargs)
+
+    def _delimited(self, dialect: type[csv.Dialect], render) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, dialect=dialect, lineterminator="\r\n")
+        writer.writerow(self.variables)
+        for row in self.rows:
+            writer.writerow(["" if t is None else render(t) for t in row])
+        return out.getvalue()
+
+
+_PREFIXED = (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML)
+
+
+def term_to_json(term: object) -> dict[str, str]:
+    """One RDF term in the SPARQL JSON results shape.
+
+    >>> term_to_json(Literal("百度", language="zh"))
+    {'type': 'literal', 'value': '百度', 'xml:lang': 'zh'}
+    """
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": term_to_json(term.subject),
+                "predicate": term_to_json(term.predicate),
+                "object": term_to_json(term.object),
+            },
+        }
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def term_to_text(term: object) -> str:
+    """The plain text of a term: an IRI, a literal's lexical form, ``_:id`` for a blank node."""
+    if isinstance(term, BlankNode):
+        return "_:" + term.value
+    if isinstance(term, NamedNode | Literal):
+        return term.value
+    return str(term)

@@ -1,0 +1,308 @@
+"""The knowledge graph over a pyoxigraph store: open a backend, load files, query, update.
+
+Every SPARQL query and update of aikg goes through :meth:`KnowledgeGraph.query` and
+:meth:`KnowledgeGraph.update`: they bind values, apply the time budget and the row cap, and turn
+engine errors into :mod:`graph.errors`. The default graph of a query is the union of the named
+graphs (DESIGN decision 2).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from pyoxigraph import (
+    DefaultGraph,
+    NamedNode,
+    QueryBoolean,
+    QuerySolutions,
+    Store,
+    Variable,
+)
+
+import ontology
+
+from .errors import BadInput, ParseError, QueryTimeout, ReadOnly, Unsupported
+from .formats import RdfSyntax, open_rdf_input, rdf_parse_error, rdf_syntax, syntax_for_path
+from .results import QueryResult
+
+__all__ = ["DEFAULT_GRAPH", "KnowledgeGraph", "LoadReport", "open_graph"]
+
+#: Pass as ``graph=`` to write into the store's own default graph (Graph Store ``?default``).
+DEFAULT_GRAPH = "default"
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What a load did: the triples added, the target graph (None: the file's own) and the time."""
+
+    source: str
+    triples: int
+    graph: str | None
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        """Triples per second."""
+        return self.triples / self.seconds if self.seconds else float(self.triples)
+
+
+class KnowledgeGraph:
+    """An RDF dataset in a pyoxigraph :class:`~pyoxigraph.Store`, with a version per write.
+
+    Writes are serialized by a lock; each committed write bumps :attr:`version` and then calls
+    the commit listeners (the relationship projection, caches) before returning, so a caller
+    never sees a version whose listeners have not run.
+
+    >>> kg = KnowledgeGraph(Store(), location="memory")
+    >>> kg.load(b"<https://w3id.org/aikg/id/a> <https://w3id.org/aikg/ontology#partnerOf> "
+    ...         b"<https://w3id.org/aikg/id/b> .", format="nt", graph="https://example.org/g").triples
+    1
+    >>> kg.query("SELECT ?o WHERE { ?s ?p ?o }").rows[0][0].value
+    'https://w3id.org/aikg/id/b'
+    >>> kg.version
+    1
+    """
+
+    def __init__(self, store: Store, *, location: str, read_only: bool = False) -> None:
+        self.store = store
+        self.location = location
+        self.read_only = read_only
+        self.version = 0
+        self._write_lock = threading.RLock()
+        self._listeners: list[Callable[[KnowledgeGraph], None]] = []
+        self._count_cache: tuple[int, int] | None = None
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, object] | None = None,
+        default_graphs: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query and hold its result in memory, up to ``max_rows`` rows.
+
+        ``substitutions`` binds variables to RDF terms (never pasted into the text); the
+        variables must be projected. ``default_graphs`` and ``named_graphs`` restrict the dataset
+        (the protocol's ``default-graph-uri`` and ``named-graph-uri``); without them the default
+        graph is the union of all graphs. ``timeout`` is checked between rows here; the service
+        runs queries where the budget also stops the evaluation itself.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        options: dict[str, object] = {}
+        if default_graphs is not None or named_graphs is not None:
+            options["default_graph"] = [_named_node(g) for g in default_graphs or ()]
+            if named_graphs is not None:
+                options["named_graphs"] = [_named_node(g) for g in named_graphs]
+        else:
+            options["use_default_graph_as_union"] = True
+        if substitutions:
+            options["substitutions"] = {Variable(k): v for k, v in substitutions.items()}
+        try:
+            raw = self.store.query(sparql, **options)
+            return _collect(raw, deadline, max_rows)
+        except SyntaxError as error:
+            raise _sparql_error(error) from None
+        except (OSError, RuntimeError, ValueError) as error:
+            raise BadInput(f"query failed: {error}") from None
+
+    def ask(self, sparql: str, **kwargs: object) -> bool:
+        """Run an ASK query and return its boolean."""
+        return bool(self.query(sparql, **kwargs).boolean)
+
+    def __len__(self) -> int:
+        """The number of quads in the store, cached per version."""
+        if self._count_cache is None or self._count_cache[0] != self.version:
+            self._count_cache = (self.version, len(self.store))
+        return self._count_cache[1]
+
+    def graph_sizes(self) -> dict[str, int]:
+        """The number of triples in each named graph, largest first."""
+        result = self.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
+            "GROUP BY ?g ORDER BY DESC(?n)"
+        )
+        return {g.value: int(n.value) for g, n in result.rows}
+
+    def named_graphs(self) -> list[str]:
+        """The IRIs of the named graphs, sorted."""
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, NamedNode))
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def update(self, sparql: str) -> None:
+        """Apply a SPARQL update atomically, then bump the version and notify listeners."""
+        self._check_writable()
+        with self._write_lock:
+            try:
+                self.store.update(sparql)
+            except SyntaxError as error:
+                raise _sparql_error(error) from None
+            except (OSError, RuntimeError, ValueError) as error:
+                raise BadInput(f"update failed: {error}") from None
+            self._committed()
+
+    def load(
+        self,
+        source: str | Path | bytes | IO[bytes],
+        *,
+        format: str | None = None,
+        graph: str | None = None,
+        base_iri: str | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> LoadReport:
+        """Load RDF into the store in one transaction: all of it, or nothing and an error.
+
+        ``source`` is a file path (``.gz`` is read through gzip), bytes or a binary stream.
+        ``format`` is a name or media type; for a path it defaults to the suffix's syntax.
+        A triples syntax goes into ``graph`` (an IRI, or :data:`DEFAULT_GRAPH`); for a path it
+        defaults to the named graph of the file (:func:`ontology.graph_for_file`). A quads syntax
+        keeps the graphs its file names. ``progress(bytes_read, lines_read)`` is called as the
+        input is read.
+        """
+        self._check_writable()
+        name = str(source) if isinstance(source, str | Path) else "<input>"
+        if isinstance(source, str | Path):
+            path = Path(source)
+            syntax = rdf_syntax(format) if format else syntax_for_path(path)
+            if graph is None and not syntax.has_graphs:
+                graph = ontology.graph_for_file(path)
+            if base_iri is None:
+                base_iri = path.resolve().as_uri()
+        elif format:
+            syntax = rdf_syntax(format)
+        else:
+            raise BadInput("name the RDF format of the input")
+        if graph is not None and syntax.has_graphs:
+            raise BadInput(f"{syntax.name} names its own graphs; load it without a target graph")
+        if graph is None and not syntax.has_graphs:
+            raise BadInput(f"{name}: give a target graph for {syntax.name} input")
+        with self._write_lock:
+            before = len(self)
+            started = time.perf_counter()
+            self._load_stream(source, syntax, graph, base_iri, name, progress)
+            self._committed()
+            return LoadReport(name, len(self) - before, graph, time.perf_counter() - started)
+
+    def on_commit(self, listener: Callable[[KnowledgeGraph], None]) -> None:
+        """Call ``listener(kg)`` after every committed write, before the write returns."""
+        self._listeners.append(listener)
+
+    def _load_stream(self, source, syntax: RdfSyntax, graph, base_iri, name, progress) -> None:
+        to_graph = None
+        if graph is not None:
+            to_graph = DefaultGraph() if graph == DEFAULT_GRAPH else _named_node(graph)
+        stream = open_rdf_input(source)
+        try:
+            reader = _CountingReader(stream, progress) if progress else stream
+            self.store.load(reader, format=syntax.oxigraph, base_iri=base_iri, to_graph=to_graph)
+        except SyntaxError as error:
+            raise rdf_parse_error(error, name) from None
+        except (OSError, ValueError) as error:
+            raise BadInput(f"{name}: {error}") from None
+        finally:
+            if stream is not source:
+                stream.close()
+
+    def _committed(self) -> None:
+        self.version += 1
+        for listener in self._listeners:
+            listener(self)
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnly("this graph is open read-only")
+
+
+def open_graph(location: str = "memory", *, bundled: bool = True) -> KnowledgeGraph:
+    """Open a backend and, when asked, load the files bundled in :mod:`ontology`.
+
+    ``location`` is ``memory`` (the default: rebuilt at each start) or a directory, an on-disk
+    store that keeps what is written; the bundled files are loaded into it once, when it is
+    empty. A SPARQL endpoint URL is not supported yet.
+    """
+    if location.startswith(("http://", "https://")):
+        raise Unsupported(f"remote SPARQL backends are not supported yet: {location}")
+    if location == "memory":
+        kg = KnowledgeGraph(Store(), location="memory")
+    else:
+        try:
+            kg = KnowledgeGraph(Store(location), location=location)
+        except OSError as error:
+            raise BadInput(f"cannot open the store at {location}: {error}") from None
+    if bundled and len(kg.store) == 0:
+        for path in ontology.bundled_files():
+            kg.load(path)
+    return kg
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _collect(raw: object, deadline: float | None, max_rows: int | None) -> QueryResult:
+    if isinstance(raw, QueryBoolean):
+        return QueryResult("ask", boolean=bool(raw))
+    if isinstance(raw, QuerySolutions):
+        variables = [v.value for v in raw.variables]
+        result = QueryResult("select", variables=variables)
+        sink, width = result.rows, len(variables)
+        for solution in raw:
+            if max_rows is not None and len(sink) >= max_rows:
+                result.truncated = True
+                break
+            sink.append(tuple(solution[i] for i in range(width)))
+            _check_deadline(deadline)
+        return result
+    result = QueryResult("graph")
+    for triple in raw:
+        if max_rows is not None and len(result.triples) >= max_rows:
+            result.truncated = True
+            break
+        result.triples.append(triple)
+        _check_deadline(deadline)
+    return result
+
+
+def _check_deadline(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise QueryTimeout("the query ran past its time budget")
+
+
+def _named_node(iri: str) -> NamedNode:
+    try:
+        return NamedNode(iri)
+    except ValueError:
+        raise BadInput(f"not an absolute IRI: {iri!r}") from None
+
+
+def _sparql_error(error: SyntaxError) -> ParseError:
+    message = error.msg if error.msg else str(error)
+    head, _, _ = message.partition(", [")  # drop the parser's long list of expected characters
+    return ParseError(head, line=error.lineno, column=error.offset)
+
+
+class _CountingReader:
+    """A binary reader that reports bytes and lines read, for progress bars."""
+
+    def __init__(self, stream: IO[bytes], progress: ProgressCallback) -> None:
+        self._stream, self._progress = stream, progress
+        self._bytes = self._lines = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._stream.read(size)
+        self._bytes += len(chunk)
+        self._lines += chunk.count(b"\n")
+        self._progress(self._bytes, self._lines)
+        return chunk
+

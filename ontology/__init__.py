@@ -1,0 +1,58 @@
+"""Names of the aikg vocabularies and of the RDF files bundled with the package.
+
+This module loads nothing: it only says where things are and what they are called.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "AIKG",
+    "KG",
+    "GRAPH",
+    "PREFIXES",
+    "ONTOLOGY_DIR",
+    "DATA_DIR",
+    "EXAMPLES_DIR",
+    "RDF_SUFFIXES",
+    "bundled_files",
+    "graph_for_file",
+]
+
+AIKG = "https://w3id.org/aikg/ontology#"
+KG = "https://w3id.org/aikg/id/"
+GRAPH = "https://w3id.org/aikg/graph/"
+
+PREFIXES: dict[str, str] = {
+    "aikg": AIKG,
+    "kg": KG,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "schema": "https://schema.org/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "airo": "https://w3id.org/airo#",
+}
+
+ONTOLOGY_DIR = Path(__file__).resolve().parent
+DATA_DIR = ONTOLOGY_DIR / "data"
+EXAMPLES_DIR = ONTOLOGY_DIR / "examples"
+
+RDF_SUFFIXES = (".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl")
+
+
+def bundled_files() -> list[Path]:
+    """The RDF files loaded at start: the ontology and shapes first, then the data files."""
+    found = [p for folder in (ONTOLOGY_DIR, DATA_DIR) for p in sorted(folder.glob("*"))]
+    return [p for p in found if p.suffix in RDF_SUFFIXES]
+
+
+def graph_for_file(path: Path) -> str:
+    """The named graph a triples file is loaded into: ``GRAPH`` + the file's stem."""
+    return GRAPH + path.stem
