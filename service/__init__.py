@@ -9,7 +9,7 @@ from flask import Flask
 
 from graph import open_graph
 
-from . import observe, ops, sparql
+from . import conditional, observe, ops, sparql
 from .errors import register_error_handlers
 
 __all__ = ["DEFAULTS", "create_app"]
@@ -33,6 +33,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["aikg"] = open_graph(app.config["STORE"])
     observe.init_app(app)  # first, so that its after-request hook sees the final response
+    conditional.init_app(app)
     register_error_handlers(app)
     for blueprint in (ops.bp, observe.bp, sparql.bp):
         app.register_blueprint(blueprint)

@@ -197,3 +197,54 @@ def test_every_response_carries_server_timing(client, method: str, path: str) ->
 def test_server_timing_names_the_query_time(client) -> None:
     timing = client.get("/sparql", query_string={"query": COMPANIES}).headers["Server-Timing"]
     assert "query;dur=" in timing
+
+
+# -- ETag and 304 ------------------------------------------------------------------------------
+
+
+def test_a_read_is_tagged_and_a_matching_if_none_match_gets_304(client) -> None:
+    first = client.get("/sparql", query_string={"query": COMPANIES})
+    tag = first.headers["ETag"]
+    assert tag.startswith('W/"v') and "Accept" in first.headers["Vary"]
+    again = client.get("/sparql", query_string={"query": COMPANIES},
+                       headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == tag
+    assert "Server-Timing" in again.headers
+
+
+def test_a_write_changes_the_etag_and_ends_the_304s(app, client) -> None:
+    tag = client.get("/sparql", query_string={"query": COMPANIES}).headers["ETag"]
+    app.extensions["aikg"].update(INSERT)
+    after = client.get("/sparql", query_string={"query": COMPANIES},
+                       headers={"If-None-Match": tag})
+    assert after.status_code == 200 and after.headers["ETag"] != tag
+    assert "gamma" in after.get_data(as_text=True)
+
+
+def test_the_etag_differs_by_url_and_by_accept(client) -> None:
+    def tag(query: str, accept: str) -> str:
+        return client.get("/sparql", query_string={"query": query},
+                          headers={"Accept": accept}).headers["ETag"]
+
+    json_tag = tag(COMPANIES, "application/json")
+    assert json_tag != tag(COMPANIES, "text/csv")
+    assert json_tag != tag(COMPANIES + " LIMIT 1", "application/json")
+
+
+def test_the_etag_of_one_run_never_matches_in_the_next(make_app) -> None:
+    tags = {make_app().test_client().get("/sparql", query_string={"query": COMPANIES})
+            .headers["ETag"] for _ in range(2)}
+    assert len(tags) == 2
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/sparql?query=SELECT+WHERE"), ("GET", "/no/such/page"), ("GET", "/healthz"),
+    ("GET", "/metrics"), ("POST", "/sparql?query=ASK+%7B%7D"),
+])
+def test_no_etag_on_errors_probes_or_posts(client, method: str, path: str) -> None:
+    assert "ETag" not in client.open(path, method=method).headers
+
+
+def test_probes_are_never_cached(client) -> None:
+    assert client.get("/healthz").headers["Cache-Control"] == "no-store"
