@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from graph import QueryTimeout
 from service.metrics import Metrics
 from service.observe import timed_query
+from service.ratelimit import TokenBuckets, client_key
 from tests.conftest import SMALL
 
 COMPANIES = ("PREFIX aikg: <https://w3id.org/aikg/ontology#> "
@@ -248,3 +249,74 @@ def test_no_etag_on_errors_probes_or_posts(client, method: str, path: str) -> No
 
 def test_probes_are_never_cached(client) -> None:
     assert client.get("/healthz").headers["Cache-Control"] == "no-store"
+
+
+# -- rate limits -------------------------------------------------------------------------------
+
+
+def test_past_the_burst_a_client_gets_429_with_retry_after(make_client, logs) -> None:
+    client = make_client(rate_limit=0.5, rate_burst=2)
+    assert [client.get("/sparql?query=ASK{}").status_code for _ in range(3)] == [200, 200, 429]
+    refused = client.get("/sparql?query=ASK{}")
+    body = refused.get_json()
+    assert body["status"] == 429 and "per second" in body["error"]
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert logs("request")[-1]["status"] == 429
+
+
+def test_probes_are_never_rate_limited(make_client) -> None:
+    client = make_client(rate_limit=0.5, rate_burst=1)
+    assert {client.get(path).status_code for path in ["/healthz", "/metrics"] * 5} == {200}
+
+
+def test_each_client_has_its_own_bucket(make_client) -> None:
+    client = make_client(rate_limit=0.5, rate_burst=1)
+
+    def status(address: str) -> int:
+        return client.get("/sparql?query=ASK{}", environ_base={"REMOTE_ADDR": address}
+                          ).status_code
+
+    assert [status("10.0.0.1"), status("10.0.0.2"), status("10.0.0.1")] == [200, 200, 429]
+
+
+@pytest.mark.parametrize(("proxies", "statuses"), [(0, [200, 429]), (1, [200, 200])])
+def test_x_forwarded_for_is_believed_only_from_trusted_proxies(
+        make_client, proxies: int, statuses: list[int]) -> None:
+    client = make_client(rate_limit=0.5, rate_burst=1, trusted_proxies=proxies)
+    assert [client.get("/sparql?query=ASK{}", headers={"X-Forwarded-For": address}).status_code
+            for address in ("203.0.113.1", "203.0.113.2")] == statuses
+
+
+def test_the_request_log_names_the_forwarded_client_behind_a_trusted_proxy(
+        make_client, logs) -> None:
+    make_client(trusted_proxies=1).get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert logs("request")[0]["client"] == "203.0.113.9"
+
+
+def test_a_bucket_refills_at_the_rate() -> None:
+    now = [0.0]
+    buckets = TokenBuckets(2.0, 2, clock=lambda: now[0])
+    assert [buckets.take("a"), buckets.take("a")] == [0.0, 0.0]
+    assert buckets.take("a") == pytest.approx(0.5)
+    now[0] = 0.5
+    assert buckets.take("a") == 0.0
+    now[0] = 100.0
+    assert [buckets.take("a") for _ in range(3)][-1] > 0  # refilled to the burst, not beyond
+
+
+def test_buckets_are_bounded_in_number() -> None:
+    buckets = TokenBuckets(1.0, 1, clock=lambda: 0.0, max_clients=2)
+    for key in ("a", "b", "c"):
+        buckets.take(key)
+    assert buckets.take("a") == 0.0  # forgotten, so full again
+    assert buckets.take("c") > 0
+
+
+@pytest.mark.parametrize(("address", "key"), [
+    ("192.0.2.7", "192.0.2.7"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+    ("::ffff:192.0.2.7", "192.0.2.7"),
+    (None, "unknown"),
+])
+def test_a_client_is_its_address_or_its_ipv6_slash_64(address, key: str) -> None:
+    assert client_key(address) == key
