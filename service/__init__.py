@@ -9,7 +9,7 @@ from flask import Flask
 
 from graph import open_graph
 
-from . import conditional, observe, ops, ratelimit, sparql
+from . import conditional, limits, observe, ops, sparql
 from .errors import register_error_handlers
 
 __all__ = ["DEFAULTS", "create_app"]
@@ -35,7 +35,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["aikg"] = open_graph(app.config["STORE"])
     observe.init_app(app)  # first, so that its after-request hook sees the final response
-    ratelimit.init_app(app)
+    limits.init_app(app)
     conditional.init_app(app)
     register_error_handlers(app)
     for blueprint in (ops.bp, observe.bp, sparql.bp):

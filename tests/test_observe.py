@@ -12,9 +12,9 @@ from flask import Flask
 from prometheus_client.parser import text_string_to_metric_families
 
 from graph import QueryTimeout
+from service.limits import TokenBuckets, client_key
 from service.metrics import Metrics
 from service.observe import timed_query
-from service.ratelimit import TokenBuckets, client_key
 from tests.conftest import SMALL
 
 COMPANIES = ("PREFIX aikg: <https://w3id.org/aikg/ontology#> "

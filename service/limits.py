@@ -1,4 +1,7 @@
-"""Rate limits per client: a token bucket per address, answered with 429 and ``Retry-After``.
+"""Limits on what a client may send: requests per second (429) and bytes per body (413).
+
+A body declared longer than ``MAX_CONTENT_LENGTH`` is refused with 413 before any view runs, on
+every route, whether or not the view would read it (werkzeug alone refuses it only when read).
 
 With ``RATE_LIMIT`` = r requests per second (None: off), each client may send bursts of up to
 ``RATE_BURST`` requests, then r per second. A client is its address (an IPv6 address counts by
@@ -15,8 +18,10 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import partial
 
 from flask import Flask, Response, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .errors import error_response
 from .observe import is_probe
@@ -71,22 +76,30 @@ def client_key(address: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Limit each client to ``RATE_LIMIT`` requests per second, if it is set."""
+    """Rate-limit each client if ``RATE_LIMIT`` is set; refuse bodies over the size limit."""
     rate = app.config.get("RATE_LIMIT")
-    if not rate:
-        return
-    buckets = TokenBuckets(float(rate), int(app.config.get("RATE_BURST") or 1))
+    if rate:
+        buckets = TokenBuckets(float(rate), int(app.config.get("RATE_BURST") or 1))
+        app.before_request(partial(_limit_rate, buckets))
+    app.before_request(_limit_body)
 
-    @app.before_request
-    def limit() -> Response | None:
-        if is_probe():
-            return None
-        wait = buckets.take(client_key(request.remote_addr))
-        if not wait:
-            return None
-        retry = max(1, math.ceil(wait))
-        response = error_response(
-            f"too many requests: at most {buckets.rate:g} per second per client, in bursts "
-            f"of {buckets.burst}; retry in {retry} s", 429)
-        response.headers["Retry-After"] = str(retry)
-        return response
+
+def _limit_rate(buckets: TokenBuckets) -> Response | None:
+    if is_probe():
+        return None
+    wait = buckets.take(client_key(request.remote_addr))
+    if not wait:
+        return None
+    retry = max(1, math.ceil(wait))
+    response = error_response(
+        f"too many requests: at most {buckets.rate:g} per second per client, in bursts of "
+        f"{buckets.burst}; retry in {retry} s", 429)
+    response.headers["Retry-After"] = str(retry)
+    return response
+
+
+def _limit_body() -> None:
+    declared, limit = request.content_length, request.max_content_length
+    if declared is not None and limit is not None and declared > limit:
+        raise RequestEntityTooLarge(
+            f"the request body is {declared} bytes; the limit is {limit} bytes")
