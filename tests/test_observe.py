@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from graph import QueryTimeout
 from service.limits import TokenBuckets, client_key
 from service.metrics import Metrics
-from service.observe import timed_query
+from service.observe import note_rows, timed_query
 from tests.conftest import SMALL
 
 COMPANIES = ("PREFIX aikg: <https://w3id.org/aikg/ontology#> "
@@ -63,6 +63,18 @@ def test_each_request_is_one_json_line_naming_its_route_not_its_path(client, log
     assert ok["client"] == "127.0.0.1" and ok["duration_ms"] >= 0 and "time" in ok
     assert missing["route"] is None and missing["path"] == "/no/such/page"
     assert missing["status"] == 404
+
+
+def test_a_view_reports_its_rows_to_the_request_log(make_app, logs) -> None:
+    app = make_app()
+
+    def listing() -> dict:
+        note_rows(3)
+        return {"items": [1, 2, 3]}
+
+    app.add_url_rule("/listing", view_func=listing)
+    app.test_client().get("/listing")
+    assert logs("request")[0]["rows"] == 3
 
 
 def test_a_query_is_logged_and_tied_to_its_request_by_hash(client, logs) -> None:
