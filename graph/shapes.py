@@ -130,10 +130,12 @@ def validate(
         quads = list(data)
         around = context.store if isinstance(context, KnowledgeGraph) else context
         skip = set(replacing)
-    triples, focus = _flatten(quads)
+    triples, written = _flatten(quads)
+    context_only: set[URIRef] = set()
     if around is not None:
-        triples.update(_surroundings(around, quads, skip))
-    return _run(triples, sorted(focus) if around is not None else None)
+        context, context_only = _surroundings(around, quads, written, skip)
+        triples |= context
+    return _run(triples, context_only)
 
 
 def require_valid(
@@ -165,34 +167,49 @@ def _store_quads(store: Store, graphs: set[str] | None) -> list[Quad]:
 
 
 def _flatten(quads: Iterable[Quad]) -> tuple[set[tuple], set[URIRef]]:
-    """The triples of the quads, each source graph's subjects marked ``aikg:assertedIn`` it."""
+    """The triples of the quads, each source graph's subjects marked ``aikg:assertedIn`` it,
+    and the IRI subjects."""
     triples: set[tuple] = set()
-    focus: set[URIRef] = set()
+    subjects: set[URIRef] = set()
     for quad in quads:
         subject = _term(quad.subject)
         triples.add((subject, _term(quad.predicate), _term(quad.object)))
         if isinstance(subject, URIRef):
-            focus.add(subject)
+            subjects.add(subject)
             graph = quad.graph_name
             if isinstance(graph, DefaultGraph):
                 triples.add((subject, ASSERTED_IN, DEFAULT_GRAPH_MARK))
             elif graph.value != ontology.SOURCES_GRAPH:
                 triples.add((subject, ASSERTED_IN, URIRef(graph.value)))
-    return triples, focus
+    return triples, subjects
 
 
-def _surroundings(store: Store, quads: list[Quad], skip: set[str]) -> Iterator[tuple]:
-    """What the store says around the quads: subjects' descriptions, objects' types, graphs."""
-    subjects = {q.subject for q in quads if isinstance(q.subject, NamedNode)}
-    subjects |= {q.graph_name for q in quads if isinstance(q.graph_name, NamedNode)}
-    objects = {q.object for q in quads if isinstance(q.object, NamedNode)} - subjects
-    kept = [q for s in subjects for q in _closure(store, s)
-            if not (isinstance(q.graph_name, NamedNode) and q.graph_name.value in skip)
-            and (isinstance(q.graph_name, DefaultGraph) or q.graph_name.value not in _NOT_INSTANCE)]
-    yield from _flatten(kept)[0]
-    for node in objects:
-        for quad in store.quads_for_pattern(node, _RDF_TYPE, None, None):
-            yield (_term(quad.subject), _term(quad.predicate), _term(quad.object))
+def _surroundings(
+    store: Store, quads: list[Quad], written: set[URIRef], skip: set[str]
+) -> tuple[set[tuple], set[URIRef]]:
+    """What the store says around the quads, and the nodes known only from it.
+
+    The rest of each written subject's description (from every graph but ``skip``), the
+    description of every source graph involved, and the types of every node referenced.
+    """
+    pulled = [q for s in written for q in _closure(store, NamedNode(str(s)))
+              if not _in_graphs(q, skip | _NOT_INSTANCE)]
+    triples, _ = _flatten(pulled)
+    graphs = {q.graph_name for q in [*quads, *pulled] if isinstance(q.graph_name, NamedNode)}
+    sources = NamedNode(ontology.SOURCES_GRAPH)
+    for graph in graphs - {sources}:
+        described = list(store.quads_for_pattern(graph, None, None, sources))
+        triples |= _flatten(described)[0]
+    known = {s for s, _, _ in triples} | written
+    referenced = {o for _, _, o in triples if isinstance(o, URIRef)} - known
+    for node in referenced:
+        for quad in store.quads_for_pattern(NamedNode(str(node)), _RDF_TYPE, None, None):
+            triples.add((node, URIRef(quad.predicate.value), _term(quad.object)))
+    return triples, (known | referenced) - written
+
+
+def _in_graphs(quad: Quad, names: set[str]) -> bool:
+    return isinstance(quad.graph_name, NamedNode) and quad.graph_name.value in names
 
 
 def _closure(store: Store, subject: NamedNode | BlankNode) -> Iterator[Quad]:
@@ -233,28 +250,31 @@ def _ontology() -> Graph:
     return Graph().parse(ontology.ONTOLOGY_FILE, format="turtle")
 
 
-def _run(triples: set[tuple], focus: list[URIRef] | None) -> ValidationReport:
+def _run(triples: set[tuple], context_only: set[URIRef]) -> ValidationReport:
     data = Graph()
     for triple in _ontology():
         data.add(triple)
     for triple in triples:
         data.add(triple)
-    if focus is not None and not focus:  # nothing named to check: check all the small graph
-        focus = None
+    # advanced: the reference checks use SHACL-AF SPARQL targets (one query per validation)
     conforms, results, text = pyshacl.validate(
-        data, shacl_graph=_shapes(), inference="none", inplace=True, focus_nodes=focus,
+        data, shacl_graph=_shapes(), inference="none", advanced=True, inplace=True,
     )
-    return ValidationReport(bool(conforms), _violations(results), text)
+    violations = _violations(results, ignore=context_only)
+    return ValidationReport(not violations, violations, text if violations else "")
 
 
-def _violations(results: Graph) -> list[Violation]:
+def _violations(results: Graph, ignore: set[URIRef]) -> list[Violation]:
+    """The results as violations, leaving out those about nodes known only from the context."""
     found = []
-    sh = {name: URIRef(_SH + name) for name in ("resultPath", "value", "resultMessage",
+    sh = {name: URIRef(_SH + name) for name in ("result", "resultPath", "value", "resultMessage",
                                                  "focusNode")}
-    for result in results.subjects(URIRef(_RDF + "type"), URIRef(_SH + "ValidationResult")):
+    for result in results.objects(None, sh["result"]):  # top-level results, not their details
         path = results.value(result, sh["resultPath"])
         value = results.value(result, sh["value"])
         message = results.value(result, sh["resultMessage"])
+        if results.value(result, sh["focusNode"]) in ignore:
+            continue
         found.append(Violation(
             focus=_short(results.value(result, sh["focusNode"])),
             path=_short(path) if isinstance(path, URIRef) else None,
