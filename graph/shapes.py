@@ -133,8 +133,7 @@ def validate(
     triples, written = _flatten(quads)
     context_only: set[URIRef] = set()
     if around is not None:
-        context, context_only = _surroundings(around, quads, written, skip)
-        triples |= context
+        context_only = _add_surroundings(triples, around, quads, written, skip)
     return _run(triples, context_only)
 
 
@@ -184,28 +183,29 @@ def _flatten(quads: Iterable[Quad]) -> tuple[set[tuple], set[URIRef]]:
     return triples, subjects
 
 
-def _surroundings(
-    store: Store, quads: list[Quad], written: set[URIRef], skip: set[str]
-) -> tuple[set[tuple], set[URIRef]]:
-    """What the store says around the quads, and the nodes known only from it.
+def _add_surroundings(
+    triples: set[tuple], store: Store, quads: list[Quad], written: set[URIRef], skip: set[str]
+) -> set[URIRef]:
+    """Add what the store says around the quads to ``triples``; return the nodes known only
+    from the store.
 
     The rest of each written subject's description (from every graph but ``skip``), the
     description of every source graph involved, and the types of every node referenced.
     """
     pulled = [q for s in written for q in _closure(store, NamedNode(str(s)))
               if not _in_graphs(q, skip | _NOT_INSTANCE)]
-    triples, _ = _flatten(pulled)
+    triples |= _flatten(pulled)[0]
     graphs = {q.graph_name for q in [*quads, *pulled] if isinstance(q.graph_name, NamedNode)}
     sources = NamedNode(ontology.SOURCES_GRAPH)
     for graph in graphs - {sources}:
         described = list(store.quads_for_pattern(graph, None, None, sources))
         triples |= _flatten(described)[0]
-    known = {s for s, _, _ in triples} | written
-    referenced = {o for _, _, o in triples if isinstance(o, URIRef)} - known
-    for node in referenced:
+    known = {s for s, _, _ in triples if isinstance(s, URIRef)}
+    for node in {o for _, _, o in triples if isinstance(o, URIRef)} - known - written:
         for quad in store.quads_for_pattern(NamedNode(str(node)), _RDF_TYPE, None, None):
             triples.add((node, URIRef(quad.predicate.value), _term(quad.object)))
-    return triples, (known | referenced) - written
+            known.add(node)  # typed in the store: a context node (an untyped one stays dangling)
+    return known - written
 
 
 def _in_graphs(quad: Quad, names: set[str]) -> bool:
