@@ -4,9 +4,13 @@ SHACL sees triples, while a fact's source is the named graph that holds it. So b
 every statement of a source graph adds ``subject aikg:assertedIn graph`` to the data SHACL sees,
 and the shapes require each entity to be asserted in a graph described as an ``aikg:SourceGraph``
 (in the graph ``ontology.SOURCES_GRAPH``). The ontology is added too, for the class hierarchy and
-the declared terms. Only the quads being validated, plus what they touch in the store around them,
-are converted to rdflib: the description of each subject they talk about (from every graph) and
-the types of the entities they point at.
+the declared terms.
+
+Only the quads being validated, plus what they touch in the store, are converted to rdflib: the
+rest of the description of each subject they write (from every graph), the descriptions of the
+source graphs involved, and the types of the entities they point at. Results about nodes known
+only from the store are dropped. (pyshacl's own ``focus_nodes`` option is not used: it also
+skips the nested checks of literal values, so a bad date would pass.)
 
 Two ways in, one report out:
 
@@ -257,7 +261,7 @@ def _run(triples: set[tuple], context_only: set[URIRef]) -> ValidationReport:
     for triple in triples:
         data.add(triple)
     # advanced: the reference checks use SHACL-AF SPARQL targets (one query per validation)
-    conforms, results, text = pyshacl.validate(
+    _, results, text = pyshacl.validate(
         data, shacl_graph=_shapes(), inference="none", advanced=True, inplace=True,
     )
     violations = _violations(results, ignore=context_only)
