@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from typing import Literal as Kind
 from xml.sax.saxutils import escape, quoteattr
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    RdfFormat,
+    Triple,
+    serialize,
+)
 
 from .formats import rdf_syntax
 
@@ -112,7 +121,11 @@ class QueryResult:
                ) -> bytes:
         """The triples of a CONSTRUCT or DESCRIBE result in an RDF syntax."""
         kwargs = {"prefixes": prefixes} if prefixes and fmt in _PREFIXED else {}
-        return serialize(self.triples, format=fmt, **kwargs)
+        statements = self.triples
+        if fmt.supports_datasets:  # TriG, N-Quads: the triples sit in the default graph
+            statements = [Quad(t.subject, t.predicate, t.object, DefaultGraph())
+                          for t in statements]
+        return serialize(statements, format=fmt, **kwargs)
 
     def _delimited(self, dialect: type[csv.Dialect], render) -> str:
         out = io.StringIO()

@@ -362,6 +362,9 @@ _POSITION = re.compile(r"^error at (\d+):(\d+): ")
 def _sparql_error(error: SyntaxError) -> ParseError:
     message = error.msg if error.msg else str(error)
     head, _, _ = message.partition(", [")  # drop the parser's long list of expected characters
+    expected = head.split(", ")
+    if len(expected) > 8:
+        head = ", ".join(expected[:8]) + f" (or {len(expected) - 8} more)"
     position = _POSITION.match(head)
     if position:
         line, column = int(position.group(1)), int(position.group(2))

@@ -8,8 +8,10 @@ from typing import Any
 from flask import Flask
 
 from graph import open_graph
+from graph.executor import Executor
 
-from . import ops, sparql
+from . import ops, sparql, store
+from .cors import init_cors
 from .errors import register_error_handlers
 
 __all__ = ["DEFAULTS", "create_app"]
@@ -21,6 +23,9 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_TIMEOUT": 30.0,  # seconds per query
     "MAX_ROWS": 10_000,  # rows per query result before it is cut
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # bytes per request body
+    "QUERY_WORKERS": 4,  # processes that evaluate queries (0: in the request thread, no hard stop)
+    "RESULT_CACHE_BYTES": 64 * 1024 * 1024,  # query answers kept per graph version (0: off)
+    "CORS_ORIGINS": "*",  # "*", a list of origins, or None (no CORS headers)
 }
 
 
@@ -30,8 +35,11 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(settings or {})
     app.json.ensure_ascii = False
-    app.extensions["aikg"] = open_graph(app.config["STORE"])
+    kg = app.extensions["aikg"] = open_graph(app.config["STORE"])
+    app.extensions["aikg.executor"] = Executor(
+        kg, workers=app.config["QUERY_WORKERS"], cache_bytes=app.config["RESULT_CACHE_BYTES"])
     register_error_handlers(app)
-    for blueprint in (ops.bp, sparql.bp):
+    init_cors(app)
+    for blueprint in (ops.bp, sparql.bp, store.bp):
         app.register_blueprint(blueprint)
     return app
