@@ -23,12 +23,12 @@ import stat
 import struct
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from . import guard
+from .cache import BytesCache
 from .errors import AikgError, BadInput, QueryTimeout
 from .store import KnowledgeGraph
 
@@ -64,7 +64,7 @@ class Executor:
         self._count = 0
         self._pid = os.getpid()
         self._lock = threading.Condition()
-        self._cache = _Cache(cache_bytes)
+        self._cache = BytesCache(cache_bytes)
         kg.on_commit(self._committed)
 
     def query(
@@ -100,7 +100,7 @@ class Executor:
             answer = Answer(*_evaluate(self.kg, request, timeout), version=version)
         else:
             answer = self._in_worker(request, timeout)
-        self._cache.put((answer.version, key), answer)
+        self._cache.put((answer.version, key), answer, size=len(answer.body))
         return answer
 
     def write(self, action: Callable[[KnowledgeGraph], T], *, timeout: float) -> T:
@@ -342,38 +342,3 @@ def _read(sock: socket.socket, size: int, deadline: float | None) -> bytes:
             raise EOFError
         buffer += chunk
     return bytes(buffer)
-
-
-class _Cache:
-    """Answers by (graph version, request), least recently used first out, up to a byte size."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple, Answer] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> Answer | None:
-        with self._lock:
-            answer = self._entries.get(key)
-            if answer is not None:
-                self._entries.move_to_end(key)
-            return answer
-
-    def put(self, key: tuple, answer: Answer) -> None:
-        size = len(answer.body)
-        if size > self.max_bytes // 16:
-            return
-        with self._lock:
-            if key in self._entries:
-                return
-            self._entries[key] = answer
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                _, old = self._entries.popitem(last=False)
-                self._bytes -= len(old.body)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0

@@ -13,6 +13,7 @@ from graph.executor import Executor
 from . import ops, sparql, store
 from .cors import init_cors
 from .errors import register_error_handlers
+from .response_cache import ResponseCache
 
 __all__ = ["DEFAULTS", "create_app"]
 
@@ -42,4 +43,5 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     init_cors(app)
     for blueprint in (ops.bp, sparql.bp, store.bp):
         app.register_blueprint(blueprint)
+    ResponseCache.install(app, app.config["RESULT_CACHE_BYTES"])
     return app

@@ -39,24 +39,40 @@ def main() -> None:
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
               help="Rows per query result before it is cut.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Request threads; they share one store in one process.")
+              help="Request threads per process; they share one store.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes, each with its own copy of the graph: more than one only "
+                   "when read-only (no --token).")
+@click.option("--query-workers", default=4, show_default=True, type=click.IntRange(0, 64),
+              help="Processes per server process that evaluate queries and are killed when a "
+                   "query runs out of time; 0 evaluates in the request thread (faster for cheap "
+                   "queries, but a budget then only cuts the result, not the evaluation).")
+@click.option("--data", "data_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False),
+              help="RDF file to load at start, after the bundled ones (repeatable).")
 def serve(host: str, port: int, store: str, token: str | None, timeout: float, max_rows: int,
-          threads: int) -> None:
-    """Serve the graph over HTTP with gunicorn (one process, several threads)."""
+          threads: int, workers: int, query_workers: int, data_files: tuple[str, ...]) -> None:
+    """Serve the graph over HTTP with gunicorn (one process by default, several threads)."""
     from gunicorn.app.base import BaseApplication
 
     from service import create_app
 
-    settings = {"STORE": store, "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows}
+    if workers > 1 and (token or store != "memory"):
+        raise click.UsageError("--workers above 1 needs a read-only in-memory graph (no --token, "
+                               "--store memory): a write in one process would not reach the others")
+    settings = {"STORE": store, "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
+                "QUERY_WORKERS": query_workers}
     try:
         app = create_app(settings)
+        for name in data_files:
+            app.extensions["aikg"].load(Path(name))
     except AikgError as error:
         raise click.ClickException(str(error)) from None
 
     class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", 1)  # one store per process: more processes would diverge
+            self.cfg.set("workers", workers)  # forked after the graph is loaded: shared pages
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")

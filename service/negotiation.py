@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import NotAcceptable
+from werkzeug.http import parse_accept_header
 
 from graph.formats import RDF_SYNTAXES, RdfSyntax
 from graph.results import RESULTS_FORMATS
@@ -64,7 +66,9 @@ def negotiate(offers: Sequence[Offer], what: str = "this result") -> Offer:
     """The offer this request wants: named by ``?format=`` (a short name or a media type),
     else the best Accept match by q-value and specificity, the first offer on a tie or without
     Accept. Raises 406 when nothing fits."""
-    wanted = request.args.get("format") or request.form.get("format")
+    wanted = request.args.get("format")
+    if not wanted and request.mimetype == "application/x-www-form-urlencoded":
+        wanted = request.form.get("format")
     if wanted:
         key = wanted.strip().lower()
         key = _FORMAT_ALIASES.get(key, key)
@@ -73,16 +77,23 @@ def negotiate(offers: Sequence[Offer], what: str = "this result") -> Offer:
                 return offer
         raise NotAcceptable(f"format {wanted!r} is not offered for {what}; use one of: "
                             + ", ".join(o.name for o in offers))
-    if not request.accept_mimetypes:
+    offer = _best(request.headers.get("Accept", ""), tuple(offers))
+    if offer is None:
+        raise NotAcceptable(f"none of the media types in Accept is offered for {what}; "
+                            "offered: " + ", ".join(o.media_type for o in offers))
+    return offer
+
+
+@lru_cache(maxsize=512)
+def _best(header: str, offers: tuple[Offer, ...]) -> Offer | None:
+    """The best offer for an Accept header (clients send few distinct ones: cached)."""
+    if not header.strip():
         return offers[0]
     # Media type parameters other than q (charset, profile) do not rule an offer out.
-    accept = MIMEAccept([(v.split(";")[0].strip(), q) for v, q in request.accept_mimetypes])
+    parsed = parse_accept_header(header, MIMEAccept)
+    accept = MIMEAccept([(v.split(";")[0].strip(), q) for v, q in parsed])
     best = accept.best_match([t for o in offers for t in o.media_types])
-    for offer in offers:
-        if best in offer.media_types:
-            return offer
-    raise NotAcceptable(f"none of the media types in Accept is offered for {what}; offered: "
-                        + ", ".join(o.media_type for o in offers))
+    return next((o for o in offers if best in o.media_types), None)
 
 
 def content_type(offer: Offer) -> str:

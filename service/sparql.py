@@ -52,7 +52,7 @@ def _query(text: str) -> Response:
         max_rows=config["MAX_ROWS"],
         default_graphs=_params("default-graph-uri") or None,
         named_graphs=_params("named-graph-uri") or None,
-        base_iri=request.base_url,
+        base_iri=_endpoint(),
     )
     response = Response(answer.body, content_type=content_type(offer))
     response.vary.add("Accept")
@@ -64,7 +64,7 @@ def _query(text: str) -> Response:
 def _update(text: str) -> Response:
     check_token()
     using, using_named = _params("using-graph-uri"), _params("using-named-graph-uri")
-    base = request.base_url
+    base = _endpoint()
     get_executor().write(
         lambda kg: kg.update(text, base_iri=base, using_graphs=using,
                              using_named_graphs=using_named),
@@ -78,7 +78,7 @@ def _describe() -> Response:
     if offer is _HTML:
         return Response(render_template("sparql.html"), content_type="text/html; charset=utf-8")
     writable = bool(current_app.config.get("TOKEN"))
-    triples = service_description(get_graph(), request.base_url, writable=writable)
+    triples = service_description(get_graph(), _endpoint(), writable=writable)
     body = QueryResult("graph", triples=triples).serialize(offer.name)
     response = Response(body, content_type=content_type(offer))
     response.vary.add("Accept")
@@ -125,6 +125,12 @@ def _params(name: str) -> list[str]:
     if request.method == "POST" and request.mimetype == _FORM:
         values += request.form.getlist(name)
     return values
+
+
+def _endpoint() -> str:
+    """The endpoint's URL: the base IRI of queries and updates. (werkzeug's ``base_url`` costs
+    a tenth of a cheap query.)"""
+    return f"{request.scheme}://{request.host}{request.script_root}{request.path}"
 
 
 def _budget() -> float:
