@@ -92,7 +92,9 @@ def _best(header: str, offers: tuple[Offer, ...]) -> Offer | None:
     # Media type parameters other than q (charset, profile) do not rule an offer out.
     parsed = parse_accept_header(header, MIMEAccept)
     accept = MIMEAccept([(v.split(";")[0].strip(), q) for v, q in parsed])
-    best = accept.best_match([t for o in offers for t in o.media_types])
+    # Main media types before aliases: text/* means CSV, not XML as text/xml.
+    types = [o.media_type for o in offers] + [t for o in offers for t in o.aliases]
+    best = accept.best_match(types)
     return next((o for o in offers if best in o.media_types), None)
 
 
