@@ -56,15 +56,13 @@ def export(kg: KnowledgeGraph, graph: str | None, syntax: RdfSyntax) -> Iterator
 
 def parse_quads(data: bytes, syntax: RdfSyntax, *, graph: str | None, base_iri: str,
                 source: str = "request body") -> list[Quad]:
-    """The statements of a document; those of a triples syntax go into ``graph`` (an IRI or
-    :data:`DEFAULT_GRAPH`). Raises :class:`ParseError` with the line and column of the first
-    error, :class:`Refused` for a remote JSON-LD context (it would be fetched)."""
+    """The statements of a document. With ``graph`` (an IRI or :data:`DEFAULT_GRAPH`) they all
+    go into it, and a document that names its own graphs is refused. Raises
+    :class:`ParseError` with the line and column of the first error, :class:`Refused` for a
+    remote JSON-LD context (it would be fetched)."""
     if graph is None and not syntax.has_graphs:
         raise BadInput(f"{syntax.name} has no graph names: name the target graph "
                        "(?graph=IRI or ?default)")
-    if graph is not None and syntax.has_graphs:
-        raise BadInput(f"{syntax.name} names its own graphs: send it without ?graph or ?default")
-    target = None if graph is None else DefaultGraph() if graph == DEFAULT_GRAPH else _node(graph)
     try:
         quads = list(parse(data, format=syntax.oxigraph, base_iri=base_iri))
     except SyntaxError as error:
@@ -74,8 +72,11 @@ def parse_quads(data: bytes, syntax: RdfSyntax, *, graph: str | None, base_iri: 
         raise rdf_parse_error(error, source) from None
     except ValueError as error:
         raise BadInput(f"{source}: {error}") from None
-    if target is None:
+    if graph is None:
         return quads
+    if any(not isinstance(q.graph_name, DefaultGraph) for q in quads):
+        raise BadInput(f"{source} names its own graphs: send it without ?graph or ?default")
+    target = DefaultGraph() if graph == DEFAULT_GRAPH else _node(graph)
     return [Quad(q.subject, q.predicate, q.object, target) for q in quads]
 
 
