@@ -152,7 +152,7 @@ def _wrk(endpoint: str, text: str, distinct: bool, companies: int, args
         subprocess.run(["wrk", "-t2", f"-c{args.connections}", "-d2s", "-s", lua.name, url],
                        capture_output=True, check=True)  # warm up
         run = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s",
-                              "--latency", "-s", lua.name, url],
+                              "--timeout", "30s", "--latency", "-s", lua.name, url],
                              capture_output=True, text=True, check=True)
     finally:
         os.unlink(lua.name)
