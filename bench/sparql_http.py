@@ -8,6 +8,8 @@ Each server runs on 127.0.0.1 with the data in memory; wrk (Debian package ``wrk
 with 16 connections. Cells: a 1-hop query and an aggregate, each *distinct* (every request
 another entity and another text, so no cache can answer) and *repeated* (one text). Before the
 HTTP runs, it measures in process what aikg's killable query workers cost a cheap query.
+A bare Flask app over pyoxigraph under gunicorn (``bench/bare_flask.py``) shows the limit of
+the Python stack.
 Needs ``pip install '.[bench]'`` (rdflib-endpoint) and ``oxigraph`` (the server binary).
 """
 
@@ -81,6 +83,8 @@ def main() -> None:
                 results[f"aikg {config}"] = _cells(url, companies, args)
         with _oxigraph(data) as url:
             results["oxigraph serve"] = _cells(url, companies, args)
+        with _bare_flask(data) as url:
+            results["bare Flask, 2 proc"] = _cells(url, companies, args)
         with _rdflib_endpoint(data) as url:
             results["rdflib-endpoint"] = _cells(url, companies, args)
     _report(results)
@@ -218,6 +222,17 @@ def _oxigraph(data: Path) -> Iterator[str]:
 
 
 @contextmanager
+def _bare_flask(data: Path) -> Iterator[str]:
+    """The stack's limit: bench/bare_flask.py under gunicorn with 2 (sync) workers."""
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    command = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
+               f"bench.bare_flask:create({str(data)!r})"]
+    with _process(command, f"http://127.0.0.1:{port}/sparql", env) as endpoint:
+        yield endpoint
+
+
+@contextmanager
 def _rdflib_endpoint(data: Path) -> Iterator[str]:
     port = _free_port()
     binary = shutil.which("rdflib-endpoint") or str(
@@ -245,7 +260,7 @@ def _report(results: dict[str, dict[str, tuple[float, float, float]]]) -> None:
     for name, row in results.items():
         if not name.startswith("aikg "):
             continue
-        for other in ("oxigraph serve", "rdflib-endpoint"):
+        for other in ("oxigraph serve", "bare Flask, 2 proc", "rdflib-endpoint"):
             ratios = ", ".join(f"{c} {row[c][0] / results[other][c][0]:.2f}x" for c in cells)
             print(f"{name} / {other}: {ratios}")
 

@@ -52,8 +52,10 @@ class Answer:
 class Executor:
     """A pool of up to ``workers`` query processes over ``kg`` and a result cache.
 
-    ``workers=0`` evaluates in the calling thread instead: no process, and a budget that is
-    only checked between result rows. ``cache_bytes=0`` turns the cache off.
+    A query that cannot run away (:func:`graph.guard.is_bounded`: one triple pattern, one index
+    step per row) is evaluated in the calling thread, where the budget is checked between rows:
+    it saves the round trip to a worker. ``workers=0`` evaluates every query so: no process, and
+    a budget that only cuts the result between rows. ``cache_bytes=0`` turns the cache off.
     """
 
     def __init__(self, kg: KnowledgeGraph, *, workers: int = 4,
@@ -96,7 +98,7 @@ class Executor:
         if cached is not None:
             return cached
         guard.check_query(sparql)  # refused in the parent: no worker needed
-        if self.max_workers == 0:
+        if self.max_workers == 0 or guard.is_bounded(sparql):
             answer = Answer(*_evaluate(self.kg, request, timeout), version=version)
         else:
             answer = self._in_worker(request, timeout)

@@ -22,12 +22,14 @@ __all__ = [
     "check_query",
     "check_update",
     "has_dataset_clause",
+    "is_bounded",
     "query_form",
     "tokens",
     "with_using",
 ]
 
 _NAME_CHARS = r"\w\-.\u00B7-\uFFFF"
+_NAME_END = r"\w\-\u00B7-\uFFFF"  # a prefixed name may hold dots, but not end with one
 _TOKEN = re.compile(
     rf"""
     (?P<space>\s+)
@@ -35,10 +37,12 @@ _TOKEN = re.compile(
   | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
   | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<var>[?$][{_NAME_CHARS}]*)
+  | (?P<var>[?$][\w\u00B7-\uFFFF]+)
   | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<name>[A-Za-z_\u00C0-\uFFFF][{_NAME_CHARS}]*(?::[{_NAME_CHARS}:%\\]*)?
-            |:[{_NAME_CHARS}:%\\]*)
+  | (?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
+  | (?P<name>[A-Za-z_\u00C0-\uFFFF](?:[{_NAME_CHARS}]*[{_NAME_END}])?
+            (?::(?:[{_NAME_CHARS}:%\\]*[{_NAME_END}:%])?)?
+            |:(?:[{_NAME_CHARS}:%\\]*[{_NAME_END}:%])?)
   | (?P<other>.)
     """,
     re.X | re.S,
@@ -68,8 +72,9 @@ def unescape(text: str) -> str:
     return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
 
 
-def tokens(text: str) -> Iterator[Token]:
-    """The significant tokens of unescaped SPARQL text: no spaces, comments or strings.
+def tokens(text: str, *, strings: bool = False) -> Iterator[Token]:
+    """The significant tokens of unescaped SPARQL text: no spaces or comments, and strings only
+    when asked for.
 
     >>> [t.text for t in tokens('SELECT * { ?s ?p "SERVICE" } # SERVICE')]
     ['SELECT', '*', '{', '?s', '?p', '}']
@@ -77,7 +82,7 @@ def tokens(text: str) -> Iterator[Token]:
     depth = 0
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
-        if kind in ("space", "comment", "string"):
+        if kind in ("space", "comment") or (kind == "string" and not strings):
             continue
         value = match.group()
         if value == "}":
@@ -93,6 +98,7 @@ class _Outline:
     keywords: frozenset[str]
     form: str | None
     has_from: bool
+    bounded: bool
 
 
 @lru_cache(maxsize=4096)
@@ -106,18 +112,75 @@ def _outline(text: str) -> _Outline:
 
 
 def _read_outline(text: str) -> _Outline:
-    keywords: set[str] = set()
-    form: str | None = None
-    prologue, has_from = True, False
-    for token in tokens(unescape(text)):
-        if token.kind != "name":
-            continue
-        keywords.add(token.text)
-        if prologue and ":" not in token.text and token.text not in ("PREFIX", "BASE"):
-            prologue = False
-            form = token.text.lower() if token.text in _FORMS else None
-        has_from = has_from or (token.text == "FROM" and token.depth == 0)
-    return _Outline(frozenset(keywords), form, has_from)
+    found = list(tokens(unescape(text), strings=True))
+    keywords = frozenset(t.text for t in found if t.kind == "name")
+    body = _skip_prologue(found)
+    first = body[0].text if body and body[0].kind == "name" else ""
+    form = first.lower() if first in _FORMS else None
+    has_from = any(t.kind == "name" and t.text == "FROM" and t.depth == 0 for t in found)
+    return _Outline(keywords, form, has_from, _one_pattern(body))
+
+
+def _skip_prologue(found: list[Token]) -> list[Token]:
+    i = 0
+    while i < len(found) and found[i].kind == "name" and found[i].text in ("PREFIX", "BASE"):
+        i += 3 if found[i].text == "PREFIX" else 2
+    return found[i:]
+
+
+def _one_pattern(body: list[Token]) -> bool:
+    """``SELECT ?v... [WHERE] { s p o [.] } [LIMIT n]`` or the same ``ASK``, with no variable
+    twice: its evaluation is one index scan, one step per result row."""
+    rest = list(body)
+    head = rest.pop(0).text if rest else ""
+    if head == "SELECT":
+        if rest and rest[0].text == "*":
+            rest.pop(0)
+        elif not rest or rest[0].kind != "var":
+            return False
+        while rest and rest[0].kind == "var":
+            rest.pop(0)
+    elif head != "ASK":
+        return False
+    if rest and rest[0].text == "WHERE":
+        rest.pop(0)
+    if not rest or rest.pop(0).text != "{":
+        return False
+    variables = []
+    for position in range(3):
+        term = _term(rest, predicate=position == 1)
+        if term is None:
+            return False
+        if term.kind == "var":
+            variables.append(term.text[1:])
+    if rest and rest[0].text == ".":
+        rest.pop(0)
+    if not rest or rest.pop(0).text != "}":
+        return False
+    if len(rest) == 2 and rest[0].text == "LIMIT" and rest[1].kind == "number":
+        rest = []
+    return not rest and len(set(variables)) == len(variables)
+
+
+def _term(rest: list[Token], *, predicate: bool) -> Token | None:
+    """Take one RDF term or variable off ``rest``; None if the next tokens are something else."""
+    if not rest:
+        return None
+    token = rest.pop(0)
+    if token.kind in ("var", "iri") or (token.kind == "name" and ":" in token.text):
+        return token
+    if predicate:
+        return token if token.kind == "name" and token.text == "A" else None
+    if token.kind == "number" or (token.kind == "name" and token.text in ("TRUE", "FALSE")):
+        return token
+    if token.kind != "string":
+        return None
+    if rest and rest[0].kind == "lang":
+        rest.pop(0)
+    elif len(rest) >= 3 and rest[0].text == rest[1].text == "^":
+        del rest[:2]
+        return _term(rest, predicate=True) and token
+    return token
 
 
 def _keywords(text: str) -> frozenset[str]:
@@ -153,6 +216,19 @@ def query_form(text: str) -> str | None:
     'ask'
     """
     return _outline(text).form
+
+
+def is_bounded(text: str) -> bool:
+    """True for a query that cannot run away: one triple pattern, no variable twice, no
+    modifier but ``LIMIT``. Each result row is one step of an index scan, so a budget checked
+    between rows and the row cap bound its work; it may run in the request thread.
+
+    >>> is_bounded("SELECT ?p ?o WHERE { <http://e/a> ?p ?o } LIMIT 10")
+    True
+    >>> is_bounded("SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o")
+    False
+    """
+    return _outline(text).bounded
 
 
 def has_dataset_clause(text: str) -> bool:

@@ -73,3 +73,28 @@ def test_using_parameters_conflict_with_with_or_using():
     with pytest.raises(BadInput, match="USING or WITH"):
         guard.with_using("WITH <http://e/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
                          ["http://e/a"])
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?p ?o WHERE { <http://e/a> ?p ?o }",
+    "PREFIX ex: <http://e/> SELECT * { ?s ex:label 'x'@en . } LIMIT 5",
+    "ASK { ?s a <http://e/C> }",
+    'SELECT ?s { ?s <http://e/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> }',
+])
+def test_one_triple_pattern_is_bounded(query):
+    assert guard.is_bounded(query)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?s WHERE { ?s ?p ?s }",
+    "SELECT DISTINCT ?p WHERE { ?s ?p ?o }",
+    "SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o",
+    "SELECT ?o WHERE { ?s ?p ?o } OFFSET 100000",
+    "SELECT ?o WHERE { ?s ?p ?o . ?o ?q ?r }",
+    "SELECT ?o WHERE { ?s <http://e/p>* ?o }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "SELECT ?o WHERE { ?s ?p ?o FILTER(?o > 1) }",
+    "CONSTRUCT WHERE { ?s ?p ?o }",
+])
+def test_anything_more_is_not_bounded(query):
+    assert not guard.is_bounded(query)
