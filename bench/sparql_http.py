@@ -5,12 +5,12 @@ queries, in one run. Prints req/s, p50 and p99 per cell, and aikg's ratios to th
     python -m bench.sparql_http --triples 20000 --seconds 3 --aikg 1x4,1x8,1x16,2x8
 
 Each server runs on 127.0.0.1 with the data in memory; wrk (Debian package ``wrk``) drives it
-with 16 connections. Cells: a 1-hop query and an aggregate, each *distinct* (every request
-another entity and another text, so no cache can answer) and *repeated* (one text). Before the
-HTTP runs, it measures in process what aikg's killable query workers cost a cheap query.
-A bare Flask app over pyoxigraph under gunicorn (``bench/bare_flask.py``) shows the limit of
-the Python stack.
-Needs ``pip install '.[bench]'`` (rdflib-endpoint) and ``oxigraph`` (the server binary).
+with 16 connections. Cells: a 1-hop query (one pattern), a 1-hop query with labels (two) and
+an aggregate, each *distinct* (every request another entity and another text, so no cache can
+answer) and *repeated* (one text). Before the HTTP runs, it measures in process what aikg's
+killable query workers cost a cheap query. A bare Flask app over pyoxigraph under gunicorn
+(``bench/bare_flask.py``) shows the limit of the Python stack.
+Needs ``pip install '.[bench]'`` (rdflib-endpoint, oxigraph).
 """
 
 from __future__ import annotations
@@ -36,7 +36,11 @@ from graph.executor import Executor
 from ontology import AIKG, KG
 
 QUERIES = {
+    # One triple pattern: aikg evaluates it in the request thread (graph.guard.is_bounded).
     "1-hop": f"SELECT ?p ?o WHERE {{ <{KG}company-%d> ?p ?o }}",
+    # Two patterns: aikg evaluates it in a worker process that the budget can kill.
+    "1-hop+labels": f"SELECT ?o ?label WHERE {{ <{KG}company-%d> ?p ?o . ?o "
+                    f"<http://www.w3.org/2000/01/rdf-schema#label> ?label }}",
     "aggregate": "SELECT ?type (COUNT(?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type",
 }
 _TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
@@ -121,14 +125,14 @@ def _worker_cost(data: Path, companies: int, n: int = 2000) -> None:
     kg.load(data, graph=KG + "bench")
     for workers in (0, 4):
         executor = Executor(kg, workers=workers, cache_bytes=0)
-        executor.query(QUERIES["1-hop"] % 1, fmt="json", timeout=10)
+        executor.query(QUERIES["1-hop+labels"] % 1, fmt="json", timeout=10)
         started = time.perf_counter()
         for i in range(n):
-            executor.query(QUERIES["1-hop"] % (i % companies), fmt="json", timeout=10)
+            executor.query(QUERIES["1-hop+labels"] % (i % companies), fmt="json", timeout=10)
         cost = (time.perf_counter() - started) / n * 1e6
         executor.close()
         where = "in the request thread" if workers == 0 else "in a worker process"
-        print(f"1-hop query {where}: {cost:.0f} us (evaluate + serialize JSON)")
+        print(f"1-hop+labels query {where}: {cost:.0f} us (evaluate + serialize JSON)")
 
 
 def _cells(endpoint: str, companies: int, args) -> dict[str, tuple[float, float, float]]:
