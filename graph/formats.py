@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from pyoxigraph import RdfFormat
 
-from .errors import BadInput, ParseError
+from .errors import BadInput, ParseError, Refused
 
 __all__ = [
     "RdfSyntax",
     "RDF_SYNTAXES",
+    "check_untrusted",
     "open_rdf_input",
     "rdf_parse_error",
     "rdf_syntax",
@@ -106,3 +108,45 @@ def rdf_parse_error(error: SyntaxError, source: str) -> ParseError:
     if message.startswith("Parser error"):
         message = message.split(": ", 1)[-1]
     return ParseError(message, source=source, line=error.lineno, column=error.offset)
+
+
+_ENTITY = re.compile(rb"<!ENTITY\s+(?:%\s*)?[^\s>]+\s+(SYSTEM|PUBLIC|\"[^\"]*\"|'[^']*')")
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_MAX_ENTITIES = 64
+MAX_NESTING = 256
+
+
+def check_untrusted(data: bytes, syntax: RdfSyntax) -> None:
+    """Refuse documents built to blow up the parser before they reach it.
+
+    RDF/XML may declare plain entities (Protege writes ``<!ENTITY owl "http://...">``) but not
+    entities made of other entities (the "billion laughs", 1 KB that expands to gigabytes),
+    external ones (``SYSTEM``, ``PUBLIC``), or more than 64. JSON-LD may nest at most 256 deep:
+    pyoxigraph's parser overflows its stack a few thousand levels down.
+
+    >>> check_untrusted(b'<!DOCTYPE r [<!ENTITY a "x"><!ENTITY b "&a;&a;">]><r/>',
+    ...                 rdf_syntax("rdfxml"))
+    Traceback (most recent call last):
+    ...
+    graph.errors.Refused: RDF/XML entities that refer to other entities are refused
+    """
+    if syntax.name == "rdfxml":
+        declared = _ENTITY.findall(data)
+        if len(declared) > _MAX_ENTITIES:
+            raise Refused(f"RDF/XML with more than {_MAX_ENTITIES} entity declarations is refused")
+        for value in declared:
+            if value in (b"SYSTEM", b"PUBLIC"):
+                raise Refused("RDF/XML external entities are refused")
+            if b"&" in value or b"%" in value:
+                raise Refused("RDF/XML entities that refer to other entities are refused")
+    elif syntax.name == "jsonld":
+        brackets = _JSON_STRING.sub(b"", data).translate(None, delete=_NOT_BRACKETS)
+        depth = deepest = 0
+        for byte in brackets:
+            depth += 1 if byte in b"[{" else -1
+            deepest = max(deepest, depth)
+        if deepest > MAX_NESTING:
+            raise Refused(f"JSON-LD nested {deepest} deep is refused (at most {MAX_NESTING})")
+
+
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")

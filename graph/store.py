@@ -8,9 +8,11 @@ graphs (DESIGN decision 2).
 
 from __future__ import annotations
 
+import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -18,6 +20,7 @@ from typing import IO
 from pyoxigraph import (
     DefaultGraph,
     NamedNode,
+    Quad,
     QueryBoolean,
     QuerySolutions,
     Store,
@@ -27,6 +30,7 @@ from pyoxigraph import (
 
 import ontology
 
+from . import guard
 from .errors import BadInput, ParseError, QueryTimeout, ReadOnly, Unsupported
 from .formats import RdfSyntax, open_rdf_input, rdf_parse_error, rdf_syntax, syntax_for_path
 from .results import QueryResult
@@ -91,22 +95,25 @@ class KnowledgeGraph:
         named_graphs: Iterable[str] | None = None,
         timeout: float | None = None,
         max_rows: int | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query and hold its result in memory, up to ``max_rows`` rows.
 
         ``substitutions`` binds variables to RDF terms (never pasted into the text); the
         variables must be projected. ``default_graphs`` and ``named_graphs`` restrict the dataset
-        (the protocol's ``default-graph-uri`` and ``named-graph-uri``); without them the default
-        graph is the union of all graphs. ``timeout`` is checked between rows here; the service
-        runs queries where the budget also stops the evaluation itself.
+        (the protocol's ``default-graph-uri`` and ``named-graph-uri``); without them, and without
+        ``FROM`` in the query, the default graph is the union of all graphs. ``SERVICE`` is
+        refused (:class:`Refused`). ``timeout`` is checked between rows here; the
+        :class:`graph.executor.Executor` runs queries where the budget also stops the evaluation.
         """
+        guard.check_query(sparql)
         deadline = None if timeout is None else time.monotonic() + timeout
-        options: dict[str, object] = {}
+        options: dict[str, object] = {"base_iri": base_iri}
         if default_graphs is not None or named_graphs is not None:
             options["default_graph"] = [_named_node(g) for g in default_graphs or ()]
             if named_graphs is not None:
                 options["named_graphs"] = [_named_node(g) for g in named_graphs]
-        else:
+        elif not guard.has_dataset_clause(sparql):
             options["use_default_graph_as_union"] = True
         if substitutions:
             options["substitutions"] = {Variable(k): v for k, v in substitutions.items()}
@@ -142,12 +149,26 @@ class KnowledgeGraph:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def update(self, sparql: str) -> None:
-        """Apply a SPARQL update atomically, then bump the version and notify listeners."""
+    def update(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        using_graphs: Iterable[str] = (),
+        using_named_graphs: Iterable[str] = (),
+    ) -> None:
+        """Apply a SPARQL update atomically, then bump the version and notify listeners.
+
+        ``using_graphs`` and ``using_named_graphs`` are the protocol's ``using-graph-uri`` and
+        ``using-named-graph-uri``: the dataset of its ``WHERE`` clauses. ``SERVICE`` and
+        ``LOAD`` are refused (:class:`Refused`): they would reach the network.
+        """
         self._check_writable()
+        guard.check_update(sparql)
+        sparql = guard.with_using(sparql, using_graphs, using_named_graphs)
         with self._write_lock:
             try:
-                self.store.update(sparql)
+                self.store.update(sparql, base_iri=base_iri)
             except SyntaxError as error:
                 raise _sparql_error(error) from None
             except (OSError, RuntimeError, ValueError) as error:
@@ -206,9 +227,68 @@ class KnowledgeGraph:
             self._committed()
             return LoadReport(name, len(self) - before, graph, time.perf_counter() - started)
 
+    def replace(self, quads: Iterable[Quad], graphs: Iterable[str] | None) -> None:
+        """Replace ``graphs`` (IRIs or :data:`DEFAULT_GRAPH`; None: the whole dataset) by
+        ``quads`` in one transaction: readers see the old graphs or the new, never a mix.
+
+        A replaced graph stays in the store, empty if no quad goes into it.
+        """
+        self._check_writable()
+        quads = list(quads)
+        if graphs is None:
+            text = "DROP ALL ;\n"
+        else:
+            text = "".join(
+                "DROP SILENT DEFAULT ;\n" if g == DEFAULT_GRAPH
+                else "DROP SILENT GRAPH {0} ;\nCREATE SILENT GRAPH {0} ;\n".format(_named_node(g))
+                for g in graphs
+            )
+        text += "INSERT DATA {\n" + "".join(_quad_data(quads)) + "}"
+        with self._write_lock:
+            try:
+                self.store.update(text)
+            except (OSError, SyntaxError, ValueError) as error:
+                raise BadInput(f"replace failed: {error}") from None
+            self._committed()
+
+    def add(self, quads: Iterable[Quad]) -> None:
+        """Add quads in one transaction (all of them or none)."""
+        self._check_writable()
+        with self._write_lock:
+            try:
+                self.store.extend(quads)
+            except (OSError, ValueError) as error:
+                raise BadInput(f"write failed: {error}") from None
+            self._committed()
+
+    def validate(self, graphs: Iterable[str] | None = None) -> None:
+        """Check named graphs against the SHACL shapes; raise :class:`ValidationFailed` if broken.
+
+        The shapes describe aikg's own knowledge, so only graphs under ``ontology.GRAPH`` (the
+        source graphs and the sources graph, not the ontology or shapes themselves) are checked;
+        a graph elsewhere holds a user's own data in whatever vocabulary it likes. ``graphs``
+        narrows the check to the graphs a write touched (default: every aikg graph). Every write
+        of the service runs first in a forked copy, then this on the copy, and reaches the real
+        store only if it passes (:meth:`graph.executor.Executor.write`).
+        """
+        from .shapes import require_valid  # shapes builds on this module
+
+        chosen = self.named_graphs() if graphs is None else graphs
+        checked = sorted(g for g in chosen if g.startswith(ontology.GRAPH)
+                         and g not in (ontology.ONTOLOGY_GRAPH, ontology.SHAPES_GRAPH))
+        if checked:
+            require_valid(self, graphs=checked)
+
     def on_commit(self, listener: Callable[[KnowledgeGraph], None]) -> None:
         """Call ``listener(kg)`` after every committed write, before the write returns."""
         self._listeners.append(listener)
+
+    @contextmanager
+    def exclusive(self) -> Iterator[KnowledgeGraph]:
+        """Hold the write lock: no write starts or is half done until the block ends. A process
+        forked inside sees a consistent snapshot of the graph."""
+        with self._write_lock:
+            yield self
 
     def _load_stream(self, source, syntax: RdfSyntax, graph, base_iri, name, progress, bulk
                      ) -> None:
@@ -308,10 +388,30 @@ def _named_node(iri: str) -> NamedNode:
         raise BadInput(f"not an absolute IRI: {iri!r}") from None
 
 
+_POSITION = re.compile(r"^error at (\d+):(\d+): ")
+
+
 def _sparql_error(error: SyntaxError) -> ParseError:
     message = error.msg if error.msg else str(error)
     head, _, _ = message.partition(", [")  # drop the parser's long list of expected characters
+    expected = head.split(", ")
+    if len(expected) > 8:
+        head = ", ".join(expected[:8]) + f" (or {len(expected) - 8} more)"
+    position = _POSITION.match(head)
+    if position:
+        line, column = int(position.group(1)), int(position.group(2))
+        return ParseError(head[position.end():], line=line, column=column)
     return ParseError(head, line=error.lineno, column=error.offset)
+
+
+def _quad_data(quads: list[Quad]) -> Iterator[str]:
+    """The quads as SPARQL ``QuadData``: N-Triples lines, grouped by graph."""
+    by_graph: dict[object, list[Quad]] = {}
+    for quad in quads:
+        by_graph.setdefault(quad.graph_name, []).append(quad)
+    for name, group in by_graph.items():
+        lines = "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in group)
+        yield lines if isinstance(name, DefaultGraph) else f"GRAPH {name} {{\n{lines}}}\n"
 
 
 class _CountingReader:

@@ -8,15 +8,19 @@ from typing import Any
 from flask import Flask
 
 from graph import open_graph
+from graph.executor import Executor
 
-from . import conditional, limits, observe, ops, sparql
+from . import conditional, limits, observe, ops, sparql, store
+from .cors import init_cors
 from .errors import register_error_handlers
+from .response_cache import ResponseCache
 
 __all__ = ["DEFAULTS", "create_app"]
 
 #: Settings and their defaults; ``aikg serve`` and the tests pass their own over these.
 DEFAULTS: dict[str, Any] = {
-    "STORE": "memory",  # memory, a directory, or (later) a SPARQL endpoint URL
+    "STORE": "memory",  # memory, a directory, or a SPARQL endpoint URL
+    "BUNDLED": True,  # load the files of ontology/ into an empty store at start
     "TOKEN": None,  # bearer token that enables writes; None: read-only
     "QUERY_TIMEOUT": 30.0,  # seconds per query
     "MAX_ROWS": 10_000,  # rows per query result before it is cut
@@ -24,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT": None,  # requests per second per client; None: no limit
     "RATE_BURST": 20,  # requests a client may send at once before RATE_LIMIT applies
     "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers to believe
+    "QUERY_WORKERS": 4,  # processes that evaluate queries (0: in the request thread, no hard stop)
+    "RESULT_CACHE_BYTES": 64 * 1024 * 1024,  # query answers kept per graph version (0: off)
+    "CORS_ORIGINS": "*",  # "*", a list of origins, or None (no CORS headers)
 }
 
 
@@ -33,11 +40,15 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(settings or {})
     app.json.ensure_ascii = False
-    app.extensions["aikg"] = open_graph(app.config["STORE"])
+    kg = app.extensions["aikg"] = open_graph(app.config["STORE"], bundled=app.config["BUNDLED"])
+    app.extensions["aikg.executor"] = Executor(
+        kg, workers=app.config["QUERY_WORKERS"], cache_bytes=app.config["RESULT_CACHE_BYTES"])
     observe.init_app(app)  # first, so that its after-request hook sees the final response
     limits.init_app(app)
     conditional.init_app(app)
     register_error_handlers(app)
-    for blueprint in (ops.bp, observe.bp, sparql.bp):
+    init_cors(app)
+    for blueprint in (ops.bp, observe.bp, sparql.bp, store.bp):
         app.register_blueprint(blueprint)
+    ResponseCache.install(app, app.config["RESULT_CACHE_BYTES"])
     return app

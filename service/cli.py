@@ -39,7 +39,17 @@ def main() -> None:
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
               help="Rows per query result before it is cut.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Request threads; they share one store in one process.")
+              help="Request threads per process; they share one store.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes, each with its own copy of the graph: more than one only "
+                   "when read-only (no --token).")
+@click.option("--query-workers", default=4, show_default=True, type=click.IntRange(0, 64),
+              help="Processes per server process that evaluate queries and are killed when a "
+                   "query runs out of time; 0 evaluates in the request thread (faster for cheap "
+                   "queries, but a budget then only cuts the result, not the evaluation).")
+@click.option("--data", "data_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False),
+              help="RDF file to load at start, after the bundled ones (repeatable).")
 @click.option("--rate-limit", default=None, type=click.FloatRange(0, min_open=True),
               help="Requests per second per client, answered 429 past it. [default: no limit]")
 @click.option("--rate-burst", default=20, show_default=True, type=click.IntRange(1),
@@ -48,8 +58,9 @@ def main() -> None:
               help="Reverse proxies in front whose X-Forwarded-For/-Proto/-Host/-Prefix to "
                    "believe; 0 believes none.")
 def serve(host: str, port: int, store: str, token: str | None, timeout: float, max_rows: int,
-          threads: int, rate_limit: float | None, rate_burst: int, trusted_proxies: int) -> None:
-    """Serve the graph over HTTP with gunicorn (one process, several threads).
+          threads: int, workers: int, query_workers: int, data_files: tuple[str, ...],
+          rate_limit: float | None, rate_burst: int, trusted_proxies: int) -> None:
+    """Serve the graph over HTTP with gunicorn (one process by default, several threads).
 
     Each request is logged to stderr as one JSON line, each SPARQL query as another; metrics are
     at /metrics in the Prometheus format.
@@ -59,19 +70,24 @@ def serve(host: str, port: int, store: str, token: str | None, timeout: float, m
     from service import create_app
     from service.observe import configure_logging
 
+    if workers > 1 and (token or store != "memory"):
+        raise click.UsageError("--workers above 1 needs a read-only in-memory graph (no --token, "
+                               "--store memory): a write in one process would not reach the others")
     settings = {"STORE": store, "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
-                "RATE_LIMIT": rate_limit, "RATE_BURST": rate_burst,
-                "TRUSTED_PROXIES": trusted_proxies}
+                "QUERY_WORKERS": query_workers, "RATE_LIMIT": rate_limit,
+                "RATE_BURST": rate_burst, "TRUSTED_PROXIES": trusted_proxies}
     configure_logging()
     try:
         app = create_app(settings)
+        for name in data_files:
+            app.extensions["aikg"].load(Path(name))
     except AikgError as error:
         raise click.ClickException(str(error)) from None
 
     class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", 1)  # one store per process: more processes would diverge
+            self.cfg.set("workers", workers)  # forked after the graph is loaded: shared pages
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", threads)
 

@@ -53,8 +53,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         response = error_response(error.description or error.name, error.code or 500)
-        if error.code == 405 and error.valid_methods:
-            response.headers["Allow"] = ", ".join(error.valid_methods)
+        for name, value in error.get_headers():  # Allow (405), WWW-Authenticate (401)
+            if name.lower() != "content-type":
+                response.headers[name] = value
         return response
 
     @app.errorhandler(Exception)

@@ -1,48 +1,154 @@
-"""The SPARQL 1.1 Protocol endpoint at ``/sparql``."""
+"""The SPARQL 1.1 Protocol endpoint at ``/sparql``: queries by GET, form POST and direct POST;
+updates by POST with the bearer token; without an operation, the query editor for browsers and
+the Service Description for RDF clients."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, render_template, request
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from graph import BadInput
+from graph import BadInput, guard
+from graph.description import service_description
+from graph.results import QueryResult
 
+from .auth import check_token
+from .negotiation import (
+    ASK_OFFERS,
+    RDF_OFFERS,
+    SELECT_OFFERS,
+    Offer,
+    content_type,
+    negotiate,
+)
 from .observe import timed_query
-from .state import get_graph
+from .state import get_executor, get_graph
 
 bp = Blueprint("sparql", __name__)
 
-SELECT_TYPES = {
-    "application/sparql-results+json": "to_json",
-    "application/json": "to_json",
-    "text/csv": "to_csv",
-    "text/tab-separated-values": "to_tsv",
-}
+_FORM = "application/x-www-form-urlencoded"
+_OFFERS_BY_FORM = {"select": SELECT_OFFERS, "ask": ASK_OFFERS, "construct": RDF_OFFERS,
+                   "describe": RDF_OFFERS}
+_HTML = Offer("html", "text/html", ("application/xhtml+xml",))
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
-def sparql():
-    """Answer a SPARQL query given as ``query=`` (GET or form POST) or as a direct POST body."""
-    query = _query_text()
+def sparql() -> Response:
+    """Run the query or update of the request, or describe the service."""
+    operation, text = _operation()
+    if operation == "update":
+        return _update(text)
+    if operation == "query":
+        return _query(text)
+    return _describe()
+
+
+def _query(text: str) -> Response:
+    form = guard.query_form(text)
+    offer = negotiate(_OFFERS_BY_FORM.get(form, SELECT_OFFERS), f"a {form or 'query'} result")
     config = current_app.config
-    with timed_query(query) as record:
-        result = get_graph().query(query, timeout=config["QUERY_TIMEOUT"],
-                                   max_rows=config["MAX_ROWS"])
-        record.rows, record.truncated = len(result), result.truncated
-    media_type = request.accept_mimetypes.best_match(list(SELECT_TYPES)) or next(
-        iter(SELECT_TYPES))
-    if result.kind == "graph":
-        return Response(result.to_rdf(), mimetype="text/turtle")
-    body = getattr(result, SELECT_TYPES[media_type])()
-    response = Response(body, mimetype=media_type)
-    if result.truncated:
+    with timed_query(text) as record:
+        answer = get_executor().query(
+            text,
+            fmt=offer.name,
+            timeout=_budget(),
+            max_rows=config["MAX_ROWS"],
+            default_graphs=_params("default-graph-uri") or None,
+            named_graphs=_params("named-graph-uri") or None,
+            base_iri=_endpoint(),
+        )
+        record.rows, record.truncated = answer.rows, answer.truncated
+    response = Response(answer.body, content_type=content_type(offer))
+    response.vary.add("Accept")
+    if answer.truncated:
         response.headers["X-Aikg-Truncated"] = "true"
     return response
 
 
-def _query_text() -> str:
-    if request.method == "POST" and request.mimetype == "application/sparql-query":
-        return request.get_data(as_text=True)
-    query = request.values.get("query")
-    if not query:
-        raise BadInput("missing the 'query' parameter")
-    return query
+def _update(text: str) -> Response:
+    check_token()
+    using, using_named = _params("using-graph-uri"), _params("using-named-graph-uri")
+    base = _endpoint()
+    with timed_query(text, kind="update"):
+        get_executor().write(
+            lambda kg: kg.update(text, base_iri=base, using_graphs=using,
+                                 using_named_graphs=using_named),
+            timeout=_budget(),
+        )
+    return Response(status=204)
+
+
+def _describe() -> Response:
+    offer = negotiate((_HTML, *RDF_OFFERS), "the service description")
+    if offer is _HTML:
+        return Response(render_template("sparql.html"), content_type="text/html; charset=utf-8")
+    writable = bool(current_app.config.get("TOKEN"))
+    triples = service_description(get_graph(), _endpoint(), writable=writable)
+    body = QueryResult("graph", triples=triples).serialize(offer.name)
+    response = Response(body, content_type=content_type(offer))
+    response.vary.add("Accept")
+    return response
+
+
+def _operation() -> tuple[str | None, str]:
+    """("query" | "update" | None, text) from the request, per the protocol's three ways."""
+    if request.method == "GET":
+        if "update" in request.args:
+            raise BadRequest("an update must be sent with POST, not GET")
+        return _one_of(request.args.getlist("query"), [])
+    if request.mimetype == _FORM:
+        return _one_of(request.form.getlist("query"), request.form.getlist("update"))
+    if request.mimetype in ("application/sparql-query", "application/sparql-update"):
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            raise UnsupportedMediaType(f"{request.mimetype} must be UTF-8, not {charset}")
+        try:
+            text = request.get_data().decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest("the request body is not UTF-8") from None
+        return ("query" if request.mimetype.endswith("query") else "update"), text
+    if not request.content_length and not request.mimetype:
+        return None, ""
+    raise UnsupportedMediaType(
+        f"POST a query as application/sparql-query, an update as application/sparql-update, or "
+        f"either as {_FORM}; got {request.mimetype or 'no Content-Type'}")
+
+
+def _one_of(queries: list[str], updates: list[str]) -> tuple[str | None, str]:
+    if len(queries) + len(updates) > 1:
+        raise BadRequest("send one 'query' or one 'update' parameter, not several")
+    if queries:
+        return "query", queries[0]
+    if updates:
+        return "update", updates[0]
+    return None, ""
+
+
+def _params(name: str) -> list[str]:
+    """All values of a protocol parameter, from the URL and, for a form POST, the body."""
+    values = request.args.getlist(name)
+    if request.method == "POST" and request.mimetype == _FORM:
+        values += request.form.getlist(name)
+    return values
+
+
+def _endpoint() -> str:
+    """The endpoint's URL: the base IRI of queries and updates. (werkzeug's ``base_url`` costs
+    a tenth of a cheap query.)"""
+    return f"{request.scheme}://{request.host}{request.script_root}{request.path}"
+
+
+def _budget() -> float:
+    """The configured time budget per operation, or the lower one the request asks with
+    ``timeout=`` (seconds)."""
+    budget = float(current_app.config["QUERY_TIMEOUT"])
+    asked = request.args.get("timeout") or (
+        request.form.get("timeout") if request.mimetype == _FORM else None)
+    if asked is None:
+        return budget
+    try:
+        value = float(asked)
+    except ValueError:
+        raise BadInput(f"timeout must be a number of seconds, not {asked!r}") from None
+    if not 0 < value < float("inf"):
+        raise BadInput(f"timeout must be a positive number of seconds, not {asked!r}")
+    return min(value, budget)

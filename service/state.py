@@ -5,10 +5,16 @@ from __future__ import annotations
 from flask import current_app
 
 from graph import KnowledgeGraph
+from graph.executor import Executor
 
-__all__ = ["get_graph"]
+__all__ = ["get_executor", "get_graph"]
 
 
 def get_graph() -> KnowledgeGraph:
     """The knowledge graph of the current app (like flaskr's ``get_db``)."""
     return current_app.extensions["aikg"]
+
+
+def get_executor() -> Executor:
+    """The query executor of the current app: worker processes, time budgets, result cache."""
+    return current_app.extensions["aikg.executor"]

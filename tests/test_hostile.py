@@ -266,16 +266,9 @@ def local_port() -> Iterator[tuple[int, list[bytes]]]:
     server.close()
 
 
-SERVICE_REFUSAL = pytest.mark.xfail(
-    strict=True, reason="pyoxigraph evaluates SERVICE over HTTP; refusing it before the engine "
-                        "lands with the sparql branch")
-
-
 @pytest.mark.parametrize(("field", "text"), [
-    pytest.param("query", "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> "
-                          "{{ ?s ?p ?o }} }}", marks=SERVICE_REFUSAL),
-    pytest.param("query", "SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{port}/> "
-                          "{{ ?s ?p ?o }} }}", marks=SERVICE_REFUSAL),
+    ("query", "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"),
+    ("query", "SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"),
     ("query", "SELECT * FROM <http://127.0.0.1:{port}/g> WHERE {{ ?s ?p ?o }}"),
     ("query", "LOAD <http://127.0.0.1:{port}/data.ttl>"),
     ("update", "LOAD <http://127.0.0.1:{port}/data.ttl>"),
@@ -325,9 +318,6 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
         time.sleep(0.2)
 
 
-@pytest.mark.xfail(strict=True, reason="pyoxigraph overflows its stack (SIGSEGV) on queries "
-                                       "nested or chained a few thousand deep; needs the sparql "
-                                       "branch's worker-process executor")
 @pytest.mark.parametrize("query", [
     "SELECT * WHERE " + "{" * 10_000 + " ?s ?p ?o " + "}" * 10_000,
     "SELECT * WHERE { " + " ".join(f"BIND({i} AS ?v{i})" for i in range(5000)) + " }",

@@ -1,0 +1,36 @@
+"""Cross-origin requests: CORS headers on every response, errors included, per ``CORS_ORIGINS``."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, request
+
+__all__ = ["init_cors"]
+
+_ALLOW_HEADERS = "Accept, Authorization, Content-Type"
+_EXPOSE_HEADERS = "Location, X-Aikg-Truncated"
+
+
+def init_cors(app: Flask) -> None:
+    """Add the CORS headers after each request. ``CORS_ORIGINS`` is ``"*"`` (any origin: the
+    default, as writes need a bearer token and no cookie), a list of origins, or empty (off)."""
+    app.after_request(_add_headers)
+
+
+def _add_headers(response: Response) -> Response:
+    allowed = current_app.config.get("CORS_ORIGINS")
+    origin = request.headers.get("Origin")
+    if not allowed:
+        return response
+    if allowed == "*" or allowed == ["*"]:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    elif origin and origin in allowed:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.vary.add("Origin")
+    else:
+        return response
+    response.headers["Access-Control-Expose-Headers"] = _EXPOSE_HEADERS
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, PUT, DELETE, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = _ALLOW_HEADERS
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
