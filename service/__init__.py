@@ -9,7 +9,7 @@ from flask import Flask
 
 from graph import open_graph
 
-from . import ops, sparql
+from . import export, ops, sparql
 from .errors import register_error_handlers
 
 __all__ = ["DEFAULTS", "create_app"]
@@ -32,6 +32,6 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["aikg"] = open_graph(app.config["STORE"])
     register_error_handlers(app)
-    for blueprint in (ops.bp, sparql.bp):
+    for blueprint in (ops.bp, sparql.bp, export.bp):
         app.register_blueprint(blueprint)
     return app

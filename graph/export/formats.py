@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import BadInput
 from ..formats import RDF_SYNTAXES, RdfSyntax, rdf_syntax
 
-__all__ = ["EXPORT_FORMATS", "ExportFormat", "export_format"]
+__all__ = ["EXPORT_FORMATS", "ExportFormat", "export_format", "format_for_path"]
 
 
 @dataclass(frozen=True)
@@ -76,3 +77,19 @@ trig, jsonld, rdfxml, graphml, gexf, nodelink, cytoscape, csv, dot
         raise BadInput(
             f"unknown export format {name_or_media_type!r}; use one of: {names}") from None
     return next(f for f in EXPORT_FORMATS if f.syntax == syntax)
+
+
+def format_for_path(path: str | Path) -> ExportFormat:
+    """The export format a file name asks for by its suffix (``.json`` is node-link JSON).
+
+    >>> format_for_path("circle.graphml").name, format_for_path("aikg.owl").name
+    ('graphml', 'rdfxml')
+    """
+    suffix = Path(path).suffix.lower()
+    for fmt in EXPORT_FORMATS:
+        if suffix == fmt.suffix or suffix[1:] in fmt.aliases:
+            return fmt
+    for fmt in EXPORT_FORMATS:
+        if fmt.syntax and suffix in fmt.syntax.suffixes:
+            return fmt
+    raise BadInput(f"{path}: cannot tell the export format from the suffix {suffix!r}; name it")

@@ -8,7 +8,9 @@ removing the repeats would mean holding every triple seen in memory.
 Turtle, TriG and RDF/XML use the prefixes of :data:`ontology.PREFIXES`. pyoxigraph's JSON-LD
 writer knows no ``@context``, so its expanded output is rewritten on the fly into compact IRIs
 under an inline context of the same prefixes (:class:`CompactJsonLd`); no remote context is
-ever named.
+ever named. pyoxigraph's RDF/XML writer puts a carriage return in raw (an XML parser reads it
+back as a line feed) and control characters that XML 1.0 cannot hold at all: :class:`XmlText`
+writes the first as ``&#13;`` and refuses the second.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import ontology
 from ..errors import BadInput
 from .formats import ExportFormat
 
-__all__ = ["CompactJsonLd", "dataset_quads", "write_quads", "write_triples"]
+__all__ = ["CompactJsonLd", "XmlText", "dataset_quads", "write_quads", "write_triples"]
 
 _PREFIXED = (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML)
 
@@ -138,6 +140,32 @@ class CompactJsonLd:
                 start = chunk.find(place + prefix, after)
 
 
+class XmlText:
+    """A binary writer that keeps XML text exact: ``\\r`` becomes ``&#13;``; a control character
+    XML 1.0 cannot carry is refused (UTF-8 never hides these bytes inside another character).
+
+    >>> import io
+    >>> out = io.BytesIO(); _ = XmlText(out).write(b"<p>a\\r\\nb</p>"); out.getvalue()
+    b'<p>a&#13;\\nb</p>'
+    """
+
+    _FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out = out
+
+    def write(self, data: bytes) -> int:
+        data = bytes(data)
+        if self._FORBIDDEN.search(data):
+            raise BadInput("a literal holds a control character that XML 1.0 cannot carry; "
+                           "export this data in another RDF format")
+        self._out.write(data.replace(b"\r", b"&#13;"))
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing is buffered here."""
+
+
 def _syntax(fmt: ExportFormat) -> RdfFormat:
     if fmt.syntax is None:
         raise BadInput(f"{fmt.name} is not an RDF format")
@@ -152,4 +180,5 @@ def _serialize(statements: Iterable[Triple] | Iterable[Quad], syntax: RdfFormat,
         writer.close()
         return
     prefixes = ontology.PREFIXES if syntax in _PREFIXED else None
-    serialize(statements, out, syntax, prefixes=prefixes)
+    serialize(statements, XmlText(out) if syntax == RdfFormat.RDF_XML else out, syntax,
+              prefixes=prefixes)
