@@ -30,7 +30,7 @@ import ontology
 
 from ..errors import BadInput, NotFound
 from ..store import KnowledgeGraph
-from .convert import add_descriptions, network_quads, rdf_network, undescribed
+from .convert import Labels, add_descriptions, network_quads, rdf_network, undescribed
 from .formats import EXPORT_FORMATS, ExportFormat, export_format
 from .jsongraphs import write_cytoscape, write_node_link
 from .rdf import dataset_quads, write_quads, write_triples
@@ -176,15 +176,15 @@ def _descriptions(kg: KnowledgeGraph, iris: Iterable[str]) -> dict[str, dict[str
         "  FILTER(langMatches(lang(?label), 'en') || langMatches(lang(?label), 'zh')) } "
         "UNION { ?x a ?type FILTER(isIRI(?type)) } }"
     )
-    found: dict[str, dict[str, object]] = {}
+    types: dict[str, set[str]] = {}
+    labels = Labels()
     for x, label, kind in result.rows:
-        entry = found.setdefault(x.value, {"types": []})
+        types.setdefault(x.value, set())
         if kind is not None:
-            entry["types"] = sorted({*entry["types"], kind.value})
-        elif label is not None:
-            key = "label_" + label.language.lower()[:2]
-            entry[key] = min(entry.get(key, label.value), label.value)
-    return found
+            types[x.value].add(kind.value)
+        else:
+            labels.offer(x.value, label)
+    return {iri: {**labels.of(iri), "types": sorted(found)} for iri, found in types.items()}
 
 
 def _slug(text: str) -> str:

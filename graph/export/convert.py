@@ -7,8 +7,8 @@ statements:
 
 - a statement whose object is an IRI or blank node is an edge (blank nodes keyed ``_:id``);
 - ``rdf:type`` with an IRI object adds to ``types``;
-- ``rdfs:label`` in English or Chinese fills ``label_en`` or ``label_zh`` (the first in code
-  point order when there are several);
+- ``rdfs:label`` in English or Chinese fills ``label_en`` or ``label_zh`` (when there are
+  several: an exact ``en``/``zh`` tag before a regional one, then the first in code point order);
 - any other literal becomes a node attribute named by the compact predicate (``aikg:valuation``),
   with ``@lang`` appended for a language-tagged literal; integers, doubles and booleans keep their
   type, every other literal its lexical form (a decimal keeps all its digits); several values
@@ -28,8 +28,8 @@ import ontology
 
 from ..errors import BadInput
 
-__all__ = ["Description", "add_descriptions", "compact_iri", "network_quads", "rdf_network",
-           "undescribed"]
+__all__ = ["Description", "Labels", "add_descriptions", "compact_iri", "network_quads",
+           "rdf_network", "undescribed"]
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -66,17 +66,14 @@ def rdf_network(statements: Iterable[Triple | Quad], version: int | None = None
     """
     G = nx.MultiDiGraph() if version is None else nx.MultiDiGraph(version=version)
     types: dict[str, set[str]] = defaultdict(set)
-    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    labels = Labels()
     values: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     for statement in statements:
         subject, predicate, obj = _key(statement.subject), statement.predicate.value, \
             statement.object
         G.add_node(subject)
         if isinstance(obj, Literal):
-            language = _label_language(predicate, obj)
-            if language and obj.value < labels[subject].get(language, "\U0010ffff"):
-                labels[subject][language] = obj.value
-            elif not language:
+            if predicate != RDFS_LABEL or not labels.offer(subject, obj):
                 name = compact_iri(predicate) + (f"@{obj.language}" if obj.language else "")
                 values[subject][name].append(_python_value(obj))
         elif predicate == RDF_TYPE and isinstance(obj, NamedNode):
@@ -84,14 +81,46 @@ def rdf_network(statements: Iterable[Triple | Quad], version: int | None = None
         else:
             _add_edge(G, subject, _key(obj), predicate, getattr(statement, "graph_name", None))
     for node, data in G.nodes(data=True):
-        data.update(iri=node, id=_local_id(node), label_en=labels[node].get("en", ""),
-                    label_zh=labels[node].get("zh", ""), types=sorted(types.get(node, ())))
+        data.update(iri=node, id=_local_id(node), **labels.of(node),
+                    types=sorted(types.get(node, ())))
         for name, found in values.get(node, {}).items():
             data[name] = found[0] if len(found) == 1 else sorted(found, key=str)
     for _, _, predicate, data in G.edges(keys=True, data=True):
-        data.update(predicate=predicate, label_en=labels[predicate].get("en", ""),
-                    label_zh=labels[predicate].get("zh", ""), sources=sorted(data["sources"]))
+        data.update(predicate=predicate, **labels.of(predicate), sources=sorted(data["sources"]))
     return G
+
+
+class Labels:
+    """The English and Chinese label to show for each IRI, chosen among all offered.
+
+    An exact ``en`` or ``zh`` tag wins over a regional one (``en-GB``); then code point order.
+
+    >>> labels = Labels()
+    >>> for text, tag in [("Zeta", "en"), ("Alpha", "en-GB"), ("Beta", "en"), ("Ja", "ja")]:
+    ...     _ = labels.offer("urn:x", Literal(text, language=tag))
+    >>> labels.of("urn:x")
+    {'label_en': 'Beta', 'label_zh': ''}
+    """
+
+    def __init__(self) -> None:
+        self._best: dict[str, dict[str, tuple[bool, str]]] = defaultdict(dict)
+
+    def offer(self, iri: str, literal: Literal) -> bool:
+        """Consider ``literal`` as a label of ``iri``; False when it is no English or Chinese."""
+        tag = (literal.language or "").lower()
+        language = tag.split("-")[0]
+        if language not in ("en", "zh"):
+            return False
+        candidate = (tag != language, literal.value)
+        best = self._best[iri]
+        if language not in best or candidate < best[language]:
+            best[language] = candidate
+        return True
+
+    def of(self, iri: str) -> dict[str, str]:
+        """``label_en`` and ``label_zh`` of ``iri`` ("" when it has none)."""
+        best = self._best.get(iri, {})
+        return {f"label_{lang}": best[lang][1] if lang in best else "" for lang in ("en", "zh")}
 
 
 def undescribed(G: nx.MultiDiGraph) -> set[str]:
@@ -160,13 +189,6 @@ def _add_edge(G: nx.MultiDiGraph, u: str, v: str, predicate: str, graph: object)
         data = G.edges[u, v, predicate]
     if isinstance(graph, NamedNode):
         data["sources"].add(graph.value)
-
-
-def _label_language(predicate: str, literal: Literal) -> str | None:
-    if predicate != RDFS_LABEL or not literal.language:
-        return None
-    language = literal.language.lower().split("-")[0]
-    return language if language in ("en", "zh") else None
 
 
 def _python_value(literal: Literal) -> Any:

@@ -21,7 +21,7 @@ def write_node_link(G: nx.Graph, out: IO[bytes]) -> None:
     """Write ``G`` as node-link JSON: nodes keyed by ``iri``, edges under ``links``.
 
     D3 reads it with ``d3.forceLink(data.links).id(d => d.iri)``; networkx with
-    ``nx.node_link_graph(data, node="iri", edges="links")`` (the IRI comes back as the node key).
+    ``nx.node_link_graph(data, name="iri", edges="links")`` (the IRI comes back as the node key).
 
     Examples
     --------

@@ -60,23 +60,23 @@ def write_dot(G: nx.Graph, out: IO[bytes]) -> None:
     >>> G.add_node("urn:baidu", label_en="Baidu", label_zh="百度")
     >>> out = io.BytesIO(); write_dot(G, out); print(out.getvalue().decode())
     digraph "aikg" {
-    graph [version="2"];
+    version="2";
     "urn:baidu" [label="Baidu", iri="urn:baidu", label_en="Baidu", label_zh="百度"];
     }
     <BLANKLINE>
     """
     arrow = "->" if G.is_directed() else "--"
     lines = [f'{"digraph" if G.is_directed() else "graph"} "aikg" {{']
-    if G.graph:
-        lines.append(f"graph [{_dot_attributes(G.graph)}];")
+    lines.extend(f"{item};" for item in _dot_attributes(G.graph))
     _flush(out, lines)
     for key, data in node_rows(G):
         label = display_label(data, key)
-        lines.append(f"{_dot_id(key)} [{_dot_attributes({'label': label, **data})}];")
+        attributes = ", ".join(_dot_attributes({"label": label, **data}))
+        lines.append(f"{_dot_id(key)} [{attributes}];")
         _flush(out, lines, 1000)
     for u, v, data in edge_rows(G):
         label = display_label(data, str(data.get("predicate", "")))
-        attributes = _dot_attributes({"label": label, **data})
+        attributes = ", ".join(_dot_attributes({"label": label, **data}))
         lines.append(f"{_dot_id(u)} {arrow} {_dot_id(v)} [{attributes}];")
         _flush(out, lines, 1000)
     lines.append("}\n")
@@ -99,9 +99,9 @@ def _write_table(archive: zipfile.ZipFile, name: str, lead: tuple[str, ...],
         text.detach()  # the zip member closes itself; the wrapper must not close it twice
 
 
-def _dot_attributes(data: Mapping[str, Any]) -> str:
-    return ", ".join(f"{_dot_id(str(k))}={_dot_quote(text_value(v))}"
-                     for k, v in data.items() if v is not None)
+def _dot_attributes(data: Mapping[str, Any]) -> list[str]:
+    return [f"{_dot_id(str(k))}={_dot_quote(text_value(v))}"
+            for k, v in data.items() if v is not None]
 
 
 def _dot_id(name: str) -> str:
