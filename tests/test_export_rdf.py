@@ -9,12 +9,15 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 import rdflib
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib.compare import isomorphic
 
 import ontology
 from graph import BadInput, KnowledgeGraph, NotFound, open_graph
 from graph.export import EXPORT_FORMATS, dataset_export, export_format, query_export
-from graph.export.rdf import CompactJsonLd
+from graph.export.rdf import write_quads
+from graph.export.streams import CompactJsonLd
 
 DATA = Path(__file__).parent / "data"
 RDF_FORMATS = [f.name for f in EXPORT_FORMATS if f.is_rdf]
@@ -144,7 +147,7 @@ def test_jsonld_compaction_does_not_depend_on_where_chunks_end(tricky):
 
     def compacted(size: int) -> bytes:
         out = io.BytesIO()
-        writer = CompactJsonLd(out, ontology.PREFIXES)
+        writer = CompactJsonLd(out, ontology.PREFIXES, chunk=size)
         for start in range(0, len(expanded), size):
             writer.write(expanded[start:start + size])
         writer.close()
@@ -152,6 +155,23 @@ def test_jsonld_compaction_does_not_depend_on_where_chunks_end(tricky):
 
     whole = compacted(len(expanded))
     assert all(compacted(size) == whole for size in (1, 2, 3, 5, 17, 64))
+
+
+PIECES = ['"', "\\", ",", "{", "}", ":", "[", "//", '"@value":', ontology.KG, ontology.AIKG, "kg:"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(pieces=st.lists(st.sampled_from(PIECES), max_size=10))
+def test_jsonld_keeps_any_literal_and_iri_exact(pieces):
+    """Literals and IRIs that look like JSON structure or namespaces come back unchanged."""
+    text = "".join(pieces)
+    iri = ontology.KG + "".join(p for p in pieces if p in (",", ":", "//", ontology.KG, "kg:"))
+    statements = [pyoxigraph.Quad(pyoxigraph.NamedNode(iri), pyoxigraph.NamedNode(iri + "p"),
+                                  pyoxigraph.Literal(text), pyoxigraph.NamedNode(ONE))]
+    out = io.BytesIO()
+    write_quads(statements, export_format("jsonld"), out)
+    back = list(pyoxigraph.parse(out.getvalue(), format=pyoxigraph.RdfFormat.JSON_LD))
+    assert back == statements
 
 
 def test_an_iri_that_would_read_as_a_compact_iri_is_refused_in_jsonld():

@@ -33,7 +33,7 @@ from ..store import KnowledgeGraph
 from .convert import Labels, add_descriptions, network_quads, rdf_network, undescribed
 from .formats import EXPORT_FORMATS, ExportFormat, export_format
 from .jsongraphs import write_cytoscape, write_node_link
-from .rdf import dataset_quads, write_quads, write_triples
+from .rdf import dataset_quads, write_quads, write_store, write_triples
 from .tables import write_csv_zip, write_dot
 from .xmlgraphs import write_gexf, write_graphml
 
@@ -98,7 +98,7 @@ def dataset_export(kg: KnowledgeGraph, fmt: str | ExportFormat, *, graph: str | 
     name = None if graph is None else _named_graph(kg, graph)
     stem = "aikg" if name is None else "aikg-" + _slug(name.value.rstrip("/#").rsplit("/")[-1])
     if fmt.is_rdf:
-        return Export(fmt, stem, lambda out: write_quads(dataset_quads(kg.store, name), fmt, out))
+        return Export(fmt, stem, lambda out: write_store(kg.store, fmt, out, name))
 
     def write(out: IO[bytes]) -> None:
         network = rdf_network(dataset_quads(kg.store, name), version=kg.version)
