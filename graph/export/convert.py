@@ -64,14 +64,15 @@ def rdf_network(statements: Iterable[Triple | Quad], version: int | None = None
     >>> G.edges[kg + "vc", kg + "alpha", aikg + "investsIn"]["sources"]
     ['https://w3id.org/aikg/graph/news']
     """
-    G = nx.MultiDiGraph() if version is None else nx.MultiDiGraph(version=version)
+    nodes: dict[str, None] = {}  # an ordered set
+    edges: dict[tuple[str, str, str], set[str]] = {}  # (subject, object, predicate) -> sources
     types: dict[str, set[str]] = defaultdict(set)
     labels = Labels()
     values: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     for statement in statements:
         subject, predicate, obj = _key(statement.subject), statement.predicate.value, \
             statement.object
-        G.add_node(subject)
+        nodes[subject] = None
         if isinstance(obj, Literal):
             if predicate != RDFS_LABEL or not labels.offer(subject, obj):
                 name = compact_iri(predicate) + (f"@{obj.language}" if obj.language else "")
@@ -79,15 +80,28 @@ def rdf_network(statements: Iterable[Triple | Quad], version: int | None = None
         elif predicate == RDF_TYPE and isinstance(obj, NamedNode):
             types[subject].add(obj.value)
         else:
-            _add_edge(G, subject, _key(obj), predicate, getattr(statement, "graph_name", None))
-    for node, data in G.nodes(data=True):
-        data.update(iri=node, id=_local_id(node), **labels.of(node),
-                    types=sorted(types.get(node, ())))
-        for name, found in values.get(node, {}).items():
-            data[name] = found[0] if len(found) == 1 else sorted(found, key=str)
-    for _, _, predicate, data in G.edges(keys=True, data=True):
-        data.update(predicate=predicate, **labels.of(predicate), sources=sorted(data["sources"]))
+            target = _key(obj)
+            nodes[target] = None
+            sources = edges.setdefault((subject, target, predicate), set())
+            graph = getattr(statement, "graph_name", None)
+            if isinstance(graph, NamedNode):
+                sources.add(graph.value)
+    G = nx.MultiDiGraph() if version is None else nx.MultiDiGraph(version=version)
+    G.add_nodes_from((node, _node_attributes(node, labels, types, values)) for node in nodes)
+    G.add_edges_from(
+        (u, v, p, {"predicate": p, **labels.of(p), "sources": sorted(sources)})
+        for (u, v, p), sources in edges.items()
+    )
     return G
+
+
+def _node_attributes(node: str, labels: Labels, types: Mapping[str, set[str]],
+                     values: Mapping[str, Mapping[str, list[Any]]]) -> dict[str, Any]:
+    data = {"iri": node, "id": _local_id(node), **labels.of(node),
+            "types": sorted(types.get(node, ()))}
+    for name, found in values.get(node, {}).items():
+        data[name] = found[0] if len(found) == 1 else sorted(found, key=str)
+    return data
 
 
 class Labels:
@@ -180,15 +194,6 @@ def compact_iri(iri: str) -> str:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace):]}"
     return iri
-
-
-def _add_edge(G: nx.MultiDiGraph, u: str, v: str, predicate: str, graph: object) -> None:
-    data = G.get_edge_data(u, v, predicate)
-    if data is None:
-        G.add_edge(u, v, key=predicate, sources=set())
-        data = G.edges[u, v, predicate]
-    if isinstance(graph, NamedNode):
-        data["sources"].add(graph.value)
 
 
 def _python_value(literal: Literal) -> Any:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from itertools import islice
 from typing import IO, Any
 
 import networkx as nx
 
-from .values import display_label, edge_rows, json_value, node_rows
+from .values import display_label, edge_rows, json_attributes, json_value, node_rows
 
 __all__ = ["write_cytoscape", "write_node_link"]
 
@@ -34,7 +35,7 @@ def write_node_link(G: nx.Graph, out: IO[bytes]) -> None:
     """
     head = {"directed": G.is_directed(), "multigraph": G.is_multigraph(),
             "graph": json_value(G.graph)}
-    nodes = ({"iri": key, **json_value(data)} for key, data in node_rows(G))
+    nodes = ({"iri": key, **json_attributes(data)} for key, data in node_rows(G))
     links = (_link(G, u, v, data) for u, v, data in edge_rows(G))
     _write_document(out, head, {"nodes": nodes, "links": links})
 
@@ -68,11 +69,11 @@ def _link(G: nx.Graph, u: str, v: str, data: dict[str, Any]) -> dict[str, Any]:
     link = {"source": u, "target": v}
     if G.is_multigraph() and "predicate" in data:
         link["key"] = data["predicate"]
-    return {**link, **json_value(data)}
+    return {**link, **json_attributes(data)}
 
 
 def _cytoscape_node(key: str, data: dict[str, Any]) -> dict[str, Any]:
-    attrs = json_value(data)
+    attrs = json_attributes(data)
     entity_id = attrs.pop("id", None)
     node = {"id": key, "value": key, "name": display_label(data, key)}
     if entity_id is not None:
@@ -83,14 +84,15 @@ def _cytoscape_node(key: str, data: dict[str, Any]) -> dict[str, Any]:
 def _write_document(out: IO[bytes], head: dict[str, Any], arrays: dict[str, Iterable[Any]],
                     inside: str | None = None) -> None:
     """Write ``head``'s members, then each array one item per line (nested in ``inside``)."""
-    write = out.write
-    write(json.dumps(head, ensure_ascii=False)[:-1].encode("utf-8"))
+    write, encode = out.write, json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    write(encode(head)[:-1].encode("utf-8"))
     if inside:
         write(f', "{inside}": {{'.encode())
     for number, (name, items) in enumerate(arrays.items()):
         write(f'{", " if number or not inside else ""}"{name}": ['.encode())
-        for count, item in enumerate(items):
-            write(("," if count else "").encode() + b"\n" + json.dumps(item, ensure_ascii=False)
-                  .encode("utf-8"))
+        lines, separator = ("\n" + encode(item) for item in items), ""
+        while batch := list(islice(lines, 1000)):  # one write per thousand items
+            write((separator + ",".join(batch)).encode("utf-8"))
+            separator = ","
         write(b"\n]")
     write(b"}}\n" if inside else b"}\n")

@@ -5,9 +5,10 @@ A quads syntax (TriG, N-Quads, JSON-LD) keeps each statement's named graph. A tr
 written once per graph, which every parser reads as the one triple it is (an RDF graph is a set);
 removing the repeats would mean holding every triple seen in memory.
 
-The store is written graph by graph, by pyoxigraph's own ``Store.dump`` where the syntax allows
-it (TriG and Turtle as Turtle dumps under one ``@prefix`` block, N-Triples, N-Quads), so each
-graph comes out whole and statements never pass through Python one by one. Turtle, TriG and
+The store is written graph by graph, each graph by pyoxigraph's own ``Store.dump`` (TriG and
+Turtle as Turtle dumps under one ``@prefix`` block; JSON-LD and RDF/XML as dumps inside one
+frame, :class:`~graph.export.streams.Unframed`), so each graph comes out whole and statements
+never pass through Python one by one. Turtle, TriG and
 RDF/XML use the prefixes of :data:`ontology.PREFIXES`; JSON-LD gets them as an inline compact
 ``@context`` (:class:`~graph.export.streams.CompactJsonLd`) and never names a remote one.
 RDF/XML goes through :class:`~graph.export.streams.XmlText`, which keeps a carriage return.
@@ -15,6 +16,7 @@ RDF/XML goes through :class:`~graph.export.streams.XmlText`, which keeps a carri
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from typing import IO
 
@@ -24,7 +26,7 @@ import ontology
 
 from ..errors import BadInput
 from .formats import ExportFormat
-from .streams import AfterPrefixes, CompactJsonLd, XmlText, prefix_lines
+from .streams import AfterPrefixes, CompactJsonLd, Unframed, XmlText, prefix_lines
 
 __all__ = ["dataset_quads", "write_store", "write_quads", "write_triples"]
 
@@ -52,7 +54,11 @@ def write_store(store: Store, fmt: ExportFormat, out: IO[bytes],
             store.dump(out, syntax, from_graph=name)
     elif syntax == RdfFormat.N_QUADS and graph is None:
         store.dump(out, syntax)
-    else:  # N-Quads of one graph, JSON-LD and RDF/XML: one serializer over the quads
+    elif syntax == RdfFormat.JSON_LD:
+        _write_jsonld(store, graphs, out)
+    elif syntax == RdfFormat.RDF_XML:
+        _write_rdfxml(store, graphs, out)
+    else:  # N-Quads of one graph: pyoxigraph dumps a graph without its name
         write_quads(dataset_quads(store, graph), fmt, out)
 
 
@@ -82,6 +88,41 @@ def write_triples(triples: Iterable[Triple], fmt: ExportFormat, out: IO[bytes]) 
         if syntax.supports_datasets else triples
     )
     _serialize(statements, syntax, out)
+
+
+def _write_jsonld(store: Store, graphs: list[Graph], out: IO[bytes]) -> None:
+    """One array: the default graph's nodes, then ``{"@id": graph, "@graph": [nodes]}``."""
+    writer = CompactJsonLd(out, ontology.PREFIXES)
+    writer.write(b"[")
+    empty = True
+    for name in graphs:
+        if isinstance(name, DefaultGraph):
+            nodes = Unframed(writer, rb"\[", b"]")
+            store.dump(nodes, RdfFormat.JSON_LD, from_graph=name)
+            nodes.close()
+            empty = nodes.empty
+            continue
+        label = name.value if isinstance(name, NamedNode) else f"_:{name.value}"
+        writer.write(("" if empty else ",").encode() + b'{"@id":' + json.dumps(label).encode()
+                     + b',"@graph":')
+        store.dump(writer, RdfFormat.JSON_LD, from_graph=name)
+        writer.write(b"}")
+        empty = False
+    writer.write(b"]")
+    writer.close()
+
+
+def _write_rdfxml(store: Store, graphs: list[Graph], out: IO[bytes]) -> None:
+    """One ``rdf:RDF`` element holding each graph's descriptions."""
+    frame = serialize([], format=RdfFormat.RDF_XML, prefixes=ontology.PREFIXES)
+    closing = b"</rdf:RDF>"
+    text = XmlText(out)
+    text.write(frame[:-len(closing)])
+    for name in graphs:
+        body = Unframed(text, rb"<rdf:RDF[^>]*>\n?", closing)
+        store.dump(body, RdfFormat.RDF_XML, from_graph=name, prefixes=ontology.PREFIXES)
+        body.close()
+    text.write(closing + b"\n")
 
 
 def _syntax(fmt: ExportFormat) -> RdfFormat:

@@ -12,7 +12,7 @@ from typing import IO
 
 from ..errors import BadInput
 
-__all__ = ["AfterPrefixes", "CompactJsonLd", "XmlText", "prefix_lines"]
+__all__ = ["AfterPrefixes", "CompactJsonLd", "Unframed", "XmlText", "prefix_lines"]
 
 _CHUNK = 256 * 1024  # bytes of JSON-LD gathered before a pass over them
 
@@ -66,6 +66,52 @@ class AfterPrefixes:
         if self._head and not self._head.startswith(self._DIRECTIVE):
             self._out.write(self._head)
         self._head = None
+
+
+class Unframed:
+    """Passes a serialization on without its frame: everything up to the end of the first match
+    of ``opening``, and the ``closing`` bytes at the very end. Dumps of several graphs then
+    share one frame (one JSON array, one ``rdf:RDF`` element).
+
+    >>> import io
+    >>> out = io.BytesIO(); inner = Unframed(out, rb"\\[", b"]")
+    >>> for part in (b"[{", b'"@id":"a"}', b",{}]"):
+    ...     _ = inner.write(part)
+    >>> inner.close(); out.getvalue(), inner.empty
+    (b'{"@id":"a"},{}', False)
+    """
+
+    def __init__(self, out: IO[bytes], opening: bytes, closing: bytes) -> None:
+        self._out = out
+        self._opening = re.compile(opening)
+        self._closing = closing
+        self._head: bytes | None = b""  # None once the opening has gone by
+        self._tail = b""
+        self.empty = True  # nothing inside the frame so far
+
+    def write(self, data: bytes) -> int:
+        size = len(data)
+        if self._head is not None:
+            self._head += bytes(data)
+            opened = self._opening.search(self._head)
+            if opened is None:
+                return size
+            data, self._head = self._head[opened.end():], None
+        buffer = self._tail + bytes(data)
+        cut = max(len(buffer) - len(self._closing), 0)
+        if cut:
+            self._out.write(buffer[:cut])
+            self.empty = False
+        self._tail = buffer[cut:]
+        return size
+
+    def flush(self) -> None:
+        """Nothing to do: the held-back bytes may be the closing."""
+
+    def close(self) -> None:
+        """Check that the serialization ended with its closing, and drop it."""
+        if self._head is not None or self._tail != self._closing:
+            raise RuntimeError(f"a serialization did not end with {self._closing!r}")
 
 
 class CompactJsonLd:
@@ -129,16 +175,17 @@ class CompactJsonLd:
 
     def _compact(self, chunk: bytes) -> bytes:
         self._refuse_ambiguous(chunk)
+        # Namespaces start with "http" and end with "/" or "#": four scans tell whether a
+        # literal or an IRI with a "//" rest might need care at all.
+        suspect = any(mark in chunk for mark in (b'"@value":"http', b'\\"http', b"#//", b"///"))
         for namespace, prefix in self._rules:
             quoted = b'"' + namespace
-            if quoted not in chunk:
-                continue
-            if (b'"@value":' + quoted in chunk or b"\\" + quoted in chunk
-                    or namespace + b"//" in chunk):
-                for place in self._PLACES:  # the rare careful path
+            if suspect and (b'"@value":' + quoted in chunk or b"\\" + quoted in chunk
+                            or namespace + b"//" in chunk):
+                for place in self._PLACES:  # the careful path: the four places only
                     pattern = re.escape(place + namespace) + rb"(?!//)"
                     chunk = re.sub(pattern, place + prefix, chunk)  # no backslash in either
-            else:
+            else:  # returns the same bytes, uncopied, when the namespace is absent
                 chunk = chunk.replace(quoted, b'"' + prefix)
         return chunk
 

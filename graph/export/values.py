@@ -25,6 +25,7 @@ __all__ = [
     "column_types",
     "display_label",
     "edge_rows",
+    "json_attributes",
     "json_value",
     "node_rows",
     "text_value",
@@ -104,6 +105,15 @@ def text_value(value: Any, column: str = "string") -> str:
     if column == "double" and isinstance(value, int):
         return repr(float(value))
     return str(value)
+
+
+def json_attributes(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Attributes as JSON holds them exactly: as they are when all are text or lists of text
+    (the projection's attributes: the fast path), else through :func:`json_value`."""
+    if all(type(v) is str or (type(v) is list and all(type(i) is str for i in v))
+           for v in data.values()):
+        return dict(data)
+    return {str(k): json_value(v) for k, v in data.items()}
 
 
 def json_value(value: Any) -> Any:
