@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import IO
 
 import networkx as nx
@@ -98,14 +99,10 @@ def dataset_export(kg: KnowledgeGraph, fmt: str | ExportFormat, *, graph: str | 
     name = None if graph is None else _named_graph(kg, graph)
     stem = "aikg" if name is None else "aikg-" + _slug(name.value.rstrip("/#").rsplit("/")[-1])
     if fmt.is_rdf:
-        return Export(fmt, stem, lambda out: write_store(kg.store, fmt, out, name))
-
-    def write(out: IO[bytes]) -> None:
-        network = rdf_network(dataset_quads(kg.store, name), version=kg.version)
-        _describe(kg, network)
-        _NETWORK_WRITERS[fmt.name](network, out)
-
-    return Export(fmt, stem, write)
+        return Export(fmt, stem, partial(write_store, kg.store, fmt, graph=name))
+    # The whole dataset holds every label and type already: nothing to look up.
+    return Export(fmt, stem, _as_network(kg, lambda: dataset_quads(kg.store, name), fmt,
+                                         look_up=name is not None))
 
 
 def query_export(kg: KnowledgeGraph, sparql: str, fmt: str | ExportFormat, **options: object
@@ -119,15 +116,8 @@ def query_export(kg: KnowledgeGraph, sparql: str, fmt: str | ExportFormat, **opt
     result = kg.query(sparql, **options)
     if result.kind != "graph":
         raise BadInput("export needs a CONSTRUCT or DESCRIBE query, which returns triples")
-    if fmt.is_rdf:
-        return Export(fmt, "aikg-query", lambda out: write_triples(result.triples, fmt, out),
-                      result.truncated)
-
-    def write(out: IO[bytes]) -> None:
-        network = rdf_network(result.triples, version=kg.version)
-        _describe(kg, network)
-        _NETWORK_WRITERS[fmt.name](network, out)
-
+    write = (partial(write_triples, result.triples, fmt) if fmt.is_rdf
+             else _as_network(kg, lambda: result.triples, fmt, look_up=True))
     return Export(fmt, "aikg-query", write, result.truncated)
 
 
@@ -143,7 +133,7 @@ def network_export(G: nx.Graph, fmt: str | ExportFormat, stem: str) -> Export:
     ('aikg-path-a-b.nt', '<urn:a> <urn:partnerOf> <urn:b> .\\n')
     """
     fmt = _format(fmt)
-    return Export(fmt, _slug(stem), lambda out: write_network(G, fmt, out))
+    return Export(fmt, _slug(stem), partial(write_network, G, fmt))
 
 
 def _format(fmt: str | ExportFormat) -> ExportFormat:
@@ -161,11 +151,19 @@ def _named_graph(kg: KnowledgeGraph, graph: str) -> NamedNode:
     return name
 
 
-def _describe(kg: KnowledgeGraph, G: nx.MultiDiGraph) -> None:
-    """Look up the labels and types the network's own statements lacked."""
-    missing = sorted(undescribed(G))
-    for start in range(0, len(missing), _BATCH):
-        add_descriptions(G, _descriptions(kg, missing[start:start + _BATCH]))
+def _as_network(kg: KnowledgeGraph, statements: Callable[[], Iterable], fmt: ExportFormat,
+                *, look_up: bool) -> Writer:
+    """A writer of the network of ``statements()``, with the labels and types they lack looked
+    up in the store when ``look_up``; the network is built when the file is written."""
+
+    def write(out: IO[bytes]) -> None:
+        network = rdf_network(statements(), version=kg.version)
+        missing = sorted(undescribed(network)) if look_up else []
+        for start in range(0, len(missing), _BATCH):
+            add_descriptions(network, _descriptions(kg, missing[start:start + _BATCH]))
+        _NETWORK_WRITERS[fmt.name](network, out)
+
+    return write
 
 
 def _descriptions(kg: KnowledgeGraph, iris: Iterable[str]) -> dict[str, dict[str, object]]:

@@ -66,21 +66,16 @@ def write_dot(G: nx.Graph, out: IO[bytes]) -> None:
     <BLANKLINE>
     """
     arrow = "->" if G.is_directed() else "--"
-    lines = [f'{"digraph" if G.is_directed() else "graph"} "aikg" {{']
-    lines.extend(f"{item};" for item in _dot_attributes(G.graph))
-    _flush(out, lines)
+    out.write(f'{"digraph" if G.is_directed() else "graph"} "aikg" {{\n'.encode())
+    out.write("".join(f"{item};\n" for item in _dot_attributes(G.graph)).encode("utf-8"))
     for key, data in node_rows(G):
-        label = display_label(data, key)
-        attributes = ", ".join(_dot_attributes({"label": label, **data}))
-        lines.append(f"{_dot_id(key)} [{attributes}];")
-        _flush(out, lines, 1000)
+        attributes = ", ".join(_dot_attributes({"label": display_label(data, key), **data}))
+        out.write(f"{_dot_id(key)} [{attributes}];\n".encode())
     for u, v, data in edge_rows(G):
         label = display_label(data, str(data.get("predicate", "")))
         attributes = ", ".join(_dot_attributes({"label": label, **data}))
-        lines.append(f"{_dot_id(u)} {arrow} {_dot_id(v)} [{attributes}];")
-        _flush(out, lines, 1000)
-    lines.append("}\n")
-    _flush(out, lines)
+        out.write(f"{_dot_id(u)} {arrow} {_dot_id(v)} [{attributes}];\n".encode())
+    out.write(b"}\n")
 
 
 def _write_table(archive: zipfile.ZipFile, name: str, lead: tuple[str, ...],
@@ -111,9 +106,3 @@ def _dot_id(name: str) -> str:
 def _dot_quote(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"'
-
-
-def _flush(out: IO[bytes], lines: list[str], every: int = 0) -> None:
-    if len(lines) >= every:
-        out.write(("\n".join(lines) + ("\n" if lines[-1][-1:] != "\n" else "")).encode("utf-8"))
-        lines.clear()

@@ -56,7 +56,7 @@ def edge_rows(G: nx.Graph) -> Iterator[tuple[str, str, dict[str, Any]]]:
 
 
 def display_label(data: Mapping[str, Any], fallback: str) -> str:
-    """The name to show: the English label, else the Chinese one, else ``fallback``."""
+    """The name to show: the English label, else the Chinese one, else the id, else ``fallback``."""
     return data.get("label_en") or data.get("label_zh") or data.get("id") or fallback
 
 
