@@ -16,8 +16,14 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import NotAcceptable
 
 from graph import BadInput
-from graph.export import EXPORT_FORMATS, Export, ExportFormat, dataset_export, export_format
-from graph.export import query_export as make_query_export
+from graph.export import (
+    EXPORT_FORMATS,
+    Export,
+    ExportFormat,
+    dataset_export,
+    export_format,
+    query_export,
+)
 
 from .state import get_graph
 
@@ -42,11 +48,11 @@ def export() -> Response:
     fmt = requested_format("trig" if graph is None and query is None else "turtle")
     if query:
         config = current_app.config
-        result = make_query_export(kg, query, fmt, timeout=config["QUERY_TIMEOUT"],
-                                   max_rows=config["MAX_ROWS"])
+        download = query_export(kg, query, fmt, timeout=config["QUERY_TIMEOUT"],
+                                max_rows=config["MAX_ROWS"])
     else:
-        result = dataset_export(kg, fmt, graph=graph)
-    return export_response(result)
+        download = dataset_export(kg, fmt, graph=graph)
+    return export_response(download)
 
 
 def requested_format(default: str) -> ExportFormat:

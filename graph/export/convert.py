@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 import networkx as nx
@@ -184,6 +185,7 @@ def network_quads(G: nx.Graph) -> Iterator[Quad]:
             yield Quad(_term(u), predicate, _term(v), graph)
 
 
+@lru_cache(maxsize=4096)  # called per literal statement, over a few predicates
 def compact_iri(iri: str) -> str:
     """``prefix:rest`` for an IRI under one of :data:`ontology.PREFIXES`, else the IRI.
 
