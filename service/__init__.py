@@ -9,7 +9,7 @@ from flask import Flask
 
 from graph import open_graph
 
-from . import export, ops, sparql
+from . import conditional, export, limits, observe, ops, sparql
 from .errors import register_error_handlers
 
 __all__ = ["DEFAULTS", "create_app"]
@@ -21,6 +21,9 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_TIMEOUT": 30.0,  # seconds per query
     "MAX_ROWS": 10_000,  # rows per query result before it is cut
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # bytes per request body
+    "RATE_LIMIT": None,  # requests per second per client; None: no limit
+    "RATE_BURST": 20,  # requests a client may send at once before RATE_LIMIT applies
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers to believe
 }
 
 
@@ -31,7 +34,10 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings or {})
     app.json.ensure_ascii = False
     app.extensions["aikg"] = open_graph(app.config["STORE"])
+    observe.init_app(app)  # first, so that its after-request hook sees the final response
+    limits.init_app(app)
+    conditional.init_app(app)
     register_error_handlers(app)
-    for blueprint in (ops.bp, sparql.bp, export.bp):
+    for blueprint in (ops.bp, observe.bp, sparql.bp, export.bp):
         app.register_blueprint(blueprint)
     return app

@@ -77,7 +77,7 @@ def export_response(export: Export) -> Response:
     so a large file is never built in memory. An error mid-way aborts the transfer."""
     response = Response(_stream(export.write), content_type=export.format.content_type)
     response.headers.set("Content-Disposition", "attachment", filename=export.filename)
-    response.headers["Vary"] = "Accept"
+    response.vary.add("Accept")
     if export.truncated:
         response.headers["X-Aikg-Truncated"] = "true"
     return response

@@ -45,8 +45,10 @@ def test_every_format_is_served_as_an_attachment_with_its_media_type(client, fmt
 def test_the_whole_dataset_defaults_to_trig_and_keeps_its_graphs(client):
     response = client.get("/export")
     assert response.mimetype == "application/trig"
-    assert {q.graph_name.value for q in pyoxigraph.parse(
-        response.data, format=pyoxigraph.RdfFormat.TRIG)} == {SOURCE}
+    names = {q.graph_name.value for q in pyoxigraph.parse(response.data,
+                                                           format=pyoxigraph.RdfFormat.TRIG)}
+    assert names == set(client.application.extensions["aikg"].named_graphs())
+    assert SOURCE in names
 
 
 @pytest.mark.parametrize(("accept", "fmt"), [
@@ -58,7 +60,7 @@ def test_the_whole_dataset_defaults_to_trig_and_keeps_its_graphs(client):
 def test_accept_chooses_the_format_when_none_is_named(client, accept, fmt):
     response = client.get("/export", headers={"Accept": accept})
     assert response.mimetype == export_format(fmt).media_type
-    assert response.headers["Vary"] == "Accept"
+    assert "Accept" in response.vary
 
 
 def test_format_wins_over_accept(client):
@@ -94,13 +96,14 @@ def test_an_unknown_named_graph_is_404(client):
 
 
 def test_a_construct_query_is_exported_in_the_format_asked(client):
-    query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s <https://w3id.org/aikg/ontology#investsIn> ?o " \
-            "BIND(<https://w3id.org/aikg/ontology#investsIn> AS ?p) }"
+    query = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <" + SOURCE + "> { ?s ?p ?o } "
+             "FILTER(?p = <https://w3id.org/aikg/ontology#investsIn>) }")
     response = client.get("/export", query_string={"query": query, "format": "csv"})
     assert response.headers["Content-Disposition"] == "attachment; filename=aikg-query.zip"
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         edges = archive.read("edges.csv").decode().splitlines()
-    assert len(edges) == 3 and "invests in" not in edges[1]
+    assert len(edges) == 3
+    assert ",invests in,投资," in edges[1]  # the predicate's labels, looked up in the ontology
 
 
 def test_a_query_result_cut_at_the_row_cap_says_so(make_client):
