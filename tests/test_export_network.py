@@ -16,6 +16,8 @@ from pyoxigraph import parse
 import ontology
 from graph import open_graph
 from graph.export import dataset_export, export_format, network_export
+from graph.export.convert import rdf_network
+from graph.export.rdf import dataset_quads
 
 KG, AIKG, SRC = ontology.KG, ontology.AIKG, ontology.GRAPH
 BIG = 2**70  # fits no GraphML, GEXF or JavaScript number type
@@ -205,3 +207,13 @@ def test_a_named_graph_as_a_network_takes_labels_and_types_from_the_whole_store(
     assert back.nodes[KG + "alpha"]["types"] == [AIKG + "Company", AIKG + "Developer"]
     assert export.filename == "aikg-two.json"
 
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_the_bundled_graph_reads_back_whole(bundled, fmt):
+    """The real data (blank nodes, typed literals, 100+ sources) as a network, read by networkx."""
+    expected = rdf_network(dataset_quads(bundled.store))
+    data = io.BytesIO(content(dataset_export(bundled, fmt)))
+    back = nx.read_graphml(data, force_multigraph=True) if fmt == "graphml" else nx.read_gexf(data)
+    assert set(back) == set(expected)
+    assert edge_set(back) == set(expected.edges(keys=True))
