@@ -217,3 +217,19 @@ def test_the_bundled_graph_reads_back_whole(bundled, fmt):
     back = nx.read_graphml(data, force_multigraph=True) if fmt == "graphml" else nx.read_gexf(data)
     assert set(back) == set(expected)
     assert edge_set(back) == set(expected.edges(keys=True))
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "trig"])
+def test_a_subgraph_view_exports_like_a_graph(circle, fmt):
+    """A circle or a path is a view of the projection (``G.subgraph``, ``G.edge_subgraph``)."""
+    view = circle.edge_subgraph([(KG + "vc", KG + "alpha", AIKG + "investsIn"),
+                                 (KG + "alpha-1", KG + "alpha", AIKG + "developedBy")])
+    export = network_export(view, fmt, "aikg-path-vc-alpha-1")
+    assert export.filename == "aikg-path-vc-alpha-1" + export_format(fmt).suffix
+    if fmt == "graphml":
+        back = nx.read_graphml(io.BytesIO(content(export)), force_multigraph=True)
+        assert edge_set(back) == set(view.edges(keys=True)) and back.graph["version"] == 7
+    else:
+        statements = parse(content(export), format=export_format(fmt).syntax.oxigraph)
+        assert {(s.subject.value, s.object.value, s.predicate.value) for s in statements
+                if s.predicate.value.startswith(AIKG)} == set(view.edges(keys=True))
