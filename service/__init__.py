@@ -10,7 +10,7 @@ from flask import Flask
 from graph import open_graph
 from graph.executor import Executor
 
-from . import conditional, limits, observe, ops, sparql, store
+from . import conditional, export, limits, observe, ops, sparql, store
 from .cors import init_cors
 from .errors import register_error_handlers
 from .response_cache import ResponseCache
@@ -48,7 +48,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     conditional.init_app(app)
     register_error_handlers(app)
     init_cors(app)
-    for blueprint in (ops.bp, observe.bp, sparql.bp, store.bp):
+    for blueprint in (ops.bp, observe.bp, sparql.bp, store.bp, export.bp):
         app.register_blueprint(blueprint)
     ResponseCache.install(app, app.config["RESULT_CACHE_BYTES"])
     return app

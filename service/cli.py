@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import click
 
 from graph import AikgError, QueryResult, open_graph
+from graph.export import EXPORT_FORMATS, dataset_export, query_export
+from graph.export.formats import format_for_path
 from graph.results import term_to_text
 from graph.validate import check_syntax
 
@@ -182,6 +185,63 @@ def stats(store: str) -> None:
     click.echo(f"quads: {len(kg):,}\nnamed graphs: {len(sizes)}")
     for iri, count in sizes.items():
         click.echo(f"  {count:>10,}  {iri}")
+
+
+@main.command("export")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write, or - for standard output.")
+@click.option("--format", "fmt", type=click.Choice([f.name for f in EXPORT_FORMATS]),
+              default=None, help="Output format (default: from the output suffix, else trig).")
+@click.option("--graph", "graph_iri", default=None,
+              help="Export one named graph: its IRI, or its slug after .../graph/.")
+@click.option("--query", "sparql", default=None,
+              help="Export the result of a CONSTRUCT or DESCRIBE query: text, @FILE or -.")
+@click.option("--store", default="memory", show_default=True, help=STORE_HELP)
+def export_command(output: str, fmt: str | None, graph_iri: str | None, sparql: str | None,
+                   store: str) -> None:
+    """Export the graph, one named graph or a query result as RDF or as a network file.
+
+    RDF: turtle, ntriples, nquads, trig, jsonld, rdfxml (trig, nquads and jsonld keep the named
+    graphs; the others merge them). Networks: graphml, gexf, nodelink, cytoscape, csv (a zip of
+    nodes.csv and edges.csv), dot. A file is written whole or not at all.
+
+    \b
+    Examples:
+      aikg export -o aikg.trig
+      aikg export --graph sources -o sources.ttl
+      aikg export --query @circle.rq --format gexf -o circle.gexf
+    """
+    if graph_iri and sparql:
+        raise click.UsageError("give --graph or --query, not both")
+    try:
+        chosen = fmt or ("trig" if output == "-" else format_for_path(output))
+        kg = open_graph(store)
+        if sparql:
+            export = query_export(kg, _read_argument(sparql), chosen)
+        else:
+            export = dataset_export(kg, chosen, graph=graph_iri)
+        size = _write_export(export, output)
+    except AikgError as error:
+        raise click.ClickException(str(error)) from None
+    if output != "-":
+        click.echo(f"{output}: {size:,} bytes of {export.format.name}", err=True)
+    if export.truncated:
+        click.echo("(the query result was cut at the row cap)", err=True)
+
+
+def _write_export(export, output: str) -> int:
+    """Write to standard output, or to ``output`` through a temporary file renamed at the end."""
+    if output == "-":
+        export.write(sys.stdout.buffer)
+        return 0
+    part = Path(output + ".part")
+    try:
+        with part.open("wb") as out:
+            export.write(out)
+        os.replace(part, output)
+    finally:
+        part.unlink(missing_ok=True)
+    return Path(output).stat().st_size
 
 
 def _load_with_progress(kg, path: Path, graph_iri: str | None, syntax: str | None):

@@ -1,0 +1,159 @@
+"""GraphML and GEXF, written element by element so a large network streams out.
+
+networkx's own writers build the whole XML tree in memory, type every Python ``int`` as
+``long`` (a 2**70 breaks Java readers) and repeat the edge key as edge id (Gephi drops edges whose
+id it has seen). These writers give each edge its own id (``e0``, ``e1``...; the predicate is the
+``predicate`` attribute) and fit every column as :mod:`graph.export.values` says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import IO, Any
+
+import networkx as nx
+
+from .values import column_types, display_label, edge_rows, node_rows, text_value
+
+__all__ = ["write_gexf", "write_graphml"]
+
+_GRAPHML_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"'
+    ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+    ' xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns'
+    ' http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+)
+_GEXF_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<gexf xmlns="http://www.gexf.net/1.2draft"'
+    ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+    ' xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd"'
+    ' version="1.2">\n'
+)
+_GEXF_TYPES = {"int": "integer"}  # GEXF's name for a 32-bit integer; the rest are the same
+
+# XML 1.0 cannot carry these even escaped; they become U+FFFD.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SPECIAL = re.compile('[&<>"\n\r\t]')
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+            "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+
+
+def write_graphml(G: nx.Graph, out: IO[bytes]) -> None:
+    """Write ``G`` as GraphML: node id = node key (the IRI), edge ids ``e0``, ``e1``...
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Any networkx graph; aikg's projection and its subgraphs are MultiDiGraphs.
+    out : binary file
+        Where the UTF-8 document goes.
+
+    Examples
+    --------
+    >>> import io
+    >>> G = nx.MultiDiGraph(version=3)
+    >>> G.add_edge("https://w3id.org/aikg/id/vc", "https://w3id.org/aikg/id/alpha",
+    ...            key="https://w3id.org/aikg/ontology#investsIn", sources=["g1", "g2"])
+    'https://w3id.org/aikg/ontology#investsIn'
+    >>> out = io.BytesIO(); write_graphml(G, out)
+    >>> H = nx.read_graphml(io.BytesIO(out.getvalue()), force_multigraph=True)
+    >>> list(H.edges(data="sources")), H.graph["version"]
+    ([('https://w3id.org/aikg/id/vc', 'https://w3id.org/aikg/id/alpha', 'g1 g2')], 3)
+    """
+    write = _writer(out)
+    keys: dict[tuple[str, str], tuple[str, str]] = {}  # (scope, name) -> (key id, type)
+    scopes = (("graph", [G.graph]), ("node", (d for _, d in node_rows(G))),
+              ("edge", (d for _, _, d in edge_rows(G))))
+    write(_GRAPHML_HEAD)
+    for scope, rows in scopes:
+        for name, kind in column_types(rows).items():
+            key_id = f"d{len(keys)}"
+            keys[scope, name] = (key_id, kind)
+            write(f'<key id="{key_id}" for="{scope}" attr.name="{_esc(name)}"'
+                  f' attr.type="{kind}"/>\n')
+    direction = "directed" if G.is_directed() else "undirected"
+    write(f'<graph id="G" edgedefault="{direction}">\n')
+    write(_graphml_data(keys, "graph", G.graph))
+    for key, data in node_rows(G):
+        write(f'<node id="{_esc(key)}">{_graphml_data(keys, "node", data)}</node>\n')
+    for number, (u, v, data) in enumerate(edge_rows(G)):
+        write(f'<edge id="e{number}" source="{_esc(u)}" target="{_esc(v)}">'
+              f'{_graphml_data(keys, "edge", data)}</edge>\n')
+    write("</graph>\n</graphml>\n")
+
+
+def write_gexf(G: nx.Graph, out: IO[bytes]) -> None:
+    """Write ``G`` as GEXF 1.2 (Gephi): node label = English label, else Chinese, else id.
+
+    Edge label = the predicate's English label; edge ids are ``0``, ``1``...; the graph's
+    ``version`` goes in ``<meta>``, the only place GEXF has for it.
+
+    Examples
+    --------
+    >>> import io
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("https://w3id.org/aikg/id/baidu", label_en="Baidu", label_zh="百度")
+    >>> out = io.BytesIO(); write_gexf(G, out)
+    >>> dict(nx.read_gexf(io.BytesIO(out.getvalue())).nodes(data="label"))
+    {'https://w3id.org/aikg/id/baidu': 'Baidu'}
+    """
+    write = _writer(out)
+    write(_GEXF_HEAD)
+    version = G.graph.get("version")
+    about = "aikg graph" + ("" if version is None else f", version {version}")
+    write(f"<meta><creator>aikg</creator><description>{_esc(about)}</description></meta>\n")
+    direction = "directed" if G.is_directed() else "undirected"
+    write(f'<graph defaultedgetype="{direction}" mode="static">\n')
+    node_columns = _gexf_attributes(write, "node", (d for _, d in node_rows(G)))
+    edge_columns = _gexf_attributes(write, "edge", (d for _, _, d in edge_rows(G)))
+    write("<nodes>\n")
+    for key, data in node_rows(G):
+        write(f'<node id="{_esc(key)}" label="{_esc(display_label(data, key))}">'
+              f"{_attvalues(node_columns, data)}</node>\n")
+    write("</nodes>\n<edges>\n")
+    for number, (u, v, data) in enumerate(edge_rows(G)):
+        label = display_label(data, str(data.get("predicate", "")))
+        write(f'<edge id="{number}" source="{_esc(u)}" target="{_esc(v)}"'
+              f' label="{_esc(label)}">{_attvalues(edge_columns, data)}</edge>\n')
+    write("</edges>\n</graph>\n</gexf>\n")
+
+
+def _graphml_data(keys: Mapping[tuple[str, str], tuple[str, str]], scope: str,
+                  data: Mapping[str, Any]) -> str:
+    parts = []
+    for name, value in data.items():
+        if value is not None:
+            key_id, kind = keys[scope, name]
+            parts.append(f'<data key="{key_id}">{_esc(text_value(value, kind))}</data>')
+    return "".join(parts)
+
+
+def _gexf_attributes(write: Callable[[str], None], scope: str, rows) -> dict[str, tuple]:
+    columns = {name: (str(i), kind) for i, (name, kind) in enumerate(column_types(rows).items())}
+    if columns:
+        write(f'<attributes class="{scope}">\n')
+        for name, (number, kind) in columns.items():
+            write(f'<attribute id="{number}" title="{_esc(name)}"'
+                  f' type="{_GEXF_TYPES.get(kind, kind)}"/>\n')
+        write("</attributes>\n")
+    return columns
+
+
+def _attvalues(columns: Mapping[str, tuple[str, str]], data: Mapping[str, Any]) -> str:
+    values = [
+        f'<attvalue for="{columns[name][0]}" value="{_esc(text_value(value, columns[name][1]))}"/>'
+        for name, value in data.items() if value is not None
+    ]
+    return f"<attvalues>{''.join(values)}</attvalues>" if values else ""
+
+
+def _esc(text: str) -> str:
+    text = _NOT_XML.sub("\ufffd", text)
+    return _SPECIAL.sub(lambda m: _ESCAPES[m.group()], text)
+
+
+def _writer(out: IO[bytes]) -> Callable[[str], None]:
+    return lambda text: out.write(text.encode("utf-8"))
