@@ -73,7 +73,7 @@ def resolve_terms(names: Iterable[str], known: Iterable[str], what: str) -> set[
     >>> resolve_terms(["investIn"], known, "relation")
     Traceback (most recent call last):
     ...
-    graph.errors.BadInput: unknown relation 'investIn'; known: investsIn, poweredBy
+    graph.errors.BadInput: relation: unknown 'investIn'; known: investsIn, poweredBy
     """
     by_name: dict[str, str] = {}
     for iri in known:
@@ -83,7 +83,7 @@ def resolve_terms(names: Iterable[str], known: Iterable[str], what: str) -> set[
     for name in names:
         if name not in by_name:
             choices = ", ".join(sorted(short_id(i) for i in set(by_name.values())))
-            raise BadInput(f"unknown {what} {name!r}; known: {choices}")
+            raise BadInput(f"{what}: unknown {name!r}; known: {choices}")
         found.add(by_name[name])
     return found
 

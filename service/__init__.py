@@ -8,8 +8,9 @@ from typing import Any
 from flask import Flask
 
 from graph import open_graph
+from graph.network import Network
 
-from . import ops, sparql
+from . import api, openapi, ops, sparql
 from .errors import register_error_handlers
 
 __all__ = ["DEFAULTS", "create_app"]
@@ -31,7 +32,8 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings or {})
     app.json.ensure_ascii = False
     app.extensions["aikg"] = open_graph(app.config["STORE"])
+    app.extensions["aikg-network"] = Network(app.extensions["aikg"])
     register_error_handlers(app)
-    for blueprint in (ops.bp, sparql.bp):
+    for blueprint in (ops.bp, sparql.bp, api.bp, openapi.bp):
         app.register_blueprint(blueprint)
     return app

@@ -5,10 +5,16 @@ from __future__ import annotations
 from flask import current_app
 
 from graph import KnowledgeGraph
+from graph.network import Network
 
-__all__ = ["get_graph"]
+__all__ = ["get_graph", "get_network"]
 
 
 def get_graph() -> KnowledgeGraph:
     """The knowledge graph of the current app (like flaskr's ``get_db``)."""
     return current_app.extensions["aikg"]
+
+
+def get_network() -> Network:
+    """The relationship projection of the current app's graph, kept in step with it."""
+    return current_app.extensions["aikg-network"]

@@ -63,7 +63,8 @@ def neighbors(
     [('vc', 'in', 'investor')]
     """
     _check(G, node)
-    edges = [_edge(v, key, out, data) for v, key, out, data in _steps(G, node, relations, roles)
+    edges = [{"node": v, **_edge(key, out, data)}
+             for v, key, out, data in _steps(G, node, relations, roles)
              if direction == "both" or (direction == "out") == out]
     return sorted(edges, key=lambda e: (e["direction"], e["predicate"], e["node"]))
 
@@ -75,6 +76,7 @@ def circle(
     depth: int = 1,
     relations: Collection[str] | None = None,
     roles: Collection[str] | None = None,
+    max_size: int | None = None,
 ) -> list[dict[str, object]]:
     """Everything tied to ``node`` through up to ``depth`` edges, each with how it comes in.
 
@@ -93,6 +95,8 @@ def circle(
         Hops from the centre, 1 or more.
     relations, roles : collections of str, optional
         Follow only edges with these predicates, towards neighbours playing these roles.
+    max_size : int, optional
+        Stop the walk once this many members are found.
 
     Returns
     -------
@@ -110,28 +114,29 @@ def circle(
     [('vc', 1, ['investor']), ('beta', 2, ['investee'])]
     """
     _check(G, node)
-    parent: dict[str, str | None] = {node: None}
-    members: list[tuple[str, int]] = []
+    hops: dict[str, dict[str, object]] = {}
+    result = []
     frontier = [node]
     for distance in range(1, depth + 1):
         reached = []
         for u in frontier:
-            for v, _, _, _ in _steps(G, u, relations, roles):
-                if v not in parent:
-                    parent[v] = u
+            for v, key, out, data in _steps(G, u, relations, roles):
+                if v == node:
+                    continue
+                if v not in hops:
+                    hops[v] = {"from": u, "to": v, "edges": []}
                     reached.append(v)
-        members.extend((v, distance) for v in reached)
+                if hops[v]["from"] == u:  # another statement between the same two
+                    hops[v]["edges"].append(_edge(key, out, data))
+            if max_size is not None and len(hops) >= max_size:
+                break
+        result.extend({"node": v, "distance": distance,
+                       "roles": sorted({e["role"] for e in hops[v]["edges"]}),
+                       "path": _path_to(v, node, hops)} for v in sorted(reached))
+        if max_size is not None and len(hops) >= max_size:
+            break
         frontier = reached
-    result = []
-    for member, distance in sorted(members, key=lambda m: (m[1], m[0])):
-        chain = [member]
-        while parent[chain[-1]] is not None:
-            chain.append(parent[chain[-1]])
-        path = [_hop(G, u, v, relations, roles) for u, v in nx.utils.pairwise(chain[::-1])]
-        member_roles = sorted({e["role"] for e in path[-1]["edges"]})
-        result.append({"node": member, "distance": distance, "roles": member_roles,
-                       "path": path})
-    return result
+    return result[:max_size]
 
 
 def paths(
@@ -262,29 +267,37 @@ def _check(G: nx.MultiDiGraph, node: str) -> None:
         raise EntityNotFound(f"{node} has no relationships in the graph")
 
 
+_ENDS = ((True, "succ", "object_role"), (False, "pred", "subject_role"))
+
+
 def _steps(G, u, relations, roles) -> Iterator[tuple[str, str, bool, dict]]:
     """Each edge at ``u`` that passes the filters: (other end, predicate, u is subject, data)."""
-    for out, adjacency, role_key in ((True, G.succ, "object_role"), (False, G.pred,
-                                                                     "subject_role")):
-        for v, keys in adjacency[u].items():
+    for out, side, role_key in _ENDS:
+        for v, keys in getattr(G, side)[u].items():
             for key, data in keys.items():
                 if (relations is None or key in relations) and (
                         roles is None or data.get(role_key, "related") in roles):
                     yield v, key, out, data
 
 
-def _edge(v: str, key: str, out: bool, data: dict) -> Edge:
+def _edge(key: str, out: bool, data: dict) -> Edge:
     role = data.get("object_role" if out else "subject_role", "related")
-    return {"node": v, "predicate": key, "direction": "out" if out else "in", "role": role,
+    return {"predicate": key, "direction": "out" if out else "in", "role": role,
             "sources": data.get("sources", [])}
 
 
-def _hop(G, u: str, v: str, relations, roles=None) -> dict[str, object]:
-    edges = [_edge(w, key, out, data) for w, key, out, data in _steps(G, u, relations, roles)
-             if w == v]
-    for edge in edges:
-        del edge["node"]
+def _hop(G, u: str, v: str, relations) -> dict[str, object]:
+    edges = [_edge(key, out, data) for out, side, _ in _ENDS
+             for key, data in getattr(G, side)[u].get(v, {}).items()
+             if relations is None or key in relations]
     return {"from": u, "to": v, "edges": edges}
+
+
+def _path_to(v: str, center: str, hops: dict[str, dict[str, object]]) -> list[dict]:
+    path = [hops[v]]
+    while path[0]["from"] != center:
+        path.insert(0, hops[path[0]["from"]])
+    return path
 
 
 def _adjacent(G, u: str, relations: set[str] | None) -> Iterator[str]:
