@@ -12,7 +12,6 @@ from graph import BadInput
 from graph.entities import describe
 from graph.network import METRICS, Projection, circle, neighbors, overlap, paths, ranking, stats
 from graph.search import search
-from graph.terms import resolve_terms
 
 from . import render
 from .state import get_graph, get_network
@@ -233,21 +232,15 @@ def list_arg(name: str) -> list[str]:
 
 
 def relation_args(P: Projection) -> set[str] | None:
-    names = list_arg("relation")
-    return P.narrower(resolve_terms(names, P.relations, "relation")) if names else None
+    return P.relation_filter(list_arg("relation"))
 
 
 def role_args(P: Projection) -> set[str] | None:
-    names = list_arg("role")
-    unknown = [n for n in names if n not in P.roles]
-    if unknown:
-        raise BadInput(f"role: unknown {unknown[0]!r}; known: {', '.join(P.roles)}")
-    return set(names) if names else None
+    return P.role_filter(list_arg("role"))
 
 
 def type_args(P: Projection) -> set[str] | None:
-    names = list_arg("type")
-    return resolve_terms(names, P.classes, "type") if names else None
+    return P.type_filter(list_arg("type"))
 
 
 def type_term(P: Projection, iri: str) -> dict[str, object]:

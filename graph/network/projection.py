@@ -20,8 +20,9 @@ from pyoxigraph import Literal, NamedNode
 
 import ontology
 
+from ..errors import BadInput
 from ..store import KnowledgeGraph
-from ..terms import iri_values, label_language, pick_label, sparql_prefixes
+from ..terms import iri_values, label_language, pick_label, resolve_terms, sparql_prefixes
 
 __all__ = ["Role", "Relation", "TermInfo", "Projection", "project", "term_labels"]
 
@@ -106,6 +107,25 @@ class Projection:
                 if role is not RELATED or relation.iri in used:
                     found.setdefault(role.key, role)
         return dict(sorted(found.items()))
+
+    def relation_filter(self, names: Iterable[str]) -> set[str] | None:
+        """The predicates that relation ``names`` (ids, CURIEs or IRIs) stand for, with those
+        below them; None (no filter) for no names. Raises BadInput for an unknown name."""
+        names = list(names)
+        return self.narrower(resolve_terms(names, self.relations, "relation")) if names else None
+
+    def role_filter(self, names: Iterable[str]) -> set[str] | None:
+        """The role keys ``names``, checked; None (no filter) for no names."""
+        names = list(names)
+        unknown = [n for n in names if n not in self.roles]
+        if unknown:
+            raise BadInput(f"role: unknown {unknown[0]!r}; known: {', '.join(self.roles)}")
+        return set(names) or None
+
+    def type_filter(self, names: Iterable[str]) -> set[str] | None:
+        """The class IRIs that type ``names`` stand for; None (no filter) for no names."""
+        names = list(names)
+        return resolve_terms(names, self.classes, "type") if names else None
 
     def narrower(self, relations: Iterable[str]) -> set[str]:
         """The relations with every relation below them (``supplierRelation``: each supplier)."""
