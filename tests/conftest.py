@@ -16,6 +16,7 @@ from service.cli import main
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "small.trig"
+SMALL_ONTOLOGY = DATA / "small-ontology.ttl"
 
 
 @pytest.fixture
@@ -69,3 +70,26 @@ def small_graph() -> KnowledgeGraph:
 def bundled() -> KnowledgeGraph:
     """The real bundled graph of ``ontology/``, loaded once per session. Never write to it."""
     return open_graph("memory")
+
+
+@pytest.fixture
+def ecosystem() -> KnowledgeGraph:
+    """The small graph with the ontology that declares its ecosystem relations and roles."""
+    kg = open_graph("memory", bundled=False)
+    kg.load(SMALL)
+    kg.load(SMALL_ONTOLOGY)
+    return kg
+
+
+@pytest.fixture
+def ecosystem_app(make_app: Callable[..., Flask]) -> Flask:
+    """An app serving the bundled graph plus the small ecosystem and its ontology."""
+    app = make_app()
+    for path in (SMALL, SMALL_ONTOLOGY):
+        app.extensions["aikg"].load(path)
+    return app
+
+
+@pytest.fixture
+def ecosystem_client(ecosystem_app: Flask) -> FlaskClient:
+    return ecosystem_app.test_client()

@@ -92,6 +92,7 @@ class Projection:
     names: dict[str, list[tuple[str, str]]]
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _locks: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
 
     @property
     def version(self) -> int:
@@ -138,11 +139,19 @@ class Projection:
         return found
 
     def cached(self, name: str, compute: Callable[[], T]) -> T:
-        """``compute()`` once per projection; later calls return the same value."""
+        """``compute()`` once per projection; later calls return the same value.
+
+        Each name has its own lock, so a slow value (betweenness) is computed once while
+        other values stay available, and a computation may use other cached values.
+        """
+        if name in self._cache:
+            return self._cache[name]  # type: ignore[return-value]
         with self._lock:
+            lock = self._locks.setdefault(name, threading.Lock())
+        with lock:
             if name not in self._cache:
                 self._cache[name] = compute()
-            return self._cache[name]  # type: ignore[return-value]
+        return self._cache[name]  # type: ignore[return-value]
 
     def nodes_of_types(self, types: Iterable[str]) -> frozenset[str]:
         """The nodes having one of ``types`` or a subclass of one among their types."""
