@@ -32,7 +32,7 @@ docs: $(VENV)/.installed-test
 	$(BIN)/cog -r docs/cli.md
 
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -22,6 +22,7 @@ from pyoxigraph import (
     QuerySolutions,
     Store,
     Variable,
+    parse,
 )
 
 import ontology
@@ -161,6 +162,7 @@ class KnowledgeGraph:
         graph: str | None = None,
         base_iri: str | None = None,
         progress: ProgressCallback | None = None,
+        bulk: bool = False,
     ) -> LoadReport:
         """Load RDF into the store in one transaction: all of it, or nothing and an error.
 
@@ -170,6 +172,11 @@ class KnowledgeGraph:
         defaults to the named graph of the file (:func:`ontology.graph_for_file`). A quads syntax
         keeps the graphs its file names. ``progress(bytes_read, lines_read)`` is called as the
         input is read.
+
+        ``bulk=True`` (a path only) is for big files into an on-disk store, where a transaction
+        would hold the whole file in memory: the file is first parsed without storing, so a syntax
+        error still changes nothing, then written by pyoxigraph's bulk loader. It is not atomic
+        against a crash in the middle, and readers may see part of it while it runs.
         """
         self._check_writable()
         name = str(source) if isinstance(source, str | Path) else "<input>"
@@ -188,10 +195,14 @@ class KnowledgeGraph:
             raise BadInput(f"{syntax.name} names its own graphs; load it without a target graph")
         if graph is None and not syntax.has_graphs:
             raise BadInput(f"{name}: give a target graph for {syntax.name} input")
+        if bulk and not isinstance(source, str | Path):
+            raise BadInput("a bulk load reads a file twice: give a path")
         with self._write_lock:
             before = len(self)
             started = time.perf_counter()
-            self._load_stream(source, syntax, graph, base_iri, name, progress)
+            if bulk:
+                self._parse_only(source, syntax, base_iri, name)
+            self._load_stream(source, syntax, graph, base_iri, name, progress, bulk)
             self._committed()
             return LoadReport(name, len(self) - before, graph, time.perf_counter() - started)
 
@@ -199,14 +210,16 @@ class KnowledgeGraph:
         """Call ``listener(kg)`` after every committed write, before the write returns."""
         self._listeners.append(listener)
 
-    def _load_stream(self, source, syntax: RdfSyntax, graph, base_iri, name, progress) -> None:
+    def _load_stream(self, source, syntax: RdfSyntax, graph, base_iri, name, progress, bulk
+                     ) -> None:
         to_graph = None
         if graph is not None:
             to_graph = DefaultGraph() if graph == DEFAULT_GRAPH else _named_node(graph)
+        loader = self.store.bulk_load if bulk else self.store.load
         stream = open_rdf_input(source)
         try:
             reader = _CountingReader(stream, progress) if progress else stream
-            self.store.load(reader, format=syntax.oxigraph, base_iri=base_iri, to_graph=to_graph)
+            loader(reader, format=syntax.oxigraph, base_iri=base_iri, to_graph=to_graph)
         except SyntaxError as error:
             raise rdf_parse_error(error, name) from None
         except (OSError, ValueError) as error:
@@ -214,6 +227,15 @@ class KnowledgeGraph:
         finally:
             if stream is not source:
                 stream.close()
+
+    @staticmethod
+    def _parse_only(source: str | Path, syntax: RdfSyntax, base_iri, name: str) -> None:
+        with open_rdf_input(source) as stream:
+            try:
+                for _ in parse(stream, format=syntax.oxigraph, base_iri=base_iri):
+                    pass
+            except SyntaxError as error:
+                raise rdf_parse_error(error, name) from None
 
     def _committed(self) -> None:
         self.version += 1

@@ -10,7 +10,7 @@ from flask import Flask
 from graph import open_graph
 from graph.network import Network
 
-from . import api, openapi, ops, sparql
+from . import api, conditional, limits, observe, openapi, ops, sparql
 from .errors import register_error_handlers
 
 __all__ = ["DEFAULTS", "create_app"]
@@ -22,6 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_TIMEOUT": 30.0,  # seconds per query
     "MAX_ROWS": 10_000,  # rows per query result before it is cut
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # bytes per request body
+    "RATE_LIMIT": None,  # requests per second per client; None: no limit
+    "RATE_BURST": 20,  # requests a client may send at once before RATE_LIMIT applies
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers to believe
 }
 
 
@@ -33,7 +36,10 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["aikg"] = open_graph(app.config["STORE"])
     app.extensions["aikg-network"] = Network(app.extensions["aikg"])
+    observe.init_app(app)  # first, so that its after-request hook sees the final response
+    limits.init_app(app)
+    conditional.init_app(app)
     register_error_handlers(app)
-    for blueprint in (ops.bp, sparql.bp, api.bp, openapi.bp):
+    for blueprint in (ops.bp, observe.bp, sparql.bp, api.bp, openapi.bp):
         app.register_blueprint(blueprint)
     return app

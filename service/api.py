@@ -227,8 +227,10 @@ def required_arg(name: str) -> str:
 
 def list_arg(name: str) -> list[str]:
     """The values of a parameter given several times, comma-separated, or both."""
-    return [v.strip() for raw in request.args.getlist(name) for v in raw.split(",")
-            if v.strip()]
+    values = [v.strip() for raw in request.args.getlist(name) for v in raw.split(",")]
+    if "" in values:
+        raise BadInput(f"{name}: empty value")
+    return values
 
 
 def relation_args(P: Projection) -> set[str] | None:

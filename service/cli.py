@@ -43,14 +43,29 @@ def main() -> None:
               help="Rows per query result before it is cut.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Request threads; they share one store in one process.")
+@click.option("--rate-limit", default=None, type=click.FloatRange(0, min_open=True),
+              help="Requests per second per client, answered 429 past it. [default: no limit]")
+@click.option("--rate-burst", default=20, show_default=True, type=click.IntRange(1),
+              help="Requests a client may send at once before --rate-limit applies.")
+@click.option("--trusted-proxies", default=0, show_default=True, type=click.IntRange(0, 10),
+              help="Reverse proxies in front whose X-Forwarded-For/-Proto/-Host/-Prefix to "
+                   "believe; 0 believes none.")
 def serve(host: str, port: int, store: str, token: str | None, timeout: float, max_rows: int,
-          threads: int) -> None:
-    """Serve the graph over HTTP with gunicorn (one process, several threads)."""
+          threads: int, rate_limit: float | None, rate_burst: int, trusted_proxies: int) -> None:
+    """Serve the graph over HTTP with gunicorn (one process, several threads).
+
+    Each request is logged to stderr as one JSON line, each SPARQL query as another; metrics are
+    at /metrics in the Prometheus format.
+    """
     from gunicorn.app.base import BaseApplication
 
     from service import create_app
+    from service.observe import configure_logging
 
-    settings = {"STORE": store, "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows}
+    settings = {"STORE": store, "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
+                "RATE_LIMIT": rate_limit, "RATE_BURST": rate_burst,
+                "TRUSTED_PROXIES": trusted_proxies}
+    configure_logging()
     try:
         app = create_app(settings)
     except AikgError as error:
@@ -62,7 +77,6 @@ def serve(host: str, port: int, store: str, token: str | None, timeout: float, m
             self.cfg.set("workers", 1)  # one store per process: more processes would diverge
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", threads)
-            self.cfg.set("accesslog", "-")
 
         def load(self):
             return app
@@ -128,7 +142,11 @@ def validate(files: tuple[str, ...], syntax: str | None) -> None:
               help="Named graph for triples files (default: one per file, from its name).")
 @click.option("--format", "syntax", default=None, help="RDF syntax (default: from the suffix).")
 def load(files: tuple[str, ...], store: str, graph_iri: str | None, syntax: str | None) -> None:
-    """Load RDF files into an on-disk store, each file in one transaction."""
+    """Load RDF files into an on-disk store.
+
+    Each file is parsed in full before anything is written, so a file with a syntax error changes
+    nothing; then pyoxigraph's bulk loader writes it.
+    """
     try:
         kg = open_graph(store)
         for name in files:
@@ -271,7 +289,7 @@ def _network(store: str):
 def _load_with_progress(kg, path: Path, graph_iri: str | None, syntax: str | None):
     size = path.stat().st_size
     if size < 4 * 1024 * 1024:  # a moment's work: no bar
-        return kg.load(path, graph=graph_iri, format=syntax)
+        return kg.load(path, graph=graph_iri, format=syntax, bulk=True)
     started = time.monotonic()
     with click.progressbar(length=size, label=path.name, file=sys.stderr,
                            show_eta=True) as bar:
@@ -283,7 +301,7 @@ def _load_with_progress(kg, path: Path, graph_iri: str | None, syntax: str | Non
             elapsed = max(time.monotonic() - started, 1e-6)
             bar.label = f"{path.name} ~{lines / elapsed:,.0f} lines/s"
 
-        return kg.load(path, graph=graph_iri, format=syntax, progress=progress)
+        return kg.load(path, graph=graph_iri, format=syntax, progress=progress, bulk=True)
 
 
 def _read_argument(value: str) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from .observe import probe
 from .state import get_graph
 
 bp = Blueprint("ops", __name__)
 
 
 @bp.get("/healthz")
+@probe
 def healthz():
     """Liveness and readiness: the store answers, with its size and graph version."""
     kg = get_graph()

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, request
 
 from graph import BadInput
 
+from .observe import timed_query
 from .state import get_graph
 
 bp = Blueprint("sparql", __name__)
@@ -23,8 +24,10 @@ def sparql():
     """Answer a SPARQL query given as ``query=`` (GET or form POST) or as a direct POST body."""
     query = _query_text()
     config = current_app.config
-    result = get_graph().query(query, timeout=config["QUERY_TIMEOUT"],
-                               max_rows=config["MAX_ROWS"])
+    with timed_query(query) as record:
+        result = get_graph().query(query, timeout=config["QUERY_TIMEOUT"],
+                                   max_rows=config["MAX_ROWS"])
+        record.rows, record.truncated = len(result), result.truncated
     media_type = request.accept_mimetypes.best_match(list(SELECT_TYPES)) or next(
         iter(SELECT_TYPES))
     if result.kind == "graph":

@@ -1,0 +1,1 @@
+"""Benchmarks: each prints figures and ratios against reference systems, in one run."""

@@ -1,0 +1,68 @@
+"""Conditional GET: a weak ETag from the graph version on read responses, 304 when it matches.
+
+Every answer of a read route is a function of the graph, the URL and the negotiation headers, so
+``W/"v<version>-<digest>"`` names it, where the digest hashes this process's boot id, the URL,
+``Accept`` and ``Accept-Language``. The boot id makes tags of an earlier run (whose version
+counter started again at 0) never match. The version is read *before* the view runs: a write
+that lands while the view reads can only make the tag older than the body, so a client may be
+sent a body again but never kept on a stale one.
+
+A request whose ``If-None-Match`` holds the current tag is answered 304 before the view runs.
+Probes (:func:`service.observe.probe`), static files, writes and errors get no tag.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from flask import Flask, Response, current_app, g, request
+
+from .observe import is_probe
+from .state import get_graph
+
+__all__ = ["init_app"]
+
+READS = frozenset({"GET", "HEAD"})
+
+
+def init_app(app: Flask) -> None:
+    """Tag read responses with an ETag and answer matching conditional requests with 304."""
+    app.extensions["aikg.boot"] = secrets.token_hex(8)
+    app.before_request(_not_modified)
+    app.after_request(_tag)
+
+
+def _not_modified() -> Response | None:
+    tag = g.aikg_etag = _current_tag()
+    if tag is None or request.if_none_match.star_tag:
+        return None  # "*" asks whether anything exists: only the view knows
+    if request.if_none_match.contains_weak(tag):
+        response = Response(status=304)
+        _describe(response, tag)
+        return response
+    return None
+
+
+def _tag(response: Response) -> Response:
+    tag = g.get("aikg_etag")
+    if tag is not None and response.status_code == 200 and "ETag" not in response.headers:
+        _describe(response, tag)
+    return response
+
+
+def _describe(response: Response, tag: str) -> None:
+    response.set_etag(tag, weak=True)
+    response.vary.update(("Accept", "Accept-Language"))
+    response.headers.setdefault("Cache-Control", "no-cache")  # revalidate: any write changes it
+
+
+def _current_tag() -> str | None:
+    if (request.method not in READS or request.url_rule is None
+            or request.endpoint == "static" or is_probe()):
+        return None
+    headers = request.headers
+    key = "\n".join((current_app.extensions["aikg.boot"], request.url,
+                     headers.get("Accept", ""), headers.get("Accept-Language", "")))
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"v{get_graph().version}-{digest}"

@@ -1,0 +1,105 @@
+"""Limits on what a client may send: requests per second (429) and bytes per body (413).
+
+A body declared longer than ``MAX_CONTENT_LENGTH`` is refused with 413 before any view runs, on
+every route, whether or not the view would read it (werkzeug alone refuses it only when read).
+
+With ``RATE_LIMIT`` = r requests per second (None: off), each client may send bursts of up to
+``RATE_BURST`` requests, then r per second. A client is its address (an IPv6 address counts by
+its /64, which one host usually holds whole); behind a reverse proxy, set ``TRUSTED_PROXIES`` so
+that the address is read from ``X-Forwarded-For``, or every client shares the proxy's bucket.
+Probes (``/healthz``, ``/metrics``) are never limited.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import partial
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from .errors import error_response
+from .observe import is_probe
+
+__all__ = ["TokenBuckets", "client_key", "init_app"]
+
+
+class TokenBuckets:
+    """One token bucket per client key, refilled at ``rate`` per second up to ``burst``.
+
+    Thread-safe. At most ``max_clients`` buckets are kept; the least recently seen goes first
+    (it comes back full, as an idle client's bucket would be by then).
+    """
+
+    def __init__(self, rate: float, burst: int, *, clock: Callable[[], float] = time.monotonic,
+                 max_clients: int = 65_536) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError(f"a rate limit needs rate > 0 and burst >= 1, not {rate}, {burst}")
+        self.rate, self.burst = rate, burst
+        self._clock, self._max_clients = clock, max_clients
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # tokens, when
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> float:
+        """Take a token for ``key``: 0.0 if it had one, else the seconds until it will."""
+        with self._lock:
+            now = self._clock()
+            tokens, then = self._buckets.pop(key, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - then) * self.rate)
+            wait = 0.0
+            if tokens >= 1.0:
+                tokens -= 1.0
+            else:
+                wait = (1.0 - tokens) / self.rate
+            self._buckets[key] = (tokens, now)
+            if len(self._buckets) > self._max_clients:
+                self._buckets.popitem(last=False)
+            return wait
+
+
+def client_key(address: str | None) -> str:
+    """The bucket of an address: itself for IPv4, its /64 network for IPv6."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def init_app(app: Flask) -> None:
+    """Rate-limit each client if ``RATE_LIMIT`` is set; refuse bodies over the size limit."""
+    rate = app.config.get("RATE_LIMIT")
+    if rate:
+        buckets = TokenBuckets(float(rate), int(app.config.get("RATE_BURST") or 1))
+        app.before_request(partial(_limit_rate, buckets))
+    app.before_request(_limit_body)
+
+
+def _limit_rate(buckets: TokenBuckets) -> Response | None:
+    if is_probe():
+        return None
+    wait = buckets.take(client_key(request.remote_addr))
+    if not wait:
+        return None
+    retry = max(1, math.ceil(wait))
+    response = error_response(
+        f"too many requests: at most {buckets.rate:g} per second per client, in bursts of "
+        f"{buckets.burst}; retry in {retry} s", 429)
+    response.headers["Retry-After"] = str(retry)
+    return response
+
+
+def _limit_body() -> None:
+    declared, limit = request.content_length, request.max_content_length
+    if declared is not None and limit is not None and declared > limit:
+        raise RequestEntityTooLarge(
+            f"the request body is {declared} bytes; the limit is {limit} bytes")
