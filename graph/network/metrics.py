@@ -1,8 +1,9 @@
 """Centrality rankings, connected components and counts over the projection.
 
 Statement direction is a naming choice of the ontology (``A developedBy B`` could as well be
-``B develops A``), so centralities treat ties as mutual: they run on the undirected view of the
-projection, never on a copy.
+``B develops A``), so centralities treat ties as mutual. They run on a plain undirected graph of
+the ties, built once per call: the searches of betweenness are several times slower through
+the undirected view of a multigraph, and the caller caches the scores per version.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ __all__ = ["METRICS", "centrality", "components", "counts"]
 
 #: Past this many nodes, betweenness is estimated from a fixed sample of sources.
 EXACT_BETWEENNESS_NODES = 2_000
-BETWEENNESS_SAMPLE = 200
+BETWEENNESS_SAMPLE = 64
 
 METRICS = ("degree", "pagerank", "betweenness")
 
@@ -31,8 +32,8 @@ def centrality(G: nx.MultiDiGraph, metric: str) -> dict[str, float]:
         The projection.
     metric : {"degree", "pagerank", "betweenness"}
         ``degree`` counts edges (each statement once, in or out); ``pagerank`` and
-        ``betweenness`` (normalized; sampled from 200 sources past 2,000 nodes) run on the
-        undirected view.
+        ``betweenness`` (normalized; sampled from 64 sources past 2,000 nodes) treat ties as
+        undirected, several statements between two entities as one tie.
 
     Raises
     ------
@@ -48,13 +49,15 @@ def centrality(G: nx.MultiDiGraph, metric: str) -> dict[str, float]:
     """
     if metric == "degree":
         return {n: float(d) for n, d in G.degree()}
-    undirected = G.to_undirected(as_view=True)
+    if metric not in METRICS:
+        raise BadInput(f"unknown metric {metric!r}; known: {', '.join(METRICS)}")
+    undirected = nx.Graph()
+    undirected.add_nodes_from(G)
+    undirected.add_edges_from(G.edges())
     if metric == "pagerank":
         return nx.pagerank(undirected) if len(G) else {}
-    if metric == "betweenness":
-        sample = None if len(G) <= EXACT_BETWEENNESS_NODES else BETWEENNESS_SAMPLE
-        return nx.betweenness_centrality(undirected, k=sample, seed=42)
-    raise BadInput(f"unknown metric {metric!r}; known: {', '.join(METRICS)}")
+    sample = None if len(G) <= EXACT_BETWEENNESS_NODES else BETWEENNESS_SAMPLE
+    return nx.betweenness_centrality(undirected, k=sample, seed=42)
 
 
 def components(G: nx.MultiDiGraph) -> list[set[str]]:

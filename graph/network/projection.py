@@ -189,29 +189,38 @@ def project(kg: KnowledgeGraph) -> Projection:
                     sources.add(graph.value)
     types: dict[str, set[str]] = defaultdict(set)
     for quad in store.quads_for_pattern(None, RDF_TYPE, None, None):
-        if type(quad.subject) is NamedNode and type(quad.object) is NamedNode:
-            types[quad.subject.value].add(quad.object.value)
+        subject, obj = quad.subject, quad.object
+        if type(subject) is NamedNode and type(obj) is NamedNode:
+            types[subject.value].add(obj.value)
     nodes = {s for s in types if s.startswith(ontology.KG)}
     nodes.update(end for s, _, o in edge_sources for end in (s, o))
     names = _names(store, nodes)
 
     G = nx.MultiDiGraph(version=kg.version)
-    for iri in sorted(nodes):
-        shown: dict[str, dict[str, list[str]]] = {"en": {}, "zh": {}}
-        for text, kind, language in names.get(iri, ()):
-            if kind in ("pref", "label") and language:
-                shown[language].setdefault(kind, []).append(text)
-        local = iri[len(ontology.KG):] if iri.startswith(ontology.KG) else iri
-        G.add_node(iri, iri=iri, id=local, label_en=pick_label(shown["en"]),
-                   label_zh=pick_label(shown["zh"]), types=sorted(types.get(iri, ())))
-    for (subject, predicate, obj), sources in sorted(edge_sources.items()):
-        relation = relations[predicate]
-        G.add_edge(subject, obj, key=predicate, predicate=predicate,
-                   label_en=relation.label_en, label_zh=relation.label_zh,
-                   sources=sorted(sources), subject_role=relation.subject_role.key,
-                   object_role=relation.object_role.key)
+    G.add_nodes_from(_node_attributes(iri, names.get(iri, ()), types.get(iri, ()))
+                     for iri in sorted(nodes))
+    ends = {p: (r.label_en, r.label_zh, r.subject_role.key, r.object_role.key)
+            for p, r in relations.items()}
+    G.add_edges_from(
+        (s, o, p, dict(zip(EDGE_ATTRIBUTES, (p, *ends[p], sorted(sources)), strict=True)))
+        for (s, p, o), sources in edge_sources.items())
     searchable = {n: [(text, kind) for text, kind, _ in found] for n, found in names.items()}
     return Projection(G, relations, _classes(kg, types, nodes), searchable)
+
+
+EDGE_ATTRIBUTES = ("predicate", "label_en", "label_zh", "subject_role", "object_role",
+                   "sources")
+
+
+def _node_attributes(iri: str, names: Iterable[tuple[str, str, str | None]],
+                     types: Iterable[str]) -> tuple[str, dict[str, object]]:
+    shown: dict[str, dict[str, list[str]]] = {"en": {}, "zh": {}}
+    for text, kind, language in names:
+        if language and kind != "alt" and kind != "hidden":
+            shown[language].setdefault(kind, []).append(text)
+    local = iri[len(ontology.KG):] if iri.startswith(ontology.KG) else iri
+    return iri, {"iri": iri, "id": local, "label_en": pick_label(shown["en"]),
+                 "label_zh": pick_label(shown["zh"]), "types": sorted(types)}
 
 
 def ecosystem_relations(kg: KnowledgeGraph) -> dict[str, Relation]:
@@ -271,15 +280,14 @@ def term_labels(kg: KnowledgeGraph, iris: Iterable[str]) -> dict[str, tuple[str,
 
 
 def _names(store, nodes: set[str]) -> dict[str, list[tuple[str, str, str | None]]]:
-    names: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
+    """Each node's names as ``(text, kind, language)``, once each, in a stable order."""
+    names: dict[str, dict[tuple[str, str, str | None], None]] = defaultdict(dict)
     for predicate, kind in NAME_PREDICATES:
         for quad in store.quads_for_pattern(None, predicate, None, None):
             subject, label = quad.subject.value, quad.object
             if subject in nodes and type(label) is Literal:
-                entry = (label.value, kind, label_language(label))
-                if entry not in names[subject]:
-                    names[subject].append(entry)
-    return names
+                names[subject][(label.value, kind, label_language(label))] = None
+    return {n: sorted(found) for n, found in names.items()}
 
 
 def _classes(kg: KnowledgeGraph, types: dict[str, set[str]], nodes: set[str]

@@ -117,26 +117,30 @@ def circle(
     hops: dict[str, dict[str, object]] = {}
     result = []
     frontier = [node]
+    full = False
     for distance in range(1, depth + 1):
         reached = []
         for u in frontier:
             for v, key, out, data in _steps(G, u, relations, roles):
-                if v == node:
-                    continue
                 if v not in hops:
+                    if full:
+                        break
+                    if v == node:
+                        continue
                     hops[v] = {"from": u, "to": v, "edges": []}
                     reached.append(v)
-                if hops[v]["from"] == u:  # another statement between the same two
+                    full = max_size is not None and len(hops) >= max_size
+                if hops[v]["from"] == u:  # the first statement, or another between the two
                     hops[v]["edges"].append(_edge(key, out, data))
-            if max_size is not None and len(hops) >= max_size:
+            if full:
                 break
         result.extend({"node": v, "distance": distance,
                        "roles": sorted({e["role"] for e in hops[v]["edges"]}),
                        "path": _path_to(v, node, hops)} for v in sorted(reached))
-        if max_size is not None and len(hops) >= max_size:
+        if full:
             break
         frontier = reached
-    return result[:max_size]
+    return result
 
 
 def paths(
@@ -267,7 +271,9 @@ def _check(G: nx.MultiDiGraph, node: str) -> None:
         raise EntityNotFound(f"{node} has no relationships in the graph")
 
 
-_ENDS = ((True, "succ", "object_role"), (False, "pred", "subject_role"))
+# The plain dicts behind G.succ and G.pred, as networkx's own searches read them: iterating
+# the public views costs several times more on hubs.
+_ENDS = ((True, "_succ", "object_role"), (False, "_pred", "subject_role"))
 
 
 def _steps(G, u, relations, roles) -> Iterator[tuple[str, str, bool, dict]]:
@@ -301,7 +307,7 @@ def _path_to(v: str, center: str, hops: dict[str, dict[str, object]]) -> list[di
 
 
 def _adjacent(G, u: str, relations: set[str] | None) -> Iterator[str]:
-    for adjacency in (G.succ, G.pred):
+    for adjacency in (G._succ, G._pred):
         for v, keys in adjacency[u].items():
             if relations is None or not relations.isdisjoint(keys):
                 yield v
