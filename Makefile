@@ -25,11 +25,11 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/cog --check docs/cli.md
+	$(BIN)/cog --check docs/cli.md docs/ontology.md
 	$(BIN)/python -m pytest
 
 docs: $(VENV)/.installed-test
-	$(BIN)/cog -r docs/cli.md
+	$(BIN)/cog -r docs/cli.md docs/ontology.md
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.load

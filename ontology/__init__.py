@@ -11,10 +11,15 @@ __all__ = [
     "AIKG",
     "KG",
     "GRAPH",
+    "ONTOLOGY_GRAPH",
+    "SHAPES_GRAPH",
+    "SOURCES_GRAPH",
     "PREFIXES",
     "ONTOLOGY_DIR",
     "DATA_DIR",
     "EXAMPLES_DIR",
+    "ONTOLOGY_FILE",
+    "SHAPES_FILE",
     "RDF_SUFFIXES",
     "bundled_files",
     "graph_for_file",
@@ -23,6 +28,9 @@ __all__ = [
 AIKG = "https://w3id.org/aikg/ontology#"
 KG = "https://w3id.org/aikg/id/"
 GRAPH = "https://w3id.org/aikg/graph/"
+ONTOLOGY_GRAPH = GRAPH + "aikg"  # ontology/aikg.ttl
+SHAPES_GRAPH = GRAPH + "shapes"  # ontology/shapes.ttl
+SOURCES_GRAPH = GRAPH + "sources"  # describes every source graph (title, site, date, URL, evidence)
 
 PREFIXES: dict[str, str] = {
     "aikg": AIKG,
@@ -43,6 +51,8 @@ PREFIXES: dict[str, str] = {
 ONTOLOGY_DIR = Path(__file__).resolve().parent
 DATA_DIR = ONTOLOGY_DIR / "data"
 EXAMPLES_DIR = ONTOLOGY_DIR / "examples"
+ONTOLOGY_FILE = ONTOLOGY_DIR / "aikg.ttl"
+SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
 
 RDF_SUFFIXES = (".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl")
 

@@ -18,7 +18,8 @@ from service.observe import note_rows, timed_query
 from tests.conftest import SMALL
 
 COMPANIES = ("PREFIX aikg: <https://w3id.org/aikg/ontology#> "
-             "SELECT ?c WHERE { ?c a aikg:Company } ORDER BY ?c")
+             "SELECT ?c WHERE { GRAPH <https://w3id.org/aikg/graph/test-source> "
+             "{ ?c a aikg:Company } } ORDER BY ?c")
 INSERT = ("INSERT DATA { GRAPH <https://w3id.org/aikg/graph/test-source> { "
           "<https://w3id.org/aikg/id/gamma> a <https://w3id.org/aikg/ontology#Company> } }")
 
