@@ -81,13 +81,21 @@ def ecosystem() -> KnowledgeGraph:
     return kg
 
 
-@pytest.fixture
-def ecosystem_app(make_app: Callable[..., Flask]) -> Flask:
-    """An app serving the bundled graph plus the small ecosystem and its ontology."""
-    app = make_app()
+def ecosystem_store(folder: Path) -> str:
+    """An on-disk store in ``folder`` holding only the small ecosystem and its ontology."""
+    location = str(folder / "ecosystem-store")
+    kg = open_graph(location, bundled=False)
     for path in (SMALL, SMALL_ONTOLOGY):
-        app.extensions["aikg"].load(path)
-    return app
+        kg.load(path)
+    del kg  # release the store's lock for the app that opens it next
+    return location
+
+
+@pytest.fixture
+def ecosystem_app(make_app: Callable[..., Flask], tmp_path: Path) -> Flask:
+    """An app serving the small ecosystem alone (an on-disk store that is not empty gets no
+    bundled files)."""
+    return make_app(store=ecosystem_store(tmp_path))
 
 
 @pytest.fixture

@@ -7,18 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from graph import open_graph
-from tests.conftest import SMALL, SMALL_ONTOLOGY
+from tests.conftest import ecosystem_store
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> str:
-    location = str(tmp_path / "store")
-    kg = open_graph(location, bundled=False)
-    for path in (SMALL, SMALL_ONTOLOGY):
-        kg.load(path)
-    del kg  # release the store's lock for the command
-    return location
+    return ecosystem_store(tmp_path)
 
 
 def test_circle_prints_members_by_role_with_their_hops(cli, store):

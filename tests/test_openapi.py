@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 
 from service import create_app
-from tests.conftest import SMALL, SMALL_ONTOLOGY
+from tests.conftest import ecosystem_store
 
-
-def ecosystem_app():
-    app = create_app({"TESTING": True, "STORE": "memory"})
-    for path in (SMALL, SMALL_ONTOLOGY):
-        app.extensions["aikg"].load(path)
-    return app
-
-
-APP = ecosystem_app()  # one app for the fuzzer: schemathesis collects its cases at import
+# One app for the fuzzer, on the small ecosystem: schemathesis collects its cases at import.
+STORE = tempfile.TemporaryDirectory(prefix="aikg-openapi-")  # removed when the tests end
+APP = create_app({"TESTING": True, "STORE": ecosystem_store(Path(STORE.name))})
 schema = schemathesis.openapi.from_wsgi("/openapi.json", APP)
 
 
