@@ -36,11 +36,11 @@ class Hit:
 class SearchIndex:
     """The names of the nodes, folded, in one string ordered by degree.
 
-    ``names`` maps each node to ``(text, kind)`` pairs; names of kind ``hidden`` are searched
-    but never returned as the matching label.
+    ``names`` maps each node to ``(text, kind, language)`` triples; names of kind ``hidden``
+    are searched but never returned as the matching label.
 
-    >>> index = SearchIndex({"b": [("Baidu", "label"), ("百度", "label")],
-    ...                      "k": [("Kunlun", "label"), ("baidu kunlun", "hidden")]},
+    >>> index = SearchIndex({"b": [("Baidu", "label", "en"), ("百度", "label", "zh")],
+    ...                      "k": [("Kunlun", "label", "en"), ("baidu kunlun", "hidden", "en")]},
     ...                     {"b": 5, "k": 1})
     >>> [(h.node, h.match, h.label) for h in index.search("BAI")]
     [('b', 'prefix', 'Baidu'), ('k', 'prefix', None)]
@@ -48,7 +48,7 @@ class SearchIndex:
     ['b']
     """
 
-    def __init__(self, names: Mapping[str, list[tuple[str, str]]],
+    def __init__(self, names: Mapping[str, list[tuple[str, str, str | None]]],
                  degree: Mapping[str, int]) -> None:
         self.order = sorted(degree, key=lambda n: (-degree[n], n))
         self._nodes: list[str] = []
@@ -56,7 +56,7 @@ class SearchIndex:
         self._exact: dict[str, list[int]] = {}
         folded, self._starts, position = [], [], 1
         for node in self.order:
-            for text, kind in names.get(node, ()):
+            for text, kind, _ in names.get(node, ()):
                 key = normalize(text).replace(SEP, "")
                 if not key:
                     continue
@@ -82,12 +82,15 @@ class SearchIndex:
 
         for i in self._exact.get(needle, ()):
             take(i, "exact")
-        for position in self._find(SEP + needle):
-            take(bisect_left(self._starts, position + 1), "prefix")
+        inside = []  # one scan finds both kinds; prefixes rank first
         for position in self._find(needle):
             i = bisect_right(self._starts, position) - 1
-            if self._starts[i] != position:
-                take(i, "substring")
+            if self._starts[i] == position:
+                take(i, "prefix")
+            else:
+                inside.append(i)
+        for i in inside:
+            take(i, "substring")
         return list(hits.values())
 
     def _find(self, needle: str) -> Iterator[int]:

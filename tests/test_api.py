@@ -118,7 +118,7 @@ def test_paths_explain_each_hop(ecosystem_client):
 
 def test_no_path_is_404(ecosystem_client):
     assert_error(ecosystem_client.get("/api/paths?from=app&to=beta-1&max_length=2"), 404,
-                 "no path")
+                 "no path of at most 2 hops between app and beta-1")
 
 
 def test_compare_reports_shared_members_and_jaccard(ecosystem_client):

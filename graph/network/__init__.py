@@ -5,7 +5,7 @@
 summarize it once per version.
 """
 
-from .live import Network, ranking, stats
+from .live import Network, build, ranking, stats
 from .metrics import METRICS, centrality, components, counts
 from .projection import Projection, Relation, Role, TermInfo, project, term_labels
 from .traverse import circle, jaccard, neighbors, overlap, paths
@@ -17,6 +17,7 @@ __all__ = [
     "Relation",
     "Role",
     "TermInfo",
+    "build",
     "centrality",
     "circle",
     "components",

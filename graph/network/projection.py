@@ -82,14 +82,14 @@ class Projection:
 
     ``graph`` follows the project's interface 2 (node and edge attributes); each edge also
     carries the role keys of its two ends, ``subject_role`` and ``object_role``. ``names``
-    holds every searchable name of each node as ``(text, kind)``. Derived values (rankings,
-    the search index) are computed once per projection by :meth:`cached`.
+    holds every searchable name of each node as ``(text, kind, language)``. Derived values
+    (rankings, the search index) are computed once per projection by :meth:`cached`.
     """
 
     graph: nx.MultiDiGraph
     relations: dict[str, Relation]
     classes: dict[str, TermInfo]
-    names: dict[str, list[tuple[str, str]]]
+    names: dict[str, list[tuple[str, str, str | None]]]
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _locks: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
@@ -201,15 +201,12 @@ def project(kg: KnowledgeGraph) -> Projection:
                      for iri in sorted(nodes))
     ends = {p: (r.label_en, r.label_zh, r.subject_role.key, r.object_role.key)
             for p, r in relations.items()}
-    G.add_edges_from(
-        (s, o, p, dict(zip(EDGE_ATTRIBUTES, (p, *ends[p], sorted(sources)), strict=True)))
-        for (s, p, o), sources in edge_sources.items())
-    searchable = {n: [(text, kind) for text, kind, _ in found] for n, found in names.items()}
-    return Projection(G, relations, _classes(kg, types, nodes), searchable)
-
-
-EDGE_ATTRIBUTES = ("predicate", "label_en", "label_zh", "subject_role", "object_role",
-                   "sources")
+    add_edge = G.add_edge  # one call per edge: add_edges_from looks each edge up again
+    for (s, p, o), sources in edge_sources.items():
+        label_en, label_zh, subject_role, object_role = ends[p]
+        add_edge(s, o, p, predicate=p, label_en=label_en, label_zh=label_zh,
+                 subject_role=subject_role, object_role=object_role, sources=sorted(sources))
+    return Projection(G, relations, _classes(kg, types, nodes), names)
 
 
 def _node_attributes(iri: str, names: Iterable[tuple[str, str, str | None]],

@@ -199,7 +199,8 @@ def paths(
     relations = None if relations is None else set(relations)
     found = _k_shortest(G, source, target, k, max_length, relations)
     if not found:
-        raise NoPath(f"no path of at most {max_length} hops between {source} and {target}")
+        raise NoPath(f"no path of at most {max_length} hops between {_name(G, source)} and "
+                     f"{_name(G, target)}")
     return [{"nodes": p, "hops": [_hop(G, u, v, relations) for u, v in nx.utils.pairwise(p)]}
             for p in found]
 
@@ -269,6 +270,11 @@ def jaccard(sets: Sequence[set]) -> float:
 def _check(G: nx.MultiDiGraph, node: str) -> None:
     if node not in G:
         raise EntityNotFound(f"{node} has no relationships in the graph")
+
+
+def _name(G: nx.MultiDiGraph, node: str) -> str:
+    """The node's id for messages, the key itself when it has none."""
+    return G.nodes[node].get("id", node)
 
 
 # The plain dicts behind G.succ and G.pred, as networkx's own searches read them: iterating
