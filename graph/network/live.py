@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
 from pyoxigraph import NamedNode
 
 from ..errors import EntityNotFound
@@ -11,7 +9,7 @@ from ..search import suggest
 from ..store import KnowledgeGraph
 from ..terms import entity_iri
 from .metrics import centrality, counts
-from .projection import Projection, project
+from .projection import Projection, project, without_collector
 
 __all__ = ["Network", "build", "ranking", "stats"]
 
@@ -50,23 +48,8 @@ class Network:
 
 
 def build(kg: KnowledgeGraph) -> Projection:
-    """A new projection, built and kept out of reach of the cyclic garbage collector.
-
-    A projection of a large graph is millions of objects that live until the next write and
-    hold no reference cycles. While they are made, the collector's full passes would walk
-    them again and again (the build at 1M triples took 9 to 15 s with it, 4 s without); left
-    in its oldest generation, each full pass would stall requests for up to half a second.
-    Frozen, they are still freed by reference counting when the projection is replaced.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        projection = project(kg)
-    finally:
-        if enabled:
-            gc.enable()
-    gc.freeze()
-    return projection
+    """:func:`project` as the service runs it: without the garbage collector in the way."""
+    return without_collector(lambda: project(kg))
 
 
 def ranking(projection: Projection, metric: str, types: set[str] | None = None
