@@ -15,6 +15,7 @@ from itertools import combinations
 import networkx as nx
 
 from ..errors import EntityNotFound, NoPath
+from ..terms import short_id
 
 __all__ = ["neighbors", "circle", "paths", "overlap", "jaccard"]
 
@@ -269,7 +270,7 @@ def jaccard(sets: Sequence[set]) -> float:
 
 def _check(G: nx.MultiDiGraph, node: str) -> None:
     if node not in G:
-        raise EntityNotFound(f"{node} has no relationships in the graph")
+        raise EntityNotFound(f"{short_id(node)} has no relationships in the graph")
 
 
 def _name(G: nx.MultiDiGraph, node: str) -> str:
