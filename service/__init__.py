@@ -9,8 +9,9 @@ from flask import Flask
 
 from graph import open_graph
 from graph.executor import Executor
+from graph.network import Network
 
-from . import conditional, export, limits, observe, ops, sparql, store
+from . import api, conditional, export, limits, observe, openapi, ops, sparql, store
 from .cors import init_cors
 from .errors import register_error_handlers
 from .response_cache import ResponseCache
@@ -43,12 +44,14 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     kg = app.extensions["aikg"] = open_graph(app.config["STORE"], bundled=app.config["BUNDLED"])
     app.extensions["aikg.executor"] = Executor(
         kg, workers=app.config["QUERY_WORKERS"], cache_bytes=app.config["RESULT_CACHE_BYTES"])
+    app.extensions["aikg-network"] = Network(kg)
     observe.init_app(app)  # first, so that its after-request hook sees the final response
     limits.init_app(app)
     conditional.init_app(app)
     register_error_handlers(app)
     init_cors(app)
-    for blueprint in (ops.bp, observe.bp, sparql.bp, store.bp, export.bp):
+    for blueprint in (ops.bp, observe.bp, sparql.bp, store.bp, export.bp, api.bp,
+                      openapi.bp):
         app.register_blueprint(blueprint)
     ResponseCache.install(app, app.config["RESULT_CACHE_BYTES"])
     return app

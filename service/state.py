@@ -6,8 +6,9 @@ from flask import current_app
 
 from graph import KnowledgeGraph
 from graph.executor import Executor
+from graph.network import Network
 
-__all__ = ["get_executor", "get_graph"]
+__all__ = ["get_executor", "get_graph", "get_network"]
 
 
 def get_graph() -> KnowledgeGraph:
@@ -18,3 +19,8 @@ def get_graph() -> KnowledgeGraph:
 def get_executor() -> Executor:
     """The query executor of the current app: worker processes, time budgets, result cache."""
     return current_app.extensions["aikg.executor"]
+
+
+def get_network() -> Network:
+    """The relationship projection of the current app's graph, kept in step with it."""
+    return current_app.extensions["aikg-network"]

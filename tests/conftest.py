@@ -16,6 +16,7 @@ from service.cli import main
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "small.trig"
+SMALL_ONTOLOGY = DATA / "small-ontology.ttl"
 
 
 @pytest.fixture
@@ -69,3 +70,34 @@ def small_graph() -> KnowledgeGraph:
 def bundled() -> KnowledgeGraph:
     """The real bundled graph of ``ontology/``, loaded once per session. Never write to it."""
     return open_graph("memory")
+
+
+@pytest.fixture
+def ecosystem() -> KnowledgeGraph:
+    """The small graph with the ontology that declares its ecosystem relations and roles."""
+    kg = open_graph("memory", bundled=False)
+    kg.load(SMALL)
+    kg.load(SMALL_ONTOLOGY)
+    return kg
+
+
+def ecosystem_store(folder: Path) -> str:
+    """An on-disk store in ``folder`` holding only the small ecosystem and its ontology."""
+    location = str(folder / "ecosystem-store")
+    kg = open_graph(location, bundled=False)
+    for path in (SMALL, SMALL_ONTOLOGY):
+        kg.load(path)
+    del kg  # release the store's lock for the app that opens it next
+    return location
+
+
+@pytest.fixture
+def ecosystem_app(make_app: Callable[..., Flask], tmp_path: Path) -> Flask:
+    """An app serving the small ecosystem alone (an on-disk store that is not empty gets no
+    bundled files)."""
+    return make_app(store=ecosystem_store(tmp_path))
+
+
+@pytest.fixture
+def ecosystem_client(ecosystem_app: Flask) -> FlaskClient:
+    return ecosystem_app.test_client()

@@ -1,0 +1,115 @@
+"""One entity as the store holds it: labels, types, properties, relations both ways, sources."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pyoxigraph import Literal, NamedNode
+
+import ontology
+
+from .network.projection import term_labels
+from .results import term_to_json
+from .store import KnowledgeGraph
+from .terms import iri_values, label_language, pick_label, short_id, sparql_prefixes
+
+__all__ = ["describe", "SOURCES_GRAPH"]
+
+#: The graph that describes every source graph (the project's interface 3).
+SOURCES_GRAPH = ontology.GRAPH + "sources"
+
+P = ontology.PREFIXES
+LABEL_KINDS = {P["skos"] + "prefLabel": "pref", P["rdfs"] + "label": "label",
+               P["skos"] + "altLabel": "alt"}
+HIDDEN_LABEL = P["skos"] + "hiddenLabel"
+RDF_TYPE = P["rdf"] + "type"
+TITLE = (P["dcterms"] + "title", P["schema"] + "name", P["rdfs"] + "label")
+URL = (P["schema"] + "url", P["dcterms"] + "source", P["prov"] + "hadPrimarySource")
+
+
+def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
+             max_rows: int = 5_000) -> dict[str, object]:
+    """Everything the store says about the entity ``iri``, each statement with its sources.
+
+    ``ecosystem`` names the predicates that are ecosystem relations, to flag those relations.
+    Statements past ``max_rows`` in each direction are left out and ``truncated`` says so.
+    Hidden labels are left out: they are for search, not for display.
+    """
+    entity = NamedNode(iri)
+    outgoing = kg.query("SELECT ?e ?p ?o ?g WHERE { GRAPH ?g { ?e ?p ?o } }",
+                        substitutions={"e": entity}, max_rows=max_rows)
+    incoming = kg.query("SELECT ?e ?s ?p ?g WHERE { GRAPH ?g { ?s ?p ?e } }",
+                        substitutions={"e": entity}, max_rows=max_rows)
+    stated: dict[tuple[object, str, object], set[str]] = defaultdict(set)
+    for _, p, o, g in outgoing.rows:
+        stated[(entity, p.value, o)].add(g.value)
+    for _, s, p, g in incoming.rows:
+        stated[(s, p.value, entity)].add(g.value)
+
+    names: dict[str, dict[str, dict[str, list[str]]]] = {"en": {}, "zh": {}}
+    types, properties, relations = [], [], {"out": [], "in": []}
+    for (s, p, o), graphs in sorted(stated.items(), key=lambda item: str(item[0])):
+        sources = sorted(graphs)
+        if s != entity:
+            relations["in"].append((p, s, sources))
+        elif p in LABEL_KINDS and isinstance(o, Literal) and label_language(o):
+            names[label_language(o)].setdefault(LABEL_KINDS[p], []).append(o.value)
+        elif p == HIDDEN_LABEL:
+            continue
+        elif p == RDF_TYPE and isinstance(o, NamedNode):
+            types.append(o.value)
+        elif isinstance(o, NamedNode):
+            relations["out"].append((p, o, sources))
+        else:
+            properties.append((p, o, sources))
+
+    others = {t.value for way in relations.values() for _, t, _ in way
+              if isinstance(t, NamedNode)}
+    labels = term_labels(kg, others | set(types) | {p for p, _, _ in properties}
+                     | {p for way in relations.values() for p, _, _ in way})
+    ecosystem = ecosystem or set()
+
+    def named(term: object) -> dict[str, object]:
+        value = term.value if isinstance(term, NamedNode) else str(term)
+        en, zh = labels.get(value, ("", ""))
+        return {"id": short_id(value), "iri": value, "label_en": en, "label_zh": zh}
+
+    def link(p: str, other: object, sources: list[str]) -> dict[str, object]:
+        return {"relation": named(NamedNode(p)), "node": named(other), "sources": sources,
+                "ecosystem": p in ecosystem}
+
+    return {
+        **named(entity),
+        "label_en": pick_label(names["en"]),
+        "label_zh": pick_label(names["zh"]),
+        "labels": {lang: sorted(by.get("pref", []) + by.get("label", []))
+                   for lang, by in names.items()},
+        "alt_labels": {lang: sorted(by.get("alt", [])) for lang, by in names.items()},
+        "types": [named(NamedNode(t)) for t in sorted(set(types))],
+        "properties": [{"property": named(NamedNode(p)), "value": term_to_json(o),
+                        "sources": sources} for p, o, sources in properties],
+        "relations": {way: [link(*r) for r in found] for way, found in relations.items()},
+        "sources": _sources(kg, sorted({g for graphs in stated.values() for g in graphs})),
+        "truncated": outgoing.truncated or incoming.truncated,
+    }
+
+
+def _sources(kg: KnowledgeGraph, graphs: list[str]) -> list[dict[str, object]]:
+    """Each source graph with the title and address its description in the sources graph gives."""
+    found: dict[str, dict[str, object]] = {
+        g: {"id": g[len(ontology.GRAPH):] if g.startswith(ontology.GRAPH) else g, "iri": g,
+            "title": None, "url": None} for g in graphs}
+    if not graphs:
+        return []
+    result = kg.query(sparql_prefixes() + f"""
+        SELECT ?g ?p ?o WHERE {{
+          VALUES ?g {{ {iri_values(graphs)} }}
+          GRAPH {NamedNode(SOURCES_GRAPH)} {{ ?g ?p ?o }}
+        }}""")
+    said: dict[tuple[str, str], str] = {}
+    for g, p, o in sorted(result.rows, key=str):
+        said.setdefault((g.value, p.value), o.value)
+    for g, described in found.items():
+        for field, predicates in (("title", TITLE), ("url", URL)):
+            described[field] = next((said[(g, p)] for p in predicates if (g, p) in said), None)
+    return list(found.values())

@@ -1,0 +1,33 @@
+"""The relationship graph: a networkx projection of the store and the questions asked of it.
+
+:class:`Network` keeps the projection in step with the store; :func:`neighbors`,
+:func:`circle`, :func:`paths` and :func:`overlap` walk it; :func:`ranking` and :func:`stats`
+summarize it once per version.
+"""
+
+from .live import Network, build, ranking, stats
+from .metrics import METRICS, centrality, components, counts
+from .projection import Projection, Relation, Role, TermInfo, project, term_labels
+from .traverse import circle, jaccard, neighbors, overlap, paths
+
+__all__ = [
+    "METRICS",
+    "Network",
+    "Projection",
+    "Relation",
+    "Role",
+    "TermInfo",
+    "build",
+    "centrality",
+    "circle",
+    "components",
+    "counts",
+    "jaccard",
+    "neighbors",
+    "overlap",
+    "paths",
+    "project",
+    "ranking",
+    "stats",
+    "term_labels",
+]

@@ -1,0 +1,338 @@
+"""The networkx projection of the store: entities as nodes, ecosystem statements as edges.
+
+Which predicates form the ecosystem, and the roles their two ends play, is read from the
+ontology in the store (sub-properties of ``aikg:ecosystemRelation`` with ``aikg:subjectRole``
+and ``aikg:objectRole``), never listed in Python. Only statements between two IRIs whose
+predicate is such a relation become edges, so hubs such as countries or categories do not
+swamp paths and rankings.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import networkx as nx
+from pyoxigraph import Literal, NamedNode
+
+import ontology
+
+from ..errors import BadInput
+from ..store import KnowledgeGraph
+from ..terms import iri_values, label_language, pick_label, resolve_terms, sparql_prefixes
+
+__all__ = ["Role", "Relation", "TermInfo", "Projection", "project", "term_labels",
+           "without_collector"]
+
+RDF_TYPE = NamedNode(ontology.PREFIXES["rdf"] + "type")
+RDFS_LABEL = NamedNode(ontology.PREFIXES["rdfs"] + "label")
+SKOS = ontology.PREFIXES["skos"]
+#: Label predicates and the kind of name each gives; hidden labels are searched, never shown.
+NAME_PREDICATES = (
+    (NamedNode(SKOS + "prefLabel"), "pref"),
+    (RDFS_LABEL, "label"),
+    (NamedNode(SKOS + "altLabel"), "alt"),
+    (NamedNode(SKOS + "hiddenLabel"), "hidden"),
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role an entity plays at one end of an ecosystem relation (``investor``, ...)."""
+
+    key: str
+    label_en: str = ""
+    label_zh: str = ""
+    iri: str = ""
+
+
+#: The role of an end whose relation declares none.
+RELATED = Role("related", "related", "相关")
+
+
+@dataclass(frozen=True)
+class Relation:
+    """An ecosystem relation: its predicate, labels and the roles of subject and object."""
+
+    iri: str
+    subject_role: Role
+    object_role: Role
+    label_en: str = ""
+    label_zh: str = ""
+    broader: frozenset[str] = frozenset()  # the ecosystem relations it is a sub-property of
+
+
+@dataclass(frozen=True)
+class TermInfo:
+    """A class of the ontology: its labels and every class below it, itself included."""
+
+    iri: str
+    label_en: str
+    label_zh: str
+    descendants: frozenset[str]
+
+
+@dataclass
+class Projection:
+    """The relationship graph of one version of the store, with what it was built from.
+
+    ``graph`` follows the project's interface 2 (node and edge attributes); each edge also
+    carries the role keys of its two ends, ``subject_role`` and ``object_role``. ``names``
+    holds every searchable name of each node as ``(text, kind, language)``. Derived values
+    (rankings, the search index) are computed once per projection by :meth:`cached`.
+    """
+
+    graph: nx.MultiDiGraph
+    relations: dict[str, Relation]
+    classes: dict[str, TermInfo]
+    names: dict[str, list[tuple[str, str, str | None]]]
+    _cache: dict[str, object] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _locks: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
+
+    @property
+    def version(self) -> int:
+        return self.graph.graph["version"]
+
+    @property
+    def roles(self) -> dict[str, Role]:
+        """Every role by key: those the relations declare, and ``related`` if an edge has it."""
+        used = self.cached("predicates", lambda: {k for _, _, k in self.graph.edges(keys=True)})
+        found = {}
+        for relation in self.relations.values():
+            for role in (relation.subject_role, relation.object_role):
+                if role is not RELATED or relation.iri in used:
+                    found.setdefault(role.key, role)
+        return dict(sorted(found.items()))
+
+    def relation_filter(self, names: Iterable[str]) -> set[str] | None:
+        """The predicates that relation ``names`` (ids, CURIEs or IRIs) stand for, with those
+        below them; None (no filter) for no names. Raises BadInput for an unknown name."""
+        names = list(names)
+        return self.narrower(resolve_terms(names, self.relations, "relation")) if names else None
+
+    def role_filter(self, names: Iterable[str]) -> set[str] | None:
+        """The role keys ``names``, checked; None (no filter) for no names."""
+        names = list(names)
+        unknown = [n for n in names if n not in self.roles]
+        if unknown:
+            raise BadInput(f"role: unknown {unknown[0]!r}; known: {', '.join(self.roles)}")
+        return set(names) or None
+
+    def type_filter(self, names: Iterable[str]) -> set[str] | None:
+        """The class IRIs that type ``names`` stand for; None (no filter) for no names."""
+        names = list(names)
+        return resolve_terms(names, self.classes, "type") if names else None
+
+    def narrower(self, relations: Iterable[str]) -> set[str]:
+        """The relations with every relation below them (``supplierRelation``: each supplier)."""
+        found = set(relations)
+        grew = True
+        while grew:
+            below = {r.iri for r in self.relations.values() if r.broader & found}
+            grew = not below <= found
+            found |= below
+        return found
+
+    def cached(self, name: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per projection; later calls return the same value.
+
+        Each name has its own lock, so a slow value (betweenness) is computed once while
+        other values stay available, and a computation may use other cached values.
+        """
+        if name in self._cache:
+            return self._cache[name]  # type: ignore[return-value]
+        with self._lock:
+            lock = self._locks.setdefault(name, threading.Lock())
+        with lock:
+            if name not in self._cache:
+                self._cache[name] = without_collector(compute)
+        return self._cache[name]  # type: ignore[return-value]
+
+    def nodes_of_types(self, types: Iterable[str]) -> frozenset[str]:
+        """The nodes having one of ``types`` or a subclass of one among their types."""
+        types = sorted(types)
+
+        def compute() -> frozenset[str]:
+            wanted: set[str] = set()
+            for iri in types:
+                wanted |= self.classes[iri].descendants if iri in self.classes else {iri}
+            return frozenset(n for n, t in self.graph.nodes(data="types") if
+                             wanted.intersection(t))
+
+        return self.cached("types " + " ".join(types), compute)
+
+    def node_data(self, node: str) -> dict[str, object]:
+        """The node's display attributes: ``id``, ``iri``, labels and types."""
+        data = self.graph.nodes[node]
+        return {k: data[k] for k in ("id", "iri", "label_en", "label_zh", "types")}
+
+
+def without_collector(make: Callable[[], T]) -> T:
+    """``make()`` with the cyclic garbage collector held off, its result then frozen out of it.
+
+    A projection and the values derived from it (rankings, the search index) are up to
+    millions of objects without reference cycles that live until the next write. While they
+    are made, the collector's full passes would walk them again and again (the projection of
+    1M triples took 9 to 15 s with it, 4 s without); left in its oldest generation, every full
+    pass would stall requests for up to half a second. Frozen, they are still freed by
+    reference counting once no longer used.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        made = make()
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
+    return made
+
+
+def project(kg: KnowledgeGraph) -> Projection:
+    """Build the projection of the current version of ``kg`` with a few bulk scans.
+
+    Nodes are the typed entities under ``kg:`` and every end of an ecosystem statement.
+    """
+    store = kg.store
+    relations = ecosystem_relations(kg)
+    edge_sources: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for predicate in relations:
+        for quad in store.quads_for_pattern(None, NamedNode(predicate), None, None):
+            subject, obj, graph = quad.subject, quad.object, quad.graph_name
+            if type(subject) is NamedNode and type(obj) is NamedNode:
+                sources = edge_sources[(subject.value, predicate, obj.value)]
+                if type(graph) is NamedNode:
+                    sources.add(graph.value)
+    types: dict[str, set[str]] = defaultdict(set)
+    for quad in store.quads_for_pattern(None, RDF_TYPE, None, None):
+        subject, obj = quad.subject, quad.object
+        if type(subject) is NamedNode and type(obj) is NamedNode:
+            types[subject.value].add(obj.value)
+    nodes = {s for s in types if s.startswith(ontology.KG)}
+    nodes.update(end for s, _, o in edge_sources for end in (s, o))
+    names = _names(store, nodes)
+
+    G = nx.MultiDiGraph(version=kg.version)
+    G.add_nodes_from(_node_attributes(iri, names.get(iri, ()), types.get(iri, ()))
+                     for iri in sorted(nodes))
+    ends = {p: (r.label_en, r.label_zh, r.subject_role.key, r.object_role.key)
+            for p, r in relations.items()}
+    add_edge = G.add_edge  # one call per edge: add_edges_from looks each edge up again
+    for (s, p, o), sources in edge_sources.items():
+        label_en, label_zh, subject_role, object_role = ends[p]
+        add_edge(s, o, p, predicate=p, label_en=label_en, label_zh=label_zh,
+                 subject_role=subject_role, object_role=object_role, sources=sorted(sources))
+    return Projection(G, relations, _classes(kg, types, nodes), names)
+
+
+def _node_attributes(iri: str, names: Iterable[tuple[str, str, str | None]],
+                     types: Iterable[str]) -> tuple[str, dict[str, object]]:
+    shown: dict[str, dict[str, list[str]]] = {"en": {}, "zh": {}}
+    for text, kind, language in names:
+        if language and kind != "alt" and kind != "hidden":
+            shown[language].setdefault(kind, []).append(text)
+    local = iri[len(ontology.KG):] if iri.startswith(ontology.KG) else iri
+    return iri, {"iri": iri, "id": local, "label_en": pick_label(shown["en"]),
+                 "label_zh": pick_label(shown["zh"]), "types": sorted(types)}
+
+
+def ecosystem_relations(kg: KnowledgeGraph) -> dict[str, Relation]:
+    """The ecosystem relations declared in the store, with their roles, by predicate IRI.
+
+    A sub-property that declares no role (an intermediate grouping) is still a relation; its
+    ends play the role ``related``.
+    """
+    result = kg.query(sparql_prefixes("aikg", "rdfs") + """
+        SELECT DISTINCT ?p ?sr ?sk ?or ?ok WHERE {
+          ?p rdfs:subPropertyOf+ aikg:ecosystemRelation .
+          OPTIONAL { ?p aikg:subjectRole ?sr . ?sr aikg:roleKey ?sk }
+          OPTIONAL { ?p aikg:objectRole ?or . ?or aikg:roleKey ?ok }
+        } ORDER BY ?p""")
+    rows = [(p.value, sr, sk, o_r, ok) for p, sr, sk, o_r, ok in result.rows
+            if isinstance(p, NamedNode)]
+    broader: dict[str, set[str]] = defaultdict(set)
+    for p, q in kg.query(sparql_prefixes("aikg", "rdfs") + """
+            SELECT ?p ?q WHERE {
+              ?p rdfs:subPropertyOf ?q . ?q rdfs:subPropertyOf+ aikg:ecosystemRelation
+            }""").rows:
+        broader[p.value].add(q.value)
+    labels = term_labels(kg, {t.value for row in rows for t in row[1:] if
+                              isinstance(t, NamedNode)} | {row[0] for row in rows})
+
+    def role(iri: object, key: object) -> Role:
+        if not isinstance(iri, NamedNode) or key is None:
+            return RELATED
+        return Role(key.value, *labels.get(iri.value, ("", "")), iri=iri.value)
+
+    relations = {}
+    for predicate, sr, sk, o_r, ok in rows:
+        relations.setdefault(predicate, Relation(
+            predicate, role(sr, sk), role(o_r, ok), *labels.get(predicate, ("", "")),
+            frozenset(broader[predicate])))
+    return relations
+
+
+def term_labels(kg: KnowledgeGraph, iris: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """The English and Chinese labels of each IRI that has one, in one query."""
+    iris = sorted(set(iris))
+    if not iris:
+        return {}
+    result = kg.query(sparql_prefixes("rdfs", "skos") + f"""
+        SELECT ?x ?kind ?l WHERE {{
+          VALUES ?x {{ {iri_values(iris)} }}
+          {{ ?x skos:prefLabel ?l BIND("pref" AS ?kind) }}
+          UNION {{ ?x rdfs:label ?l BIND("label" AS ?kind) }}
+        }}""")
+    found: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(
+        lambda: {"en": {}, "zh": {}})
+    for x, kind, label in result.rows:
+        language = label_language(label) if isinstance(label, Literal) else None
+        if language:
+            found[x.value][language].setdefault(kind.value, []).append(label.value)
+    return {x: (pick_label(by["en"]), pick_label(by["zh"])) for x, by in found.items()}
+
+
+def _names(store, nodes: set[str]) -> dict[str, list[tuple[str, str, str | None]]]:
+    """Each node's names as ``(text, kind, language)``, once each, in a stable order."""
+    names: dict[str, dict[tuple[str, str, str | None], None]] = defaultdict(dict)
+    for predicate, kind in NAME_PREDICATES:
+        for quad in store.quads_for_pattern(None, predicate, None, None):
+            subject, label = quad.subject.value, quad.object
+            if subject in nodes and type(label) is Literal:
+                names[subject][(label.value, kind, label_language(label))] = None
+    return {n: sorted(found) for n, found in names.items()}
+
+
+def _classes(kg: KnowledgeGraph, types: dict[str, set[str]], nodes: set[str]
+             ) -> dict[str, TermInfo]:
+    result = kg.query(sparql_prefixes("owl", "rdfs") + """
+        SELECT DISTINCT ?c ?super WHERE {
+          { ?c a owl:Class } UNION { ?c a rdfs:Class } UNION { ?c rdfs:subClassOf ?any }
+          OPTIONAL { ?c rdfs:subClassOf ?super FILTER(isIRI(?super)) }
+          FILTER(isIRI(?c))
+        }""")
+    children: dict[str, set[str]] = defaultdict(set)
+    classes = {t for n in nodes for t in types.get(n, ())}
+    for c, sup in result.rows:
+        classes.add(c.value)
+        if sup is not None:
+            classes.add(sup.value)
+            children[sup.value].add(c.value)
+    labels = term_labels(kg, classes)
+
+    def below(iri: str) -> frozenset[str]:
+        seen, stack = {iri}, [iri]
+        while stack:
+            for child in children[stack.pop()] - seen:
+                seen.add(child)
+                stack.append(child)
+        return frozenset(seen)
+
+    return {c: TermInfo(c, *labels.get(c, ("", "")), below(c)) for c in sorted(classes)}

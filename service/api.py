@@ -1,0 +1,250 @@
+"""The relationship API under ``/api``: search, entities, neighbours, circles, paths, overlap,
+rankings and counts. Every answer is ``{"data": ..., "version": ...}``, with ``"page"`` when it
+holds a list (see docs/http-api.md)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from graph import BadInput
+from graph.entities import describe
+from graph.network import METRICS, Projection, circle, neighbors, overlap, paths, ranking, stats
+from graph.search import search
+
+from . import render
+from .state import get_graph, get_network
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+#: Bounds on what one request may ask for.
+MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000
+MAX_DEPTH = 3
+MAX_PATH_LENGTH = 6
+MAX_PATHS = 10
+MAX_COMPARE = 10
+MAX_CIRCLE = 10_000  # members computed per circle; past it the answer says "truncated"
+
+
+@bp.get("/entities")
+def entities():
+    """Search by name, or list every entity, most connected first."""
+    P = projection()
+    hits = search(P, request.args.get("q", ""), type_args(P))
+    items, page = paginate(hits)
+    degree = P.graph.degree
+    return envelope([{**render.node(P, h.node), "degree": degree(h.node), "match": h.match,
+                      "matched_label": h.label} for h in items], page)
+
+
+@bp.get("/entities/<entity_id>")
+def entity(entity_id: str):
+    """One entity: labels, types, properties, relations both ways and their sources."""
+    P = projection()
+    iri = get_network().entity(entity_id, P)
+    found = describe(get_graph(), iri, ecosystem=set(P.relations))
+    found["degree"] = P.graph.degree(iri) if iri in P.graph else 0
+    return envelope(found)
+
+
+@bp.get("/entities/<entity_id>/neighbors")
+def entity_neighbors(entity_id: str):
+    """The entities one ecosystem statement away, one item per statement."""
+    P = projection()
+    iri = get_network().entity(entity_id, P)
+    direction = choice_arg("direction", ("both", "out", "in"))
+    found = neighbors(P.graph, iri, direction=direction, relations=relation_args(P),
+                      roles=role_args(P)) if iri in P.graph else []
+    items, page = paginate(found)
+    return envelope([{"node": render.node(P, e["node"]), **render.edge(P, e)} for e in items],
+                    page)
+
+
+@bp.get("/entities/<entity_id>/circle")
+def entity_circle(entity_id: str):
+    """The circle of friends, grouped by role, each member with the path that brings it in."""
+    P = projection()
+    iri = get_network().entity(entity_id, P)
+    depth = int_arg("depth", 1, 1, MAX_DEPTH)
+    output = choice_arg("format", ("json", "table"))
+    members = circle(P.graph, iri, depth=depth, relations=relation_args(P), roles=role_args(P),
+                     max_size=MAX_CIRCLE + 1) if iri in P.graph else []
+    shown, page = paginate(render.entries(members[:MAX_CIRCLE]))
+    data = render.circle(P, iri, depth, members[:MAX_CIRCLE], shown,
+                         truncated=len(members) > MAX_CIRCLE)
+    if output == "table":
+        return Response(render.circle_table(data) + "\n", mimetype="text/plain")
+    return envelope(data, page)
+
+
+@bp.get("/paths")
+def find_paths():
+    """Up to ``k`` shortest paths between two entities, each hop with its statements."""
+    P = projection()
+    network = get_network()
+    source = network.entity(required_arg("from"), P)
+    target = network.entity(required_arg("to"), P)
+    found = paths(P.graph, source, target, k=int_arg("k", 1, 1, MAX_PATHS),
+                  max_length=int_arg("max_length", 4, 1, MAX_PATH_LENGTH),
+                  relations=relation_args(P))
+    return envelope({"from": render.node(P, source), "to": render.node(P, target),
+                     "paths": [render.path(P, p) for p in found]})
+
+
+@bp.get("/compare")
+def compare():
+    """How the circles of two or more entities overlap."""
+    P = projection()
+    ids = list_arg("ids")
+    if not 2 <= len(ids) <= MAX_COMPARE or len(set(ids)) != len(ids):
+        raise BadInput(f"ids: give 2 to {MAX_COMPARE} different entity ids, comma-separated")
+    network = get_network()
+    nodes = [network.entity(i, P) for i in ids]
+    depth = int_arg("depth", 1, 1, 2)
+    found = overlap(P.graph, nodes, depth=depth, relations=relation_args(P))
+    ident = {n: P.graph.nodes[n]["id"] for n in nodes}
+    shared, page = paginate(found["shared"])
+    return envelope({
+        "entities": [render.node(P, n) for n in nodes],
+        "depth": depth,
+        "sizes": {ident[n]: size for n, size in found["sizes"].items()},
+        "jaccard": found["jaccard"],
+        "pairs": [{"a": ident[p["a"]], "b": ident[p["b"]], "shared": p["shared"],
+                   "jaccard": p["jaccard"]} for p in found["pairs"]],
+        "by_role": [{**render.role(P, key), "shared": len(v["shared"]), "jaccard": v["jaccard"]}
+                    for key, v in found["by_role"].items()],
+        "shared": [{**render.node(P, m["node"]),
+                    "roles": {ident[n]: rs for n, rs in m["roles"].items()}} for m in shared],
+    }, page)
+
+
+@bp.get("/rankings")
+def rankings():
+    """Entities by degree, PageRank or betweenness, computed once per graph version."""
+    P = projection()
+    metric = choice_arg("metric", METRICS)
+    items, page = paginate(ranking(P, metric, type_args(P)))
+    start = page["offset"]
+    return envelope([{"rank": start + i + 1, "score": score, **render.node(P, n)}
+                     for i, (n, score) in enumerate(items)], page)
+
+
+@bp.get("/stats")
+def graph_stats():
+    """Counts: triples, graphs, entities per type, statements per relation, components."""
+    P = projection()
+    kg = get_graph()
+    found = stats(P)
+    return envelope({
+        "triples": len(kg),
+        "graphs": len(kg.named_graphs()),
+        "nodes": found["nodes"],
+        "edges": found["edges"],
+        "by_type": [{**type_term(P, t), "count": n} for t, n in found["by_type"].items()],
+        "by_relation": [{**render.relation(P, r), "count": n}
+                        for r, n in found["by_relation"].items() if r in P.relations],
+        "components": found["components"],
+    })
+
+
+@bp.get("/types")
+def types():
+    """The classes of the ontology, each with its number of entities (subclasses included)."""
+    P = projection()
+    items, page = paginate(sorted(P.classes))
+    return envelope([{**type_term(P, c), "count": len(P.nodes_of_types([c]))} for c in items],
+                    page)
+
+
+@bp.get("/relations")
+def relations():
+    """The ecosystem relations, with the roles of their two ends and their number of edges."""
+    P = projection()
+    used = stats(P)["by_relation"]
+    items, page = paginate(sorted(P.relations))
+    return envelope([{**render.relation(P, r), "count": used.get(r, 0)} for r in items], page)
+
+
+# -- request helpers -------------------------------------------------------------------------
+
+
+def projection() -> Projection:
+    """The projection this request works on: one version for the whole request."""
+    if "aikg_projection" not in g:
+        g.aikg_projection = get_network().current
+    return g.aikg_projection
+
+
+def envelope(data: object, page: dict[str, object] | None = None) -> Response:
+    body = {"data": data, "version": projection().version}
+    if page is not None:
+        body["page"] = page
+    return jsonify(body)
+
+
+def paginate(items: list) -> tuple[list, dict[str, object]]:
+    """One page of ``items`` (``limit``, ``offset``) and the page's description."""
+    limit = int_arg("limit", 50, 1, MAX_LIMIT)
+    offset = int_arg("offset", 0, 0, MAX_OFFSET)
+    following = None
+    if offset + limit < len(items):
+        args = request.args.to_dict(flat=False)
+        args.update(offset=[str(offset + limit)], limit=[str(limit)])
+        following = request.path + "?" + urlencode(args, doseq=True)
+    page = {"limit": limit, "offset": offset, "total": len(items), "next": following}
+    return items[offset:offset + limit], page
+
+
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise BadInput(f"{name}: expected an integer from {low} to {high}, got {raw!r}")
+    return value
+
+
+def choice_arg(name: str, choices: tuple[str, ...]) -> str:
+    """The parameter's value among ``choices``; the first one when it is absent."""
+    value = request.args.get(name, choices[0])
+    if value not in choices:
+        raise BadInput(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def required_arg(name: str) -> str:
+    value = request.args.get(name, "")
+    if not value:
+        raise BadInput(f"{name}: this parameter is required")
+    return value
+
+
+def list_arg(name: str) -> list[str]:
+    """The values of a parameter given several times, comma-separated, or both."""
+    values = [v.strip() for raw in request.args.getlist(name) for v in raw.split(",")]
+    if "" in values:
+        raise BadInput(f"{name}: empty value")
+    return values
+
+
+def relation_args(P: Projection) -> set[str] | None:
+    return P.relation_filter(list_arg("relation"))
+
+
+def role_args(P: Projection) -> set[str] | None:
+    return P.role_filter(list_arg("role"))
+
+
+def type_args(P: Projection) -> set[str] | None:
+    return P.type_filter(list_arg("type"))
+
+
+def type_term(P: Projection, iri: str) -> dict[str, object]:
+    found = P.classes.get(iri)
+    return render.term(iri, found.label_en if found else "", found.label_zh if found else "")

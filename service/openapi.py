@@ -1,0 +1,249 @@
+"""The OpenAPI 3.1 description of the HTTP API at ``/openapi.json``, and its page at ``/docs``.
+
+The document is built from the graph it describes: the relations, roles and types that the
+parameters accept are listed from the ontology of the current version, so a client (or a
+fuzzer) knows every value the API takes.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+from graph.network import METRICS, Projection
+from graph.terms import SLUG, short_id
+
+from . import api
+from .api import projection
+
+bp = Blueprint("openapi", __name__)
+
+__all__ = ["bp", "document"]
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    """This API described in OpenAPI 3.1."""
+    P = projection()
+    return jsonify(P.cached("openapi", lambda: document(P)))
+
+
+@bp.get("/docs")
+def docs():
+    """A page that reads ``/openapi.json`` and shows every route; it needs no network."""
+    return current_app.send_static_file("api-docs.html")
+
+
+def document(P: Projection) -> dict[str, object]:
+    """The OpenAPI document of the API over projection ``P``."""
+    relation_ids = sorted(short_id(r) for r in P.relations)
+    type_ids = sorted(short_id(c) for c in P.classes)
+    relation = _list_param("relation", "Follow only these ecosystem relations (and those "
+                           "below them); repeat or separate with commas.", relation_ids)
+    role = _list_param("role", "Keep only neighbours playing these roles.", list(P.roles))
+    types = _list_param("type", "Keep only entities of these classes or their subclasses.",
+                        type_ids)
+    depth = _int_param("depth", "Hops from the entity.", 1, 1, api.MAX_DEPTH)
+    paged = [_int_param("limit", "Items per page.", 50, 1, api.MAX_LIMIT),
+             _int_param("offset", "Items to skip.", 0, 0, api.MAX_OFFSET)]
+    entity = {"name": "id", "in": "path", "required": True, "description": "Entity id (slug).",
+              "schema": _ID}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "aikg relationship API", "version": "1",
+                 "description": "The AI model industry knowledge graph: search, entities, "
+                 "circles of friends, paths, overlap and rankings. Every success is "
+                 "`{data, version}`, with `page` for lists; every error is "
+                 "`{error, status}`."},
+        "paths": {
+            "/api/entities": _get("searchEntities", "Search entities by English or Chinese "
+                                  "name, alternative or hidden label; without q, list all.",
+                                  [_str_param("q", "Text to find (case- and width-"
+                                              "insensitive)."), types, *paged],
+                                  _list_of("SearchHit")),
+            "/api/entities/{id}": _get("getEntity", "One entity: labels, types, properties, "
+                                       "relations both ways, sources.", [entity],
+                                       _ref("Entity"), not_found=True),
+            "/api/entities/{id}/neighbors": _get(
+                "getNeighbors", "Entities one ecosystem statement away, one item per "
+                "statement.", [entity, _choice_param("direction", "Which way statements "
+                                                     "read from the entity.",
+                                                     ["both", "out", "in"]),
+                               relation, role, *paged], _list_of("Neighbor"), not_found=True),
+            "/api/entities/{id}/circle": _get(
+                "getCircle", "The circle of friends: members within depth hops, grouped by "
+                "role, each with the path and sources that bring it in. The page counts "
+                "(role, member) entries.",
+                [entity, depth, relation, role,
+                 _choice_param("format", "json, or table for plain text.", ["json", "table"]),
+                 *paged], _ref("Circle"), paged=True, not_found=True, text=True),
+            "/api/paths": _get(
+                "findPaths", "Up to k shortest paths between two entities.",
+                [{**_str_param("from", "Entity id where paths start.", _ID), "required": True},
+                 {**_str_param("to", "Entity id where paths end.", _ID), "required": True},
+                 _int_param("max_length", "Longest path, in hops.", 4, 1,
+                            api.MAX_PATH_LENGTH),
+                 _int_param("k", "Paths wanted at most.", 1, 1, api.MAX_PATHS), relation],
+                _ref("Paths"), not_found=True),
+            "/api/compare": _get(
+                "compareCircles", "How the circles of 2 to 10 entities overlap.",
+                [{**_list_param("ids", "Entity ids; repeat or separate with commas.", None),
+                  "required": True},
+                 _int_param("depth", "Hops of each circle.", 1, 1, 2), relation, *paged],
+                _ref("Overlap"), paged=True, not_found=True),
+            "/api/rankings": _get(
+                "getRankings", "Entities by centrality, cached per graph version.",
+                [_choice_param("metric", "The centrality.", list(METRICS)), types, *paged],
+                _list_of("Ranked")),
+            "/api/stats": _get("getStats", "Counts by class and relation, components, "
+                               "graph version.", [], _ref("Stats")),
+            "/api/types": _get("listTypes", "The classes, each with its entity count.",
+                               paged, _list_of("Type")),
+            "/api/relations": _get("listRelations", "The ecosystem relations with their "
+                                   "roles and edge counts.", paged, _list_of("Relation")),
+            "/openapi.json": {"get": {"operationId": "getOpenApi", "summary": "This document.",
+                                      "responses": {"200": {"description": "OpenAPI 3.1",
+                                                            "content": {"application/json": {
+                                                                "schema": {"type": "object"}}}}}}},
+            "/docs": {"get": {"operationId": "getDocs", "summary": "This document as a page.",
+                              "responses": {"200": {"description": "HTML page", "content": {
+                                  "text/html": {"schema": {"type": "string"}}}}}}},
+        },
+        "components": {"schemas": SCHEMAS},
+    }
+
+
+_ID = {"type": "string", "pattern": SLUG.pattern, "examples": ["baidu"]}
+
+
+def _get(operation: str, summary: str, parameters: list, data: dict, *, paged: bool = False,
+         not_found: bool = False, text: bool = False) -> dict[str, object]:
+    is_list = data.get("type") == "array"
+    body = {"type": "object", "required": ["data", "version"], "additionalProperties": False,
+            "properties": {"data": data, "version": {"type": "integer"}}}
+    if is_list or paged:
+        body["required"].append("page")
+        body["properties"]["page"] = _ref("Page")
+    content = {"application/json": {"schema": body}}
+    if text:
+        content["text/plain"] = {"schema": {"type": "string"}}
+    responses = {"200": {"description": "Success", "content": content},
+                 "400": _error("A parameter is malformed or out of bounds; the message "
+                               "names it.")}
+    if not_found:
+        responses["404"] = _error("Unknown entity id (with suggestions), or no path.")
+    return {"get": {"operationId": operation, "summary": summary, "parameters": parameters,
+                    "responses": responses}}
+
+
+def _error(description: str) -> dict[str, object]:
+    return {"description": description,
+            "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _list_of(name: str) -> dict[str, object]:
+    return {"type": "array", "items": _ref(name)}
+
+
+def _str_param(name: str, description: str, schema: dict | None = None) -> dict[str, object]:
+    return {"name": name, "in": "query", "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+def _int_param(name: str, description: str, default: int, low: int, high: int) -> dict:
+    return _str_param(name, description, {"type": "integer", "default": default,
+                                          "minimum": low, "maximum": high})
+
+
+def _choice_param(name: str, description: str, choices: list[str]) -> dict[str, object]:
+    return _str_param(name, description, {"type": "string", "enum": choices,
+                                          "default": choices[0]})
+
+
+def _list_param(name: str, description: str, choices: list[str] | None) -> dict[str, object]:
+    items = {"type": "string", "enum": choices} if choices is not None else _ID
+    schema = {"type": "array", "items": items}
+    if choices is None:
+        schema.update(minItems=2, maxItems=api.MAX_COMPARE, uniqueItems=True)
+    return {**_str_param(name, description, schema), "style": "form", "explode": True}
+
+
+def _object(properties: dict[str, object], optional: tuple[str, ...] = ()) -> dict[str, object]:
+    return {"type": "object", "properties": properties,
+            "required": [p for p in properties if p not in optional]}
+
+
+_STR, _INT, _NUM, _BOOL = ({"type": t} for t in ("string", "integer", "number", "boolean"))
+_STRS = {"type": "array", "items": _STR}
+_NULLABLE_STR = {"type": ["string", "null"]}
+_LABELS = {"id": _STR, "iri": _STR, "label_en": _STR, "label_zh": _STR}
+_ROLE = _object({"key": _STR, "label_en": _STR, "label_zh": _STR})
+_NODE = _object({**_LABELS, "types": _STRS})
+_EDGE = _object({"relation": _STR, "predicate": _STR, "label_en": _STR, "label_zh": _STR,
+                 "direction": {"enum": ["out", "in"]}, "role": _STR, "sources": _STRS})
+_HOP = _object({"from": _ref("Node"), "to": _ref("Node"),
+                "edges": {"type": "array", "items": _ref("Edge")}})
+_LINK = _object({"relation": _object(_LABELS), "node": _object(_LABELS), "sources": _STRS,
+                 "ecosystem": _BOOL})
+_BY_LANGUAGE = {"type": "object", "additionalProperties": _STRS}
+_RELATION = _object({**_LABELS, "subject_role": _ROLE, "object_role": _ROLE,
+                     "broader": _STRS, "count": _INT}, optional=("count",))
+
+SCHEMAS: dict[str, object] = {
+    "Error": _object({"error": _STR, "status": _INT, "suggestions": _STRS},
+                     optional=("suggestions",)),
+    "Page": _object({"limit": _INT, "offset": _INT, "total": _INT, "next": _NULLABLE_STR}),
+    "Node": _NODE,
+    "Edge": _EDGE,
+    "Hop": _HOP,
+    "Role": _ROLE,
+    "SearchHit": {"allOf": [_NODE, _object({
+        "degree": _INT, "match": {"enum": ["exact", "prefix", "substring", "all"]},
+        "matched_label": _NULLABLE_STR})]},
+    "Neighbor": {"allOf": [_object({"node": _ref("Node")}), _EDGE]},
+    "Entity": _object({
+        **_LABELS, "labels": _BY_LANGUAGE, "alt_labels": _BY_LANGUAGE,
+        "types": {"type": "array", "items": _object(_LABELS)},
+        "properties": {"type": "array", "items": _object({
+            "property": _object(_LABELS), "value": {"type": "object"}, "sources": _STRS})},
+        "relations": _object({"out": {"type": "array", "items": _LINK},
+                              "in": {"type": "array", "items": _LINK}}),
+        "sources": {"type": "array", "items": _object({
+            "id": _STR, "iri": _STR, "title": _NULLABLE_STR, "url": _NULLABLE_STR})},
+        "truncated": _BOOL, "degree": _INT}),
+    "Circle": _object({
+        "center": _ref("Node"), "depth": _INT, "size": _INT, "truncated": _BOOL,
+        "composition": _object({
+            "roles": {"type": "array", "items": {"allOf": [_ROLE, _object({"count": _INT})]}},
+            "types": {"type": "object", "additionalProperties": _INT},
+            "distances": {"type": "object", "additionalProperties": _INT}}),
+        "groups": {"type": "array", "items": {"allOf": [_ROLE, _object({
+            "size": _INT, "members": {"type": "array", "items": {"allOf": [_NODE, _object({
+                "distance": _INT, "roles": _STRS,
+                "path": {"type": "array", "items": _ref("Hop")}})]}}})]}}}),
+    "Paths": _object({"from": _ref("Node"), "to": _ref("Node"), "paths": {
+        "type": "array", "items": _object({
+            "length": _INT, "nodes": {"type": "array", "items": _ref("Node")},
+            "hops": {"type": "array", "items": _ref("Hop")}})}}),
+    "Overlap": _object({
+        "entities": {"type": "array", "items": _ref("Node")}, "depth": _INT,
+        "sizes": {"type": "object", "additionalProperties": _INT}, "jaccard": _NUM,
+        "pairs": {"type": "array", "items": _object({"a": _STR, "b": _STR, "shared": _INT,
+                                                      "jaccard": _NUM})},
+        "by_role": {"type": "array", "items": {"allOf": [_ROLE, _object({
+            "shared": _INT, "jaccard": _NUM})]}},
+        "shared": {"type": "array", "items": {"allOf": [_NODE, _object({"roles": {
+            "type": "object", "additionalProperties": _STRS}})]}}}),
+    "Ranked": {"allOf": [_NODE, _object({"rank": _INT, "score": _NUM})]},
+    "Stats": _object({
+        "triples": _INT, "graphs": _INT, "nodes": _INT, "edges": _INT,
+        "by_type": {"type": "array", "items": {"allOf": [_object(_LABELS),
+                                                         _object({"count": _INT})]}},
+        "by_relation": {"type": "array", "items": _RELATION},
+        "components": _object({"count": _INT, "largest": _INT, "isolated": _INT})}),
+    "Type": {"allOf": [_object(_LABELS), _object({"count": _INT})]},
+    "Relation": _RELATION,
+}

@@ -1,0 +1,145 @@
+"""Turning the answers of :mod:`graph.network` into JSON for people: ids, IRIs and labels on
+every node, relation and role. The HTTP API and the ``aikg`` command line share these shapes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from graph.network import Projection
+from graph.terms import short_id
+
+__all__ = ["node", "edge", "hop", "role", "relation", "term", "circle", "entries", "path",
+           "circle_table", "table"]
+
+Json = dict[str, object]
+
+
+def node(P: Projection, n: str) -> Json:
+    """A node: ``id``, ``iri``, ``label_en``, ``label_zh`` and ``types`` (short ids)."""
+    if n not in P.graph:  # an entity with statements but no type and no relationship
+        return {"id": short_id(n), "iri": n, "label_en": "", "label_zh": "", "types": []}
+    data = P.node_data(n)
+    data["types"] = [short_id(t) for t in data["types"]]
+    return data
+
+
+def role(P: Projection, key: str) -> Json:
+    """A role: its ``key`` and labels."""
+    found = P.roles.get(key)
+    return {"key": key, "label_en": found.label_en if found else key,
+            "label_zh": found.label_zh if found else ""}
+
+
+def relation(P: Projection, iri: str) -> Json:
+    """An ecosystem relation: ``id``, ``iri``, labels and the roles of its two ends."""
+    found = P.relations[iri]
+    return {"id": short_id(iri), "iri": iri, "label_en": found.label_en,
+            "label_zh": found.label_zh, "subject_role": role(P, found.subject_role.key),
+            "object_role": role(P, found.object_role.key),
+            "broader": sorted(short_id(b) for b in found.broader)}
+
+
+def term(iri: str, label_en: str, label_zh: str) -> Json:
+    """A term of the ontology (a class): ``id``, ``iri`` and labels."""
+    return {"id": short_id(iri), "iri": iri, "label_en": label_en, "label_zh": label_zh}
+
+
+def edge(P: Projection, found: Json) -> Json:
+    """One statement seen from one end: relation, direction, the far end's role, sources."""
+    found_relation = P.relations.get(found["predicate"])
+    return {
+        "relation": short_id(found["predicate"]),
+        "predicate": found["predicate"],
+        "label_en": found_relation.label_en if found_relation else "",
+        "label_zh": found_relation.label_zh if found_relation else "",
+        "direction": found["direction"],
+        "role": found["role"],
+        "sources": found["sources"],
+    }
+
+
+def hop(P: Projection, found: Json) -> Json:
+    """A step of a path: its two nodes and the statements between them."""
+    return {"from": node(P, found["from"]), "to": node(P, found["to"]),
+            "edges": [edge(P, e) for e in found["edges"]]}
+
+
+def path(P: Projection, found: Json) -> Json:
+    """A path: its length, its nodes and its hops."""
+    return {"length": len(found["hops"]), "nodes": [node(P, n) for n in found["nodes"]],
+            "hops": [hop(P, h) for h in found["hops"]]}
+
+
+def circle(P: Projection, center: str, depth: int, members: Sequence[Json],
+           page: Iterable[tuple[str, Json]], truncated: bool) -> Json:
+    """A circle: its size and composition, and one page of its members grouped by role.
+
+    ``page`` holds the ``(role, member)`` entries to show, in the order of :func:`entries`.
+    """
+    groups: dict[str, list[Json]] = {}
+    for key, member in page:
+        groups.setdefault(key, []).append(
+            {**node(P, member["node"]), "distance": member["distance"],
+             "roles": member["roles"], "path": [hop(P, h) for h in member["path"]]})
+    by_role = Counter(r for m in members for r in m["roles"])
+    return {
+        "center": node(P, center),
+        "depth": depth,
+        "size": len(members),
+        "truncated": truncated,
+        "composition": {
+            "roles": [{**role(P, k), "count": n} for k, n in sorted(by_role.items())],
+            "types": dict(sorted(Counter(short_id(t) for m in members
+                                         for t in P.graph.nodes[m["node"]]["types"]).items())),
+            "distances": {str(d): n for d, n in sorted(Counter(
+                m["distance"] for m in members).items())},
+        },
+        "groups": [{**role(P, k), "size": by_role[k], "members": found}
+                   for k, found in groups.items()],
+    }
+
+
+def entries(members: Sequence[Json]) -> list[tuple[str, Json]]:
+    """The ``(role, member)`` pairs of a circle, by role, then distance, then id: the order
+    its members are paged in. A member with two roles is in both groups."""
+    pairs = [(r, m) for m in members for r in m["roles"]]
+    return sorted(pairs, key=lambda p: (p[0], p[1]["distance"], p[1]["node"]))
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A plain-text table with aligned columns.
+
+    >>> print(table(["id", "role"], [["vc", "investor"]]))
+    id  role
+    --  --------
+    vc  investor
+    """
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    lines = [headers, ["-" * w for w in widths], *cells]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+                     for line in lines)
+
+
+def circle_table(shaped: Json) -> str:
+    """A shaped circle as a text table: one line per member and role, with the hops to it."""
+    rows = []
+    for group in shaped["groups"]:
+        for member in group["members"]:
+            via = "  ".join(_hop_text(h) for h in member["path"])
+            sources = sorted({s for h in member["path"][-1:] for e in h["edges"]
+                              for s in e["sources"]})
+            rows.append([group["key"], member["id"], member["label_en"], member["label_zh"],
+                         member["distance"], via, " ".join(s.rsplit("/", 1)[-1] for s in sources)])
+    center = shaped["center"]
+    head = f"{center['label_en'] or center['id']}: {shaped['size']} members"
+    return head + "\n" + table(["role", "id", "label_en", "label_zh", "hops", "via",
+                                "sources"], rows)
+
+
+def _hop_text(found: Json) -> str:
+    arrows = [f"-{e['relation']}->" if e["direction"] == "out" else f"<-{e['relation']}-"
+              for e in found["edges"]]
+    return f"{found['from']['id']} {'|'.join(arrows)} {found['to']['id']}"

@@ -1,0 +1,56 @@
+"""The OpenAPI document is valid, describes every route, and the API keeps to it under fuzzing."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from openapi_spec_validator import validate
+
+from service import create_app
+from tests.conftest import ecosystem_store
+
+# One app for the fuzzer, on the small ecosystem: schemathesis collects its cases at import.
+STORE = tempfile.TemporaryDirectory(prefix="aikg-openapi-")  # removed when the tests end
+APP = create_app({"TESTING": True, "STORE": ecosystem_store(Path(STORE.name))})
+schema = schemathesis.openapi.from_wsgi("/openapi.json", APP)
+
+
+def test_the_document_is_valid_openapi_3_1(ecosystem_client):
+    spec = ecosystem_client.get("/openapi.json").get_json()
+    validate(spec)
+    assert spec["openapi"].startswith("3.1")
+
+
+def test_every_route_is_described(ecosystem_app, ecosystem_client):
+    described = set(ecosystem_client.get("/openapi.json").get_json()["paths"])
+    mine = {str(rule).replace("<entity_id>", "{id}") for rule in ecosystem_app.url_map.iter_rules()
+            if rule.endpoint.startswith(("api.", "openapi."))}
+    assert mine <= described
+
+
+def test_parameters_list_the_values_of_the_graph(ecosystem_client):
+    spec = ecosystem_client.get("/openapi.json").get_json()
+    params = {p["name"]: p for p in spec["paths"]["/api/entities/{id}/circle"]["get"][
+        "parameters"]}
+    assert "investsIn" in params["relation"]["schema"]["items"]["enum"]
+    assert "investor" in params["role"]["schema"]["items"]["enum"]
+
+
+def test_docs_page_works_offline(ecosystem_client):
+    page = ecosystem_client.get("/docs").get_data(as_text=True)
+    assert "/openapi.json" in page
+    assert "http://" not in page and "https://" not in page  # nothing fetched from elsewhere
+
+
+@schema.parametrize()
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+def test_api_keeps_to_its_document(case):
+    case.call_and_validate()
+
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
