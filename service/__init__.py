@@ -16,7 +16,9 @@ __all__ = ["DEFAULTS", "create_app"]
 
 #: Settings and their defaults; ``aikg serve`` and the tests pass their own over these.
 DEFAULTS: dict[str, Any] = {
-    "STORE": "memory",  # memory, a directory, or (later) a SPARQL endpoint URL
+    "STORE": "memory",  # memory, a directory, or a SPARQL query endpoint URL
+    "STORE_UPDATE_URL": None,  # a remote store's update endpoint; None: read-only
+    "STORE_AUTH": None,  # a remote store's credentials: "user:password" or "Bearer TOKEN"
     "TOKEN": None,  # bearer token that enables writes; None: read-only
     "QUERY_TIMEOUT": 30.0,  # seconds per query
     "MAX_ROWS": 10_000,  # rows per query result before it is cut
@@ -30,7 +32,9 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(settings or {})
     app.json.ensure_ascii = False
-    app.extensions["aikg"] = open_graph(app.config["STORE"])
+    app.extensions["aikg"] = open_graph(app.config["STORE"],
+                                        update_url=app.config["STORE_UPDATE_URL"],
+                                        credentials=app.config["STORE_AUTH"])
     register_error_handlers(app)
     for blueprint in (ops.bp, sparql.bp):
         app.register_blueprint(blueprint)

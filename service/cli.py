@@ -8,13 +8,27 @@ from pathlib import Path
 
 import click
 
-from graph import AikgError, QueryResult, open_graph
+from graph import AikgError, KnowledgeGraph, QueryResult, open_graph
+from graph.formats import rdf_syntax, syntax_for_path
 from graph.results import term_to_text
 from graph.validate import check_syntax
 
 __all__ = ["main"]
 
-STORE_HELP = "Backend: 'memory' (the bundled graph, rebuilt at start) or a store directory."
+STORE_HELP = ("Backend: 'memory' (the bundled graph, rebuilt at start), a store directory, or "
+              "the http(s) URL of a SPARQL query endpoint.")
+
+
+def remote_store_options(command):
+    """The options of a remote store: its update endpoint and credentials."""
+    command = click.option(
+        "--store-auth", envvar="AIKG_STORE_AUTH", default=None,
+        help="Credentials of a remote store: 'user:password' (HTTP basic) or 'Bearer TOKEN' "
+             "(env AIKG_STORE_AUTH).")(command)
+    return click.option(
+        "--update-url", default=None,
+        help="Update endpoint of a remote store; without it the remote store is read-only."
+    )(command)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,6 +46,7 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help="TCP port to listen on.")
 @click.option("--store", default="memory", show_default=True, help=STORE_HELP)
+@remote_store_options
 @click.option("--token", envvar="AIKG_TOKEN", default=None,
               help="Bearer token that enables writes (env AIKG_TOKEN). Without it: read-only.")
 @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0.1, 3600),
@@ -40,14 +55,15 @@ def main() -> None:
               help="Rows per query result before it is cut.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Request threads; they share one store in one process.")
-def serve(host: str, port: int, store: str, token: str | None, timeout: float, max_rows: int,
-          threads: int) -> None:
+def serve(host: str, port: int, store: str, update_url: str | None, store_auth: str | None,
+          token: str | None, timeout: float, max_rows: int, threads: int) -> None:
     """Serve the graph over HTTP with gunicorn (one process, several threads)."""
     from gunicorn.app.base import BaseApplication
 
     from service import create_app
 
-    settings = {"STORE": store, "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows}
+    settings = {"STORE": store, "STORE_UPDATE_URL": update_url, "STORE_AUTH": store_auth,
+                "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows}
     try:
         app = create_app(settings)
     except AikgError as error:
@@ -64,7 +80,8 @@ def serve(host: str, port: int, store: str, token: str | None, timeout: float, m
         def load(self):
             return app
 
-    click.echo(f"aikg: serving {store} ({len(app.extensions['aikg'])} triples) "
+    kg = app.extensions["aikg"]
+    click.echo(f"aikg: serving {kg.location} ({len(kg)} triples) "
                f"on http://{host}:{port}", err=True)
     Server().run()
 
@@ -72,11 +89,13 @@ def serve(host: str, port: int, store: str, token: str | None, timeout: float, m
 @main.command()
 @click.argument("sparql")
 @click.option("--store", default="memory", show_default=True, help=STORE_HELP)
+@remote_store_options
 @click.option("--format", "output", type=click.Choice(["table", "json", "csv", "tsv"]),
               default="table", show_default=True, help="How to print the result.")
 @click.option("--max-rows", default=1000, show_default=True, type=click.IntRange(1),
               help="Rows to print at most.")
-def query(sparql: str, store: str, output: str, max_rows: int) -> None:
+def query(sparql: str, store: str, update_url: str | None, store_auth: str | None, output: str,
+          max_rows: int) -> None:
     """Run a SPARQL query. SPARQL is the query text, @FILE to read it from a file, or - for stdin.
 
     \b
@@ -85,7 +104,7 @@ def query(sparql: str, store: str, output: str, max_rows: int) -> None:
     """
     text = _read_argument(sparql)
     try:
-        result = open_graph(store).query(text, max_rows=max_rows)
+        result = _open(store, update_url, store_auth).query(text, max_rows=max_rows)
     except AikgError as error:
         raise click.ClickException(str(error)) from None
     if result.kind == "graph":
@@ -119,19 +138,24 @@ def validate(files: tuple[str, ...], syntax: str | None) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--store", required=True, type=click.Path(file_okay=False),
-              help="Store directory to load into (created if missing).")
+@click.option("--store", required=True,
+              help="Store directory to load into (created if missing), or the URL of a remote "
+                   "store's query endpoint.")
+@remote_store_options
 @click.option("--graph", "graph_iri", default=None,
               help="Named graph for triples files (default: one per file, from its name).")
 @click.option("--format", "syntax", default=None, help="RDF syntax (default: from the suffix).")
-def load(files: tuple[str, ...], store: str, graph_iri: str | None, syntax: str | None) -> None:
-    """Load RDF files into an on-disk store.
+def load(files: tuple[str, ...], store: str, update_url: str | None, store_auth: str | None,
+         graph_iri: str | None, syntax: str | None) -> None:
+    """Add RDF files to a store (N-Triples, N-Quads, Turtle, TriG...; gzipped as .gz).
 
-    Each file is parsed in full before anything is written, so a file with a syntax error changes
-    nothing; then pyoxigraph's bulk loader writes it.
+    Each file goes in as one atomic step: pyoxigraph's bulk loader sorts it on disk in batches,
+    so memory stays bounded, and adds it at the end, so a syntax error, or a crash in the middle,
+    changes nothing. An empty store first receives the bundled graph. A remote store receives
+    each file as one SPARQL INSERT DATA update.
     """
     try:
-        kg = open_graph(store)
+        kg = _open(store, update_url, store_auth)
         for name in files:
             report = _load_with_progress(kg, Path(name), graph_iri, syntax)
             click.echo(f"{name}: {report.triples:,} triples in {report.seconds:.2f} s "
@@ -142,10 +166,11 @@ def load(files: tuple[str, ...], store: str, graph_iri: str | None, syntax: str 
 
 @main.command()
 @click.option("--store", default="memory", show_default=True, help=STORE_HELP)
-def stats(store: str) -> None:
+@remote_store_options
+def stats(store: str, update_url: str | None, store_auth: str | None) -> None:
     """Print the size of the graph: quads in all, and per named graph."""
     try:
-        kg = open_graph(store)
+        kg = _open(store, update_url, store_auth)
     except AikgError as error:
         raise click.ClickException(str(error)) from None
     sizes = kg.graph_sizes()
@@ -154,10 +179,19 @@ def stats(store: str) -> None:
         click.echo(f"  {count:>10,}  {iri}")
 
 
+def _open(store: str, update_url: str | None, store_auth: str | None) -> KnowledgeGraph:
+    """Open a store, with the options of a remote one."""
+    return open_graph(store, update_url=update_url, credentials=store_auth)
+
+
 def _load_with_progress(kg, path: Path, graph_iri: str | None, syntax: str | None):
     size = path.stat().st_size
     if size < 4 * 1024 * 1024:  # a moment's work: no bar
         return kg.load(path, graph=graph_iri, format=syntax, bulk=True)
+    # In N-Triples and N-Quads a line is a statement; elsewhere lines are a rough guide.
+    line_based = (rdf_syntax(syntax) if syntax else syntax_for_path(path)).name in (
+        "ntriples", "nquads")
+    unit = "triples/s" if line_based else "lines/s"
     started = time.monotonic()
     with click.progressbar(length=size, label=path.name, file=sys.stderr,
                            show_eta=True) as bar:
@@ -167,7 +201,7 @@ def _load_with_progress(kg, path: Path, graph_iri: str | None, syntax: str | Non
             bar.update(bytes_read - seen["bytes"])
             seen["bytes"] = bytes_read
             elapsed = max(time.monotonic() - started, 1e-6)
-            bar.label = f"{path.name} ~{lines / elapsed:,.0f} lines/s"
+            bar.label = f"{path.name} {lines / elapsed:,.0f} {unit}"
 
         return kg.load(path, graph=graph_iri, format=syntax, progress=progress, bulk=True)
 

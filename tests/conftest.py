@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from graph import KnowledgeGraph, open_graph
 from service import create_app
 from service.cli import main
+from tests.servers import oxigraph_server
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "small.trig"
@@ -69,3 +70,18 @@ def small_graph() -> KnowledgeGraph:
 def bundled() -> KnowledgeGraph:
     """The real bundled graph of ``ontology/``, loaded once per session. Never write to it."""
     return open_graph("memory")
+
+
+@pytest.fixture(scope="session")
+def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of an Oxigraph server (``/query``, ``/update``) that unions its graphs."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph"), "--union-default-graph") as base:
+        yield base
+
+
+@pytest.fixture
+def remote(endpoint: str) -> KnowledgeGraph:
+    """A writable remote graph (:class:`graph.remote.RemoteGraph`) over an emptied endpoint."""
+    kg = open_graph(endpoint + "/query", update_url=endpoint + "/update")
+    kg.update("DROP ALL")
+    return kg

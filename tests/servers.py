@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -58,3 +60,18 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
         except subprocess.TimeoutExpired:
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@contextmanager
+def oxigraph_server(directory: Path, *options: str) -> Iterator[str]:
+    """Run ``oxigraph serve`` (the server from PyPI) on a free port; yield its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    # The server's own time limit stops queries a test gave up on, so they do not run on.
+    server = start([str(VENV_BIN / "oxigraph"), "serve", "--location", str(directory / "db"),
+                    "--bind", f"127.0.0.1:{port}", "--timeout-s", "5", *options],
+                   base + "/query?query=ASK%7B%7D", log=directory / "oxigraph.log")
+    try:
+        yield base
+    finally:
+        stop(server)
