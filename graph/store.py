@@ -240,8 +240,7 @@ class KnowledgeGraph:
 
 
 def open_graph(
-    location: str = "memory", *, bundled: bool = True, read_only: bool = False,
-    **remote: object,
+    location: str = "memory", *, bundled: bool = True, **remote: object
 ) -> KnowledgeGraph:
     """Open a backend and, when asked, load the files bundled in :mod:`ontology`.
 
@@ -251,31 +250,23 @@ def open_graph(
     URL of a SPARQL endpoint, opened as a :class:`~graph.remote.RemoteGraph` with the keyword
     options in ``remote`` that are not None (``update_url``, ``credentials``, ``timeout``). It is
     never written to unasked: the bundled files are not loaded into it.
-
-    ``read_only=True`` opens an existing directory without taking its lock, so a backup or a
-    query can read a store that a server is writing to: it sees what was committed when it
-    was opened.
     """
     remote = {name: value for name, value in remote.items() if value is not None}
     if location.startswith(("http://", "https://")):
         from .remote import RemoteGraph  # imported here: remote.py builds on this module
 
-        remote_graph = RemoteGraph(location, **remote)
-        remote_graph.read_only |= read_only
-        return remote_graph
+        return RemoteGraph(location, **remote)
     if remote:
         raise BadInput(f"{', '.join(remote)}: only for a remote store, not {location}")
     if location == "memory":
         kg = KnowledgeGraph(Store(), location="memory")
     else:
         try:
-            store = Store.read_only(location) if read_only else Store(location)
+            kg = KnowledgeGraph(Store(location), location=location)
         except OSError as error:
             raise BadInput(f"cannot open the store at {location}: {error}") from None
-        kg = KnowledgeGraph(store, location=location, read_only=read_only)
-    if bundled and not kg.read_only and len(kg.store) == 0 and (seed := _bundled_nquads()):
+    if bundled and len(kg.store) == 0 and (seed := _bundled_nquads()):
         kg.load(seed, format="nquads")
-    kg.read_only = read_only
     return kg
 
 
