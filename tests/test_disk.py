@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import gzip
 import shutil
 import signal
 import subprocess
@@ -12,13 +13,16 @@ from pathlib import Path
 
 import pytest
 import requests
+from pyoxigraph import NamedNode
 
 from bench.generate import generate
 from graph import open_graph
+from graph.formats import rdf_syntax
 from tests.servers import free_port, python, start, stop
 
 G = "https://example.org/graph/"
 BEFORE, AFTER = G + "before", G + "after"
+SOURCE = "https://w3id.org/aikg/graph/test-source"  # the graph of tests/data/small.trig
 MOVED = 50_000  # statements the big update moves: most of a second of work
 
 #: One update that deletes every statement of one graph and inserts a changed copy in another:
@@ -143,3 +147,25 @@ def test_server_keeps_the_store_across_restarts(tmp_path: Path) -> None:
     second = run_server()
     assert second == {"triples": first["triples"] + 1, "written": True}
     assert run_server() == second
+
+
+@pytest.mark.parametrize("name", ["facts.nt.gz", "facts.nq.gz", "facts.ttl.gz", "facts.trig.gz"])
+def test_load_reads_gzipped_files_of_every_streaming_syntax(cli, small_graph, tmp_path: Path,
+                                                             name: str) -> None:
+    syntax = rdf_syntax(name.split(".")[1])
+    source = small_graph.store.dump(format=syntax.oxigraph, **(
+        {} if syntax.has_graphs else {"from_graph": NamedNode(SOURCE)}))
+    (tmp_path / name).write_bytes(gzip.compress(source))
+    result = cli("load", tmp_path / name, "--store", tmp_path / "store")
+    assert result.exit_code == 0, result.output
+    del result
+    gc.collect()
+    graph = SOURCE if syntax.has_graphs else "https://w3id.org/aikg/graph/facts"
+    assert sizes(tmp_path / "store") == {graph: 28}
+
+
+def test_load_of_a_big_file_shows_progress_in_triples_per_second(cli, tmp_path: Path) -> None:
+    path = generate(50_000, tmp_path / "big.nt")  # past the size that earns a progress bar
+    result = cli("load", path, "--store", tmp_path / "store")
+    assert result.exit_code == 0, result.output
+    assert "triples/s" in result.output and "50,000 triples in" in result.output
