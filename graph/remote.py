@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
+import requests.auth
 from pyoxigraph import (
     BlankNode,
     DefaultGraph,
@@ -70,7 +71,8 @@ class RemoteGraph(KnowledgeGraph):
     update_url : str, optional
         The update endpoint; without it the graph is read-only.
     credentials : str, optional
-        ``user:password`` for HTTP basic authentication, or ``Bearer TOKEN``.
+        ``user:password`` for HTTP basic authentication, ``Digest user:password`` (Virtuoso's
+        ``/sparql-auth``) or ``Bearer TOKEN`` (QLever's access token, OAuth proxies).
     timeout : float
         Seconds granted to a query or update that brings no budget of its own.
 
@@ -237,16 +239,19 @@ def _split_credentials(url: str | None) -> tuple[str | None, str | None]:
 
 
 def _authenticate(session: requests.Session, credentials: str | None) -> None:
+    """``user:password`` (HTTP basic), ``Digest user:password`` or ``Bearer TOKEN``."""
     if not credentials:
         return
-    scheme, _, token = credentials.partition(" ")
-    if scheme.lower() == "bearer" and token:
-        session.headers["Authorization"] = f"Bearer {token.strip()}"
+    scheme, _, rest = credentials.partition(" ")
+    if scheme.lower() == "bearer" and rest:
+        session.headers["Authorization"] = f"Bearer {rest.strip()}"
+    elif scheme.lower() == "digest" and ":" in rest:
+        session.auth = requests.auth.HTTPDigestAuth(*rest.strip().split(":", 1))
     elif ":" in credentials:
-        user, _, password = credentials.partition(":")
-        session.auth = (user, password)
+        session.auth = tuple(credentials.split(":", 1))
     else:
-        raise BadInput("store credentials are 'user:password' or 'Bearer TOKEN'")
+        raise BadInput("store credentials are 'user:password', 'Digest user:password' or "
+                       "'Bearer TOKEN'")
 
 
 def _values_row(substitutions: Mapping[str, object]) -> str:

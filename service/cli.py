@@ -25,8 +25,8 @@ def remote_store_options(command):
     """The options of a remote store: its update endpoint and credentials."""
     command = click.option(
         "--store-auth", envvar="AIKG_STORE_AUTH", default=None,
-        help="Credentials of a remote store: 'user:password' (HTTP basic) or 'Bearer TOKEN' "
-             "(env AIKG_STORE_AUTH).")(command)
+        help="Credentials of a remote store: 'user:password' (HTTP basic), 'Digest "
+             "user:password' or 'Bearer TOKEN' (env AIKG_STORE_AUTH).")(command)
     return click.option(
         "--update-url", default=None,
         help="Update endpoint of a remote store; without it the remote store is read-only."

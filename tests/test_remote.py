@@ -155,15 +155,22 @@ def test_endpoint_without_union_default_graph_is_reported(tmp_path: Path, caplog
 
 
 @pytest.fixture
-def guarded() -> Iterator[Callable[[str], str]]:
-    """An endpoint that answers ASK queries only with the right Authorization header."""
-    expected: dict[str, str] = {}
+def guarded() -> Iterator[Callable[..., str]]:
+    """An endpoint that answers ASK queries only to a request with the right credentials.
+
+    ``guarded(check, challenge=None)`` sets the test of the Authorization header and the
+    WWW-Authenticate header of the 401 answer, and returns the endpoint's host and port.
+    """
+    rule: dict[str, object] = {}
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (the http.server API)
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            if self.headers.get("Authorization") != expected["header"]:
+            if not rule["check"](self.headers.get("Authorization", "")):
                 self.send_response(401)
+                if rule["challenge"]:
+                    self.send_header("WWW-Authenticate", rule["challenge"])
+                self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
             body = b'{"head": {}, "boolean": true}'
@@ -180,8 +187,8 @@ def guarded() -> Iterator[Callable[[str], str]]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
 
-    def demand(header: str) -> str:
-        expected["header"] = header
+    def demand(check: Callable[[str], bool], challenge: str | None = None) -> str:
+        rule.update(check=check, challenge=challenge)
         return f"127.0.0.1:{server.server_address[1]}"
 
     yield demand
@@ -190,16 +197,23 @@ def guarded() -> Iterator[Callable[[str], str]]:
 
 
 def test_credentials_in_the_url_become_basic_auth_and_leave_the_location(guarded) -> None:
-    host = guarded("Basic " + base64.b64encode(b"me:p@ss").decode())
+    basic = "Basic " + base64.b64encode(b"me:p@ss").decode()
+    host = guarded(lambda header: header == basic)
     kg = open_graph(f"http://me:p%40ss@{host}/sparql")
     assert kg.ask("ASK {}") and kg.location == f"http://{host}/sparql"
 
 
 def test_bearer_token_is_sent_and_wrong_credentials_are_refused(guarded) -> None:
-    host = guarded("Bearer s3cret")
+    host = guarded(lambda header: header == "Bearer s3cret")
     assert open_graph(f"http://{host}/sparql", credentials="Bearer s3cret").ask("ASK {}")
     with pytest.raises(StoreUnavailable, match="refused the credentials"):
         open_graph(f"http://{host}/sparql", credentials="me:wrong")
+
+
+def test_digest_credentials_answer_the_challenge(guarded) -> None:
+    host = guarded(lambda header: header.startswith('Digest username="me", realm="aikg"'),
+                   challenge='Digest realm="aikg", nonce="n0", qop="auth"')
+    assert open_graph(f"http://{host}/sparql-auth", credentials="Digest me:pw").ask("ASK {}")
 
 
 # -- the service and the command line over a remote store ----------------------------------
