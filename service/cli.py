@@ -238,13 +238,16 @@ def _load_with_progress(kg, path: Path, graph_iri: str | None, syntax: str | Non
     started = time.monotonic()
     with click.progressbar(length=size, label=path.name, file=sys.stderr,
                            show_eta=True) as bar:
-        seen = {"bytes": 0}
+        shown = {"bytes": 0, "at": started}
 
         def progress(bytes_read: int, lines: int) -> None:
-            bar.update(bytes_read - seen["bytes"])
-            seen["bytes"] = bytes_read
-            elapsed = max(time.monotonic() - started, 1e-6)
-            bar.label = f"{path.name} {lines / elapsed:,.0f} {unit}"
+            now = time.monotonic()
+            # The reader calls back every few kB: redraw twice a second, and at the end.
+            if now - shown["at"] < 0.5 and bytes_read < size:
+                return
+            bar.label = f"{path.name} {lines / (now - started):,.0f} {unit}"
+            bar.update(bytes_read - shown["bytes"])
+            shown.update(bytes=bytes_read, at=now)
 
         return kg.load(path, graph=graph_iri, format=syntax, progress=progress, bulk=True)
 
