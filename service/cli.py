@@ -83,8 +83,9 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
             return app
 
     kg = app.extensions["aikg"]
-    click.echo(f"aikg: serving {kg.location} ({len(kg)} triples) "
-               f"on http://{host}:{port}", err=True)
+    # Counting a remote store can take minutes on a big one: name it only.
+    size = "remote store" if kg.store is None else f"{len(kg)} triples"
+    click.echo(f"aikg: serving {kg.location} ({size}) on http://{host}:{port}", err=True)
     Server().run()
 
 
