@@ -10,6 +10,7 @@ from .errors import (
     QueryTimeout,
     ReadOnly,
     Refused,
+    StoreUnavailable,
     Unsupported,
     ValidationFailed,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "QueryTimeout",
     "ReadOnly",
     "Refused",
+    "StoreUnavailable",
     "Unsupported",
     "ValidationFailed",
     "open_graph",

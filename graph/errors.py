@@ -12,7 +12,8 @@
      ├── QueryTimeout        the query ran past its time budget and was stopped
      ├── ValidationFailed    the data breaks the SHACL shapes
      ├── ReadOnly            a write where writes are off
-     └── Unsupported         a backend or feature not available here
+     ├── Unsupported         a backend or feature not available here
+     └── StoreUnavailable    a remote store that does not answer, or fails
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ __all__ = [
     "ValidationFailed",
     "ReadOnly",
     "Unsupported",
+    "StoreUnavailable",
 ]
 
 
@@ -93,3 +95,7 @@ class ReadOnly(AikgError):
 
 class Unsupported(AikgError):
     """A backend or feature that this build does not offer."""
+
+
+class StoreUnavailable(AikgError):
+    """A remote store that cannot be reached, refuses the credentials or fails on its side."""

@@ -63,7 +63,9 @@ class Executor:
     def __init__(self, kg: KnowledgeGraph, *, workers: int = 4,
                  cache_bytes: int = 64 * 1024 * 1024) -> None:
         self.kg = kg
-        self.max_workers = workers
+        # A remote store evaluates on its own machine, within the HTTP client's timeout:
+        # a local worker would only add a process and break the inherited connections.
+        self.max_workers = 0 if kg.store is None else workers
         self._idle: list[_Worker] = []
         self._count = 0
         self._pid = os.getpid()

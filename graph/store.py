@@ -8,6 +8,7 @@ graphs (DESIGN decision 2).
 
 from __future__ import annotations
 
+import gzip
 import re
 import threading
 import time
@@ -23,15 +24,17 @@ from pyoxigraph import (
     Quad,
     QueryBoolean,
     QuerySolutions,
+    RdfFormat,
     Store,
     Variable,
     parse,
+    serialize,
 )
 
 import ontology
 
 from . import guard
-from .errors import BadInput, ParseError, QueryTimeout, ReadOnly, Unsupported
+from .errors import BadInput, ParseError, QueryTimeout, ReadOnly
 from .formats import RdfSyntax, open_rdf_input, rdf_parse_error, rdf_syntax, syntax_for_path
 from .results import QueryResult
 
@@ -192,12 +195,13 @@ class KnowledgeGraph:
         A triples syntax goes into ``graph`` (an IRI, or :data:`DEFAULT_GRAPH`); for a path it
         defaults to the named graph of the file (:func:`ontology.graph_for_file`). A quads syntax
         keeps the graphs its file names. ``progress(bytes_read, lines_read)`` is called as the
-        input is read.
+        input is read (bytes of the file as stored: compressed ones for gzip).
 
-        ``bulk=True`` (a path only) is for big files into an on-disk store, where a transaction
-        would hold the whole file in memory: the file is first parsed without storing, so a syntax
-        error still changes nothing, then written by pyoxigraph's bulk loader. It is not atomic
-        against a crash in the middle, and readers may see part of it while it runs.
+        ``bulk=True`` is for big files into an on-disk store, where a transaction would hold the
+        whole file in memory: pyoxigraph's bulk loader sorts the file into new table files in
+        batches of a million quads and adds them all at the end in one atomic step, so a syntax
+        error, or a crash in the middle, changes nothing and readers never see part of it
+        (``tests/test_disk.py`` kills a loading process to check it).
         """
         self._check_writable()
         name = str(source) if isinstance(source, str | Path) else "<input>"
@@ -216,13 +220,9 @@ class KnowledgeGraph:
             raise BadInput(f"{syntax.name} names its own graphs; load it without a target graph")
         if graph is None and not syntax.has_graphs:
             raise BadInput(f"{name}: give a target graph for {syntax.name} input")
-        if bulk and not isinstance(source, str | Path):
-            raise BadInput("a bulk load reads a file twice: give a path")
         with self._write_lock:
             before = len(self)
             started = time.perf_counter()
-            if bulk:
-                self._parse_only(source, syntax, base_iri, name)
             self._load_stream(source, syntax, graph, base_iri, name, progress, bulk)
             self._committed()
             return LoadReport(name, len(self) - before, graph, time.perf_counter() - started)
@@ -308,15 +308,6 @@ class KnowledgeGraph:
             if stream is not source:
                 stream.close()
 
-    @staticmethod
-    def _parse_only(source: str | Path, syntax: RdfSyntax, base_iri, name: str) -> None:
-        with open_rdf_input(source) as stream:
-            try:
-                for _ in parse(stream, format=syntax.oxigraph, base_iri=base_iri):
-                    pass
-            except SyntaxError as error:
-                raise rdf_parse_error(error, name) from None
-
     def _committed(self) -> None:
         self.version += 1
         for listener in self._listeners:
@@ -327,15 +318,25 @@ class KnowledgeGraph:
             raise ReadOnly("this graph is open read-only")
 
 
-def open_graph(location: str = "memory", *, bundled: bool = True) -> KnowledgeGraph:
+def open_graph(
+    location: str = "memory", *, bundled: bool = True, **remote: object
+) -> KnowledgeGraph:
     """Open a backend and, when asked, load the files bundled in :mod:`ontology`.
 
-    ``location`` is ``memory`` (the default: rebuilt at each start) or a directory, an on-disk
-    store that keeps what is written; the bundled files are loaded into it once, when it is
-    empty. A SPARQL endpoint URL is not supported yet.
+    ``location`` is ``memory`` (the default: rebuilt at each start), a directory (an on-disk
+    store that keeps what is written; the bundled files go into it in one transaction when it
+    is empty, so a crash on first open leaves it empty, never half-filled) or the ``http(s)``
+    URL of a SPARQL endpoint, opened as a :class:`~graph.remote.RemoteGraph` with the keyword
+    options in ``remote`` that are not None (``update_url``, ``credentials``, ``timeout``). It is
+    never written to unasked: the bundled files are not loaded into it.
     """
+    remote = {name: value for name, value in remote.items() if value is not None}
     if location.startswith(("http://", "https://")):
-        raise Unsupported(f"remote SPARQL backends are not supported yet: {location}")
+        from .remote import RemoteGraph  # imported here: remote.py builds on this module
+
+        return RemoteGraph(location, **remote)
+    if remote:
+        raise BadInput(f"{', '.join(remote)}: only for a remote store, not {location}")
     if location == "memory":
         kg = KnowledgeGraph(Store(), location="memory")
     else:
@@ -343,13 +344,29 @@ def open_graph(location: str = "memory", *, bundled: bool = True) -> KnowledgeGr
             kg = KnowledgeGraph(Store(location), location=location)
         except OSError as error:
             raise BadInput(f"cannot open the store at {location}: {error}") from None
-    if bundled and len(kg.store) == 0:
-        for path in ontology.bundled_files():
-            kg.load(path)
+    if bundled and len(kg.store) == 0 and (seed := _bundled_nquads()):
+        kg.load(seed, format="nquads")
     return kg
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _bundled_nquads() -> bytes:
+    """The bundled files as one N-Quads document, each triples file in its own named graph."""
+    quads = []
+    for path in ontology.bundled_files():
+        syntax = syntax_for_path(path)
+        graph = None if syntax.has_graphs else NamedNode(ontology.graph_for_file(path))
+        with open_rdf_input(path) as stream:
+            try:
+                parsed = parse(stream, format=syntax.oxigraph, base_iri=path.resolve().as_uri(),
+                               rename_blank_nodes=True)
+                quads.extend(q if graph is None else Quad(q.subject, q.predicate, q.object, graph)
+                             for q in parsed)
+            except SyntaxError as error:
+                raise rdf_parse_error(error, str(path)) from None
+    return serialize(quads, format=RdfFormat.N_QUADS)
 
 
 def _collect(raw: object, deadline: float | None, max_rows: int | None) -> QueryResult:
@@ -415,16 +432,22 @@ def _quad_data(quads: list[Quad]) -> Iterator[str]:
 
 
 class _CountingReader:
-    """A binary reader that reports bytes and lines read, for progress bars."""
+    """A binary reader that reports bytes and lines read, for progress bars.
+
+    The bytes are those of the file as stored: for a gzip stream, the compressed bytes, so
+    that they can be set against the file's size.
+    """
 
     def __init__(self, stream: IO[bytes], progress: ProgressCallback) -> None:
         self._stream, self._progress = stream, progress
+        self._compressed = stream.fileobj if isinstance(stream, gzip.GzipFile) else None
         self._bytes = self._lines = 0
 
     def read(self, size: int = -1) -> bytes:
         chunk = self._stream.read(size)
         self._bytes += len(chunk)
         self._lines += chunk.count(b"\n")
-        self._progress(self._bytes, self._lines)
+        self._progress(self._compressed.tell() if self._compressed else self._bytes,
+                       self._lines)
         return chunk
 

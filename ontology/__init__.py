@@ -64,5 +64,10 @@ def bundled_files() -> list[Path]:
 
 
 def graph_for_file(path: Path) -> str:
-    """The named graph a triples file is loaded into: ``GRAPH`` + the file's stem."""
-    return GRAPH + path.stem
+    """The named graph a triples file is loaded into: ``GRAPH`` + the file's stem.
+
+    >>> graph_for_file(Path("facts.ttl")) == graph_for_file(Path("facts.ttl.gz")) == GRAPH + "facts"
+    True
+    """
+    name = path.name.removesuffix(".gz")
+    return GRAPH + Path(name).stem

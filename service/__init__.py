@@ -20,8 +20,10 @@ __all__ = ["DEFAULTS", "create_app"]
 
 #: Settings and their defaults; ``aikg serve`` and the tests pass their own over these.
 DEFAULTS: dict[str, Any] = {
-    "STORE": "memory",  # memory, a directory, or a SPARQL endpoint URL
-    "BUNDLED": True,  # load the files of ontology/ into an empty store at start
+    "STORE": "memory",  # memory, a directory, or a SPARQL query endpoint URL
+    "STORE_UPDATE_URL": None,  # a remote store's update endpoint; None: read-only
+    "STORE_AUTH": None,  # a remote store's credentials: "user:password" or "Bearer TOKEN"
+    "BUNDLED": True,  # load the files of ontology/ into an empty local store at start
     "TOKEN": None,  # bearer token that enables writes; None: read-only
     "QUERY_TIMEOUT": 30.0,  # seconds per query
     "MAX_ROWS": 10_000,  # rows per query result before it is cut
@@ -41,7 +43,9 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(settings or {})
     app.json.ensure_ascii = False
-    kg = app.extensions["aikg"] = open_graph(app.config["STORE"], bundled=app.config["BUNDLED"])
+    kg = app.extensions["aikg"] = open_graph(
+        app.config["STORE"], bundled=app.config["BUNDLED"],
+        update_url=app.config["STORE_UPDATE_URL"], credentials=app.config["STORE_AUTH"])
     app.extensions["aikg.executor"] = Executor(
         kg, workers=app.config["QUERY_WORKERS"], cache_bytes=app.config["RESULT_CACHE_BYTES"])
     app.extensions["aikg-network"] = Network(kg)

@@ -12,15 +12,31 @@ from pathlib import Path
 
 import click
 
-from graph import AikgError, EntityNotFound, QueryResult, open_graph
+from graph import AikgError, EntityNotFound, KnowledgeGraph, QueryResult, open_graph
+from graph.backup import dump as dump_store
+from graph.backup import restore as restore_store
 from graph.export import EXPORT_FORMATS, dataset_export, query_export
 from graph.export.formats import format_for_path
+from graph.formats import rdf_syntax, syntax_for_path
 from graph.results import term_to_text
 from graph.validate import check_syntax
 
 __all__ = ["main"]
 
-STORE_HELP = "Backend: 'memory' (the bundled graph, rebuilt at start) or a store directory."
+STORE_HELP = ("Backend: 'memory' (the bundled graph, rebuilt at start), a store directory, or "
+              "the http(s) URL of a SPARQL query endpoint.")
+
+
+def remote_store_options(command):
+    """The options of a remote store: its update endpoint and credentials."""
+    command = click.option(
+        "--store-auth", envvar="AIKG_STORE_AUTH", default=None,
+        help="Credentials of a remote store: 'user:password' (HTTP basic), 'Digest "
+             "user:password' or 'Bearer TOKEN' (env AIKG_STORE_AUTH).")(command)
+    return click.option(
+        "--update-url", default=None,
+        help="Update endpoint of a remote store; without it the remote store is read-only."
+    )(command)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,6 +54,7 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help="TCP port to listen on.")
 @click.option("--store", default="memory", show_default=True, help=STORE_HELP)
+@remote_store_options
 @click.option("--token", envvar="AIKG_TOKEN", default=None,
               help="Bearer token that enables writes (env AIKG_TOKEN). Without it: read-only.")
 @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0.1, 3600),
@@ -63,9 +80,10 @@ def main() -> None:
 @click.option("--trusted-proxies", default=0, show_default=True, type=click.IntRange(0, 10),
               help="Reverse proxies in front whose X-Forwarded-For/-Proto/-Host/-Prefix to "
                    "believe; 0 believes none.")
-def serve(host: str, port: int, store: str, token: str | None, timeout: float, max_rows: int,
-          threads: int, workers: int, query_workers: int, data_files: tuple[str, ...],
-          rate_limit: float | None, rate_burst: int, trusted_proxies: int) -> None:
+def serve(host: str, port: int, store: str, update_url: str | None, store_auth: str | None,
+          token: str | None, timeout: float, max_rows: int, threads: int, workers: int,
+          query_workers: int, data_files: tuple[str, ...], rate_limit: float | None,
+          rate_burst: int, trusted_proxies: int) -> None:
     """Serve the graph over HTTP with gunicorn (one process by default, several threads).
 
     Each request is logged to stderr as one JSON line, each SPARQL query as another; metrics are
@@ -79,7 +97,8 @@ def serve(host: str, port: int, store: str, token: str | None, timeout: float, m
     if workers > 1 and (token or store != "memory"):
         raise click.UsageError("--workers above 1 needs a read-only in-memory graph (no --token, "
                                "--store memory): a write in one process would not reach the others")
-    settings = {"STORE": store, "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
+    settings = {"STORE": store, "STORE_UPDATE_URL": update_url, "STORE_AUTH": store_auth,
+                "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
                 "QUERY_WORKERS": query_workers, "RATE_LIMIT": rate_limit,
                 "RATE_BURST": rate_burst, "TRUSTED_PROXIES": trusted_proxies}
     configure_logging()
@@ -100,19 +119,23 @@ def serve(host: str, port: int, store: str, token: str | None, timeout: float, m
         def load(self):
             return app
 
-    click.echo(f"aikg: serving {store} ({len(app.extensions['aikg'])} triples) "
-               f"on http://{host}:{port}", err=True)
+    kg = app.extensions["aikg"]
+    # Counting a remote store can take minutes on a big one: name it only.
+    size = "remote store" if kg.store is None else f"{len(kg)} triples"
+    click.echo(f"aikg: serving {kg.location} ({size}) on http://{host}:{port}", err=True)
     Server().run()
 
 
 @main.command()
 @click.argument("sparql")
 @click.option("--store", default="memory", show_default=True, help=STORE_HELP)
+@remote_store_options
 @click.option("--format", "output", type=click.Choice(["table", "json", "csv", "tsv"]),
               default="table", show_default=True, help="How to print the result.")
 @click.option("--max-rows", default=1000, show_default=True, type=click.IntRange(1),
               help="Rows to print at most.")
-def query(sparql: str, store: str, output: str, max_rows: int) -> None:
+def query(sparql: str, store: str, update_url: str | None, store_auth: str | None, output: str,
+          max_rows: int) -> None:
     """Run a SPARQL query. SPARQL is the query text, @FILE to read it from a file, or - for stdin.
 
     \b
@@ -121,7 +144,7 @@ def query(sparql: str, store: str, output: str, max_rows: int) -> None:
     """
     text = _read_argument(sparql)
     try:
-        result = open_graph(store).query(text, max_rows=max_rows)
+        result = _open(store, update_url, store_auth).query(text, max_rows=max_rows)
     except AikgError as error:
         raise click.ClickException(str(error)) from None
     if result.kind == "graph":
@@ -155,19 +178,24 @@ def validate(files: tuple[str, ...], syntax: str | None) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--store", required=True, type=click.Path(file_okay=False),
-              help="Store directory to load into (created if missing).")
+@click.option("--store", required=True,
+              help="Store directory to load into (created if missing), or the URL of a remote "
+                   "store's query endpoint.")
+@remote_store_options
 @click.option("--graph", "graph_iri", default=None,
               help="Named graph for triples files (default: one per file, from its name).")
 @click.option("--format", "syntax", default=None, help="RDF syntax (default: from the suffix).")
-def load(files: tuple[str, ...], store: str, graph_iri: str | None, syntax: str | None) -> None:
-    """Load RDF files into an on-disk store.
+def load(files: tuple[str, ...], store: str, update_url: str | None, store_auth: str | None,
+         graph_iri: str | None, syntax: str | None) -> None:
+    """Add RDF files to a store (N-Triples, N-Quads, Turtle, TriG...; gzipped as .gz).
 
-    Each file is parsed in full before anything is written, so a file with a syntax error changes
-    nothing; then pyoxigraph's bulk loader writes it.
+    Each file goes in as one atomic step: pyoxigraph's bulk loader sorts it on disk in batches,
+    so memory stays bounded, and adds it at the end, so a syntax error, or a crash in the middle,
+    changes nothing. An empty store first receives the bundled graph. A remote store receives
+    each file as one SPARQL INSERT DATA update.
     """
     try:
-        kg = open_graph(store)
+        kg = _open(store, update_url, store_auth)
         for name in files:
             report = _load_with_progress(kg, Path(name), graph_iri, syntax)
             click.echo(f"{name}: {report.triples:,} triples in {report.seconds:.2f} s "
@@ -178,10 +206,11 @@ def load(files: tuple[str, ...], store: str, graph_iri: str | None, syntax: str 
 
 @main.command()
 @click.option("--store", default="memory", show_default=True, help=STORE_HELP)
-def stats(store: str) -> None:
+@remote_store_options
+def stats(store: str, update_url: str | None, store_auth: str | None) -> None:
     """Print the size of the graph: quads in all, and per named graph."""
     try:
-        kg = open_graph(store)
+        kg = _open(store, update_url, store_auth)
     except AikgError as error:
         raise click.ClickException(str(error)) from None
     sizes = kg.graph_sizes()
@@ -362,20 +391,73 @@ def _network(store: str):
     return network, network.current
 
 
+@main.command()
+@click.option("--store", required=True, type=click.Path(exists=True, file_okay=False),
+              help="Store directory to back up (not in use by a server).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="File to write (.nq or .trig, optionally .gz).")
+@click.option("--format", "syntax", type=click.Choice(["nquads", "trig"]), default=None,
+              help="Syntax of the dump (default: from the file's suffix).")
+def dump(store: str, output: str, syntax: str | None) -> None:
+    """Back up every quad of an on-disk store, with its named graph, to one file.
+
+    A store directory is open in one process at a time: stop the server that uses it first.
+    `aikg restore` recreates the store from the file.
+    """
+    try:
+        kg = open_graph(store, bundled=False)
+        started = time.monotonic()
+        dump_store(kg, output, format=syntax)
+    except AikgError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{output}: {len(kg):,} quads in {time.monotonic() - started:.2f} s")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--store", required=True, type=click.Path(file_okay=False),
+              help="Store directory to recreate; it must be new or empty.")
+@click.option("--format", "syntax", type=click.Choice(["nquads", "trig"]), default=None,
+              help="Syntax of the dump (default: from the file's suffix).")
+def restore(file: str, store: str, syntax: str | None) -> None:
+    """Recreate a store from a dump made by `aikg dump`, exactly as it was.
+
+    Unlike `load`, it refuses a store that holds anything and does not add the bundled graph
+    first: the dump already holds what the store had, deletions included.
+    """
+    try:
+        report = restore_store(open_graph(store, bundled=False), file, format=syntax)
+    except AikgError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{store}: {report.triples:,} quads restored in {report.seconds:.2f} s")
+
+
+def _open(store: str, update_url: str | None, store_auth: str | None) -> KnowledgeGraph:
+    """Open a store, with the options of a remote one."""
+    return open_graph(store, update_url=update_url, credentials=store_auth)
+
+
 def _load_with_progress(kg, path: Path, graph_iri: str | None, syntax: str | None):
     size = path.stat().st_size
     if size < 4 * 1024 * 1024:  # a moment's work: no bar
         return kg.load(path, graph=graph_iri, format=syntax, bulk=True)
+    # In N-Triples and N-Quads a line is a statement; elsewhere lines are a rough guide.
+    line_based = (rdf_syntax(syntax) if syntax else syntax_for_path(path)).name in (
+        "ntriples", "nquads")
+    unit = "triples/s" if line_based else "lines/s"
     started = time.monotonic()
     with click.progressbar(length=size, label=path.name, file=sys.stderr,
                            show_eta=True) as bar:
-        seen = {"bytes": 0}
+        shown = {"bytes": 0, "at": started}
 
         def progress(bytes_read: int, lines: int) -> None:
-            bar.update(bytes_read - seen["bytes"])
-            seen["bytes"] = bytes_read
-            elapsed = max(time.monotonic() - started, 1e-6)
-            bar.label = f"{path.name} ~{lines / elapsed:,.0f} lines/s"
+            now = time.monotonic()
+            # The reader calls back every few kB: redraw twice a second, and at the end.
+            if now - shown["at"] < 0.5 and bytes_read < size:
+                return
+            bar.label = f"{path.name} {lines / (now - started):,.0f} {unit}"
+            bar.update(bytes_read - shown["bytes"])
+            shown.update(bytes=bytes_read, at=now)
 
         return kg.load(path, graph=graph_iri, format=syntax, progress=progress, bulk=True)
 

@@ -22,6 +22,7 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.AikgError], int], ...] = (
     (errors.ReadOnly, 403),
     (errors.QueryTimeout, 503),
     (errors.Unsupported, 501),
+    (errors.StoreUnavailable, 503),
 )
 
 

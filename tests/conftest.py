@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from pyoxigraph import parse
 
 from graph import KnowledgeGraph, open_graph
+from graph.formats import syntax_for_path
 from service import create_app
 from service.cli import main
+from tests.servers import oxigraph_server
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "small.trig"
+
+
+def quads_by_graph(path: Path) -> dict[str, int]:
+    """The statements of an RDF file per named graph, counted with pyoxigraph's parser."""
+    counts: dict[str, int] = {}
+    for quad in parse(path=path, format=syntax_for_path(path).oxigraph):
+        name = getattr(quad.graph_name, "value", "")
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+#: The test graph's statements per named graph: its source graph and the sources graph.
+SMALL_SIZES = quads_by_graph(SMALL)
+SMALL_QUADS = sum(SMALL_SIZES.values())
+SMALL_SOURCE = "https://w3id.org/aikg/graph/test-source"
 SMALL_ONTOLOGY = DATA / "small-ontology.ttl"
 
 
@@ -101,3 +119,18 @@ def ecosystem_app(make_app: Callable[..., Flask], tmp_path: Path) -> Flask:
 @pytest.fixture
 def ecosystem_client(ecosystem_app: Flask) -> FlaskClient:
     return ecosystem_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of an Oxigraph server (``/query``, ``/update``) that unions its graphs."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph"), "--union-default-graph") as base:
+        yield base
+
+
+@pytest.fixture
+def remote(endpoint: str) -> KnowledgeGraph:
+    """A writable remote graph (:class:`graph.remote.RemoteGraph`) over an emptied endpoint."""
+    kg = open_graph(endpoint + "/query", update_url=endpoint + "/update")
+    kg.update("DROP ALL")
+    return kg

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import SMALL
 
-COMMANDS = ["serve", "query", "validate", "load", "stats"]
+COMMANDS = ["serve", "query", "validate", "load", "stats", "dump", "restore"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

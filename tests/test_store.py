@@ -8,7 +8,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode
 
 from graph import DEFAULT_GRAPH, BadInput, ParseError, open_graph
-from graph.errors import ReadOnly, Unsupported
+from graph.errors import ReadOnly
 from graph.store import KnowledgeGraph
 
 KG = "https://w3id.org/aikg/id/"
@@ -141,11 +141,9 @@ def test_malformed_query_is_a_parse_error_with_a_position(empty) -> None:
         empty.query("SELECT ?s WHERE { ?s ?p ")
 
 
-def test_unknown_format_and_remote_backend_are_clear_errors(empty) -> None:
+def test_unknown_format_is_a_clear_error(empty) -> None:
     with pytest.raises(BadInput, match="unknown RDF format"):
         empty.load(b"", format="yaml", graph=G)
-    with pytest.raises(Unsupported, match="not supported yet"):
-        open_graph("http://127.0.0.1:7878/query")
 
 
 def test_read_only_graph_refuses_writes(empty) -> None:

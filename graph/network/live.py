@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
-from ..errors import EntityNotFound
+from ..errors import EntityNotFound, Unsupported
 from ..search import suggest
 from ..store import KnowledgeGraph
 from ..terms import entity_iri
@@ -23,11 +23,27 @@ class Network:
 
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
-        self.current: Projection = build(kg)
+        self._current: Projection | None = self._build(kg)
         kg.on_commit(self._rebuild)
 
+    @property
+    def current(self) -> Projection:
+        """The projection of the graph's current version.
+
+        Raises :class:`~graph.errors.Unsupported` for a remote store, which is never projected
+        into memory whole (:mod:`graph.remote_network` walks it with SPARQL instead).
+        """
+        if self._current is None:
+            raise Unsupported("relationship lookups over HTTP need a local store for now; on a "
+                              "remote store use SPARQL at /sparql")
+        return self._current
+
     def _rebuild(self, kg: KnowledgeGraph) -> None:
-        self.current = build(kg)
+        self._current = self._build(kg)
+
+    @staticmethod
+    def _build(kg: KnowledgeGraph) -> Projection | None:
+        return None if kg.store is None else build(kg)
 
     def entity(self, entity_id: str, projection: Projection | None = None) -> str:
         """The IRI of the entity with this id (a slug under ``kg:``).

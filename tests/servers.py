@@ -1,0 +1,77 @@
+"""Real servers for end-to-end tests: started as child processes on 127.0.0.1, stopped by PID."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """A TCP port that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def python(*args: str, **kwargs) -> subprocess.Popen:
+    """A Python child process running in the project root, importing the project's packages."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, **kwargs)
+
+
+def start(command: list[str], ready_url: str, *, log: Path, timeout: float = 30.0
+          ) -> subprocess.Popen:
+    """Start a server and return once ``ready_url`` answers (any status below 500)."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{command[0]} exited: {log.read_text(errors='replace')}")
+        try:
+            if requests.get(ready_url, timeout=1).status_code < 500:
+                return process
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    stop(process)
+    raise RuntimeError(f"{command} did not answer at {ready_url}: {log.read_text()}")
+
+
+def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    """Stop one child process by its PID and wait for it."""
+    if process.poll() is None:
+        os.kill(process.pid, sig)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@contextmanager
+def oxigraph_server(directory: Path, *options: str) -> Iterator[str]:
+    """Run ``oxigraph serve`` (the server from PyPI) on a free port; yield its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    # The server's own time limit stops queries a test gave up on, so they do not run on.
+    server = start([str(VENV_BIN / "oxigraph"), "serve", "--location", str(directory / "db"),
+                    "--bind", f"127.0.0.1:{port}", "--timeout-s", "5", *options],
+                   base + "/query?query=ASK%7B%7D", log=directory / "oxigraph.log")
+    try:
+        yield base
+    finally:
+        stop(server)

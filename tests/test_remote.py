@@ -1,0 +1,241 @@
+"""A remote SPARQL endpoint as the store: the Oxigraph server from PyPI, started by the tests."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode
+
+from graph import (
+    BadInput,
+    KnowledgeGraph,
+    ParseError,
+    QueryTimeout,
+    ReadOnly,
+    StoreUnavailable,
+    open_graph,
+)
+from graph.remote import RemoteGraph
+from tests.conftest import SMALL, SMALL_QUADS
+from tests.servers import free_port, oxigraph_server
+
+KG = "https://w3id.org/aikg/id/"
+G = "https://example.org/graph/"
+LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+
+
+@pytest.fixture
+def both(remote: RemoteGraph, small_graph: KnowledgeGraph) -> tuple[KnowledgeGraph, RemoteGraph]:
+    """The small graph in memory and on the endpoint."""
+    remote.load(SMALL)
+    return small_graph, remote
+
+
+QUERIES = [
+    "SELECT ?s ?name WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?name } "
+    "ORDER BY ?s ?name",
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    "SELECT ?s ?hidden WHERE { ?s a <https://w3id.org/aikg/ontology#Company> OPTIONAL { "
+    "?s <http://www.w3.org/2004/02/skos/core#hiddenLabel> ?hidden } } ORDER BY ?s",
+    "ASK { ?s <https://w3id.org/aikg/ontology#investsIn> ?o }",
+    "ASK { ?s <https://w3id.org/aikg/ontology#acquired> ?o }",
+    "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(?s = <https://w3id.org/aikg/id/alpha>) }",
+]
+
+
+@pytest.mark.parametrize("sparql", QUERIES)
+def test_remote_answers_like_the_local_store(both, sparql: str) -> None:
+    local, remote = both
+    mine, theirs = local.query(sparql), remote.query(sparql)
+    assert (theirs.kind, theirs.variables, theirs.boolean) == (mine.kind, mine.variables,
+                                                               mine.boolean)
+    assert sorted(map(str, theirs.rows)) == sorted(map(str, mine.rows))
+    assert sorted(map(str, theirs.triples)) == sorted(map(str, mine.triples))
+
+
+def test_row_cap_cuts_the_remote_result_and_says_so(both) -> None:
+    _, remote = both
+    result = remote.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", max_rows=3)
+    assert len(result) == 3 and result.truncated
+    assert not remote.query("SELECT ?s WHERE { ?s ?p ?o }", max_rows=1000).truncated
+
+
+def test_substitutions_bind_values_and_cannot_rewrite_the_query(both) -> None:
+    _, remote = both
+    sparql = "SELECT ?s ?name WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?name }"
+    result = remote.query(sparql, substitutions={"name": Literal("阿尔法", language="zh")})
+    assert [row[0].value for row in result.rows] == [KG + "alpha"]
+    hostile = Literal('x" } DROP ALL ; SELECT * { ?s ?p "', language="en")
+    assert remote.query(sparql, substitutions={"name": hostile}).rows == []
+    assert len(remote) == SMALL_QUADS
+
+
+def test_dataset_can_be_restricted_to_one_graph(both) -> None:
+    _, remote = both
+    remote.load(f"<{KG}x> <{KG}p> <{KG}y> .".encode(), format="nt", graph=G + "other")
+    sparql = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert remote.query(sparql, default_graphs=[G + "other"]).rows[0][0].value == "1"
+    assert int(remote.query(sparql).rows[0][0].value) == SMALL_QUADS + 1
+
+
+def test_query_past_its_budget_is_a_timeout(remote) -> None:
+    data = "".join(f"<{KG}s{i}> <{KG}p> <{KG}o{i}> .\n" for i in range(300))
+    remote.load(data.encode(), format="nt", graph=G + "big")
+    with pytest.raises(QueryTimeout):
+        remote.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . "
+                     "?j ?k ?l }", timeout=0.3)
+
+
+def test_malformed_query_is_bad_input_from_the_store(remote) -> None:
+    with pytest.raises(BadInput, match="the store rejected the query"):
+        remote.query("SELECT ?s WHERE { ?s ?p ")
+
+
+def test_update_bumps_the_version_notifies_and_refreshes_the_sizes(remote) -> None:
+    seen: list[int] = []
+    remote.on_commit(lambda kg: seen.append(kg.version))
+    assert len(remote) == 0
+    remote.update(f"INSERT DATA {{ GRAPH <{G}u> {{ <{KG}a> <{KG}p> <{KG}b> }} }}")
+    assert seen == [remote.version] and len(remote) == 1
+    assert remote.named_graphs() == [G + "u"] and remote.graph_sizes() == {G + "u": 1}
+
+
+def test_load_sends_nothing_when_the_input_does_not_parse(remote, tmp_path: Path) -> None:
+    bad = tmp_path / "broken.nt"
+    bad.write_text(f"<{KG}a> <{KG}p> <{KG}b> .\n<{KG}a> <{KG}p> .\n")
+    version = remote.version
+    with pytest.raises(ParseError) as caught:
+        remote.load(bad, graph=G + "g")
+    assert caught.value.line == 2 and remote.version == version
+    assert not remote.ask("ASK { ?s ?p ?o }")
+
+
+def test_load_keeps_graphs_of_quads_and_targets_triples(remote, tmp_path: Path) -> None:
+    report = remote.load(SMALL)
+    assert report.triples == SMALL_QUADS
+    path = tmp_path / "extra.ttl"
+    path.write_text(f'<{KG}a> <{KG}name> "multi\\nline \\"quoted\\""@en .\n')
+    remote.load(path)
+    assert remote.named_graphs() == ["https://w3id.org/aikg/graph/extra",
+                                     "https://w3id.org/aikg/graph/sources",
+                                     "https://w3id.org/aikg/graph/test-source"]
+    name = remote.query(f"SELECT ?n WHERE {{ <{KG}a> <{KG}name> ?n }}").rows[0][0]
+    assert name == Literal('multi\nline "quoted"', language="en")
+
+
+def test_without_an_update_endpoint_the_remote_is_read_only(endpoint: str) -> None:
+    kg = open_graph(endpoint + "/query")
+    with pytest.raises(ReadOnly, match="no update endpoint"):
+        kg.update(f"INSERT DATA {{ <{KG}a> <{KG}p> <{KG}b> }}")
+    with pytest.raises(ReadOnly):
+        kg.load(SMALL)
+    assert kg.version == 0
+
+
+def test_unreachable_endpoint_is_store_unavailable() -> None:
+    with pytest.raises(StoreUnavailable, match="cannot reach the store"):
+        open_graph(f"http://127.0.0.1:{free_port()}/query")
+
+
+def test_endpoint_without_union_default_graph_is_reported(tmp_path: Path, caplog) -> None:
+    with oxigraph_server(tmp_path) as base:
+        writer = open_graph(base + "/query", update_url=base + "/update")
+        writer.load(SMALL)
+        with caplog.at_level(logging.WARNING, logger="graph.remote"):
+            open_graph(base + "/query")
+    assert "not the union of the named graphs" in caplog.text
+
+
+# -- credentials: a small real server that demands them ------------------------------------
+
+
+@pytest.fixture
+def guarded() -> Iterator[Callable[..., str]]:
+    """An endpoint that answers ASK queries only to a request with the right credentials.
+
+    ``guarded(check, challenge=None)`` sets the test of the Authorization header and the
+    WWW-Authenticate header of the 401 answer, and returns the endpoint's host and port.
+    """
+    rule: dict[str, object] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if not rule["check"](self.headers.get("Authorization", "")):
+                self.send_response(401)
+                if rule["challenge"]:
+                    self.send_header("WWW-Authenticate", rule["challenge"])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = b'{"head": {}, "boolean": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    def demand(check: Callable[[str], bool], challenge: str | None = None) -> str:
+        rule.update(check=check, challenge=challenge)
+        return f"127.0.0.1:{server.server_address[1]}"
+
+    yield demand
+    server.shutdown()
+    server.server_close()
+
+
+def test_credentials_in_the_url_become_basic_auth_and_leave_the_location(guarded) -> None:
+    basic = "Basic " + base64.b64encode(b"me:p@ss").decode()
+    host = guarded(lambda header: header == basic)
+    kg = open_graph(f"http://me:p%40ss@{host}/sparql")
+    assert kg.ask("ASK {}") and kg.location == f"http://{host}/sparql"
+
+
+def test_bearer_token_is_sent_and_wrong_credentials_are_refused(guarded) -> None:
+    host = guarded(lambda header: header == "Bearer s3cret")
+    assert open_graph(f"http://{host}/sparql", credentials="Bearer s3cret").ask("ASK {}")
+    with pytest.raises(StoreUnavailable, match="refused the credentials"):
+        open_graph(f"http://{host}/sparql", credentials="me:wrong")
+
+
+def test_digest_credentials_answer_the_challenge(guarded) -> None:
+    host = guarded(lambda header: header.startswith('Digest username="me", realm="aikg"'),
+                   challenge='Digest realm="aikg", nonce="n0", qop="auth"')
+    assert open_graph(f"http://{host}/sparql-auth", credentials="Digest me:pw").ask("ASK {}")
+
+
+# -- the service and the command line over a remote store ----------------------------------
+
+
+def test_service_serves_a_remote_store(both, endpoint: str, make_client) -> None:
+    client = make_client(store=endpoint + "/query")
+    health = client.get("/healthz").get_json()
+    assert health["triples"] == SMALL_QUADS and health["store"] == endpoint + "/query"
+    response = client.get("/sparql", query_string={"query": QUERIES[0]})
+    assert response.status_code == 200
+    local, _ = both
+    assert len(response.get_json()["results"]["bindings"]) == len(local.query(QUERIES[0]))
+
+
+def test_cli_queries_loads_and_counts_a_remote_store(remote, endpoint: str, cli) -> None:
+    store = ["--store", endpoint + "/query"]
+    loaded = cli("load", SMALL, *store, "--update-url", endpoint + "/update")
+    assert loaded.exit_code == 0, loaded.output
+    assert "test-source" in cli("stats", *store).output
+    answer = cli("query", *store, "--format", "csv", "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+    assert answer.output.splitlines() == ["n", str(SMALL_QUADS)]
+    refused = cli("load", SMALL, *store)
+    assert refused.exit_code == 1 and "no update endpoint" in refused.output
