@@ -13,21 +13,30 @@ are not offered on such a store: :func:`require_local` says so with
 
 The functions take any graph with ``query`` (a :class:`~graph.store.KnowledgeGraph` too) and
 return plain data shaped like :mod:`graph.network`'s: node keys are IRIs.
+:class:`RemoteNetwork` stands in for :class:`~graph.network.Network` over a remote store: its
+:meth:`~RemoteNetwork.around` fetches the bounded part of the graph a neighbours or circle
+question needs, as a small :class:`~graph.network.Projection` that the functions of
+:mod:`graph.network` then walk exactly as they walk the whole projection of a local store.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 
-from pyoxigraph import NamedNode
+import networkx as nx
+from pyoxigraph import Literal, NamedNode
 
 import ontology
 
 from .errors import BadInput, EntityNotFound, Unsupported
+from .network.projection import Projection, _classes, _node_attributes, ecosystem_relations
 from .store import KnowledgeGraph
+from .terms import entity_iri, iri_values, label_language, sparql_prefixes
 
-__all__ = ["MAX_ROWS", "circle", "ecosystem_roles", "neighbors", "require_local"]
+__all__ = ["MAX_ROWS", "RemoteNetwork", "circle", "ecosystem_roles", "neighbors", "part",
+           "require_local"]
 
 BATCH = 200  # frontier nodes per query: keeps each query text small
 MAX_ROWS = 100_000  # statements read per step at most, so a hub cannot flood memory
@@ -44,6 +53,139 @@ def require_local(kg: KnowledgeGraph, what: str) -> None:
         raise Unsupported(
             f"{what} needs the whole relationship graph in memory, which is not available on "
             f"the remote store {kg.location}; neighbours, circles and SPARQL still are")
+
+
+
+
+class RemoteNetwork:
+    """The relationship questions of :class:`~graph.network.Network`, over a remote store.
+
+    Nothing is projected at start. :attr:`terms` holds the ontology's part (ecosystem
+    relations, roles, classes), read once per version of ``kg``; :meth:`around` fetches the
+    part of the graph one question needs; :attr:`current`, the whole projection, is refused.
+    """
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self.kg = kg
+        self._terms: Projection | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def current(self) -> Projection:
+        """Raises :class:`~graph.errors.Unsupported`: a remote store is never copied whole."""
+        raise Unsupported(
+            "search, paths, compare, rankings, stats, types and relations need the whole "
+            f"relationship graph in memory, which is never copied from the remote store "
+            f"{self.kg.location}; entity details, neighbors and circles run as SPARQL on it, "
+            "and /sparql answers the rest")
+
+    @property
+    def terms(self) -> Projection:
+        """The ecosystem relations, their roles and the classes, over an empty graph."""
+        with self._lock:
+            if self._terms is None or self._terms.version != self.kg.version:
+                G = nx.MultiDiGraph(version=self.kg.version)
+                self._terms = Projection(G, ecosystem_relations(self.kg),
+                                         _classes(self.kg, {}, set()), {})
+            return self._terms
+
+    def entity(self, entity_id: str, projection: Projection | None = None) -> str:
+        """The IRI of the entity with this id, if a statement names it; else
+        :class:`~graph.errors.EntityNotFound` (without suggestions: they need the names of all)."""
+        iri = entity_iri(entity_id)
+        if iri is None or not self.kg.ask(
+                "ASK { { ?e ?p ?o } UNION { ?s ?p ?e } }", substitutions={"e": NamedNode(iri)}):
+            raise EntityNotFound(f"no entity with id {entity_id!r}")
+        return iri
+
+    def around(self, projection: Projection, node: str, depth: int = 1,
+               relations: Collection[str] | None = None,
+               roles: Collection[str] | None = None, max_nodes: int | None = None
+               ) -> Projection:
+        """The part of the graph a walk of ``depth`` hops from ``node`` uses; see :func:`part`."""
+        return part(self.kg, projection, node, depth=depth, relations=relations, roles=roles,
+                    max_nodes=max_nodes)
+
+
+def part(kg: KnowledgeGraph, terms: Projection, node: str, *, depth: int = 1,
+         relations: Collection[str] | None = None, roles: Collection[str] | None = None,
+         max_nodes: int | None = None) -> Projection:
+    """The bounded part of the relationship graph within ``depth`` hops of ``node``.
+
+    A breadth-first walk on the store (one query per step and :data:`BATCH` frontier nodes)
+    reads every ecosystem statement at the nodes nearer than ``depth`` that passes the
+    filters, then the labels and types of the nodes reached, in batches. On the projection
+    returned, :func:`graph.network.neighbors` (``depth`` 1) and :func:`graph.network.circle`
+    give the answers they give on the whole projection.
+
+    Parameters
+    ----------
+    kg : KnowledgeGraph
+        The store; only its ``query`` is used.
+    terms : Projection
+        The ontology's part (:attr:`RemoteNetwork.terms`): relations, roles and classes.
+    node : str
+        The IRI of the centre.
+    depth : int
+        Hops from the centre.
+    relations, roles : collections of str, optional
+        Follow only these predicates (IRIs, sub-properties included by the caller), towards
+        ends playing these role keys.
+    max_nodes : int, optional
+        Stop walking further once more nodes than this are reached (a circle capped at this
+        size is then complete up to its cap).
+
+    Raises
+    ------
+    BadInput
+        If one step reads more than :data:`MAX_ROWS` statements.
+    """
+    ends = {p: (r.subject_role.key, r.object_role.key) for p, r in terms.relations.items()
+            if relations is None or p in relations}
+    seen, frontier = {node: None}, [node]
+    edges: dict[tuple[str, str, str], list[str]] = {}
+    for _ in range(depth):
+        reached = []
+        for x, y, edge in _step(kg, frontier, ends, roles, "both"):
+            out = edge["direction"] == "out"
+            edges[(x, edge["predicate"], y) if out else (y, edge["predicate"], x)] = \
+                edge["sources"]
+            if y not in seen:
+                seen[y] = None
+                reached.append(y)
+        frontier = sorted(reached)
+        if not frontier or (max_nodes is not None and len(seen) > max_nodes):
+            break
+    names, types = _names_and_types(kg, sorted(seen))
+    G = nx.MultiDiGraph(version=terms.version)
+    G.add_nodes_from(_node_attributes(n, names.get(n, ()), types.get(n, ())) for n in sorted(seen))
+    for (s, p, o), sources in sorted(edges.items()):
+        relation = terms.relations[p]
+        G.add_edge(s, o, p, predicate=p, label_en=relation.label_en, label_zh=relation.label_zh,
+                   subject_role=relation.subject_role.key, object_role=relation.object_role.key,
+                   sources=sources)
+    return Projection(G, terms.relations, terms.classes, names)
+
+
+def _names_and_types(kg: KnowledgeGraph, nodes: list[str]
+                     ) -> tuple[dict[str, list[tuple[str, str, str | None]]], dict[str, set[str]]]:
+    """The shown names (``(text, kind, language)``) and the classes of ``nodes``, in batches."""
+    names: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
+    types: dict[str, set[str]] = defaultdict(set)
+    for start in range(0, len(nodes), BATCH):
+        result = kg.query(sparql_prefixes("rdf", "rdfs", "skos") + f"""
+            SELECT ?x ?kind ?v WHERE {{
+              VALUES ?x {{ {iri_values(nodes[start:start + BATCH])} }}
+              {{ ?x skos:prefLabel ?v BIND("pref" AS ?kind) }}
+              UNION {{ ?x rdfs:label ?v BIND("label" AS ?kind) }}
+              UNION {{ ?x rdf:type ?v FILTER(isIRI(?v)) BIND("type" AS ?kind) }}
+            }}""", max_rows=MAX_ROWS)
+        for x, kind, value in result.rows:
+            if kind.value == "type":
+                types[x.value].add(value.value)
+            elif isinstance(value, Literal):
+                names[x.value].append((value.value, kind.value, label_language(value)))
+    return {n: sorted(set(found), key=str) for n, found in names.items()}, types
 
 
 def ecosystem_roles(kg: KnowledgeGraph) -> dict[str, tuple[str, str]]:

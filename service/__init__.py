@@ -10,6 +10,7 @@ from flask import Flask
 from graph import open_graph
 from graph.executor import Executor
 from graph.network import Network
+from graph.remote_network import RemoteNetwork
 
 from . import api, conditional, export, limits, observe, openapi, ops, sparql, store
 from .cors import init_cors
@@ -48,7 +49,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
         update_url=app.config["STORE_UPDATE_URL"], credentials=app.config["STORE_AUTH"])
     app.extensions["aikg.executor"] = Executor(
         kg, workers=app.config["QUERY_WORKERS"], cache_bytes=app.config["RESULT_CACHE_BYTES"])
-    app.extensions["aikg-network"] = Network(kg)
+    app.extensions["aikg-network"] = Network(kg) if kg.store is not None else RemoteNetwork(kg)
     observe.init_app(app)  # first, so that its after-request hook sees the final response
     limits.init_app(app)
     conditional.init_app(app)

@@ -42,21 +42,26 @@ def entities():
 @bp.get("/entities/<entity_id>")
 def entity(entity_id: str):
     """One entity: labels, types, properties, relations both ways and their sources."""
-    P = projection()
-    iri = get_network().entity(entity_id, P)
+    P = terms()
+    network = get_network()
+    iri = network.entity(entity_id, P)
     found = describe(get_graph(), iri, ecosystem=set(P.relations))
-    found["degree"] = P.graph.degree(iri) if iri in P.graph else 0
+    near = network.around(P, iri)
+    found["degree"] = near.graph.degree(iri) if iri in near.graph else 0
     return envelope(found)
 
 
 @bp.get("/entities/<entity_id>/neighbors")
 def entity_neighbors(entity_id: str):
     """The entities one ecosystem statement away, one item per statement."""
-    P = projection()
-    iri = get_network().entity(entity_id, P)
+    P = terms()
+    network = get_network()
+    iri = network.entity(entity_id, P)
     direction = choice_arg("direction", ("both", "out", "in"))
-    found = neighbors(P.graph, iri, direction=direction, relations=relation_args(P),
-                      roles=role_args(P)) if iri in P.graph else []
+    relations, roles = relation_args(P), role_args(P)
+    P = network.around(P, iri, 1, relations, roles)  # on a remote store: just the part needed
+    found = neighbors(P.graph, iri, direction=direction, relations=relations,
+                      roles=roles) if iri in P.graph else []
     items, page = paginate(found)
     return envelope([{"node": render.node(P, e["node"]), **render.edge(P, e)} for e in items],
                     page)
@@ -65,11 +70,14 @@ def entity_neighbors(entity_id: str):
 @bp.get("/entities/<entity_id>/circle")
 def entity_circle(entity_id: str):
     """The circle of friends, grouped by role, each member with the path that brings it in."""
-    P = projection()
-    iri = get_network().entity(entity_id, P)
+    P = terms()
+    network = get_network()
+    iri = network.entity(entity_id, P)
     depth = int_arg("depth", 1, 1, MAX_DEPTH)
     output = choice_arg("format", ("json", "table"))
-    members = circle(P.graph, iri, depth=depth, relations=relation_args(P), roles=role_args(P),
+    relations, roles = relation_args(P), role_args(P)
+    P = network.around(P, iri, depth, relations, roles, MAX_CIRCLE + 1)
+    members = circle(P.graph, iri, depth=depth, relations=relations, roles=roles,
                      max_size=MAX_CIRCLE + 1) if iri in P.graph else []
     shown, page = paginate(render.entries(members[:MAX_CIRCLE]))
     data = render.circle(P, iri, depth, members[:MAX_CIRCLE], shown,
@@ -174,11 +182,20 @@ def projection() -> Projection:
     """The projection this request works on: one version for the whole request."""
     if "aikg_projection" not in g:
         g.aikg_projection = get_network().current
+        g.setdefault("aikg_terms", g.aikg_projection)  # one version for the whole request
     return g.aikg_projection
 
 
+def terms() -> Projection:
+    """The ontology's terms (relations, roles, classes) this request checks its arguments
+    against; on a local store the whole projection, which a remote store never offers."""
+    if "aikg_terms" not in g:
+        g.aikg_terms = get_network().terms
+    return g.aikg_terms
+
+
 def envelope(data: object, page: dict[str, object] | None = None) -> Response:
-    body = {"data": data, "version": projection().version}
+    body = {"data": data, "version": terms().version}
     if page is not None:
         body["page"] = page
     return jsonify(body)

@@ -59,7 +59,7 @@ def document(P: Projection) -> dict[str, object]:
                                   "name, alternative or hidden label; without q, list all.",
                                   [_str_param("q", "Text to find (case- and width-"
                                               "insensitive)."), types, *paged],
-                                  _list_of("SearchHit")),
+                                  _list_of("SearchHit"), whole_graph=True),
             "/api/entities/{id}": _get("getEntity", "One entity: labels, types, properties, "
                                        "relations both ways, sources.", [entity],
                                        _ref("Entity"), not_found=True),
@@ -83,23 +83,24 @@ def document(P: Projection) -> dict[str, object]:
                  _int_param("max_length", "Longest path, in hops.", 4, 1,
                             api.MAX_PATH_LENGTH),
                  _int_param("k", "Paths wanted at most.", 1, 1, api.MAX_PATHS), relation],
-                _ref("Paths"), not_found=True),
+                _ref("Paths"), not_found=True, whole_graph=True),
             "/api/compare": _get(
                 "compareCircles", "How the circles of 2 to 10 entities overlap.",
                 [{**_list_param("ids", "Entity ids; repeat or separate with commas.", None),
                   "required": True},
                  _int_param("depth", "Hops of each circle.", 1, 1, 2), relation, *paged],
-                _ref("Overlap"), paged=True, not_found=True),
+                _ref("Overlap"), paged=True, not_found=True, whole_graph=True),
             "/api/rankings": _get(
                 "getRankings", "Entities by centrality, cached per graph version.",
                 [_choice_param("metric", "The centrality.", list(METRICS)), types, *paged],
-                _list_of("Ranked")),
+                _list_of("Ranked"), whole_graph=True),
             "/api/stats": _get("getStats", "Counts by class and relation, components, "
-                               "graph version.", [], _ref("Stats")),
+                               "graph version.", [], _ref("Stats"), whole_graph=True),
             "/api/types": _get("listTypes", "The classes, each with its entity count.",
-                               paged, _list_of("Type")),
+                               paged, _list_of("Type"), whole_graph=True),
             "/api/relations": _get("listRelations", "The ecosystem relations with their "
-                                   "roles and edge counts.", paged, _list_of("Relation")),
+                                   "roles and edge counts.", paged, _list_of("Relation"),
+                                   whole_graph=True),
             "/openapi.json": {"get": {"operationId": "getOpenApi", "summary": "This document.",
                                       "responses": {"200": {"description": "OpenAPI 3.1",
                                                             "content": {"application/json": {
@@ -116,7 +117,8 @@ _ID = {"type": "string", "pattern": SLUG.pattern, "examples": ["baidu"]}
 
 
 def _get(operation: str, summary: str, parameters: list, data: dict, *, paged: bool = False,
-         not_found: bool = False, text: bool = False) -> dict[str, object]:
+         not_found: bool = False, text: bool = False, whole_graph: bool = False
+         ) -> dict[str, object]:
     is_list = data.get("type") == "array"
     body = {"type": "object", "required": ["data", "version"], "additionalProperties": False,
             "properties": {"data": data, "version": {"type": "integer"}}}
@@ -131,6 +133,9 @@ def _get(operation: str, summary: str, parameters: list, data: dict, *, paged: b
                                "names it.")}
     if not_found:
         responses["404"] = _error("Unknown entity id (with suggestions), or no path.")
+    if whole_graph:
+        responses["501"] = _error("The store is a remote SPARQL endpoint: this question needs "
+                                  "the whole relationship graph in memory.")
     return {"get": {"operationId": operation, "summary": summary, "parameters": parameters,
                     "responses": responses}}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from pyoxigraph import NamedNode
 
 from ..errors import EntityNotFound, Unsupported
@@ -37,6 +39,20 @@ class Network:
             raise Unsupported("relationship lookups over HTTP need a local store for now; on a "
                               "remote store use SPARQL at /sparql")
         return self._current
+
+    @property
+    def terms(self) -> Projection:
+        """The projection holding the ontology's terms (relations, roles, classes) that
+        request arguments are checked against; here the whole :attr:`current` one."""
+        return self.current
+
+    def around(self, projection: Projection, node: str, depth: int = 1,
+               relations: Collection[str] | None = None,
+               roles: Collection[str] | None = None, max_nodes: int | None = None
+               ) -> Projection:
+        """The projection a walk of ``depth`` hops from ``node`` works on: here the whole
+        ``projection`` (:class:`~graph.remote_network.RemoteNetwork` fetches just the part)."""
+        return projection
 
     def _rebuild(self, kg: KnowledgeGraph) -> None:
         self._current = self._build(kg)

@@ -1,0 +1,87 @@
+"""The relationship API over a remote store: the same answers as over a local one, by SPARQL.
+
+Both clients serve the small ecosystem and its ontology: one from an on-disk store, one from
+the Oxigraph server of the ``endpoint`` fixture.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from graph import KnowledgeGraph
+from tests.conftest import SMALL, SMALL_ONTOLOGY
+from tests.test_api import assert_error, get_ok
+
+
+@pytest.fixture
+def remote_client(remote: KnowledgeGraph, endpoint: str, make_client) -> FlaskClient:
+    for path in (SMALL, SMALL_ONTOLOGY):
+        remote.load(path)
+    return make_client(store=endpoint + "/query")
+
+
+SAME_ANSWERS = [
+    "/api/entities/alpha/neighbors",
+    "/api/entities/alpha/neighbors?direction=in&relation=investsIn",
+    "/api/entities/alpha-1/neighbors?role=product",
+    "/api/entities/alpha/neighbors?limit=2&offset=1",
+    "/api/entities/alpha/circle",
+    "/api/entities/alpha/circle?depth=2",
+    "/api/entities/app/circle?depth=3",
+    "/api/entities/alpha/circle?depth=2&relation=investsIn",
+    "/api/entities/alpha/circle?depth=2&relation=supplierRelation",
+    "/api/entities/vc/circle?depth=3&role=investee",
+    "/api/entities/alpha/circle?depth=2&limit=2&offset=2",
+    "/api/entities/app/neighbors",
+]
+
+
+@pytest.mark.parametrize("url", SAME_ANSWERS)
+def test_neighbors_and_circles_over_a_remote_store_equal_the_local_ones(
+        url: str, remote_client: FlaskClient, ecosystem_client: FlaskClient) -> None:
+    local, remote = get_ok(ecosystem_client, url), get_ok(remote_client, url)
+    del local["version"], remote["version"]
+    assert remote == local
+    assert local["data"]  # every case has something to compare
+
+
+def test_circle_table_over_a_remote_store_equals_the_local_one(remote_client, ecosystem_client):
+    url = "/api/entities/alpha/circle?depth=2&format=table"
+    assert remote_client.get(url).get_data() == ecosystem_client.get(url).get_data()
+
+
+def test_entity_details_over_a_remote_store_equal_the_local_ones(remote_client,
+                                                                  ecosystem_client):
+    local = get_ok(ecosystem_client, "/api/entities/alpha")["data"]
+    assert get_ok(remote_client, "/api/entities/alpha")["data"] == local
+    assert local["degree"] == 3  # vc, alpha-1 and cloud
+
+
+@pytest.mark.parametrize("url", ["/api/entities/nobody", "/api/entities/nobody/circle",
+                                 "/api/entities/Alpha/neighbors"])
+def test_unknown_entity_over_a_remote_store_is_404(url: str, remote_client) -> None:
+    assert_error(remote_client.get(url), 404, "no entity with id")
+
+
+@pytest.mark.parametrize("url", [
+    "/api/entities/alpha/circle?depth=4",
+    "/api/entities/alpha/circle?relation=investIn",
+    "/api/entities/alpha/circle?role=boss",
+    "/api/entities/alpha/neighbors?direction=up",
+])
+def test_bad_arguments_over_a_remote_store_are_400(url: str, remote_client) -> None:
+    assert_error(remote_client.get(url), 400)
+
+
+@pytest.mark.parametrize("url", [
+    "/api/paths?from=app&to=vc",
+    "/api/compare?ids=alpha,beta",
+    "/api/rankings?metric=pagerank",
+    "/api/stats",
+    "/api/entities?q=alpha",
+])
+def test_whole_graph_questions_over_a_remote_store_are_501_saying_why(
+        url: str, remote_client: FlaskClient, endpoint: str) -> None:
+    assert_error(remote_client.get(url), 501, "whole relationship graph", endpoint,
+                 "neighbors and circles")
