@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -237,3 +237,37 @@ def test_aikg_load_on_a_full_disk_fails_clearly_and_loads_nothing(tmp_path: Path
     assert "Error:" in loaded.stderr and "Traceback" not in loaded.stderr
     kg = open_graph(store, bundled=False)
     assert kg.graph_sizes() == {"urn:fault:base": 3}
+
+
+# -- kill -9 in the middle of an HTTP write --------------------------------------------------------
+
+MOVED = 40_000  # statements the update inserts, while it deletes one: long enough to kill mid-way
+
+
+def move_update() -> str:
+    inserted = "".join(f'<urn:s{i}> <urn:p> "{"x" * 50}" .\n' for i in range(MOVED))
+    return ("DELETE DATA { GRAPH <urn:fault:base> { <urn:a> <urn:p> 1 } } ;\n"
+            f"INSERT DATA {{ GRAPH <{BIG}> {{ {inserted} }} }}")
+
+
+@pytest.mark.parametrize("after", [0.3, 0.8, 2.0])  # the update takes about 1 s here
+def test_kill_9_during_an_http_update_leaves_it_wholly_there_or_wholly_absent(
+        tmp_path: Path, after: float) -> None:
+    store, log = seeded_store(tmp_path), tmp_path / "serve.log"
+    update = move_update()
+    with aikg_serve("--store", store, "--token", TOKEN, log=log) as (url, server):
+        def send() -> None:
+            with suppress(requests.ConnectionError):  # the server dies under it, on purpose
+                requests.post(url + "/sparql", data={"update": update}, timeout=60,
+                              headers={"Authorization": f"Bearer {TOKEN}"})
+
+        writer = threading.Thread(target=send)
+        writer.start()
+        time.sleep(after)
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+        writer.join()
+    with aikg_serve("--store", store, log=log) as (url, _):
+        state = count(url, "urn:fault:base"), count(url, BIG)
+        assert state in {(3, 0), (2, MOVED)}
+        assert requests.get(url + "/healthz", timeout=10).status_code == 200
