@@ -13,7 +13,7 @@
      ├── ValidationFailed    the data breaks the SHACL shapes
      ├── ReadOnly            a write where writes are off
      ├── Unsupported         a backend or feature not available here
-     └── StoreUnavailable    a remote store that does not answer, or fails
+     └── StoreUnavailable    a remote store that does not answer or fails; a full disk
 """
 
 from __future__ import annotations
@@ -98,4 +98,5 @@ class Unsupported(AikgError):
 
 
 class StoreUnavailable(AikgError):
-    """A remote store that cannot be reached, refuses the credentials or fails on its side."""
+    """A remote store that cannot be reached, refuses the credentials or fails on its side, or a
+    local store that cannot write (a full disk)."""

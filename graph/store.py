@@ -34,7 +34,7 @@ from pyoxigraph import (
 import ontology
 
 from . import guard
-from .errors import BadInput, ParseError, QueryTimeout, ReadOnly
+from .errors import AikgError, BadInput, ParseError, QueryTimeout, ReadOnly, StoreUnavailable
 from .formats import RdfSyntax, open_rdf_input, rdf_parse_error, rdf_syntax, syntax_for_path
 from .results import QueryResult
 
@@ -175,7 +175,7 @@ class KnowledgeGraph:
             except SyntaxError as error:
                 raise _sparql_error(error) from None
             except (OSError, RuntimeError, ValueError) as error:
-                raise BadInput(f"update failed: {error}") from None
+                raise _write_error(error, "update failed") from None
             self._committed()
 
     def load(
@@ -248,7 +248,7 @@ class KnowledgeGraph:
             try:
                 self.store.update(text)
             except (OSError, SyntaxError, ValueError) as error:
-                raise BadInput(f"replace failed: {error}") from None
+                raise _write_error(error, "replace failed") from None
             self._committed()
 
     def add(self, quads: Iterable[Quad]) -> None:
@@ -258,7 +258,7 @@ class KnowledgeGraph:
             try:
                 self.store.extend(quads)
             except (OSError, ValueError) as error:
-                raise BadInput(f"write failed: {error}") from None
+                raise _write_error(error, "write failed") from None
             self._committed()
 
     def validate(self, graphs: Iterable[str] | None = None) -> None:
@@ -303,7 +303,7 @@ class KnowledgeGraph:
         except SyntaxError as error:
             raise rdf_parse_error(error, name) from None
         except (OSError, ValueError) as error:
-            raise BadInput(f"{name}: {error}") from None
+            raise _write_error(error, name) from None
         finally:
             if stream is not source:
                 stream.close()
@@ -391,6 +391,15 @@ def _collect(raw: object, deadline: float | None, max_rows: int | None) -> Query
         result.triples.append(triple)
         _check_deadline(deadline)
     return result
+
+
+def _write_error(error: Exception, what: str) -> AikgError:
+    """A failed write's error: the store's own I/O failure (RocksDB's "IO error", such as a full
+    disk) is the server's, a 503 that says nothing was written; anything else is the input's."""
+    if isinstance(error, OSError) and str(error).startswith("IO error"):
+        return StoreUnavailable(f"{what}: the store could not write, so nothing was changed "
+                                f"({error})")
+    return BadInput(f"{what}: {error}")
 
 
 def _check_deadline(deadline: float | None) -> None:

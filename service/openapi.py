@@ -108,6 +108,7 @@ def document(P: Projection) -> dict[str, object]:
             "/docs": {"get": {"operationId": "getDocs", "summary": "This document as a page.",
                               "responses": {"200": {"description": "HTML page", "content": {
                                   "text/html": {"schema": {"type": "string"}}}}}}},
+            **PROTOCOL_PATHS,
         },
         "components": {"schemas": SCHEMAS},
     }
@@ -251,4 +252,93 @@ SCHEMAS: dict[str, object] = {
         "components": _object({"count": _INT, "largest": _INT, "isolated": _INT})}),
     "Type": {"allOf": [_object(_LABELS), _object({"count": _INT})]},
     "Relation": _RELATION,
+}
+
+
+# -- the protocol routes: SPARQL, Graph Store, export, probes -----------------------------------
+# Their bodies are RDF or SPARQL results in the negotiated format, so any media type may come.
+
+_ANY = {"*/*": {"schema": {}}}
+_GRAPH_PARAMS = [_str_param("graph", "The named graph's IRI."),
+                 _str_param("default", "The default graph (no value).")]
+_TOKEN = {"401": _error("A write without the bearer token."),
+          "403": _error("A write with a wrong token, or writes are off."),
+          "413": _error("The body is past the size limit."),
+          "415": _error("The body's media type is not an RDF syntax or SPARQL.")}
+_REFUSED = {"400": _error("Malformed query, parameter or data; the message says where."),
+            "406": _error("None of the media types in Accept is offered."),
+            "503": _error("The time budget ran out, or the store cannot answer or write.")}
+
+
+def _op(operation: str, summary: str, parameters: list, ok: dict, errors: dict,
+        body: dict | None = None) -> dict[str, object]:
+    found = {"operationId": operation, "summary": summary, "parameters": parameters,
+             "responses": {**ok, "304": {"description": "Not modified (ETag)"}, **errors}}
+    if body:
+        found["requestBody"] = {"content": body}
+    return found
+
+
+def _rdf_body() -> dict[str, object]:
+    return {t: {"schema": {"type": "string"}} for t in (
+        "text/turtle", "application/n-triples", "application/n-quads", "application/trig",
+        "application/ld+json", "application/rdf+xml")}
+
+
+_SPARQL_PARAMS = [_str_param("query", "A SPARQL 1.1 query."),
+                  _str_param("format", "Result format, a short name or a media type."),
+                  {**_str_param("default-graph-uri", "The query's default graph(s).", _STRS),
+                   "style": "form", "explode": True},
+                  {**_str_param("named-graph-uri", "The query's named graphs.", _STRS),
+                   "style": "form", "explode": True}]
+_DONE = {"200": {"description": "The result", "content": _ANY},
+         "201": {"description": "Graph created"}, "204": {"description": "Done"}}
+_STORE = {
+    "get": _op("getGraph", "A graph (?graph=IRI), the default graph (?default) or the dataset.",
+               _GRAPH_PARAMS, {"200": {"description": "RDF", "content": _ANY}},
+               {**_REFUSED, "404": _error("No such graph.")}),
+    **{method: _op(f"{method}Graph", summary, _GRAPH_PARAMS, _DONE,
+                   {**_REFUSED, **_TOKEN, "404": _error("No such graph."),
+                    "422": _error("The data breaks the SHACL shapes.")},
+                   None if method == "delete" else _rdf_body())
+       for method, summary in (("put", "Replace the graph by the body (token)."),
+                               ("post", "Add the body to the graph (token)."),
+                               ("delete", "Remove the graph (token)."))},
+}
+
+PROTOCOL_PATHS: dict[str, object] = {
+    "/sparql": {
+        "get": _op("sparqlQuery", "SPARQL 1.1 Protocol query; without one, the editor (HTML) "
+                   "or the Service Description (RDF).", _SPARQL_PARAMS,
+                   {"200": {"description": "Results, RDF or the editor", "content": _ANY}},
+                   _REFUSED),
+        "post": _op("sparqlPost", "A query, or an update with the bearer token.",
+                    _SPARQL_PARAMS[1:], _DONE, {**_REFUSED, **_TOKEN}, {
+                        "application/x-www-form-urlencoded": {"schema": _object(
+                            {"query": _STR, "update": _STR}, optional=("query", "update"))},
+                        "application/sparql-query": {"schema": {"type": "string"}},
+                        "application/sparql-update": {"schema": {"type": "string"}}}),
+    },
+    "/store": _STORE,
+    "/store/{path}": {method: {**op, "operationId": op["operationId"] + "Direct",
+                               "parameters": [{"name": "path", "in": "path", "required": True,
+                                               "description": "A graph named by this URL.",
+                                               "schema": {"type": "string"}}]}
+                      for method, op in _STORE.items()},
+    "/export": {"get": _op(
+        "exportGraph", "The dataset, a graph or a CONSTRUCT result as a file.",
+        [_str_param("format", "turtle, ntriples, nquads, trig, jsonld, rdfxml, graphml, gexf, "
+                    "node-link, cytoscape, csv, dot."), _str_param("graph", "A named graph."),
+         _str_param("query", "A CONSTRUCT query.")],
+        {"200": {"description": "The file", "content": _ANY}},
+        {**_REFUSED, "404": _error("No such graph.")})},
+    "/healthz": {"get": {"operationId": "health", "summary": "Liveness and readiness.",
+                         "responses": {"200": {"description": "The store answers", "content": {
+                             "application/json": {"schema": _object({
+                                 "status": _STR, "triples": _INT, "graphs": _INT,
+                                 "version": _INT, "store": _STR})}}},
+                             "503": _error("The store does not answer in time.")}}},
+    "/metrics": {"get": {"operationId": "metrics", "summary": "Prometheus metrics.",
+                         "responses": {"200": {"description": "Prometheus text", "content": {
+                             "text/plain": {"schema": {"type": "string"}}}}}}},
 }

@@ -1,0 +1,280 @@
+"""Load test over HTTP: a mixed read workload on many connections while updates land every second.
+
+Generates a synthetic industry graph (bench.generate), loads it with ``aikg load`` into an
+on-disk store with a block of ``--block`` statements in graph L, serves it with ``aikg serve
+--token`` on 127.0.0.1 and drives six kinds of read at ``--connections`` connections for
+``--duration`` seconds: one ``wrk`` per kind (or a Python thread per connection when wrk is not
+installed). Meanwhile a writer moves the whole block between graphs L and R in one
+DELETE/INSERT update every second, and a checker reads the count in both graphs: any answer
+other than (block, 0) or (0, block) is a read that saw a half-applied update. Prints per kind
+the requests, errors, p50 and p99; it asserts nothing.
+
+    python -m bench.load_http --triples 1000000 --connections 64 --duration 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+
+from bench.generate import generate
+from ontology import GRAPH
+
+TOKEN = "load-test-token"
+LEFT, RIGHT = "urn:bench:left", "urn:bench:right"
+COUNTS = ("SELECT (SUM(IF(?g = <urn:bench:left>, 1, 0)) AS ?l) "
+          "(SUM(IF(?g = <urn:bench:right>, 1, 0)) AS ?r) "
+          "WHERE { VALUES ?g { <urn:bench:left> <urn:bench:right> } GRAPH ?g { ?s ?p ?o } }")
+MOVE = ("DELETE {{ GRAPH <{a}> {{ ?s ?p ?o }} }} INSERT {{ GRAPH <{b}> {{ ?s ?p ?o }} }} "
+        "WHERE {{ GRAPH <{a}> {{ ?s ?p ?o }} }}")
+KG = "https://w3id.org/aikg/id/"
+AIKG = "https://w3id.org/aikg/ontology#"
+
+
+def workload(companies: int, n: int = 200) -> dict[str, list[str]]:
+    """Each kind of read and ``n`` request paths for it, over the first ``companies``."""
+    ids = [f"company-{(i * 7919) % companies}" for i in range(n)]
+    sparql = lambda q: "/sparql?query=" + quote(q)  # noqa: E731
+    return {
+        "sparql cheap": [sparql(f"SELECT ?l WHERE {{ <{KG}{i}> "
+                                "<http://www.w3.org/2000/01/rdf-schema#label> ?l }") for i in ids],
+        "sparql aggregate": [sparql(f"SELECT ?c (COUNT(*) AS ?n) WHERE {{ ?c <{AIKG}investsIn> "
+                                    f"?x }} GROUP BY ?c ORDER BY DESC(?n) LIMIT {k % 10 + 5}")
+                             for k in range(n)],
+        "entity": [f"/api/entities/{i}" for i in ids],
+        "circle depth 2": [f"/api/entities/{i}/circle?depth=2" for i in ids],
+        "search": [f"/api/entities?q={quote(f'Company {k}')}" for k in range(n)],
+        "export small graph": [f"/export?format={f}&graph={quote(GRAPH + 'sources')}"
+                               for f in ("ntriples", "turtle")],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, default=1_000_000)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--duration", type=int, default=60, help="seconds")
+    parser.add_argument("--block", type=int, default=1000, help="statements moved per update")
+    parser.add_argument("--threads", type=int, default=16, help="server request threads")
+    parser.add_argument("--client", choices=["wrk", "python"],
+                        default="wrk" if shutil.which("wrk") else "python")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="aikg-load-") as tmp:
+        store = Path(tmp) / "store"
+        data = generate(args.triples, Path(tmp) / "industry.nt")
+        block = Path(tmp) / "block.nq"
+        block.write_text("".join(f'<urn:bench:item-{i}> <urn:bench:p> "{i}" <{LEFT}> .\n'
+                                 for i in range(args.block)))
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "service.cli", "load", str(data), str(block),
+                        "--store", str(store)], check=True)
+        print(f"loaded {args.triples:,} triples in {time.perf_counter() - started:.0f} s")
+        with _server(store, args.threads) as base:
+            kinds = workload(_companies(args.triples))
+            for paths in kinds.values():  # warm: the projection, the search index
+                requests.get(base + paths[0], timeout=600)
+            print(f"{args.connections} connections for {args.duration} s with {args.client}; "
+                  f"an update moving {args.block} statements every second\n")
+            stop = threading.Event()
+            writes, checks = _Writer(base, stop), _Checker(base, args.block, stop)
+            for job in (writes, checks):
+                job.start()
+            run = _wrk if args.client == "wrk" else _python_client
+            results = run(base, kinds, args.connections, args.duration, Path(tmp))
+            stop.set()
+            writes.join()
+            checks.join()
+    _report(results, writes, checks)
+
+
+def _companies(triples: int) -> int:
+    return max(1, triples // 40)  # bench.generate writes about 30 statements per company
+
+
+# -- the writer and the checker -----------------------------------------------------------------
+
+
+class _Writer(threading.Thread):
+    """Moves the block from one graph to the other once a second, in one update."""
+
+    def __init__(self, base: str, stop: threading.Event) -> None:
+        super().__init__(daemon=True)
+        self.base, self.stop, self.done, self.failed, self.seconds = base, stop, 0, [], []
+
+    def run(self) -> None:
+        session, source, target = requests.Session(), LEFT, RIGHT
+        while not self.stop.wait(1.0):
+            started = time.perf_counter()
+            response = session.post(self.base + "/sparql", timeout=60,
+                                     data={"update": MOVE.format(a=source, b=target)},
+                                     headers={"Authorization": f"Bearer {TOKEN}"})
+            self.seconds.append(time.perf_counter() - started)
+            if response.status_code == 204:
+                self.done += 1
+                source, target = target, source
+            else:
+                self.failed.append(f"{response.status_code} {response.text[:200]}")
+
+
+class _Checker(threading.Thread):
+    """Reads the block's count in both graphs; anything but all in one graph is a violation."""
+
+    def __init__(self, base: str, block: int, stop: threading.Event) -> None:
+        super().__init__(daemon=True)
+        self.base, self.block, self.stop = base, block, stop
+        self.reads, self.errors, self.violations = 0, 0, []
+
+    def run(self) -> None:
+        session, expected = requests.Session(), {(self.block, 0), (0, self.block)}
+        while not self.stop.is_set():
+            response = session.get(self.base + "/sparql", params={"query": COUNTS},
+                                   headers={"Accept": "text/csv"}, timeout=60)
+            if response.status_code != 200:
+                self.errors += 1
+                continue
+            self.reads += 1
+            row = response.text.split()[1].split(",")
+            counts = tuple(int(x or 0) for x in row)
+            if counts not in expected:
+                self.violations.append(counts)
+
+
+# -- the clients --------------------------------------------------------------------------------
+
+_LUA = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1], {["Accept"] = "application/json"})
+end
+"""
+
+
+def _wrk(base: str, kinds: dict[str, list[str]], connections: int, duration: int,
+         tmp: Path) -> dict[str, dict[str, float]]:
+    """One wrk per kind, the connections shared among them; their reports parsed."""
+    runs = {}
+    for k, (name, paths) in enumerate(kinds.items()):
+        share = connections // len(kinds) + (k < connections % len(kinds))
+        script = tmp / f"kind-{k}.lua"
+        script.write_text(_LUA % ", ".join(f'"{p}"' for p in paths))
+        runs[name] = subprocess.Popen(
+            ["wrk", "-t1", f"-c{share}", f"-d{duration}s", "--timeout", "30s", "--latency",
+             "-s", str(script), base], stdout=subprocess.PIPE, text=True)
+    return {name: _parse_wrk(run.communicate()[0]) for name, run in runs.items()}
+
+
+def _parse_wrk(text: str) -> dict[str, float]:
+    def number(pattern: str) -> float:
+        found = re.search(pattern, text)
+        return float(found.group(1)) if found else 0.0
+
+    def ms(label: str) -> float:
+        found = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)\b", text)
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+        return float(found.group(1)) * scale[found.group(2)] if found else float("nan")
+
+    socket_errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)",
+                                                   text))
+    return {"requests": number(r"(\d+) requests in"),
+            "errors": number(r"Non-2xx or 3xx responses: (\d+)") + socket_errors,
+            "p50": ms("50"), "p99": ms("99")}
+
+
+def _python_client(base: str, kinds: dict[str, list[str]], connections: int, duration: int,
+                   _tmp: Path) -> dict[str, dict[str, float]]:
+    """A thread per connection, each sending one kind of request, kinds in turn."""
+    names = list(kinds)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    errors = dict.fromkeys(names, 0)
+    deadline = time.monotonic() + duration
+
+    def connection(k: int) -> None:
+        name, session, i = names[k % len(names)], requests.Session(), 0
+        while time.monotonic() < deadline:
+            path = kinds[name][i % len(kinds[name])]
+            i += 1
+            started = time.perf_counter()
+            try:
+                ok = session.get(base + path, timeout=30).status_code == 200
+            except requests.RequestException:
+                ok = False
+            times[name].append((time.perf_counter() - started) * 1000)
+            errors[name] += not ok
+
+    threads = [threading.Thread(target=connection, args=(k,)) for k in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {name: {"requests": len(ts), "errors": errors[name], "p50": _pct(ts, 0.5),
+                   "p99": _pct(ts, 0.99)} for name, ts in times.items()}
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] if ordered else float("nan")
+
+
+def _report(results: dict[str, dict[str, float]], writes: _Writer, checks: _Checker) -> None:
+    print(f"{'kind':20} {'requests':>9} {'errors':>7} {'p50 ms':>9} {'p99 ms':>9}")
+    for name, r in results.items():
+        print(f"{name:20} {r['requests']:9.0f} {r['errors']:7.0f} {r['p50']:9.1f} "
+              f"{r['p99']:9.1f}")
+    total = sum(r["requests"] for r in results.values())
+    print(f"{'all reads':20} {total:9.0f} {sum(r['errors'] for r in results.values()):7.0f}")
+    print(f"\nupdates: {writes.done} applied, {len(writes.failed)} failed, "
+          f"p50 {_pct(writes.seconds, 0.5) * 1000:.0f} ms, "
+          f"p99 {_pct(writes.seconds, 0.99) * 1000:.0f} ms")
+    for failure in writes.failed[:5]:
+        print(f"  update failed: {failure}")
+    print(f"consistency reads: {checks.reads}, errors {checks.errors}, "
+          f"half-applied updates seen: {len(checks.violations)} {checks.violations[:5]}")
+
+
+class _server:
+    """``aikg serve --store DIR --token`` on a free port of 127.0.0.1, stopped by its PID."""
+
+    def __init__(self, store: Path, threads: int) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.command = [sys.executable, "-m", "service.cli", "serve", "--store", str(store),
+                        "--port", str(self.port), "--threads", str(threads), "--token", TOKEN]
+
+    def __enter__(self) -> str:
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, start_new_session=True)
+        base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(base + "/healthz", timeout=30).ok:
+                    return base
+            except requests.ConnectionError:
+                time.sleep(0.5)
+        self.__exit__()
+        raise SystemExit("the server did not start")
+
+    def __exit__(self, *_: object) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)  # its group: gunicorn and query workers
+        self.process.wait(timeout=60)
+
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,221 @@
+"""Fuzzing the whole HTTP surface: every route is in the OpenAPI document and keeps to it under
+schemathesis; generated SPARQL (deep nesting, huge literals) never gets a 5xx; gzip bombs are not
+inflated; hostile graph names write no header; SPARQL in REST parameters changes nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import re
+import resource
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from service import create_app
+from tests.conftest import SMALL_ONTOLOGY, ecosystem_store
+
+TOKEN = "fuzz-token"
+# One app for the module, on the small ecosystem: schemathesis collects its cases at import.
+STORE = tempfile.TemporaryDirectory(prefix="aikg-fuzz-")  # removed when the tests end
+APP = create_app({"TESTING": True, "STORE": ecosystem_store(Path(STORE.name)),
+                  "TOKEN": TOKEN, "QUERY_TIMEOUT": 5.0, "MAX_CONTENT_LENGTH": 1024 * 1024})
+schema = schemathesis.openapi.from_wsgi("/openapi.json", APP)
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+
+
+@functools.cache
+def sizes() -> dict[str, int]:
+    return APP.extensions["aikg"].graph_sizes()
+
+
+def assert_unchanged() -> None:
+    assert APP.extensions["aikg"].graph_sizes() == sizes()
+
+
+@pytest.fixture
+def client():
+    sizes()
+    return APP.test_client()
+
+
+# -- the whole document --------------------------------------------------------------------------
+
+
+def test_every_route_is_in_the_openapi_document(client) -> None:
+    described = set(client.get("/openapi.json").get_json()["paths"])
+    routes = {re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", r"{\1}", rule.rule).replace("{entity_id}",
+                                                                             "{id}")
+              for rule in APP.url_map.iter_rules() if rule.endpoint != "static"}
+    assert routes <= described, routes - described
+
+
+@schema.parametrize()
+@settings(max_examples=8, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+
+
+def test_every_route_keeps_to_the_document(case) -> None:
+    """Random requests per the document: never a 5xx, only documented statuses, media types and
+    bodies. (A schema-valid query string may still be bad SPARQL: no positive-data check.)"""
+    case.call_and_validate(checks=CHECKS)
+    assert_unchanged()  # no token: nothing the fuzzer sends writes
+
+
+# -- generated SPARQL ----------------------------------------------------------------------------
+
+
+_VAR = st.sampled_from(["?s", "?p", "?o", "?x"])
+_TERM = st.one_of(_VAR, st.sampled_from(["<urn:a>", "<https://w3id.org/aikg/id/alpha>", "1",
+                                         '"x"@en', "true"]),
+                  st.text(max_size=20).map(lambda t: '"' + t.replace("\\", "").replace('"', "")
+                                           .replace("\n", "") + '"'))
+_EXPR = st.recursive(_TERM, lambda inner: st.one_of(
+    st.tuples(inner, st.sampled_from(["+", "=", "&&", "||", "<"]), inner).map(
+        lambda t: f"({t[0]} {t[1]} {t[2]})"),
+    inner.map(lambda e: f"!({e})"),
+    inner.map(lambda e: f"STR({e})"),
+    st.tuples(inner, inner).map(lambda t: f"REGEX(STR({t[0]}), STR({t[1]}))")), max_leaves=30)
+_PATTERN = st.recursive(
+    st.tuples(_VAR, _TERM, _TERM).map(lambda t: f"{t[0]} {t[1]} {t[2]} ."),
+    lambda inner: st.one_of(
+        inner.map(lambda p: "{ " + p + " }"),
+        st.tuples(inner, inner).map(lambda t: f"{{ {t[0]} }} UNION {{ {t[1]} }}"),
+        inner.map(lambda p: f"OPTIONAL {{ {p} }}"),
+        inner.map(lambda p: f"MINUS {{ {p} }}"),
+        st.tuples(inner, _EXPR).map(lambda t: f"{t[0]} FILTER({t[1]})"),
+        inner.map(lambda p: f"GRAPH ?g {{ {p} }}")), max_leaves=25)
+_QUERY = st.one_of(
+    _PATTERN.map(lambda p: f"SELECT * WHERE {{ {p} }} LIMIT 20"),
+    _PATTERN.map(lambda p: f"ASK {{ {p} }}"),
+    _PATTERN.map(lambda p: f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {p} }} LIMIT 20"),
+    st.tuples(_PATTERN, _VAR).map(lambda t: f"SELECT {t[1]} (COUNT(*) AS ?n) WHERE {{ {t[0]} }}"
+                                            f" GROUP BY {t[1]} ORDER BY DESC(?n)"),
+    st.integers(1, 3000).map(lambda depth: "SELECT * WHERE " + "{" * depth + " ?s ?p ?o "
+                             + "}" * depth),
+    st.integers(1, 2000).map(lambda depth: "ASK { FILTER(" + "(" * depth + "1" + ")" * depth
+                             + ") }"),
+    st.integers(1, 400_000).map(lambda n: f'ASK {{ ?s ?p "{"x" * n}" }}'),
+    st.text(max_size=400))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
+
+
+@given(query=_QUERY, how=st.sampled_from(["form", "direct"]))
+def test_generated_queries_never_get_a_5xx_nor_write(client, query: str, how: str) -> None:
+    if how == "form":
+        response = client.post("/sparql", data={"query": query})
+    else:
+        response = client.post("/sparql", data=query.encode(),
+                               content_type="application/sparql-query")
+    assert response.status_code < 500 or response.status_code == 503, response.get_data()[:300]
+    if response.status_code >= 400:
+        assert response.get_json()["status"] == response.status_code
+    assert_unchanged()
+
+
+# -- bombs, filenames, injections ----------------------------------------------------------------
+
+
+BOMB = gzip.compress(b"\n" * 200_000_000, compresslevel=9)  # 200 MB of newlines in ~200 kB
+
+
+@pytest.mark.parametrize(("path", "content_type"), [
+    ("/store?graph=urn:bomb", "text/turtle"),
+    ("/store?default", "application/n-triples"),
+    ("/sparql", "application/sparql-query"),
+    ("/sparql", "application/sparql-update"),
+    ("/sparql", "application/x-www-form-urlencoded"),
+])
+
+
+def test_a_gzip_bomb_is_not_inflated(client, path: str, content_type: str) -> None:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    response = client.post(path, data=BOMB, headers={
+        "Content-Encoding": "gzip", "Content-Type": content_type,
+        "Authorization": f"Bearer {TOKEN}"})
+    # Not decoded: a 4xx for RDF or SPARQL that does not parse; a form without fields is the
+    # service description (200).
+    assert response.status_code < 500 and len(response.get_data()) < 1_000_000
+    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kb < 100_000  # the bomb inflates to 200 MB
+    assert_unchanged()
+
+
+@pytest.mark.parametrize("graph", [
+    'urn:x"; filename="evil.sh',
+    "urn:x\r\nX-Injected: 1",
+    "urn:x%0d%0aX-Injected:%201",
+    "http://example.org/a;filename=evil.sh",
+    "http://example.org/\u202egpj.exe",
+    "http://example.org/" + "a" * 3000,
+    "http://example.org/../../etc/passwd",
+])
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "csv", "graphml"])
+def test_a_hostile_graph_name_writes_no_header_of_its_own(client, graph: str, fmt: str) -> None:
+    response = client.get("/export", query_string={"graph": graph, "format": fmt})
+    assert response.status_code < 500
+    assert "X-Injected" not in response.headers
+    assert not any("\r" in v or "\n" in v for v in response.headers.values())
+    disposition = response.headers.get("Content-Disposition", "")
+    assert disposition.count("filename") <= 2  # filename and filename*, nothing injected
+    assert "evil.sh" not in disposition and "\u202e" not in disposition
+
+
+def test_a_graph_named_like_a_header_exports_under_a_safe_filename(client) -> None:
+    graph = "http://example.org/a;filename=evil.sh%0d%0aX-Injected:1"
+    load = client.put("/store", query_string={"graph": graph}, data=SMALL_ONTOLOGY.read_bytes(),
+                      headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"})
+    assert load.status_code in (201, 204), load.get_data()
+    try:
+        response = client.get("/export", query_string={"graph": graph, "format": "turtle"})
+        assert response.status_code == 200
+        assert "X-Injected" not in response.headers
+        name = response.headers["Content-Disposition"]
+        assert re.fullmatch(r'attachment; filename="?[\w.-]+"?', name), name
+    finally:
+        client.delete("/store", query_string={"graph": graph},
+                      headers={"Authorization": f"Bearer {TOKEN}"})
+    assert_unchanged()
+
+
+INJECTIONS = ["' } DROP ALL #", '" } ; DROP ALL ; #', "> } ; CLEAR ALL ; SELECT * { <a",
+              "alpha> } INSERT DATA { <urn:a> <urn:b> <urn:c> } #",
+              "investsIn> . } DELETE WHERE { ?s ?p ?o } #", "x\\u0022 } DROP ALL #"]
+
+
+@pytest.mark.parametrize("value", INJECTIONS)
+@pytest.mark.parametrize("path", [
+    "/api/entities?q={v}", "/api/entities?type={v}", "/api/entities/alpha/neighbors?relation={v}",
+    "/api/entities/alpha/circle?relation={v}", "/api/entities/alpha/circle?role={v}",
+    "/api/paths?from=alpha&to={v}", "/api/compare?ids=alpha,{v}", "/api/rankings?type={v}",
+    "/api/entities/{v}", "/export?graph={v}", "/store?graph={v}",
+])
+
+
+def test_sparql_in_rest_parameters_changes_nothing(client, path: str, value: str) -> None:
+
+    response = client.get(path.format(v=quote(value, safe="")),
+                          headers={"Accept": "application/json"})
+    assert response.status_code < 500
+    assert_unchanged()
+
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
