@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from pyoxigraph import NamedNode
 
 from ..errors import EntityNotFound
@@ -19,14 +21,18 @@ class Network:
 
     A reader takes :attr:`current` once and works on it: a projection is never changed after
     it is built, so a request sees one version even while a write rebuilds the next.
+    :attr:`changed` is when the graph last changed here: the start, or the last commit (Unix
+    time).
     """
 
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
+        self.changed = time.time()
         self.current: Projection = build(kg)
         kg.on_commit(self._rebuild)
 
     def _rebuild(self, kg: KnowledgeGraph) -> None:
+        self.changed = time.time()
         self.current = build(kg)
 
     def entity(self, entity_id: str, projection: Projection | None = None) -> str:
