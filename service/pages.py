@@ -42,12 +42,17 @@ bp = Blueprint("pages", __name__)
 
 #: Formats offered as downloads on an entity page (all of RDF_OFFERS are served).
 ENTITY_DOWNLOADS = ("turtle", "jsonld", "ntriples", "trig")
+#: Files offered for the paths found: (format, label).
+NETWORK_DOWNLOADS = (("graphml", "GraphML"), ("gexf", "GEXF"), ("cytoscape", "Cytoscape JSON"),
+                     ("turtle", "Turtle"))
 RANKING_SIZES = (10, 25, 50, 100)
 SOURCES_SHOWN = 12  # on the home page, before "all sources"
 #: Result formats the editor offers as downloads: SELECT and ASK first, then CONSTRUCT.
 RESULT_DOWNLOADS = (("json", "JSON"), ("csv", "CSV"), ("tsv", "TSV"), ("xml", "XML"),
                     ("turtle", "Turtle"), ("ntriples", "N-Triples"), ("jsonld", "JSON-LD"),
                     ("rdfxml", "RDF/XML"))
+#: The prefixes the editor's first query declares (all of ontology.PREFIXES are known to it).
+EDITOR_PREFIXES = ("aikg", "kg", "rdf", "rdfs", "skos", "schema", "dcterms", "prov", "xsd")
 #: The editor's first query, after the PREFIX lines.
 FIRST_QUERY = """SELECT ?company ?en ?zh WHERE {
   ?company a aikg:Company ; rdfs:label ?en , ?zh .
@@ -150,8 +155,8 @@ def paths_page():
                                                   max_length=max_length)]
         query = {"from": ends["from"], "to": ends["to"], "k": k, "max_length": max_length}
         links = [("application/json", url_for("api.find_paths", **query))]
-        links += [(name, url_for("api.find_paths", **query, format=name))
-                  for name in ("graphml", "gexf", "turtle")]
+        links += [(label, url_for("api.find_paths", **query, format=name))
+                  for name, label in NETWORK_DOWNLOADS]
     return page("paths.html", ends=ends, k=k, max_length=max_length, max_paths=MAX_PATHS,
                 max_length_bound=MAX_PATH_LENGTH, found=found, nodes=nodes,
                 alternate=links[:1], downloads=links[1:])
@@ -163,16 +168,16 @@ def rankings_page():
     P = projection()
     metric = choice_arg("metric", METRICS)
     size = int_arg("limit", 25, 1, max(RANKING_SIZES))
-    chosen = list(request.args.getlist("type"))
-    ranked = ranking(P, metric, type_args(P))
+    chosen = [t for t in request.args.getlist("type") if t]  # the form's "All" sends type=
+    ranked = ranking(P, metric, P.type_filter(chosen))
     top = ranked[:size]
     best = top[0][1] if top and top[0][1] > 0 else 1.0
     query = {"metric": metric, "limit": size, **({"type": chosen} if chosen else {})}
     return page("rankings.html", metric=metric, metrics=METRICS, size=size, sizes=RANKING_SIZES,
                 chosen=chosen, total=len(ranked),
-                types=sorted(({**type_term(P, c), "count": n}
-                              for c, n in stats(P)["by_type"].items()),
-                             key=lambda t: t["label_en"] or t["id"]),
+                types=sorted(({**type_term(P, c), "count": len(P.nodes_of_types([c]))}
+                              for c in P.classes if P.nodes_of_types([c])),
+                             key=lambda t: (t["label_en"] or t["id"]).lower()),
                 rows=[{"rank": i + 1, "score": score, "share": score / best,
                        **render.node(P, n)} for i, (n, score) in enumerate(top)],
                 alternate=[("application/json",
@@ -184,10 +189,11 @@ def editor_page() -> str:
     ``example=`` opens that example; without scripts, the plain form holds its query."""
     found = {ex.name: ex for ex in examples()}
     example = found.get(request.args.get("example", ""))
-    first = sparql_prefixes(*ontology.PREFIXES) + "\n" + FIRST_QUERY
+    first = sparql_prefixes(*EDITOR_PREFIXES) + "\n" + FIRST_QUERY
     return page("sparql.html", endpoint=url_for("sparql.sparql", _external=True),
                 examples=examples(), example=example, default_query=first,
                 query=example.sparql if example else first, formats=RESULT_DOWNLOADS,
+                entities=ontology.KG,
                 examples_json=[asdict(ex) for ex in examples()], prefixes=ontology.PREFIXES,
                 alternate=[("text/turtle", url_for("sparql.sparql", format="turtle"))])
 

@@ -184,6 +184,11 @@ def test_rankings_page_filters_by_class(ecosystem_client):
                                                                ["beta-1", "alpha-1"])
 
 
+def test_rankings_page_all_classes_is_no_filter(ecosystem_client):
+    html = page(ecosystem_client, "/rankings?metric=degree&type=&limit=10")
+    assert len(re.findall(r'<td><a href="/id/', html)) == 7
+
+
 @pytest.mark.parametrize(("url", "text"), [
     ("/rankings?metric=fame", "metric: expected one of"),
     ("/rankings?limit=0", "limit: expected an integer"),

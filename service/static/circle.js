@@ -75,9 +75,10 @@
   }
 
   function nodeElement(node, level) {
-    const label = node.label_zh ? `${node.label_en || node.id}\n${node.label_zh}` : node.label_en || node.id;
+    const name = node.label_en || node.id;
+    const label = node.label_zh && node.label_zh !== name ? `${name}\n${node.label_zh}` : name;
     return { group: "nodes", data: {
-      id: node.id, label, name: node.label_en || node.id, level, types: node.types.join(", "),
+      id: node.id, label, name, level, types: node.types.join(", "),
       expandable: node.iri === kg + node.id } };
   }
 
@@ -116,7 +117,7 @@
 
   function layout() {
     cy.layout({ name: "concentric", concentric: (node) => 10 - node.data("level"),
-                levelWidth: () => 1, minNodeSpacing: 28, animate: false, fit: true, padding: 24 }).run();
+                levelWidth: () => 1, minNodeSpacing: 56, animate: false, fit: true, padding: 24 }).run();
     const current = nodeSelect.value;
     nodeSelect.replaceChildren(...cy.nodes().sort((a, b) => a.data("name").localeCompare(b.data("name")))
       .map((node) => {

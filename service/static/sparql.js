@@ -23,6 +23,7 @@
       prefixCcApi: `data:application/json,${encodeURIComponent(JSON.stringify(config.prefixes))}`,
       autocompleters: ["prefixes", "variables"],
       createShortLink: undefined,
+      editorHeight: "380px",
     },
     yasr: { prefixes: config.prefixes },
   });
@@ -50,6 +51,16 @@
       link.href = `${path}?${new URLSearchParams({ query, format: link.dataset.format })}`;
     });
   }
+
+  // An entity IRI in the results opens its page on this server.
+  const entities = holder.dataset.entities;
+  function localLinks() {
+    holder.querySelectorAll(`a[href^="${entities}"]`).forEach((link) => {
+      const id = link.getAttribute("href").slice(entities.length);
+      if (/^[a-z0-9][a-z0-9._-]*$/.test(id)) link.href = holder.dataset.pages.replace("ID", id);
+    });
+  }
+  new MutationObserver(localLinks).observe(holder, { childList: true, subtree: true });
 
   yasgui.on("query", (_, tab) => offerDownloads(tab));
   yasgui.on("tabSelect", () => { downloads.hidden = true; });
