@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from graph import open_graph
+from tests.conftest import SMALL_ONTOLOGY
 from tests.live import REPO, Server, serve
 
 ARTIFACTS = REPO / "test-artifacts" / "browser"
@@ -55,6 +57,25 @@ def server() -> Iterator[Server]:
     if not (vendor / "yasgui.min.js").exists() or not (vendor / "cytoscape.min.js").exists():
         pytest.fail("the front-end assets are not built: run `make assets`")
     with serve() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def hub_server(tmp_path_factory) -> Iterator[Server]:
+    """A server whose graph is one investor in 200 companies: a circle past the view's cap."""
+    location = str(tmp_path_factory.mktemp("hub") / "store")
+    kg = open_graph(location, bundled=False)
+    kg.load(SMALL_ONTOLOGY)
+    lines = ["@prefix aikg: <https://w3id.org/aikg/ontology#> .",
+             "@prefix kg: <https://w3id.org/aikg/id/> .",
+             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+             "<https://w3id.org/aikg/graph/hub> {",
+             'kg:hub a aikg:Company ; rdfs:label "Hub Capital"@en .']
+    lines += [f'kg:c{i} a aikg:Company ; rdfs:label "Company {i}"@en . kg:hub aikg:investsIn kg:c{i} .'
+              for i in range(200)]
+    kg.load(("\n".join(lines) + "\n}\n").encode(), format="trig")
+    del kg  # release the store for the server
+    with serve("--store", location) as running:
         yield running
 
 
@@ -154,6 +175,15 @@ def test_circle_explorer_undoes_filters_and_exports(page, server):
     with page.expect_download() as download:
         page.get_by_role("button", name="Download PNG").click()
     assert download.value.suggested_filename == "aikg-circle-moonshot.png"
+
+
+def test_graph_view_draws_at_most_150_nodes_and_says_so(browser, hub_server):
+    page = browser.new_page()
+    page.goto(hub_server.url + "/id/hub")
+    page.wait_for_function("window.aikgCircle && window.aikgCircle.cy.nodes().length > 1")
+    assert circle_nodes(page) == 150
+    assert "150 at most, 51 more left out" in page.locator("#circle .status").inner_text()
+    page.close()
 
 
 def test_sparql_editor_runs_an_example_and_shows_rows(page, server):
