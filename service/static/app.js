@@ -36,7 +36,7 @@
     function pick(item) {
       close();
       if (mode === "go") {
-        window.location.href = input.dataset.pages.replace("ID", encodeURIComponent(item.id));
+        window.location.href = input.dataset.pages.replace("__ID__", encodeURIComponent(item.id));
       } else {
         input.value = item.id;
         input.dispatchEvent(new Event("change", { bubbles: true }));

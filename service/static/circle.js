@@ -18,7 +18,7 @@
   const expansions = []; // {node, nodes, edges}, in the order they were made
   let roles = []; // the role keys of the unfiltered circle at this depth
 
-  const url = (template, id) => template.replace("ID", encodeURIComponent(id));
+  const url = (template, id) => template.replace("__ID__", encodeURIComponent(id));
 
   form.hidden = false;
   box.hidden = false;

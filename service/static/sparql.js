@@ -57,7 +57,7 @@
   function localLinks() {
     holder.querySelectorAll(`a[href^="${entities}"]`).forEach((link) => {
       const id = link.getAttribute("href").slice(entities.length);
-      if (/^[a-z0-9][a-z0-9._-]*$/.test(id)) link.href = holder.dataset.pages.replace("ID", id);
+      if (/^[a-z0-9][a-z0-9._-]*$/.test(id)) link.href = holder.dataset.pages.replace("__ID__", id);
     });
   }
   new MutationObserver(localLinks).observe(holder, { childList: true, subtree: true });
