@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint docs bench clean
+.PHONY: run test lint docs bench clean assets browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,35 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed $@
 
-run: $(VENV)/.installed
+# The pages' JavaScript libraries (YASGUI, cytoscape.js) from npm, copied into service/static/vendor/
+# and served by aikg itself: browsers never fetch anything from the internet. Needs node and npm.
+VENDOR := service/static/vendor
+ASSETS := $(VENDOR)/.installed
+$(ASSETS): assets/package.json assets/package-lock.json
+	cd assets && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp assets/node_modules/@zazuko/yasgui/build/yasgui.min.js \
+	   assets/node_modules/@zazuko/yasgui/build/yasgui.min.css \
+	   assets/node_modules/cytoscape/dist/cytoscape.min.js $(VENDOR)/
+	touch $@
+
+assets: $(ASSETS)
+
+# The browser tests drive Debian's chromium (Playwright's own browsers are never downloaded);
+# a small CJK font makes the Chinese labels of their screenshots readable.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO="sudo -n"; \
+	  else echo "no $(CHROMIUM) and no root: install chromium to run the browser tests"; exit 0; fi; \
+	  $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -qq >/dev/null && \
+	    $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }; }
+
+run: $(VENV)/.installed $(ASSETS)
 	$(BIN)/aikg serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(ASSETS) browser
 	$(BIN)/ruff check .
 	$(BIN)/cog --check docs/cli.md docs/ontology.md
 	$(BIN)/python -m pytest
@@ -35,4 +60,4 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.load
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts assets/node_modules $(VENDOR)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, Quad
 
 import ontology
 
@@ -13,7 +13,7 @@ from .results import term_to_json
 from .store import KnowledgeGraph
 from .terms import iri_values, label_language, pick_label, short_id, sparql_prefixes
 
-__all__ = ["describe", "SOURCES_GRAPH"]
+__all__ = ["describe", "entity_quads", "describe_sources", "SOURCES_GRAPH"]
 
 #: The graph that describes every source graph (the project's interface 3).
 SOURCES_GRAPH = ontology.GRAPH + "sources"
@@ -89,12 +89,39 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
         "properties": [{"property": named(NamedNode(p)), "value": term_to_json(o),
                         "sources": sources} for p, o, sources in properties],
         "relations": {way: [link(*r) for r in found] for way, found in relations.items()},
-        "sources": _sources(kg, sorted({g for graphs in stated.values() for g in graphs})),
+        "sources": describe_sources(kg, sorted({g for graphs in stated.values()
+                                                for g in graphs})),
         "truncated": outgoing.truncated or incoming.truncated,
     }
 
 
-def _sources(kg: KnowledgeGraph, graphs: list[str]) -> list[dict[str, object]]:
+def entity_quads(kg: KnowledgeGraph, iri: str, *, max_quads: int = 10_000
+                 ) -> tuple[list[Quad], bool]:
+    """The statements about the entity ``iri``, either way, each in its named graph (its source),
+    and whether ``max_quads`` cut them. Hidden labels are kept: this is the entity's data.
+
+    Examples
+    --------
+    >>> from graph import open_graph
+    >>> kg = open_graph("memory", bundled=False)
+    >>> _ = kg.load(b"<urn:a> <urn:p> <urn:b> .\\n<urn:c> <urn:p> <urn:a> .", format="nt",
+    ...             graph=ontology.GRAPH + "g")
+    >>> quads, truncated = entity_quads(kg, "urn:a")
+    >>> len(quads), truncated, quads[0].graph_name.value
+    (2, False, 'https://w3id.org/aikg/graph/g')
+    """
+    entity, found = NamedNode(iri), []
+    for pattern in ((entity, None, None), (None, None, entity)):
+        for quad in kg.store.quads_for_pattern(*pattern, None):
+            if pattern[0] is None and quad.subject == entity:
+                continue  # a statement about itself was taken the first time
+            if len(found) == max_quads:
+                return found, True
+            found.append(quad)
+    return found, False
+
+
+def describe_sources(kg: KnowledgeGraph, graphs: list[str]) -> list[dict[str, object]]:
     """Each source graph with the title and address its description in the sources graph gives."""
     found: dict[str, dict[str, object]] = {
         g: {"id": g[len(ontology.GRAPH):] if g.startswith(ontology.GRAPH) else g, "iri": g,

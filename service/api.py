@@ -10,10 +10,23 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from graph import BadInput
 from graph.entities import describe
-from graph.network import METRICS, Projection, circle, neighbors, overlap, paths, ranking, stats
+from graph.export import EXPORT_FORMATS, ExportFormat, export_format, network_export
+from graph.network import (
+    METRICS,
+    Projection,
+    circle,
+    circle_subgraph,
+    neighbors,
+    overlap,
+    paths,
+    paths_subgraph,
+    ranking,
+    stats,
+)
 from graph.search import search
 
 from . import render
+from .export import export_response
 from .state import get_graph, get_network
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -69,16 +82,20 @@ def entity_neighbors(entity_id: str):
 
 @bp.get("/entities/<entity_id>/circle")
 def entity_circle(entity_id: str):
-    """The circle of friends, grouped by role, each member with the path that brings it in."""
+    """The circle of friends, grouped by role, each member with the path that brings it in;
+    or, with ``format=`` an export format, the whole circle's network as a file."""
     P = terms()
     network = get_network()
     iri = network.entity(entity_id, P)
     depth = int_arg("depth", 1, 1, MAX_DEPTH)
-    output = choice_arg("format", ("json", "table"))
+    output = format_arg(("json", "table"))
     relations, roles = relation_args(P), role_args(P)
     P = network.around(P, iri, depth, relations, roles, MAX_CIRCLE + 1)
     members = circle(P.graph, iri, depth=depth, relations=relations, roles=roles,
                      max_size=MAX_CIRCLE + 1) if iri in P.graph else []
+    if isinstance(output, ExportFormat):
+        H = circle_subgraph(P.graph, iri, members[:MAX_CIRCLE], relations=relations)
+        return export_response(network_export(H, output, f"aikg-circle-{entity_id}-{depth}"))
     shown, page = paginate(render.entries(members[:MAX_CIRCLE]))
     data = render.circle(P, iri, depth, members[:MAX_CIRCLE], shown,
                          truncated=len(members) > MAX_CIRCLE)
@@ -89,14 +106,20 @@ def entity_circle(entity_id: str):
 
 @bp.get("/paths")
 def find_paths():
-    """Up to ``k`` shortest paths between two entities, each hop with its statements."""
+    """Up to ``k`` shortest paths between two entities, each hop with its statements; or, with
+    ``format=`` an export format, their network as a file."""
     P = projection()
     network = get_network()
     source = network.entity(required_arg("from"), P)
     target = network.entity(required_arg("to"), P)
+    output = format_arg(("json",))
     found = paths(P.graph, source, target, k=int_arg("k", 1, 1, MAX_PATHS),
                   max_length=int_arg("max_length", 4, 1, MAX_PATH_LENGTH),
                   relations=relation_args(P))
+    if isinstance(output, ExportFormat):
+        ends = "-".join(P.graph.nodes[n]["id"] for n in (source, target))
+        return export_response(network_export(paths_subgraph(P.graph, found), output,
+                                              f"aikg-paths-{ends}"))
     return envelope({"from": render.node(P, source), "to": render.node(P, target),
                      "paths": [render.path(P, p) for p in found]})
 
@@ -233,6 +256,18 @@ def choice_arg(name: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise BadInput(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
     return value
+
+
+def format_arg(plain: tuple[str, ...]) -> str | ExportFormat:
+    """``format=``: one of the ``plain`` answers (the first when absent), or an export format."""
+    name = request.args.get("format", plain[0])
+    if name in plain:
+        return name
+    try:
+        return export_format(name)
+    except BadInput:
+        names = ", ".join((*plain, *(f.name for f in EXPORT_FORMATS)))
+        raise BadInput(f"format: expected one of {names}, got {name!r}") from None
 
 
 def required_arg(name: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from graph import errors
@@ -27,8 +27,12 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.AikgError], int], ...] = (
 
 
 def error_response(message: str, status: int, **extra: object) -> Response:
-    """The error body every route answers with: JSON, or plain text where JSON is not wanted."""
+    """The error body every route answers with: JSON; a page for a browser, which prefers HTML;
+    plain text for a client that takes text but not JSON."""
     accept = request.accept_mimetypes
+    if accept.best_match(["application/json", "text/html"]) == "text/html":
+        page = render_template("error.html", message=message, status=status, **extra)
+        return Response(page, status, mimetype="text/html")
     wants_text = (
         accept and not accept.accept_json and accept.best_match(["text/plain", "text/html"])
     )

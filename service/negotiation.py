@@ -18,6 +18,7 @@ from graph.results import RESULTS_FORMATS
 __all__ = [
     "ASK_OFFERS",
     "DATASET_OFFERS",
+    "HTML",
     "RDF_OFFERS",
     "SELECT_OFFERS",
     "Offer",
@@ -51,6 +52,9 @@ _RDF_ORDER = ("turtle", "ntriples", "jsonld", "rdfxml", "trig", "nquads")
 def _rdf_offer(syntax: RdfSyntax) -> Offer:
     return Offer(syntax.name, syntax.media_type, _RDF_ALIASES.get(syntax.name, ()))
 
+
+#: A page for people, offered beside data formats to browsers.
+HTML = Offer("html", "text/html", ("application/xhtml+xml",))
 
 _BY_NAME = {s.name: s for s in RDF_SYNTAXES}
 SELECT_OFFERS = tuple(Offer(n, t, _RESULT_ALIASES.get(n, ())) for n, t in RESULTS_FORMATS.items())

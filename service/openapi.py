@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
+from graph.export import EXPORT_FORMATS
 from graph.network import METRICS, Projection
 from graph.terms import SLUG, short_id
 
@@ -74,16 +75,21 @@ def document(P: Projection) -> dict[str, object]:
                 "role, each with the path and sources that bring it in. The page counts "
                 "(role, member) entries.",
                 [entity, depth, relation, role,
-                 _choice_param("format", "json, or table for plain text.", ["json", "table"]),
-                 *paged], _ref("Circle"), paged=True, not_found=True, text=True),
+                 _choice_param("format", "json; table for plain text; or an export format: "
+                               "the whole circle's network as a file.",
+                               ["json", "table", *_EXPORT_NAMES]),
+                 *paged], _ref("Circle"), paged=True, not_found=True, text=True, exports=True),
             "/api/paths": _get(
                 "findPaths", "Up to k shortest paths between two entities.",
                 [{**_str_param("from", "Entity id where paths start.", _ID), "required": True},
                  {**_str_param("to", "Entity id where paths end.", _ID), "required": True},
                  _int_param("max_length", "Longest path, in hops.", 4, 1,
                             api.MAX_PATH_LENGTH),
-                 _int_param("k", "Paths wanted at most.", 1, 1, api.MAX_PATHS), relation],
-                _ref("Paths"), not_found=True, whole_graph=True),
+                 _int_param("k", "Paths wanted at most.", 1, 1, api.MAX_PATHS), relation,
+                 _choice_param("format", "json, or an export format: the paths' network as a "
+                               "file.", ["json", *_EXPORT_NAMES])],
+                _ref("Paths"), not_found=True, exports=True,
+                whole_graph=True),
             "/api/compare": _get(
                 "compareCircles", "How the circles of 2 to 10 entities overlap.",
                 [{**_list_param("ids", "Entity ids; repeat or separate with commas.", None),
@@ -115,10 +121,12 @@ def document(P: Projection) -> dict[str, object]:
 
 
 _ID = {"type": "string", "pattern": SLUG.pattern, "examples": ["baidu"]}
+_EXPORT_NAMES = [f.name for f in EXPORT_FORMATS]
 
 
 def _get(operation: str, summary: str, parameters: list, data: dict, *, paged: bool = False,
-         not_found: bool = False, text: bool = False, whole_graph: bool = False
+         not_found: bool = False, text: bool = False, exports: bool = False,
+         whole_graph: bool = False
          ) -> dict[str, object]:
     is_list = data.get("type") == "array"
     body = {"type": "object", "required": ["data", "version"], "additionalProperties": False,
@@ -129,6 +137,10 @@ def _get(operation: str, summary: str, parameters: list, data: dict, *, paged: b
     content = {"application/json": {"schema": body}}
     if text:
         content["text/plain"] = {"schema": {"type": "string"}}
+    if exports:  # node-link JSON shares application/json with the envelope
+        content = {f.media_type: {"schema": {"type": "string"}} for f in EXPORT_FORMATS} | content
+        content["application/json"] = {"schema": {"anyOf": [body, _ref("NodeLink")]}}
+        content["application/vnd.cytoscape+json"] = {"schema": {"type": "object"}}
     responses = {"200": {"description": "Success", "content": content},
                  "400": _error("A parameter is malformed or out of bounds; the message "
                                "names it.")}
@@ -243,6 +255,8 @@ SCHEMAS: dict[str, object] = {
             "shared": _INT, "jaccard": _NUM})]}},
         "shared": {"type": "array", "items": {"allOf": [_NODE, _object({"roles": {
             "type": "object", "additionalProperties": _STRS}})]}}}),
+    "NodeLink": _object({"directed": _BOOL, "multigraph": _BOOL, "graph": {"type": "object"},
+                         "nodes": {"type": "array"}, "links": {"type": "array"}}),
     "Ranked": {"allOf": [_NODE, _object({"rank": _INT, "score": _NUM})]},
     "Stats": _object({
         "triples": _INT, "graphs": _INT, "nodes": _INT, "edges": _INT,

@@ -4,7 +4,7 @@ the Service Description for RDF clients."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from graph import BadInput, guard
@@ -14,13 +14,14 @@ from graph.results import QueryResult
 from .auth import check_token
 from .negotiation import (
     ASK_OFFERS,
+    HTML,
     RDF_OFFERS,
     SELECT_OFFERS,
-    Offer,
     content_type,
     negotiate,
 )
 from .observe import timed_query
+from .pages import editor_page
 from .state import get_executor, get_graph
 
 bp = Blueprint("sparql", __name__)
@@ -28,7 +29,6 @@ bp = Blueprint("sparql", __name__)
 _FORM = "application/x-www-form-urlencoded"
 _OFFERS_BY_FORM = {"select": SELECT_OFFERS, "ask": ASK_OFFERS, "construct": RDF_OFFERS,
                    "describe": RDF_OFFERS}
-_HTML = Offer("html", "text/html", ("application/xhtml+xml",))
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -78,9 +78,9 @@ def _update(text: str) -> Response:
 
 
 def _describe() -> Response:
-    offer = negotiate((_HTML, *RDF_OFFERS), "the service description")
-    if offer is _HTML:
-        return Response(render_template("sparql.html"), content_type="text/html; charset=utf-8")
+    offer = negotiate((HTML, *RDF_OFFERS), "the service description")
+    if offer is HTML:
+        return Response(editor_page(), content_type="text/html; charset=utf-8")
     writable = bool(current_app.config.get("TOKEN"))
     triples = service_description(get_graph(), _endpoint(), writable=writable)
     body = QueryResult("graph", triples=triples).serialize(offer.name)

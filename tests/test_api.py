@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 
+import networkx as nx
+import pyoxigraph
 import pytest
 from flask.testing import FlaskClient
 
@@ -108,6 +111,35 @@ def test_circle_as_a_table(ecosystem_client):
     assert re.search(r"^investor +vc +Venture Capital", response.get_data(as_text=True), re.M)
 
 
+def test_circle_as_graphml_holds_the_centre_its_members_and_their_ties(ecosystem_client):
+    response = ecosystem_client.get("/api/entities/alpha/circle?depth=1&format=graphml")
+    assert response.mimetype == "application/graphml+xml"
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=aikg-circle-alpha-1.graphml")
+    G = nx.read_graphml(io.BytesIO(response.data), force_multigraph=True)
+    assert {G.nodes[n]["id"] for n in G} == {"alpha", "vc", "cloud", "alpha-1"}
+    assert G.number_of_edges() == 3
+
+
+def test_circle_export_keeps_to_the_relation_filter(ecosystem_client):
+    response = ecosystem_client.get("/api/entities/alpha/circle?relation=investsIn&depth=2"
+                                    "&format=ntriples")
+    triples = {(t.subject.value, t.predicate.value, t.object.value)
+               for t in pyoxigraph.parse(response.data, format=pyoxigraph.RdfFormat.N_TRIPLES)
+               if t.predicate.value.startswith(AIKG)}
+    assert triples == {(KG + "vc", AIKG + "investsIn", KG + "alpha"),
+                       (KG + "vc", AIKG + "investsIn", KG + "beta")}
+
+
+def test_paths_as_a_network_file_hold_the_hops(ecosystem_client):
+    response = ecosystem_client.get("/api/paths?from=app&to=beta&max_length=6&format=gexf")
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=aikg-paths-app-beta.gexf")
+    G = nx.read_gexf(io.BytesIO(response.data))
+    assert {G.nodes[n]["label"] for n in G} >= {"Alpha App", "Beta Labs"}
+    assert G.number_of_nodes() == 5 and G.number_of_edges() == 4
+
+
 def test_paths_explain_each_hop(ecosystem_client):
     data = get_ok(ecosystem_client, "/api/paths?from=app&to=beta&max_length=6")["data"]
     [path] = data["paths"]
@@ -172,7 +204,7 @@ def test_every_answer_names_the_graph_version_and_follows_writes(make_client, ec
     ("/api/entities/alpha/circle?depth=4", 400, "depth"),
     ("/api/entities/alpha/circle?relation=investIn", 400, "relation"),
     ("/api/entities/alpha/circle?role=boss", 400, "role"),
-    ("/api/entities/alpha/circle?format=xml", 400, "format"),
+    ("/api/entities/alpha/circle?format=xlsx", 400, "format"),
     ("/api/paths?to=beta", 400, "from"),
     ("/api/paths?from=alpha&to=beta&k=11", 400, "k"),
     ("/api/paths?from=alpha&to=beta&max_length=7", 400, "max_length"),

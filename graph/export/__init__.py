@@ -8,6 +8,7 @@ Scopes, each a function that checks its input at once and returns an :class:`Exp
 
 - :func:`dataset_export`: the whole dataset, or one named graph (a source);
 - :func:`query_export`: the result of a CONSTRUCT or DESCRIBE query;
+- :func:`statements_export`: given triples or quads (an entity's description, with its sources);
 - :func:`network_export`: a networkx graph of the projection's shape: a circle of friends, a path
   result, the projection itself.
 
@@ -19,13 +20,13 @@ looked up in the store.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import IO
 
 import networkx as nx
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, Quad, Triple
 
 import ontology
 
@@ -46,6 +47,7 @@ __all__ = [
     "export_format",
     "network_export",
     "query_export",
+    "statements_export",
     "write_network",
 ]
 
@@ -116,9 +118,21 @@ def query_export(kg: KnowledgeGraph, sparql: str, fmt: str | ExportFormat, **opt
     result = kg.query(sparql, **options)
     if result.kind != "graph":
         raise BadInput("export needs a CONSTRUCT or DESCRIBE query, which returns triples")
-    write = (partial(write_triples, result.triples, fmt) if fmt.is_rdf
-             else _as_network(kg, lambda: result.triples, fmt, look_up=True))
-    return Export(fmt, "aikg-query", write, result.truncated)
+    return statements_export(kg, result.triples, fmt, "aikg-query", truncated=result.truncated)
+
+
+def statements_export(kg: KnowledgeGraph, statements: Sequence[Triple] | Sequence[Quad],
+                      fmt: str | ExportFormat, stem: str, *, truncated: bool = False) -> Export:
+    """Statements already at hand, as the file ``stem`` + suffix. Quads keep their named graphs
+    in the quads syntaxes; network formats get the labels and types they lack from ``kg``."""
+    fmt = _format(fmt)
+    if not fmt.is_rdf:
+        write = _as_network(kg, lambda: statements, fmt, look_up=True)
+    elif statements and isinstance(statements[0], Quad):
+        write = partial(write_quads, statements, fmt)
+    else:
+        write = partial(write_triples, statements, fmt)
+    return Export(fmt, _slug(stem), write, truncated)
 
 
 def network_export(G: nx.Graph, fmt: str | ExportFormat, stem: str) -> Export:

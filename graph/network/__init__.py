@@ -8,6 +8,7 @@ summarize it once per version.
 from .live import Network, build, ranking, stats
 from .metrics import METRICS, centrality, components, counts
 from .projection import Projection, Relation, Role, TermInfo, project, term_labels
+from .subgraphs import circle_subgraph, paths_subgraph
 from .traverse import circle, jaccard, neighbors, overlap, paths
 
 __all__ = [
@@ -20,12 +21,14 @@ __all__ = [
     "build",
     "centrality",
     "circle",
+    "circle_subgraph",
     "components",
     "counts",
     "jaccard",
     "neighbors",
     "overlap",
     "paths",
+    "paths_subgraph",
     "project",
     "ranking",
     "stats",

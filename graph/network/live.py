@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection
 
 from pyoxigraph import NamedNode
@@ -21,10 +22,13 @@ class Network:
 
     A reader takes :attr:`current` once and works on it: a projection is never changed after
     it is built, so a request sees one version even while a write rebuilds the next.
+    :attr:`changed` is when the graph last changed here: the start, or the last commit (Unix
+    time).
     """
 
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
+        self.changed = time.time()
         self._current: Projection | None = self._build(kg)
         kg.on_commit(self._rebuild)
 
@@ -55,6 +59,7 @@ class Network:
         return projection
 
     def _rebuild(self, kg: KnowledgeGraph) -> None:
+        self.changed = time.time()
         self._current = self._build(kg)
 
     @staticmethod

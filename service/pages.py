@@ -1,0 +1,226 @@
+"""The pages for people: home, search, the entity at its IRI ``/id/<id>`` (a page for browsers,
+RDF for RDF clients, negotiated by Accept), paths between two entities, rankings.
+
+Each view calls the same :mod:`graph` functions as ``/api`` and links its JSON (or RDF) version
+with ``<link rel="alternate">``. The circle explorer of an entity page is drawn in the browser
+from ``/api/entities/<id>/circle`` by ``static/circle.js``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from functools import cache
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, render_template, request, url_for
+
+import ontology
+from graph.entities import describe, describe_sources, entity_quads
+from graph.examples import Example, load_examples
+from graph.export import statements_export
+from graph.network import METRICS, circle, paths, ranking, stats
+from graph.search import search
+from graph.terms import entity_iri, sparql_prefixes
+
+from . import render
+from .api import (
+    MAX_PATH_LENGTH,
+    MAX_PATHS,
+    choice_arg,
+    int_arg,
+    paginate,
+    projection,
+    type_args,
+    type_term,
+)
+from .export import export_response
+from .negotiation import HTML, RDF_OFFERS, negotiate
+from .state import get_graph, get_network
+
+bp = Blueprint("pages", __name__)
+
+#: Formats offered as downloads on an entity page (all of RDF_OFFERS are served).
+ENTITY_DOWNLOADS = ("turtle", "jsonld", "ntriples", "trig")
+#: Files offered for the paths found: (format, label).
+NETWORK_DOWNLOADS = (("graphml", "GraphML"), ("gexf", "GEXF"), ("cytoscape", "Cytoscape JSON"),
+                     ("turtle", "Turtle"))
+RANKING_SIZES = (10, 25, 50, 100)
+SOURCES_SHOWN = 12  # on the home page, before "all sources"
+#: Result formats the editor offers as downloads: SELECT and ASK first, then CONSTRUCT.
+RESULT_DOWNLOADS = (("json", "JSON"), ("csv", "CSV"), ("tsv", "TSV"), ("xml", "XML"),
+                    ("turtle", "Turtle"), ("ntriples", "N-Triples"), ("jsonld", "JSON-LD"),
+                    ("rdfxml", "RDF/XML"))
+#: The prefixes the editor's first query declares (all of ontology.PREFIXES are known to it).
+EDITOR_PREFIXES = ("aikg", "kg", "rdf", "rdfs", "skos", "schema", "dcterms", "prov", "xsd")
+#: The editor's first query, after the PREFIX lines.
+FIRST_QUERY = """SELECT ?company ?en ?zh WHERE {
+  ?company a aikg:Company ; rdfs:label ?en , ?zh .
+  FILTER(lang(?en) = "en" && lang(?zh) = "zh")
+}
+ORDER BY ?en
+LIMIT 50
+"""
+#: Questions the home page asks when the entities they name are in the graph:
+#: (title, title in Chinese, description, endpoint, its arguments, the entity ids it needs).
+QUESTIONS = (
+    ("Who is in Baidu's circle of friends?", "百度的朋友圈里有谁？",
+     "Its models, products, partners and backers, each with the source that says so.",
+     "pages.entity", {"entity_id": "baidu", "_anchor": "circle"}, ("baidu",)),
+    ("How is Kimi connected to Zhipu AI?", "Kimi 与智谱 AI 有何关联？",
+     "The shortest chains of investments, partnerships and products between the two.",
+     "pages.paths_page", {"from": "kimi", "to": "zhipu"}, ("kimi", "zhipu")),
+    ("Which companies are the most central?", "哪些公司处于生态中心？",
+     "Organizations ranked by PageRank over the ecosystem relations.",
+     "pages.rankings_page", {"metric": "pagerank", "type": "Organization"}, ()),
+)
+
+
+@bp.get("/")
+def home():
+    """What the graph holds, a search box, example questions and where to go next."""
+    P = projection()
+    kg = get_graph()
+    found = stats(P)
+    sizes = kg.graph_sizes()
+    sources = sorted((dict(s, statements=sizes.get(s["iri"], 0))
+                      for s in P.cached("source descriptions",
+                                        lambda: describe_sources(kg, sorted(sizes)))
+                      if s["title"] or s["url"]), key=lambda s: (-s["statements"], s["id"]))
+    return page("home.html", stats=found, triples=len(kg), graphs=len(sizes),
+                by_type=[{**type_term(P, t), "count": n} for t, n in found["by_type"].items()],
+                sources=sources, sources_shown=SOURCES_SHOWN,
+                changed=datetime.fromtimestamp(get_network().changed, UTC),
+                examples=examples(), questions=[
+                    {"title": t, "title_zh": zh, "description": d, "href": url_for(e, **args)}
+                    for t, zh, d, e, args, ids in QUESTIONS
+                    if all(entity_iri(i) in P.graph for i in ids)
+                    and ("type" not in args or args["type"] in {c.rsplit("#")[-1]
+                                                                 for c in P.classes})],
+                top=[render.node(P, n) for n, _ in ranking(P, "degree")[:8]],
+                alternate=[("application/json", url_for("api.graph_stats"))])
+
+
+@bp.get("/search")
+def search_page():
+    """Search results as a page: the fallback of the search box, and its "all results"."""
+    P = projection()
+    q = request.args.get("q", "")
+    hits, page_info = paginate(search(P, q, type_args(P)))
+    return page("search.html", q=q, page_info=page_info,
+                hits=[{**render.node(P, h.node), "matched": h.label} for h in hits],
+                alternate=[("application/json", url_for("api.entities", **request.args))])
+
+
+@bp.get("/id/<entity_id>")
+def entity(entity_id: str) -> Response:
+    """The entity's IRI: a page for browsers; Turtle, JSON-LD, N-Triples (any RDF syntax) for
+    RDF clients, by Accept or ``format=``. Answered directly, not by a 303 (docs/decisions.md)."""
+    P = projection()
+    iri = get_network().entity(entity_id, P)
+    kg = get_graph()
+    offer = negotiate((HTML, *RDF_OFFERS), "an entity")
+    if offer is not HTML:
+        quads, truncated = entity_quads(kg, iri)
+        return export_response(statements_export(kg, quads, offer.name, f"aikg-{entity_id}",
+                                                 truncated=truncated))
+    found = describe(kg, iri, ecosystem=set(P.relations))
+    members = circle(P.graph, iri, depth=1) if iri in P.graph else []
+    circle_data = render.circle(P, iri, 1, members, render.entries(members), truncated=False)
+    downloads = [(o, url_for("pages.entity", entity_id=entity_id, format=o.name))
+                 for name in ENTITY_DOWNLOADS for o in RDF_OFFERS if o.name == name]
+    response = Response(page(
+        "entity.html", entity=found, circle=circle_data, downloads=downloads,
+        sources={s["iri"]: s for s in found["sources"]},
+        alternate=[("application/json", url_for("api.entity", entity_id=entity_id)),
+                   *((o.media_type, url) for o, url in downloads)]))
+    response.vary.add("Accept")
+    return response
+
+
+@bp.get("/paths")
+def paths_page():
+    """How two entities are connected: a form, and the paths when both ends are given."""
+    P = projection()
+    ends = {"from": request.args.get("from", "").strip(),
+            "to": request.args.get("to", "").strip()}
+    k = int_arg("k", 3, 1, MAX_PATHS)
+    max_length = int_arg("max_length", 4, 1, MAX_PATH_LENGTH)
+    found, nodes, links = None, {}, []
+    if all(ends.values()):
+        network = get_network()
+        source, target = (network.entity(ends[e], P) for e in ("from", "to"))
+        nodes = {e: render.node(P, n) for e, n in (("from", source), ("to", target))}
+        found = [render.path(P, p) for p in paths(P.graph, source, target, k=k,
+                                                  max_length=max_length)]
+        query = {"from": ends["from"], "to": ends["to"], "k": k, "max_length": max_length}
+        links = [("application/json", url_for("api.find_paths", **query))]
+        links += [(label, url_for("api.find_paths", **query, format=name))
+                  for name, label in NETWORK_DOWNLOADS]
+    return page("paths.html", ends=ends, k=k, max_length=max_length, max_paths=MAX_PATHS,
+                max_length_bound=MAX_PATH_LENGTH, found=found, nodes=nodes,
+                alternate=links[:1], downloads=links[1:])
+
+
+@bp.get("/rankings")
+def rankings_page():
+    """The most central entities by degree, PageRank or betweenness, as a bar chart."""
+    P = projection()
+    metric = choice_arg("metric", METRICS)
+    size = int_arg("limit", 25, 1, max(RANKING_SIZES))
+    chosen = [t for t in request.args.getlist("type") if t]  # the form's "All" sends type=
+    ranked = ranking(P, metric, P.type_filter(chosen))
+    top = ranked[:size]
+    best = top[0][1] if top and top[0][1] > 0 else 1.0
+    query = {"metric": metric, "limit": size, **({"type": chosen} if chosen else {})}
+    return page("rankings.html", metric=metric, metrics=METRICS, size=size, sizes=RANKING_SIZES,
+                chosen=chosen, total=len(ranked),
+                types=sorted(({**type_term(P, c), "count": len(P.nodes_of_types([c]))}
+                              for c in P.classes if P.nodes_of_types([c])),
+                             key=lambda t: (t["label_en"] or t["id"]).lower()),
+                rows=[{"rank": i + 1, "score": score, "share": score / best,
+                       **render.node(P, n)} for i, (n, score) in enumerate(top)],
+                alternate=[("application/json",
+                            url_for("api.rankings") + "?" + urlencode(query, doseq=True))])
+
+
+def editor_page() -> str:
+    """The SPARQL editor (YASGUI) with the example gallery; ``/sparql`` serves it to browsers.
+    ``example=`` opens that example; without scripts, the plain form holds its query."""
+    found = {ex.name: ex for ex in examples()}
+    example = found.get(request.args.get("example", ""))
+    first = sparql_prefixes(*EDITOR_PREFIXES) + "\n" + FIRST_QUERY
+    return page("sparql.html", endpoint=url_for("sparql.sparql", _external=True),
+                examples=examples(), example=example, default_query=first,
+                query=example.sparql if example else first, formats=RESULT_DOWNLOADS,
+                entities=ontology.KG,
+                examples_json=[asdict(ex) for ex in examples()], prefixes=ontology.PREFIXES,
+                alternate=[("text/turtle", url_for("sparql.sparql", format="turtle"))])
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def page(template: str, **context: object) -> str:
+    """A page of the site: the template with what every page shows (the graph version)."""
+    return render_template(template, version=projection().version, **context)
+
+
+@cache
+def examples() -> list[Example]:
+    """The bundled example queries (files read once per process)."""
+    return load_examples()
+
+
+@bp.app_template_filter("entity_url")
+def entity_url(node: dict) -> str | None:
+    """The page of a node (``id`` and ``iri``) when it is an entity of the graph, else None."""
+    ident = node.get("id", "")
+    return url_for("pages.entity", entity_id=ident) if entity_iri(ident) == node.get(
+        "iri") else None
+
+
+@bp.app_template_filter("graph_name")
+def graph_name(iri: str) -> str:
+    """The short name of a named graph: its slug under the project's graph namespace."""
+    return iri[len(ontology.GRAPH):] if iri.startswith(ontology.GRAPH) else iri

@@ -1,0 +1,258 @@
+// The circle-of-friends explorer of an entity page, drawn with cytoscape.js from
+// /api/entities/<id>/circle. A click on a node (or Expand, for the keyboard) adds that node's own
+// circle; a second click folds it again. At most CAP nodes are drawn at once.
+"use strict";
+
+(function () {
+  const section = document.getElementById("circle");
+  const form = document.getElementById("circle-controls");
+  if (!section || !form || typeof window.cytoscape !== "function") return;
+
+  const CAP = 150;
+  const centre = section.closest("[data-entity]").dataset.entity;
+  const kg = section.dataset.kg;
+  const box = document.getElementById("circle-graph");
+  const status = section.querySelector(".status");
+  const roleList = form.querySelector(".role-list");
+  const nodeSelect = form.elements.node;
+  const expansions = []; // {node, nodes, edges}, in the order they were made
+  let roles = []; // the role keys of the unfiltered circle at this depth
+
+  const url = (template, id) => template.replace("__ID__", encodeURIComponent(id));
+
+  form.hidden = false;
+  box.hidden = false;
+  const cy = window.cytoscape({
+    container: box,
+    minZoom: 0.2,
+    maxZoom: 3,
+    style: [
+      { selector: "node", style: {
+        label: "data(label)", "text-wrap": "wrap", "text-max-width": 130, "font-size": 11,
+        "text-valign": "bottom", "text-margin-y": 3, color: "#1b1f24",
+        "text-background-color": "#ffffff", "text-background-opacity": 0.85,
+        "text-background-padding": 1, "min-zoomed-font-size": 6,
+        "background-color": "#3b6fd8", width: 20, height: 20 } },
+      { selector: "node[level = 0]", style: {
+        "background-color": "#14213d", width: 34, height: 34, "font-weight": "bold", "font-size": 13 } },
+      { selector: "node[!expandable]", style: { shape: "round-rectangle", "background-color": "#8a94a6" } },
+      { selector: "node.expanded", style: { "border-width": 4, "border-color": "#b45309" } },
+      { selector: "node:selected", style: { "overlay-color": "#b45309", "overlay-opacity": 0.25 } },
+      { selector: "edge", style: {
+        width: 1.5, "curve-style": "bezier", "line-color": "#9aa5b5", "target-arrow-color": "#9aa5b5",
+        "target-arrow-shape": "triangle", label: "data(label)", "font-size": 8, color: "#4a5361",
+        "text-rotation": "autorotate", "min-zoomed-font-size": 7,
+        "text-background-color": "#ffffff", "text-background-opacity": 0.85 } },
+    ],
+  });
+  window.aikgCircle = { cy, expansions }; // for the browser tests and the curious
+
+  function say(text, warn = false) {
+    status.textContent = text;
+    status.classList.toggle("warn", warn);
+  }
+
+  // The roles to keep: [] for all (no filter), null for none.
+  function chosenRoles() {
+    const checked = Array.from(roleList.querySelectorAll("input:checked"), (box) => box.value);
+    if (checked.length === 0) return null;
+    return checked.length === roles.length ? [] : checked;
+  }
+
+  function query(depth, filter, format) {
+    const params = new URLSearchParams({ depth: String(depth), limit: "500" });
+    filter.forEach((role) => params.append("role", role));
+    if (format) params.set("format", format);
+    return params.toString();
+  }
+
+  async function fetchCircle(id, depth, filter) {
+    const response = await fetch(`${url(section.dataset.api, id)}?${query(depth, filter)}`,
+                                 { headers: { Accept: "application/json" } });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error || response.statusText);
+    return body.data;
+  }
+
+  function nodeElement(node, level) {
+    const name = node.label_en || node.id;
+    const label = node.label_zh && node.label_zh !== name ? `${name}\n${node.label_zh}` : name;
+    return { group: "nodes", data: {
+      id: node.id, label, name, level, types: node.types.join(", "),
+      expandable: node.iri === kg + node.id } };
+  }
+
+  // Add a circle's members (nearest first) and the statements on their paths; new elements only.
+  function addCircle(data, baseLevel) {
+    const added = { nodes: [], edges: [] };
+    const seen = new Set();
+    let left = 0;
+    const members = data.groups.flatMap((group) => group.members)
+      .sort((a, b) => a.distance - b.distance);
+    for (const member of members) {
+      if (seen.has(member.id)) continue;
+      seen.add(member.id);
+      if (cy.getElementById(member.id).empty()) {
+        if (cy.nodes().length >= CAP) {
+          left += 1;
+          continue;
+        }
+        cy.add(nodeElement(member, baseLevel + member.distance));
+        added.nodes.push(member.id);
+      }
+      for (const hop of member.path) {
+        for (const edge of hop.edges) {
+          const [source, target] = edge.direction === "out" ? [hop.from.id, hop.to.id] : [hop.to.id, hop.from.id];
+          const id = `${source} ${edge.relation} ${target}`;
+          if (cy.getElementById(id).empty() && cy.getElementById(source).nonempty()
+              && cy.getElementById(target).nonempty()) {
+            cy.add({ group: "edges", data: { id, source, target, label: edge.label_en || edge.relation } });
+            added.edges.push(id);
+          }
+        }
+      }
+    }
+    return { added, left };
+  }
+
+  function layout() {
+    cy.layout({ name: "concentric", concentric: (node) => 10 - node.data("level"),
+                levelWidth: () => 1, minNodeSpacing: 56, animate: false, fit: true, padding: 24 }).run();
+    const current = nodeSelect.value;
+    nodeSelect.replaceChildren(...cy.nodes().sort((a, b) => a.data("name").localeCompare(b.data("name")))
+      .map((node) => {
+        const option = document.createElement("option");
+        option.value = node.id();
+        option.textContent = `${node.data("name")}${node.hasClass("expanded") ? " (expanded)" : ""}`;
+        return option;
+      }));
+    if (cy.getElementById(current).nonempty()) nodeSelect.value = current;
+    form.querySelector('[data-action="undo"]').disabled = expansions.length === 0;
+  }
+
+  function report(left) {
+    const shown = cy.nodes().length - 1;
+    if (left > 0) {
+      say(`Showing ${shown} nodes: the view holds ${CAP} at most, ${left} more left out. `
+          + "Fold a node, or narrow the depth and roles, to see others.", true);
+    } else {
+      say(`${shown} members shown; ${expansions.length} node${expansions.length === 1 ? "" : "s"} expanded.`);
+    }
+  }
+
+  async function expand(id) {
+    const node = cy.getElementById(id);
+    if (node.empty() || node.hasClass("expanded") || id === centre) return;
+    if (!node.data("expandable")) {
+      say(`${node.data("name")} is not an entity of this graph: it has no circle to expand.`);
+      return;
+    }
+    if (chosenRoles() === null) {
+      say("Tick at least one role.", true);
+      return;
+    }
+    say(`Expanding ${node.data("name")}…`);
+    try {
+      const data = await fetchCircle(id, 1, chosenRoles());
+      const { added, left } = addCircle(data, node.data("level"));
+      expansions.push({ node: id, ...added });
+      node.addClass("expanded");
+      layout();
+      report(left);
+    } catch (error) {
+      say(`Could not expand ${node.data("name")}: ${error.message}`, true);
+    }
+  }
+
+  // Fold a node: what its expansion added goes, after the expansions made from those nodes.
+  function collapse(id) {
+    const index = expansions.findIndex((e) => e.node === id);
+    if (index < 0) return;
+    const expansion = expansions[index];
+    for (const later of expansions.slice(index + 1).reverse()) {
+      if (expansion.nodes.includes(later.node)) collapse(later.node);
+    }
+    expansions.splice(expansions.indexOf(expansion), 1);
+    cy.remove(cy.collection(expansion.edges.concat(expansion.nodes)
+      .map((e) => cy.getElementById(e)).filter((e) => e.nonempty())));
+    cy.getElementById(id).removeClass("expanded");
+    layout();
+    report(0);
+  }
+
+  function toggle(id) {
+    if (cy.getElementById(id).hasClass("expanded")) collapse(id);
+    else expand(id);
+  }
+
+  function buildRoles(data) {
+    roles = data.composition.roles.map((role) => role.key);
+    roleList.replaceChildren(...data.composition.roles.map((role) => {
+      const label = document.createElement("label");
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.value = role.key;
+      box.checked = true;
+      label.append(box, ` ${role.label_en} `);
+      const zh = document.createElement("span");
+      zh.lang = "zh";
+      zh.textContent = role.label_zh;
+      label.append(zh, ` (${role.count})`);
+      return label;
+    }));
+  }
+
+  async function draw(fresh) {
+    const depth = Number(form.elements.depth.value);
+    if (!fresh && chosenRoles() === null) {
+      say("Tick at least one role.", true);
+      return;
+    }
+    say("Loading the circle…");
+    try {
+      const filter = fresh ? [] : chosenRoles();
+      const data = await fetchCircle(centre, depth, filter);
+      if (fresh) buildRoles(data);
+      expansions.length = 0;
+      cy.elements().remove();
+      cy.add(nodeElement(data.center, 0));
+      const { left } = addCircle(data, 0);
+      form.querySelector('[data-action="graphml"]').href =
+        `${url(section.dataset.api, centre)}?${query(depth, filter, "graphml")}`;
+      layout();
+      report(left + Math.max(0, data.size - new Set(data.groups.flatMap((g) => g.members.map((m) => m.id))).size));
+    } catch (error) {
+      say(`Could not load the circle: ${error.message}`, true);
+    }
+  }
+
+  function savePng() {
+    const link = document.createElement("a");
+    link.href = cy.png({ full: true, scale: 2, bg: "#ffffff" });
+    link.download = `aikg-circle-${centre}.png`;
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }
+
+  cy.on("tap", "node", (event) => {
+    nodeSelect.value = event.target.id();
+    toggle(event.target.id());
+  });
+  form.elements.depth.addEventListener("change", () => draw(true));
+  roleList.addEventListener("change", () => draw(false));
+  form.addEventListener("submit", (event) => event.preventDefault());
+  form.addEventListener("click", (event) => {
+    const action = event.target.closest("[data-action]")?.dataset.action;
+    const id = nodeSelect.value;
+    if (action === "expand") expand(id);
+    else if (action === "collapse") collapse(id);
+    else if (action === "open" && cy.getElementById(id).data("expandable")) {
+      window.location.href = url(section.dataset.pages, id);
+    }
+    else if (action === "undo" && expansions.length) collapse(expansions[expansions.length - 1].node);
+    else if (action === "reset") draw(true);
+    else if (action === "png") savePng();
+  });
+  draw(true);
+})();
