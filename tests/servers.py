@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import requests
@@ -35,8 +35,10 @@ def start(command: list[str], ready_url: str, *, log: Path, timeout: float = 30.
           ) -> subprocess.Popen:
     """Start a server and return once ``ready_url`` answers (any status below 500)."""
     with log.open("wb") as out:
+        # A session of its own, so that stop() ends the server's workers with it.
         process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+                                   env={**os.environ, "PYTHONPATH": str(ROOT)},
+                                   start_new_session=True)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -52,7 +54,8 @@ def start(command: list[str], ready_url: str, *, log: Path, timeout: float = 30.
 
 
 def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    """Stop one child process by its PID and wait for it."""
+    """Stop a server started by :func:`start` and wait for it; whatever of its process group
+    outlives it (a gunicorn worker stuck in its exit) is killed."""
     if process.poll() is None:
         os.kill(process.pid, sig)
         try:
@@ -60,6 +63,8 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
         except subprocess.TimeoutExpired:
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 @contextmanager
