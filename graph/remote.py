@@ -42,10 +42,11 @@ from pyoxigraph import (
 )
 
 from . import guard
+from .engine import CountingReader, collect, named_node
 from .errors import BadInput, QueryTimeout, ReadOnly, StoreUnavailable
 from .formats import RdfSyntax, open_rdf_input, rdf_parse_error
 from .results import QueryResult
-from .store import DEFAULT_GRAPH, KnowledgeGraph, _collect, _CountingReader, _named_node
+from .store import DEFAULT_GRAPH, KnowledgeGraph
 
 __all__ = ["RemoteGraph"]
 
@@ -122,11 +123,11 @@ class RemoteGraph(KnowledgeGraph):
         if substitutions:
             sparql += _values_row(substitutions)
         form = [("query", sparql)]
-        form += [("default-graph-uri", _named_node(g).value) for g in default_graphs or ()]
-        form += [("named-graph-uri", _named_node(g).value) for g in named_graphs or ()]
+        form += [("default-graph-uri", named_node(g).value) for g in default_graphs or ()]
+        form += [("named-graph-uri", named_node(g).value) for g in named_graphs or ()]
         response = self._post(self.query_url, form, QUERY_ACCEPT, budget, "query")
         try:
-            return _collect(_parse_answer(response), deadline, max_rows)
+            return collect(_parse_answer(response), deadline, max_rows)
         except (OSError, SyntaxError, requests.RequestException) as error:
             if time.monotonic() > deadline:
                 raise QueryTimeout(f"the store's answer ran past {budget:g} s") from None
@@ -187,10 +188,10 @@ class RemoteGraph(KnowledgeGraph):
         """Parse the whole input here, so bad input sends nothing, then send one INSERT DATA."""
         target = None
         if graph is not None:
-            target = DefaultGraph() if graph == DEFAULT_GRAPH else _named_node(graph)
+            target = DefaultGraph() if graph == DEFAULT_GRAPH else named_node(graph)
         stream = open_rdf_input(source)
         try:
-            reader = _CountingReader(stream, progress) if progress else stream
+            reader = CountingReader(stream, progress) if progress else stream
             quads = [q if target is None else Quad(q.subject, q.predicate, q.object, target)
                      for q in parse(reader, format=syntax.oxigraph, base_iri=base_iri)]
         except SyntaxError as error:
@@ -341,4 +342,4 @@ def _error_text(response: requests.Response) -> str:
 
 def _with_base(sparql: str, base_iri: str | None) -> str:
     """The text with a ``BASE`` for its relative IRIs; the IRI is checked, never pasted raw."""
-    return sparql if base_iri is None else f"BASE {_named_node(base_iri)}\n{sparql}"
+    return sparql if base_iri is None else f"BASE {named_node(base_iri)}\n{sparql}"

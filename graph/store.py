@@ -8,8 +8,6 @@ graphs (DESIGN decision 2).
 
 from __future__ import annotations
 
-import gzip
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -22,8 +20,6 @@ from pyoxigraph import (
     DefaultGraph,
     NamedNode,
     Quad,
-    QueryBoolean,
-    QuerySolutions,
     RdfFormat,
     Store,
     Variable,
@@ -34,7 +30,14 @@ from pyoxigraph import (
 import ontology
 
 from . import guard
-from .errors import AikgError, BadInput, ParseError, QueryTimeout, ReadOnly, StoreUnavailable
+from .engine import (
+    CountingReader,
+    collect,
+    named_node,
+    sparql_error,
+    write_error,
+)
+from .errors import BadInput, ReadOnly
 from .formats import RdfSyntax, open_rdf_input, rdf_parse_error, rdf_syntax, syntax_for_path
 from .results import QueryResult
 
@@ -113,18 +116,18 @@ class KnowledgeGraph:
         deadline = None if timeout is None else time.monotonic() + timeout
         options: dict[str, object] = {"base_iri": base_iri}
         if default_graphs is not None or named_graphs is not None:
-            options["default_graph"] = [_named_node(g) for g in default_graphs or ()]
+            options["default_graph"] = [named_node(g) for g in default_graphs or ()]
             if named_graphs is not None:
-                options["named_graphs"] = [_named_node(g) for g in named_graphs]
+                options["named_graphs"] = [named_node(g) for g in named_graphs]
         elif not guard.has_dataset_clause(sparql):
             options["use_default_graph_as_union"] = True
         if substitutions:
             options["substitutions"] = {Variable(k): v for k, v in substitutions.items()}
         try:
             raw = self.store.query(sparql, **options)
-            return _collect(raw, deadline, max_rows)
+            return collect(raw, deadline, max_rows)
         except SyntaxError as error:
-            raise _sparql_error(error) from None
+            raise sparql_error(error) from None
         except (OSError, RuntimeError, ValueError) as error:
             raise BadInput(f"query failed: {error}") from None
 
@@ -173,9 +176,9 @@ class KnowledgeGraph:
             try:
                 self.store.update(sparql, base_iri=base_iri)
             except SyntaxError as error:
-                raise _sparql_error(error) from None
+                raise sparql_error(error) from None
             except (OSError, RuntimeError, ValueError) as error:
-                raise _write_error(error, "update failed") from None
+                raise write_error(error, "update failed") from None
             self._committed()
 
     def load(
@@ -240,7 +243,7 @@ class KnowledgeGraph:
         else:
             text = "".join(
                 "DROP SILENT DEFAULT ;\n" if g == DEFAULT_GRAPH
-                else "DROP SILENT GRAPH {0} ;\nCREATE SILENT GRAPH {0} ;\n".format(_named_node(g))
+                else "DROP SILENT GRAPH {0} ;\nCREATE SILENT GRAPH {0} ;\n".format(named_node(g))
                 for g in graphs
             )
         text += "INSERT DATA {\n" + "".join(_quad_data(quads)) + "}"
@@ -248,7 +251,7 @@ class KnowledgeGraph:
             try:
                 self.store.update(text)
             except (OSError, SyntaxError, ValueError) as error:
-                raise _write_error(error, "replace failed") from None
+                raise write_error(error, "replace failed") from None
             self._committed()
 
     def add(self, quads: Iterable[Quad]) -> None:
@@ -258,7 +261,7 @@ class KnowledgeGraph:
             try:
                 self.store.extend(quads)
             except (OSError, ValueError) as error:
-                raise _write_error(error, "write failed") from None
+                raise write_error(error, "write failed") from None
             self._committed()
 
     def validate(self, graphs: Iterable[str] | None = None) -> None:
@@ -294,16 +297,16 @@ class KnowledgeGraph:
                      ) -> None:
         to_graph = None
         if graph is not None:
-            to_graph = DefaultGraph() if graph == DEFAULT_GRAPH else _named_node(graph)
+            to_graph = DefaultGraph() if graph == DEFAULT_GRAPH else named_node(graph)
         loader = self.store.bulk_load if bulk else self.store.load
         stream = open_rdf_input(source)
         try:
-            reader = _CountingReader(stream, progress) if progress else stream
+            reader = CountingReader(stream, progress) if progress else stream
             loader(reader, format=syntax.oxigraph, base_iri=base_iri, to_graph=to_graph)
         except SyntaxError as error:
             raise rdf_parse_error(error, name) from None
         except (OSError, ValueError) as error:
-            raise _write_error(error, name) from None
+            raise write_error(error, name) from None
         finally:
             if stream is not source:
                 stream.close()
@@ -369,67 +372,6 @@ def _bundled_nquads() -> bytes:
     return serialize(quads, format=RdfFormat.N_QUADS)
 
 
-def _collect(raw: object, deadline: float | None, max_rows: int | None) -> QueryResult:
-    if isinstance(raw, QueryBoolean):
-        return QueryResult("ask", boolean=bool(raw))
-    if isinstance(raw, QuerySolutions):
-        variables = [v.value for v in raw.variables]
-        result = QueryResult("select", variables=variables)
-        sink, width = result.rows, len(variables)
-        for solution in raw:
-            if max_rows is not None and len(sink) >= max_rows:
-                result.truncated = True
-                break
-            sink.append(tuple(solution[i] for i in range(width)))
-            _check_deadline(deadline)
-        return result
-    result = QueryResult("graph")
-    for triple in raw:
-        if max_rows is not None and len(result.triples) >= max_rows:
-            result.truncated = True
-            break
-        result.triples.append(triple)
-        _check_deadline(deadline)
-    return result
-
-
-def _write_error(error: Exception, what: str) -> AikgError:
-    """A failed write's error: the store's own I/O failure (RocksDB's "IO error", such as a full
-    disk) is the server's, a 503 that says nothing was written; anything else is the input's."""
-    if isinstance(error, OSError) and str(error).startswith("IO error"):
-        return StoreUnavailable(f"{what}: the store could not write, so nothing was changed "
-                                f"({error})")
-    return BadInput(f"{what}: {error}")
-
-
-def _check_deadline(deadline: float | None) -> None:
-    if deadline is not None and time.monotonic() > deadline:
-        raise QueryTimeout("the query ran past its time budget")
-
-
-def _named_node(iri: str) -> NamedNode:
-    try:
-        return NamedNode(iri)
-    except ValueError:
-        raise BadInput(f"not an absolute IRI: {iri!r}") from None
-
-
-_POSITION = re.compile(r"^error at (\d+):(\d+): ")
-
-
-def _sparql_error(error: SyntaxError) -> ParseError:
-    message = error.msg if error.msg else str(error)
-    head, _, _ = message.partition(", [")  # drop the parser's long list of expected characters
-    expected = head.split(", ")
-    if len(expected) > 8:
-        head = ", ".join(expected[:8]) + f" (or {len(expected) - 8} more)"
-    position = _POSITION.match(head)
-    if position:
-        line, column = int(position.group(1)), int(position.group(2))
-        return ParseError(head[position.end():], line=line, column=column)
-    return ParseError(head, line=error.lineno, column=error.offset)
-
-
 def _quad_data(quads: list[Quad]) -> Iterator[str]:
     """The quads as SPARQL ``QuadData``: N-Triples lines, grouped by graph."""
     by_graph: dict[object, list[Quad]] = {}
@@ -438,25 +380,3 @@ def _quad_data(quads: list[Quad]) -> Iterator[str]:
     for name, group in by_graph.items():
         lines = "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in group)
         yield lines if isinstance(name, DefaultGraph) else f"GRAPH {name} {{\n{lines}}}\n"
-
-
-class _CountingReader:
-    """A binary reader that reports bytes and lines read, for progress bars.
-
-    The bytes are those of the file as stored: for a gzip stream, the compressed bytes, so
-    that they can be set against the file's size.
-    """
-
-    def __init__(self, stream: IO[bytes], progress: ProgressCallback) -> None:
-        self._stream, self._progress = stream, progress
-        self._compressed = stream.fileobj if isinstance(stream, gzip.GzipFile) else None
-        self._bytes = self._lines = 0
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self._stream.read(size)
-        self._bytes += len(chunk)
-        self._lines += chunk.count(b"\n")
-        self._progress(self._compressed.tell() if self._compressed else self._bytes,
-                       self._lines)
-        return chunk
-
