@@ -1,0 +1,416 @@
+"""Import a table into the graph: mapped, resolved, sourced, validated and written atomically.
+
+:func:`import_table` reads the rows with a CSVW mapping (:mod:`graph.tabular`), resolves the
+names of each entity column against the graph (:mod:`graph.resolve`), and builds the statements
+of ONE named graph, which it describes as a source in the sources graph (title, publisher,
+address, licence, attribution, access date). The statements are validated with the shapes, then
+written in one transaction that replaces what that graph held before. Nothing is written when
+the graph already holds exactly these statements: importing the same file twice changes nothing
+the second time, not even the graph's version.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
+
+import ontology
+
+from .errors import BadInput
+from .resolve import LabelIndex, Name, Resolver, is_chinese
+from .shapes import require_valid
+from .store import KnowledgeGraph
+from .tabular import Column, Mapping, Row, read_rows
+
+__all__ = ["ImportReport", "import_table"]
+
+P = ontology.PREFIXES
+RDF_TYPE, RDFS_LABEL = P["rdf"] + "type", P["rdfs"] + "label"
+PREF_LABEL, ALT_LABEL = P["skos"] + "prefLabel", P["skos"] + "altLabel"
+#: Subjects validated together: bigger chunks cost memory in pyshacl, smaller ones time.
+CHUNK = 4000
+
+
+@dataclass
+class ImportReport:
+    """What an import did or, in a dry run, would do.
+
+    ``merged``, ``created`` and ``unresolved`` map each kind of entity ("model",
+    "organization", ...) to the names of the table: to the id they resolved to, or to the reason
+    they did not. ``skipped_rows`` lists rows left out, ``unpaired`` the rows whose lists (several
+    organizations, several countries) could not be paired, per column.
+    """
+
+    graph: str
+    mapping: str
+    rows: int = 0
+    triples: int = 0
+    merged: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    created: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    unresolved: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    skipped_rows: list[tuple[int, str]] = field(default_factory=list)
+    unpaired: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    years: int = 0
+    dry_run: bool = False
+    unchanged: bool = False
+    written: bool = False
+    version: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain JSON-ready data."""
+        data = asdict(self)
+        data["skipped_rows"] = [{"row": n, "reason": r} for n, r in self.skipped_rows]
+        return data
+
+    def summary(self, examples: int = 5) -> str:
+        """A few lines for people: counts per kind and the first examples of each."""
+        done = ("dry run: nothing written" if self.dry_run else
+                "unchanged: nothing written" if self.unchanged else
+                f"written (graph version {self.version})")
+        lines = [f"{self.rows} rows, {self.triples} statements into <{self.graph}> "
+                 f"with mapping {self.mapping}: {done}"]
+        for kind in sorted({*self.merged, *self.created, *self.unresolved}):
+            lines.append(f"{kind}: {len(self.merged.get(kind, {}))} merged, "
+                         f"{len(self.created.get(kind, {}))} created, "
+                         f"{len(self.unresolved.get(kind, {}))} unresolved")
+            for label, table in (("merged", self.merged), ("created", self.created),
+                                 ("unresolved", self.unresolved)):
+                shown = list(table.get(kind, {}).items())[:examples]
+                if shown:
+                    lines.append(f"  {label}: " + "; ".join(f"{n} -> {v}" for n, v in shown))
+        for number, reason in self.skipped_rows[:examples]:
+            lines.append(f"skipped row {number}: {reason}")
+        if len(self.skipped_rows) > examples:
+            lines.append(f"... {len(self.skipped_rows)} rows skipped in all")
+        for title, numbers in self.unpaired.items():
+            lines.append(f"{title}: lists not paired with their subjects in {len(numbers)} rows "
+                         f"(e.g. row {numbers[0]}), left out")
+        if self.years:
+            lines.append(f"{self.years} January 1st dates read as years")
+        return "\n".join(lines)
+
+
+def import_table(
+    kg: KnowledgeGraph,
+    table: bytes | str | Path | IO[bytes],
+    mapping: Mapping,
+    *,
+    graph: str | None = None,
+    accessed: datetime.date | None = None,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Import ``table`` into ``kg`` as ``mapping`` says, into ``graph`` (default: the mapping's).
+
+    Parameters
+    ----------
+    kg : KnowledgeGraph
+        The graph to write into; only its ``query``, ``load`` and ``update`` are used.
+    table : bytes, path or binary stream
+        The CSV table.
+    mapping : graph.tabular.Mapping
+        The CSVW mapping, from :func:`graph.tabular.load_mapping`.
+    graph : str, optional
+        The named graph of the imported statements; what it held is replaced.
+    accessed : datetime.date, optional
+        When the table was downloaded (default: kept from the previous import of the same data,
+        else today).
+    dry_run : bool
+        Resolve, build and validate, but write nothing.
+
+    Returns
+    -------
+    ImportReport
+
+    Raises
+    ------
+    BadInput
+        A cell that does not read ("row 12, column Parameters: ...") or a broken mapping.
+    ValidationFailed
+        The statements break the shapes. In every failure the graph is unchanged.
+    """
+    target = graph or mapping.graph
+    if not target:
+        raise BadInput("name the graph to import into (the mapping gives none)")
+    try:
+        NamedNode(target)
+    except ValueError:
+        raise BadInput(f"not an absolute IRI: {target!r}") from None
+    report = ImportReport(graph=target, mapping=mapping.name, dry_run=dry_run)
+    rows = list(read_rows(table, mapping))
+    report.rows = len(rows)
+    classes = {c.entity.match for c in mapping.columns if c.entity}
+    resolver = Resolver(LabelIndex.from_graph(kg, classes, exclude_graph=target))
+    builder = _Builder(mapping, resolver, report)
+    triples = builder.build(rows)
+    g = NamedNode(target)
+    scratch = Store()  # canonical forms of the new statements, and the validation context
+    scratch.extend(Quad(s, p, o, g) for s, p, o in triples)
+    data = list(scratch.quads_for_pattern(None, None, None, g))
+    report.triples = len(data)
+    old_data, old_description = _current(kg, target)
+    same_data = {(q.subject, q.predicate, q.object) for q in data} == old_data
+    if accessed is None:
+        stored = [o.value for p, o in old_description if p.value == ontology.AIKG + "accessedOn"]
+        accessed = (datetime.date.fromisoformat(stored[0]) if same_data and stored
+                    else datetime.date.today())
+    description = _description(mapping, target, accessed)
+    report.unchanged = same_data and {(q.predicate, q.object) for q in description} == \
+        old_description
+    if report.unchanged:
+        report.version = kg.version
+        return report
+    _validate(kg, scratch, data, description, target, set(resolver.created))
+    if not dry_run:
+        _write(kg, data + description, target, fresh=not old_data and not old_description)
+        report.written = True
+    report.version = kg.version
+    return report
+
+
+class _Builder:
+    """Turns rows into statements: resolves entities, pairs lists, describes new entities."""
+
+    def __init__(self, mapping: Mapping, resolver: Resolver, report: ImportReport) -> None:
+        self.mapping, self.resolver, self.report = mapping, resolver, report
+        self.new_labels: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        self.votes: dict[str, set[NamedNode]] = defaultdict(set)
+
+    def build(self, rows: list[Row]) -> set[tuple]:
+        row_column = self.mapping.column(self.mapping.row_column)
+        entities: dict[int, dict[str, list[str | None]]] = {}
+        owners: dict[str, int] = {}
+        for row in rows:  # the rows' own entities first: a row that has none is left out
+            iri = next(iter(self._resolve(row_column, row)), None)
+            if iri is None:
+                self._skip(row, f"its {row_column.title} could not be resolved")
+            elif iri in owners:
+                self._skip(row, f"names the same entity as row {owners[iri]} ({_short(iri)})")
+            else:
+                owners[iri] = row.number
+                entities[row.number] = {row_column.name: [iri]}
+        columns = sorted((c for c in self.mapping.columns if c.entity and c is not row_column),
+                         key=lambda c: (not c.entity.skip_row_without, not c.entity.create))
+        for column in columns:  # entities rows need, then those rows create, then links only
+            for row in rows:
+                if row.number not in entities:
+                    continue
+                found = self._resolve(column, row)
+                subject = entities[row.number][row_column.name][0]
+                if column.entity.skip_row_without and not any(found) \
+                        and subject in self.resolver.created:
+                    self._skip(row, f"a new entity needs a {column.title} that resolves")
+                    self._forget(subject)
+                    del entities[row.number]
+                else:
+                    entities[row.number][column.name] = found
+        triples: set[tuple] = set()
+        for row in rows:
+            if row.number in entities:
+                self._statements(row, entities[row.number], triples)
+        self._describe_entities(triples)
+        return triples
+
+    def _resolve(self, column: Column, row: Row) -> list[str | None]:
+        spec, found = column.entity, []
+        for name in row.cells[column.name]:
+            if name is None:
+                found.append(None)
+                continue
+            outcome = self.resolver.resolve(name, spec.match, spec.create)
+            getattr(self.report, outcome.status)[spec.kind][name.text] = (
+                _short(outcome.iri) if outcome.iri else outcome.reason)
+            if outcome.iri:
+                self.new_labels[outcome.iri].update(outcome.new_labels)
+            found.append(outcome.iri)
+        return found
+
+    def _statements(self, row: Row, entities: dict[str, list[str | None]], out: set) -> None:
+        for column in self.mapping.columns:
+            if column.property is None or column.name == self.mapping.row_column:
+                continue
+            subjects = entities[column.about or self.mapping.row_column]
+            values = ([NamedNode(i) if i else None for i in entities[column.name]]
+                      if column.entity else row.cells[column.name])
+            pairs = _pair(subjects, values)
+            if pairs is None:
+                self.report.unpaired[column.title].append(row.number)
+                continue
+            for subject, value in pairs:
+                if column.property == RDF_TYPE:  # classes only for entities created here
+                    if subject in self.resolver.created:
+                        self.votes[subject].add(value)
+                    continue
+                if column.year_if_january_first and value.datatype.value.endswith("#gYear"):
+                    self.report.years += 1
+                out.add((NamedNode(subject), NamedNode(column.property), value))
+
+    def _describe_entities(self, out: set) -> None:
+        for iri, (name, klass) in self.resolver.created.items():
+            votes = self.votes.get(iri, set())
+            kind = next(iter(votes)) if len(votes) == 1 else NamedNode(klass)
+            out |= _entity_description(NamedNode(iri), kind, name)
+        for iri, labels in self.new_labels.items():
+            out |= {(NamedNode(iri), NamedNode(ALT_LABEL), Literal(text, language=lang))
+                    for text, lang in labels}
+
+    def _skip(self, row: Row, reason: str) -> None:
+        self.report.skipped_rows.append((row.number, reason))
+
+    def _forget(self, iri: str) -> None:
+        self.resolver.forget(iri)
+        for names in self.report.created.values():
+            for name in [n for n, i in names.items() if i == _short(iri)]:
+                del names[name]
+
+
+def _entity_description(node: NamedNode, kind: NamedNode, name: Name) -> set[tuple]:
+    out = {(node, NamedNode(RDF_TYPE), kind)}
+    for label, lang in ((name.en, "en"), (name.zh, "zh")):
+        if label:
+            out.add((node, NamedNode(RDFS_LABEL), Literal(label, language=lang)))
+            out.add((node, NamedNode(PREF_LABEL), Literal(label, language=lang)))
+    if not name.zh:
+        out.add((node, NamedNode(ontology.AIKG + "zhLabelStatus"),
+                 NamedNode(ontology.AIKG + "NoKnownChineseName")))
+    for other in name.alternatives:
+        lang = "zh" if is_chinese(other) else "en"
+        out.add((node, NamedNode(ALT_LABEL), Literal(other, language=lang)))
+    return out
+
+
+def _pair(subjects: list, values: list) -> list[tuple] | None:
+    """Pair a cell's values with their subjects: all of them with a single subject, one to one
+    with as many subjects; None when the lists cannot be paired."""
+    if all(v is None for v in values):
+        return []
+    if len(subjects) == 1:
+        return [(subjects[0], v) for v in values if v is not None and subjects[0]]
+    if len(subjects) == len(values):
+        return [(s, v) for s, v in zip(subjects, values, strict=True) if s and v is not None]
+    return None
+
+
+def _description(mapping: Mapping, graph: str, accessed: datetime.date) -> list[Quad]:
+    """The source graph's description in the sources graph: what the mapping says of the table
+    (title, publisher, address, licence, attribution, site) and the day it was read."""
+    source, g = mapping.source, NamedNode(graph)
+    title, site = _text(source.get("dc:title")), _text(source.get("aikg:site"))
+    url, license_ = _iri(source.get("dc:source")), _iri(source.get("dc:license"))
+    evidence = _iri(source.get("aikg:evidenceKind")) or "aikg:PublicEvidence"
+    rows = [
+        (RDF_TYPE, NamedNode(ontology.AIKG + "SourceGraph")),
+        (RDFS_LABEL, Literal(title or site or mapping.name, language="en")),
+        (P["dcterms"] + "title", title and Literal(title, language="en")),
+        (P["dcterms"] + "publisher", _literal(source.get("dc:publisher"))),
+        (ontology.AIKG + "site", _literal(source.get("aikg:site"))),
+        (P["schema"] + "url", url and NamedNode(url)),
+        (P["prov"] + "wasDerivedFrom", url and NamedNode(url)),
+        (P["dcterms"] + "license", license_ and NamedNode(license_)),
+        ("http://creativecommons.org/ns#attributionName",
+         _literal(source.get("cc:attributionName"))),
+        (ontology.AIKG + "accessedOn",
+         Literal(accessed.isoformat(), datatype=NamedNode(P["xsd"] + "date"))),
+        (ontology.AIKG + "evidenceKind", NamedNode(_prefixed(evidence))),
+        (P["skos"] + "note", Literal(f"Imported from a table with the aikg mapping "
+                                     f"{mapping.name}.", language="en")),
+    ]
+    sources = NamedNode(ontology.SOURCES_GRAPH)
+    return [Quad(g, NamedNode(p), o, sources) for p, o in rows if o]
+
+
+def _current(kg: KnowledgeGraph, graph: str) -> tuple[set[tuple], set[tuple]]:
+    """What ``graph`` holds now, and its description (predicate and object pairs)."""
+    data = kg.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", default_graphs=[graph]).rows
+    description = kg.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
+                           substitutions={"s": NamedNode(graph)},
+                           default_graphs=[ontology.SOURCES_GRAPH]).rows
+    return set(data), {(p, o) for _, p, o in description}
+
+
+def _validate(kg: KnowledgeGraph, scratch: Store, data: list[Quad], description: list[Quad],
+              graph: str, created: set[str]) -> None:
+    """Validate the new statements in chunks of subjects, against what the graph says about
+    the entities they touch (copied into ``scratch``), leaving out what ``graph`` held."""
+    scratch.extend(description)
+    subjects = {q.subject.value for q in data}
+    objects = {q.object.value for q in data if isinstance(q.object, NamedNode)}
+    skip = f"FILTER (?g != {NamedNode(graph)})"
+    for batch in _batches(sorted(subjects - created), 500):  # entities the import adds to
+        rows = kg.query(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {_values(batch)} }} "
+                        f"GRAPH ?g {{ ?s ?p ?o }} {skip} }}").rows
+        scratch.extend(Quad(s, p, o, g) for s, p, o, g in rows)
+        objects.update(o.value for _, _, o, _ in rows if isinstance(o, NamedNode))
+    rdf_type = NamedNode(RDF_TYPE)
+    for batch in _batches(sorted(objects - subjects - created), 500):  # entities they point at
+        rows = kg.query(f"SELECT ?s ?o ?g WHERE {{ VALUES ?s {{ {_values(batch)} }} "
+                        f"GRAPH ?g {{ ?s a ?o }} {skip} }}").rows
+        scratch.extend(Quad(s, rdf_type, o, g) for s, o, g in rows)
+    sources = kg.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
+                       default_graphs=[ontology.SOURCES_GRAPH]).rows
+    scratch.extend(Quad(s, p, o, NamedNode(ontology.SOURCES_GRAPH)) for s, p, o in sources
+                   if s.value != graph)
+    by_subject: dict[str, list[Quad]] = defaultdict(list)
+    for quad in data:
+        by_subject[quad.subject.value].append(quad)
+    chunks = list(_batches(sorted(by_subject), CHUNK)) or [[]]
+    for i, chunk in enumerate(chunks):
+        quads = [q for s in chunk for q in by_subject[s]] + (description if i == 0 else [])
+        require_valid(quads, context=scratch)
+
+
+def _write(kg: KnowledgeGraph, quads: list[Quad], graph: str, *, fresh: bool) -> None:
+    """One transaction: a load into an empty graph, else an update that replaces the graph."""
+    if fresh:
+        kg.load(serialize(quads, format=RdfFormat.N_QUADS), format="nquads")
+        return
+    g, sources = NamedNode(graph), NamedNode(ontology.SOURCES_GRAPH)
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for q in quads:
+        blocks[str(q.graph_name)].append(f"{q.subject} {q.predicate} {q.object} .")
+    body = " ".join(f"GRAPH {name} {{ {' '.join(lines)} }}" for name, lines in blocks.items())
+    kg.update(f"DROP SILENT GRAPH {g} ; DELETE WHERE {{ GRAPH {sources} {{ {g} ?p ?o }} }} ; "
+              f"INSERT DATA {{ {body} }}")
+
+
+def _batches(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _values(iris: list[str]) -> str:
+    return " ".join(str(NamedNode(i)) for i in iris)
+
+
+def _text(value: Any) -> str | None:
+    """The text of a JSON-LD value: a string or ``{"@value": ...}``."""
+    if isinstance(value, dict):
+        value = value.get("@value")
+    return str(value) if value is not None else None
+
+
+def _literal(value: Any) -> Literal | None:
+    text = _text(value)
+    return Literal(text) if text else None
+
+
+def _iri(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("@id")
+    return _prefixed(value) if value else None
+
+
+def _prefixed(name: str) -> str:
+    prefix, _, local = name.partition(":")
+    return P[prefix] + local if prefix in P and not local.startswith("//") else name
+
+
+def _short(iri: str) -> str:
+    return "kg:" + iri[len(ontology.KG):] if iri.startswith(ontology.KG) else iri
+
+
