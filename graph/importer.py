@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any
 
@@ -64,7 +64,10 @@ class ImportReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        for key in ("merged", "created", "unresolved"):
+            data[key] = {kind: dict(names) for kind, names in data[key].items()}
+        data["unpaired"] = dict(self.unpaired)
         data["skipped_rows"] = [{"row": n, "reason": r} for n, r in self.skipped_rows]
         return data
 

@@ -9,7 +9,7 @@ from flask import Flask
 
 from graph import open_graph
 
-from . import conditional, limits, observe, ops, sparql
+from . import conditional, importer, limits, observe, ops, sparql
 from .errors import register_error_handlers
 
 __all__ = ["DEFAULTS", "create_app"]
@@ -38,6 +38,6 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     conditional.init_app(app)
     register_error_handlers(app)
-    for blueprint in (ops.bp, observe.bp, sparql.bp):
+    for blueprint in (ops.bp, observe.bp, sparql.bp, importer.bp):
         app.register_blueprint(blueprint)
     return app
