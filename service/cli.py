@@ -26,8 +26,8 @@ STORE_HELP = "Backend: 'memory' (the bundled graph, rebuilt at start) or a store
 def main() -> None:
     """aikg: a knowledge graph of the AI model industry.
 
-    Serve it over HTTP (SPARQL endpoint and relationship API), query it, load files into it and
-    validate RDF files before they go in.
+    Serve it over HTTP (SPARQL endpoint and relationship API), query it, load RDF files or import
+    tables into it, and validate RDF files before they go in.
     """
 
 
