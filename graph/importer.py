@@ -12,8 +12,10 @@ the second time, not even the graph's version.
 from __future__ import annotations
 
 import datetime
+import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any
@@ -23,16 +25,16 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
 import ontology
 
 from .errors import BadInput
-from .resolve import LabelIndex, Name, Resolver, is_chinese
+from .mapper import statements
+from .resolve import LabelIndex, Resolver
 from .shapes import require_valid
 from .store import KnowledgeGraph
-from .tabular import Column, Mapping, Row, read_rows
+from .tabular import Mapping, read_rows
 
 __all__ = ["ImportReport", "import_table"]
 
 P = ontology.PREFIXES
 RDF_TYPE, RDFS_LABEL = P["rdf"] + "type", P["rdfs"] + "label"
-PREF_LABEL, ALT_LABEL = P["skos"] + "prefLabel", P["skos"] + "altLabel"
 #: Subjects validated together: bigger chunks cost memory in pyshacl, smaller ones time.
 CHUNK = 4000
 
@@ -61,6 +63,7 @@ class ImportReport:
     unchanged: bool = False
     written: bool = False
     version: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # per phase
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""
@@ -145,19 +148,21 @@ def import_table(
     except ValueError:
         raise BadInput(f"not an absolute IRI: {target!r}") from None
     report = ImportReport(graph=target, mapping=mapping.name, dry_run=dry_run)
-    rows = list(read_rows(table, mapping))
-    report.rows = len(rows)
-    classes = {c.entity.match for c in mapping.columns if c.entity}
-    resolver = Resolver(LabelIndex.from_graph(kg, classes, exclude_graph=target))
-    builder = _Builder(mapping, resolver, report)
-    triples = builder.build(rows)
-    g = NamedNode(target)
-    scratch = Store()  # canonical forms of the new statements, and the validation context
-    scratch.extend(Quad(s, p, o, g) for s, p, o in triples)
-    data = list(scratch.quads_for_pattern(None, None, None, g))
-    report.triples = len(data)
-    old_data, old_description = _current(kg, target)
-    same_data = {(q.subject, q.predicate, q.object) for q in data} == old_data
+    with _phase(report, "read"):
+        rows = list(read_rows(table, mapping))
+        report.rows = len(rows)
+    with _phase(report, "resolve"):
+        classes = {c.entity.match for c in mapping.columns if c.entity}
+        resolver = Resolver(LabelIndex.from_graph(kg, classes, exclude_graph=target))
+        triples = statements(rows, mapping, resolver, report)
+    with _phase(report, "compare"):
+        g = NamedNode(target)
+        scratch = Store()  # canonical forms of the new statements, and the validation context
+        scratch.extend(Quad(s, p, o, g) for s, p, o in triples)
+        data = list(scratch.quads_for_pattern(None, None, None, g))
+        report.triples = len(data)
+        old_data, old_description = _current(kg, target)
+        same_data = {(q.subject, q.predicate, q.object) for q in data} == old_data
     if accessed is None:
         stored = [o.value for p, o in old_description if p.value == ontology.AIKG + "accessedOn"]
         accessed = (datetime.date.fromisoformat(stored[0]) if same_data and stored
@@ -168,135 +173,14 @@ def import_table(
     if report.unchanged:
         report.version = kg.version
         return report
-    _validate(kg, scratch, data, description, target, set(resolver.created))
+    with _phase(report, "validate"):
+        _validate(kg, scratch, data, description, target, set(resolver.created))
     if not dry_run:
-        _write(kg, data + description, target, fresh=not old_data and not old_description)
+        with _phase(report, "write"):
+            _write(kg, data + description, target, fresh=not old_data and not old_description)
         report.written = True
     report.version = kg.version
     return report
-
-
-class _Builder:
-    """Turns rows into statements: resolves entities, pairs lists, describes new entities."""
-
-    def __init__(self, mapping: Mapping, resolver: Resolver, report: ImportReport) -> None:
-        self.mapping, self.resolver, self.report = mapping, resolver, report
-        self.new_labels: dict[str, set[tuple[str, str]]] = defaultdict(set)
-        self.votes: dict[str, set[NamedNode]] = defaultdict(set)
-
-    def build(self, rows: list[Row]) -> set[tuple]:
-        row_column = self.mapping.column(self.mapping.row_column)
-        entities: dict[int, dict[str, list[str | None]]] = {}
-        owners: dict[str, int] = {}
-        for row in rows:  # the rows' own entities first: a row that has none is left out
-            iri = next(iter(self._resolve(row_column, row)), None)
-            if iri is None:
-                self._skip(row, f"its {row_column.title} could not be resolved")
-            elif iri in owners:
-                self._skip(row, f"names the same entity as row {owners[iri]} ({_short(iri)})")
-            else:
-                owners[iri] = row.number
-                entities[row.number] = {row_column.name: [iri]}
-        columns = sorted((c for c in self.mapping.columns if c.entity and c is not row_column),
-                         key=lambda c: (not c.entity.skip_row_without, not c.entity.create))
-        for column in columns:  # entities rows need, then those rows create, then links only
-            for row in rows:
-                if row.number not in entities:
-                    continue
-                found = self._resolve(column, row)
-                subject = entities[row.number][row_column.name][0]
-                if column.entity.skip_row_without and not any(found) \
-                        and subject in self.resolver.created:
-                    self._skip(row, f"a new entity needs a {column.title} that resolves")
-                    self._forget(subject)
-                    del entities[row.number]
-                else:
-                    entities[row.number][column.name] = found
-        triples: set[tuple] = set()
-        for row in rows:
-            if row.number in entities:
-                self._statements(row, entities[row.number], triples)
-        self._describe_entities(triples)
-        return triples
-
-    def _resolve(self, column: Column, row: Row) -> list[str | None]:
-        spec, found = column.entity, []
-        for name in row.cells[column.name]:
-            if name is None:
-                found.append(None)
-                continue
-            outcome = self.resolver.resolve(name, spec.match, spec.create)
-            getattr(self.report, outcome.status)[spec.kind][name.text] = (
-                _short(outcome.iri) if outcome.iri else outcome.reason)
-            if outcome.iri:
-                self.new_labels[outcome.iri].update(outcome.new_labels)
-            found.append(outcome.iri)
-        return found
-
-    def _statements(self, row: Row, entities: dict[str, list[str | None]], out: set) -> None:
-        for column in self.mapping.columns:
-            if column.property is None or column.name == self.mapping.row_column:
-                continue
-            subjects = entities[column.about or self.mapping.row_column]
-            values = ([NamedNode(i) if i else None for i in entities[column.name]]
-                      if column.entity else row.cells[column.name])
-            pairs = _pair(subjects, values)
-            if pairs is None:
-                self.report.unpaired[column.title].append(row.number)
-                continue
-            for subject, value in pairs:
-                if column.property == RDF_TYPE:  # classes only for entities created here
-                    if subject in self.resolver.created:
-                        self.votes[subject].add(value)
-                    continue
-                if column.year_if_january_first and value.datatype.value.endswith("#gYear"):
-                    self.report.years += 1
-                out.add((NamedNode(subject), NamedNode(column.property), value))
-
-    def _describe_entities(self, out: set) -> None:
-        for iri, (name, klass) in self.resolver.created.items():
-            votes = self.votes.get(iri, set())
-            kind = next(iter(votes)) if len(votes) == 1 else NamedNode(klass)
-            out |= _entity_description(NamedNode(iri), kind, name)
-        for iri, labels in self.new_labels.items():
-            out |= {(NamedNode(iri), NamedNode(ALT_LABEL), Literal(text, language=lang))
-                    for text, lang in labels}
-
-    def _skip(self, row: Row, reason: str) -> None:
-        self.report.skipped_rows.append((row.number, reason))
-
-    def _forget(self, iri: str) -> None:
-        self.resolver.forget(iri)
-        for names in self.report.created.values():
-            for name in [n for n, i in names.items() if i == _short(iri)]:
-                del names[name]
-
-
-def _entity_description(node: NamedNode, kind: NamedNode, name: Name) -> set[tuple]:
-    out = {(node, NamedNode(RDF_TYPE), kind)}
-    for label, lang in ((name.en, "en"), (name.zh, "zh")):
-        if label:
-            out.add((node, NamedNode(RDFS_LABEL), Literal(label, language=lang)))
-            out.add((node, NamedNode(PREF_LABEL), Literal(label, language=lang)))
-    if not name.zh:
-        out.add((node, NamedNode(ontology.AIKG + "zhLabelStatus"),
-                 NamedNode(ontology.AIKG + "NoKnownChineseName")))
-    for other in name.alternatives:
-        lang = "zh" if is_chinese(other) else "en"
-        out.add((node, NamedNode(ALT_LABEL), Literal(other, language=lang)))
-    return out
-
-
-def _pair(subjects: list, values: list) -> list[tuple] | None:
-    """Pair a cell's values with their subjects: all of them with a single subject, one to one
-    with as many subjects; None when the lists cannot be paired."""
-    if all(v is None for v in values):
-        return []
-    if len(subjects) == 1:
-        return [(subjects[0], v) for v in values if v is not None and subjects[0]]
-    if len(subjects) == len(values):
-        return [(s, v) for s, v in zip(subjects, values, strict=True) if s and v is not None]
-    return None
 
 
 def _description(mapping: Mapping, graph: str, accessed: datetime.date) -> list[Quad]:
@@ -381,6 +265,13 @@ def _write(kg: KnowledgeGraph, quads: list[Quad], graph: str, *, fresh: bool) ->
               f"INSERT DATA {{ {body} }}")
 
 
+@contextmanager
+def _phase(report: ImportReport, name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    report.seconds[name] = round(time.perf_counter() - started, 3)
+
+
 def _batches(items: list, size: int) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -411,9 +302,3 @@ def _iri(value: Any) -> str | None:
 def _prefixed(name: str) -> str:
     prefix, _, local = name.partition(":")
     return P[prefix] + local if prefix in P and not local.startswith("//") else name
-
-
-def _short(iri: str) -> str:
-    return "kg:" + iri[len(ontology.KG):] if iri.startswith(ontology.KG) else iri
-
-

@@ -36,7 +36,7 @@ import ontology
 from .store import KnowledgeGraph
 
 __all__ = ["Name", "Outcome", "LabelIndex", "Resolver", "is_chinese", "normalise", "parse_name",
-           "slugify"]
+           "short_id", "slugify"]
 
 LABEL_PROPERTIES = tuple(
     ontology.PREFIXES[p] + n for p, n in (("rdfs", "label"), ("skos", "prefLabel"),
@@ -230,7 +230,7 @@ class Resolver:
                           if text and not self.index.knows(match, found[0], normalise(text)))
             outcome = Outcome(status, found[0], new_labels=fresh)
         elif found:
-            outcome = Outcome("unresolved", None, "ambiguous: " + ", ".join(map(_short, found)))
+            outcome = Outcome("unresolved", None, "ambiguous: " + ", ".join(map(short_id, found)))
         elif create is None:
             outcome = Outcome("unresolved", None, "not in the graph")
         else:
@@ -260,5 +260,6 @@ class Resolver:
         return slug
 
 
-def _short(iri: str) -> str:
+def short_id(iri: str) -> str:
+    """``kg:slug`` for an entity IRI, else the IRI."""
     return "kg:" + iri[len(ontology.KG):] if iri.startswith(ontology.KG) else iri
