@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any
 
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
+from pyoxigraph import Literal, NamedNode, Quad, Store
 
 import ontology
 
@@ -36,7 +36,7 @@ __all__ = ["ImportReport", "import_table"]
 P = ontology.PREFIXES
 RDF_TYPE, RDFS_LABEL = P["rdf"] + "type", P["rdfs"] + "label"
 #: Subjects validated together: bigger chunks cost memory in pyshacl, smaller ones time.
-CHUNK = 4000
+CHUNK = 10_000
 
 
 @dataclass
@@ -116,7 +116,7 @@ def import_table(
     Parameters
     ----------
     kg : KnowledgeGraph
-        The graph to write into; only its ``query``, ``load`` and ``update`` are used.
+        The graph to write into; only its ``query`` and ``update`` are used.
     table : bytes, path or binary stream
         The CSV table.
     mapping : graph.tabular.Mapping
@@ -154,15 +154,14 @@ def import_table(
     with _phase(report, "resolve"):
         classes = {c.entity.match for c in mapping.columns if c.entity}
         resolver = Resolver(LabelIndex.from_graph(kg, classes, exclude_graph=target))
-        triples = statements(rows, mapping, resolver, report)
-    with _phase(report, "compare"):
         g = NamedNode(target)
-        scratch = Store()  # canonical forms of the new statements, and the validation context
-        scratch.extend(Quad(s, p, o, g) for s, p, o in triples)
-        data = list(scratch.quads_for_pattern(None, None, None, g))
-        report.triples = len(data)
-        old_data, old_description = _current(kg, target)
-        same_data = {(q.subject, q.predicate, q.object) for q in data} == old_data
+        scratch = Store()  # the new statements in canonical form, then the validation context
+        scratch.extend(Quad(s, p, o, g) for s, p, o in statements(rows, mapping, resolver, report))
+        del rows
+        report.triples = len(scratch)
+    with _phase(report, "compare"):
+        old_description = _description_now(kg, target)
+        same_data = _holds_exactly(kg, target, scratch)
     if accessed is None:
         stored = [o.value for p, o in old_description if p.value == ontology.AIKG + "accessedOn"]
         accessed = (datetime.date.fromisoformat(stored[0]) if same_data and stored
@@ -174,10 +173,10 @@ def import_table(
         report.version = kg.version
         return report
     with _phase(report, "validate"):
-        _validate(kg, scratch, data, description, target, set(resolver.created))
+        _validate(kg, scratch, description, target, set(resolver.created))
     if not dry_run:
         with _phase(report, "write"):
-            _write(kg, data + description, target, fresh=not old_data and not old_description)
+            _write(kg, scratch.quads_for_pattern(None, None, None, g), description, target)
         report.written = True
     report.version = kg.version
     return report
@@ -211,58 +210,64 @@ def _description(mapping: Mapping, graph: str, accessed: datetime.date) -> list[
     return [Quad(g, NamedNode(p), o, sources) for p, o in rows if o]
 
 
-def _current(kg: KnowledgeGraph, graph: str) -> tuple[set[tuple], set[tuple]]:
-    """What ``graph`` holds now, and its description (predicate and object pairs)."""
-    data = kg.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", default_graphs=[graph]).rows
-    description = kg.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
-                           substitutions={"s": NamedNode(graph)},
-                           default_graphs=[ontology.SOURCES_GRAPH]).rows
-    return set(data), {(p, o) for _, p, o in description}
+def _description_now(kg: KnowledgeGraph, graph: str) -> set[tuple]:
+    """The description of ``graph`` in the sources graph, as (predicate, object) pairs."""
+    rows = kg.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", substitutions={"s": NamedNode(graph)},
+                    default_graphs=[ontology.SOURCES_GRAPH]).rows
+    return {(p, o) for _, p, o in rows}
 
 
-def _validate(kg: KnowledgeGraph, scratch: Store, data: list[Quad], description: list[Quad],
-              graph: str, created: set[str]) -> None:
-    """Validate the new statements in chunks of subjects, against what the graph says about
-    the entities they touch (copied into ``scratch``), leaving out what ``graph`` held."""
+def _holds_exactly(kg: KnowledgeGraph, graph: str, new: Store) -> bool:
+    """Whether ``graph`` holds exactly the statements of ``new``: as many, all of them in it."""
+    (count,), = kg.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                         default_graphs=[graph]).rows
+    if int(count.value) != len(new):
+        return False
+    g = NamedNode(graph)
+    rows = kg.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", default_graphs=[graph]).rows
+    return all(Quad(s, p, o, g) in new for s, p, o in rows)
+
+
+def _validate(kg: KnowledgeGraph, scratch: Store, description: list[Quad], graph: str,
+              created: set[str]) -> None:
+    """Validate the new statements (the quads of ``scratch``) in chunks of subjects, against
+    what the graph says about the entities they touch (copied into ``scratch``), leaving out
+    what ``graph`` held."""
+    g = NamedNode(graph)
+    subjects = {q.subject.value for q in scratch}
+    objects = {q.object.value for q in scratch if isinstance(q.object, NamedNode)}
     scratch.extend(description)
-    subjects = {q.subject.value for q in data}
-    objects = {q.object.value for q in data if isinstance(q.object, NamedNode)}
-    skip = f"FILTER (?g != {NamedNode(graph)})"
+    skip = f"FILTER (?g != {g})"
     for batch in _batches(sorted(subjects - created), 500):  # entities the import adds to
         rows = kg.query(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {_values(batch)} }} "
                         f"GRAPH ?g {{ ?s ?p ?o }} {skip} }}").rows
-        scratch.extend(Quad(s, p, o, g) for s, p, o, g in rows)
+        scratch.extend(Quad(s, p, o, c) for s, p, o, c in rows)
         objects.update(o.value for _, _, o, _ in rows if isinstance(o, NamedNode))
     rdf_type = NamedNode(RDF_TYPE)
     for batch in _batches(sorted(objects - subjects - created), 500):  # entities they point at
         rows = kg.query(f"SELECT ?s ?o ?g WHERE {{ VALUES ?s {{ {_values(batch)} }} "
                         f"GRAPH ?g {{ ?s a ?o }} {skip} }}").rows
-        scratch.extend(Quad(s, rdf_type, o, g) for s, o, g in rows)
+        scratch.extend(Quad(s, rdf_type, o, c) for s, o, c in rows)
     sources = kg.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
                        default_graphs=[ontology.SOURCES_GRAPH]).rows
     scratch.extend(Quad(s, p, o, NamedNode(ontology.SOURCES_GRAPH)) for s, p, o in sources
                    if s.value != graph)
-    by_subject: dict[str, list[Quad]] = defaultdict(list)
-    for quad in data:
-        by_subject[quad.subject.value].append(quad)
-    chunks = list(_batches(sorted(by_subject), CHUNK)) or [[]]
-    for i, chunk in enumerate(chunks):
-        quads = [q for s in chunk for q in by_subject[s]] + (description if i == 0 else [])
-        require_valid(quads, context=scratch)
+    for i, chunk in enumerate(_batches(sorted(subjects), CHUNK)):
+        quads = [q for s in chunk for q in scratch.quads_for_pattern(NamedNode(s), None, None, g)]
+        require_valid(quads + (description if i == 0 else []), context=scratch)
+    if not subjects:
+        require_valid(description, context=scratch)
 
 
-def _write(kg: KnowledgeGraph, quads: list[Quad], graph: str, *, fresh: bool) -> None:
-    """One transaction: a load into an empty graph, else an update that replaces the graph."""
-    if fresh:
-        kg.load(serialize(quads, format=RdfFormat.N_QUADS), format="nquads")
-        return
+def _write(kg: KnowledgeGraph, data: Iterable[Quad], description: list[Quad], graph: str
+           ) -> None:
+    """One SPARQL update, so one transaction: empty the graph, drop its description, insert the
+    new statements. (Concurrent imports into one graph: the last one wins, whole.)"""
     g, sources = NamedNode(graph), NamedNode(ontology.SOURCES_GRAPH)
-    blocks: dict[str, list[str]] = defaultdict(list)
-    for q in quads:
-        blocks[str(q.graph_name)].append(f"{q.subject} {q.predicate} {q.object} .")
-    body = " ".join(f"GRAPH {name} {{ {' '.join(lines)} }}" for name, lines in blocks.items())
+    lines = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in data)
+    about = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in description)
     kg.update(f"DROP SILENT GRAPH {g} ; DELETE WHERE {{ GRAPH {sources} {{ {g} ?p ?o }} }} ; "
-              f"INSERT DATA {{ {body} }}")
+              f"INSERT DATA {{ GRAPH {g} {{ {lines} }} GRAPH {sources} {{ {about} }} }}")
 
 
 @contextmanager

@@ -13,6 +13,7 @@ columns give classes only to entities the import creates; an entity the graph al
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode
@@ -30,11 +31,16 @@ PREF_LABEL, ALT_LABEL = P["skos"] + "prefLabel", P["skos"] + "altLabel"
 
 
 def statements(rows: list[Row], mapping: Mapping, resolver: Resolver, report: Any
-               ) -> set[tuple]:
-    """The triples the rows state, as ``mapping`` reads them; ``report`` (an
+               ) -> Iterator[tuple]:
+    """The triples the rows state, as ``mapping`` reads them (a triple may come twice).
+
+    Every name is resolved before the first triple comes; ``report`` (an
     :class:`~graph.importer.ImportReport`) records what was merged, created, unresolved,
-    skipped and left unpaired."""
-    return _Builder(mapping, resolver, report).build(rows)
+    skipped, and, once the triples are consumed, left unpaired.
+    """
+    builder = _Builder(mapping, resolver, report)
+    entities = builder.resolve(rows)
+    yield from builder.statements(rows, entities)
 
 
 class _Builder:
@@ -45,7 +51,8 @@ class _Builder:
         self.new_labels: dict[str, set[tuple[str, str]]] = defaultdict(set)
         self.votes: dict[str, set[NamedNode]] = defaultdict(set)
 
-    def build(self, rows: list[Row]) -> set[tuple]:
+    def resolve(self, rows: list[Row]) -> dict[int, dict[str, list[str | None]]]:
+        """The entities of each kept row, per entity column (None where a name is unresolved)."""
         row_column = self.mapping.column(self.mapping.row_column)
         entities: dict[int, dict[str, list[str | None]]] = {}
         owners: dict[str, int] = {}
@@ -73,12 +80,13 @@ class _Builder:
                     del entities[row.number]
                 else:
                     entities[row.number][column.name] = found
-        triples: set[tuple] = set()
+        return entities
+
+    def statements(self, rows: list[Row], entities: dict) -> Iterator[tuple]:
         for row in rows:
             if row.number in entities:
-                self._statements(row, entities[row.number], triples)
-        self._describe_entities(triples)
-        return triples
+                yield from self._row(row, entities[row.number])
+        yield from self._describe_entities()
 
     def _resolve(self, column: Column, row: Row) -> list[str | None]:
         spec, found = column.entity, []
@@ -94,7 +102,7 @@ class _Builder:
             found.append(outcome.iri)
         return found
 
-    def _statements(self, row: Row, entities: dict[str, list[str | None]], out: set) -> None:
+    def _row(self, row: Row, entities: dict[str, list[str | None]]) -> Iterator[tuple]:
         for column in self.mapping.columns:
             if column.property is None or column.name == self.mapping.row_column:
                 continue
@@ -112,16 +120,16 @@ class _Builder:
                     continue
                 if column.year_if_january_first and value.datatype.value.endswith("#gYear"):
                     self.report.years += 1
-                out.add((NamedNode(subject), NamedNode(column.property), value))
+                yield NamedNode(subject), NamedNode(column.property), value
 
-    def _describe_entities(self, out: set) -> None:
+    def _describe_entities(self) -> Iterator[tuple]:
         for iri, (name, klass) in self.resolver.created.items():
             votes = self.votes.get(iri, set())
             kind = next(iter(votes)) if len(votes) == 1 else NamedNode(klass)
-            out |= _entity_description(NamedNode(iri), kind, name)
+            yield from _entity_description(NamedNode(iri), kind, name)
         for iri, labels in self.new_labels.items():
-            out |= {(NamedNode(iri), NamedNode(ALT_LABEL), Literal(text, language=lang))
-                    for text, lang in labels}
+            for text, lang in labels:
+                yield NamedNode(iri), NamedNode(ALT_LABEL), Literal(text, language=lang)
 
     def _skip(self, row: Row, reason: str) -> None:
         self.report.skipped_rows.append((row.number, reason))
