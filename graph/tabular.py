@@ -42,6 +42,7 @@ __all__ = ["MAPPINGS_DIR", "Column", "EntitySpec", "Mapping", "Row", "bundled_ma
 MAPPINGS_DIR = ontology.ONTOLOGY_DIR / "mappings"
 SUFFIX = ".csv-metadata.json"
 XSD = ontology.PREFIXES["xsd"]
+CSVW = "http://www.w3.org/ns/csvw"
 #: Prefixes of the CSVW context that mappings use, beside aikg's own.
 PREFIXES = {**ontology.PREFIXES, "dc": ontology.PREFIXES["dcterms"],
             "cc": "http://creativecommons.org/ns#"}
@@ -173,7 +174,9 @@ def load_mapping(source: Path | bytes) -> Mapping:
         raise BadInput(f"mapping {name}: not JSON ({error})") from None
     try:
         return _mapping(name, document)
-    except (ValueError, TypeError, KeyError, AssertionError) as error:
+    except KeyError as error:
+        raise BadInput(f"mapping {name}: {error} is missing") from None
+    except (ValueError, TypeError, AttributeError, re.error, Warning) as error:
         raise BadInput(f"mapping {name}: {error}") from None
 
 
@@ -237,12 +240,18 @@ def _cells(record: list[str], mapping: Mapping, where: dict[str, int], number: i
 def _mapping(name: str, document: dict) -> Mapping:
     if not isinstance(document, dict) or "tables" in document:
         raise ValueError("give one CSVW table description (a TableGroup is not supported)")
+    context = document.get("@context")
+    if (context if isinstance(context, str) else (context or [None])[0]) != CSVW:
+        raise ValueError(f"@context must be {CSVW!r}, or a list of it and a local context")
     for key in ("tableSchema", "dialect"):
         if isinstance(document.get(key), str):
             raise ValueError(f"{key} must be given inline: aikg fetches no other document")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # csvw warns on invalid metadata: refuse it instead
-        table = Table.fromvalue({"url": "table.csv", **document})
+        try:
+            table = Table.fromvalue({"url": "table.csv", **document})
+        except AssertionError:  # csvw's check of a local context
+            raise ValueError("the local @context may only set @base and @language") from None
     schema = table.tableSchema
     about = _about(schema.aboutUrl, "tableSchema")
     if about is None:
@@ -274,7 +283,7 @@ def _columns(col: Any) -> list[Column]:
         raise ValueError(f"column {col.name}: valueUrl must be a template of the column's own "
                          f"value, such as '{{+{col.name}}}'")
     column = Column(
-        name=col.name, title=title,
+        name=str(col), title=title,
         property=_expand(str(col.propertyUrl)) if col.propertyUrl else None,
         about=_about(col.aboutUrl, f"column {col.name}"),
         datatype=col.inherit("datatype"), null=tuple(col.inherit_null()),
@@ -286,14 +295,20 @@ def _columns(col: Any) -> list[Column]:
         year_if_january_first=bool(props.get("aikg:yearIfJanuaryFirst")),
         round_to_integer=props.get("aikg:roundTo") == "xsd:integer",
         required=bool(col.inherit("required")))
-    derived = [Column(name=f"{col.name}/{i}", title=title, property=_expand(d["propertyUrl"]),
+    derive = props.get("aikg:derive", [])
+    if not isinstance(derive, list) or not all(isinstance(d, dict) for d in derive):
+        raise ValueError(f"column {col.name}: aikg:derive is a list of "
+                         f"{{'propertyUrl': ..., 'values': {{...}}}}")
+    derived = [Column(name=f"{col}/{i}", title=title, property=_expand(d["propertyUrl"]),
                       about=column.about, null=column.null, split=column.split,
                       values=_values(d["values"]))
-               for i, d in enumerate(props.get("aikg:derive", []))]
+               for i, d in enumerate(derive)]
     return [column, *derived]
 
 
-def _entity(spec: dict) -> EntitySpec:
+def _entity(spec: Any) -> EntitySpec:
+    if not isinstance(spec, dict):
+        raise ValueError(f"aikg:entity is an object with kind, match and create, not {spec!r}")
     create = spec.get("create")
     return EntitySpec(kind=spec["kind"], match=_expand(spec["match"]),
                       create=_expand(create) if create else None,
@@ -301,7 +316,7 @@ def _entity(spec: dict) -> EntitySpec:
                       skip_row_without=bool(spec.get("skipRowWithout")))
 
 
-def _values(table: dict) -> dict[str, Literal | NamedNode]:
+def _values(table: Any) -> dict[str, Literal | NamedNode]:
     def term(value: Any) -> Literal | NamedNode:
         if isinstance(value, dict) and set(value) == {"@id"}:
             return NamedNode(_expand(value["@id"]))
@@ -310,6 +325,8 @@ def _values(table: dict) -> dict[str, Literal | NamedNode]:
         raise ValueError(f"a value of aikg:values is a string, number, boolean or "
                          f"{{'@id': ...}}, not {value!r}")
 
+    if not isinstance(table, dict):
+        raise ValueError(f"aikg:values maps each text to a value, not {table!r}")
     return {str(text): term(value) for text, value in table.items()}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import socket
 from pathlib import Path
 
@@ -224,3 +225,28 @@ def test_the_graph_iri_can_be_chosen(kg: KnowledgeGraph) -> None:
     assert kg.ask(f"ASK {{ GRAPH <{ontology.SOURCES_GRAPH}> {{ <{ontology.GRAPH}my-list> "
                   f"a <{ontology.AIKG}SourceGraph> }} }}")
     assert NamedNode(GRAPH).value not in kg.named_graphs()
+
+
+def with_column(name: str, **changes: object) -> bytes:
+    """The hand-made mapping with one column changed."""
+    mapping = json.loads(MAPPING.read_text())
+    for column in mapping["tableSchema"]["columns"]:
+        if column["name"] == name:
+            column.update(changes)
+    return json.dumps(mapping).encode()
+
+
+@pytest.mark.parametrize(("mapping", "message"), [
+    (with_column("model", datatype="nonsense"), "Invalid value for property: nonsense"),
+    (with_column("released", propertyUrl="foo:bar"), "'foo:bar' is neither"),
+    (with_column("developer", **{"aikg:split": "("}), "unterminated subpattern"),
+    (with_column("model", **{"aikg:entity": {"match": "aikg:AIModel"}}), "'kind' is missing"),
+    (with_column("kind", **{"aikg:values": [1]}), "aikg:values maps each text"),
+    (with_column("country", aboutUrl="https://w3id.org/aikg/id/{released}"),
+     "its aboutUrl names no entity column"),
+    (json.dumps({"@context": "http://example.org/c", "tableSchema": {}}).encode(), "@context"),
+    (b"{not json", "not JSON"),
+])
+def test_a_broken_mapping_is_refused_naming_the_problem(mapping: bytes, message: str) -> None:
+    with pytest.raises(BadInput, match=re.escape(message)):
+        load_mapping(mapping)
