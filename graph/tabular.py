@@ -123,14 +123,15 @@ class Column:
         if base == "decimal":
             return Literal(format(value, "f"), datatype=NamedNode(XSD + "decimal"))
         if base in _INTEGERS:
-            return Literal(int(value), datatype=NamedNode(XSD + base))
+            return Literal(str(int(value)), datatype=NamedNode(XSD + base))
         if base in ("double", "float", "number"):
             return Literal(float(value))
         if base == "boolean":
             return Literal(bool(value))
         if base == "string":
             return Literal(value, language=self.lang) if self.lang else Literal(value)
-        return Literal(self.datatype.formatted(value), datatype=NamedNode(XSD + base))
+        xsd_name = {"datetime": "dateTime", "any": "anyAtomicType"}.get(base, base)
+        return Literal(self.datatype.formatted(value), datatype=NamedNode(XSD + xsd_name))
 
 
 @dataclass(frozen=True)
