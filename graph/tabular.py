@@ -268,6 +268,8 @@ def _mapping(name: str, document: dict) -> Mapping:
         if (column.about or about) not in entities:
             raise ValueError(f"column {column.name}: its aboutUrl names no entity column")
     props = table.common_props
+    if not table._get_dialect().header:
+        raise ValueError("the table must start with a header row (dialect.header true)")
     return Mapping(name=name, graph=props.get("aikg:graph"), row_column=about,
                    columns=tuple(columns), source=props, dialect=table._get_dialect())
 
