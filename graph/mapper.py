@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode
 
@@ -23,6 +23,9 @@ import ontology
 from .resolve import Name, Resolver, is_chinese, short_id
 from .tabular import Column, Mapping, Row
 
+if TYPE_CHECKING:
+    from .importer import ImportReport
+
 __all__ = ["statements"]
 
 P = ontology.PREFIXES
@@ -30,13 +33,12 @@ RDF_TYPE, RDFS_LABEL = P["rdf"] + "type", P["rdfs"] + "label"
 PREF_LABEL, ALT_LABEL = P["skos"] + "prefLabel", P["skos"] + "altLabel"
 
 
-def statements(rows: list[Row], mapping: Mapping, resolver: Resolver, report: Any
+def statements(rows: list[Row], mapping: Mapping, resolver: Resolver, report: ImportReport
                ) -> Iterator[tuple]:
     """The triples the rows state, as ``mapping`` reads them (a triple may come twice).
 
-    Every name is resolved before the first triple comes; ``report`` (an
-    :class:`~graph.importer.ImportReport`) records what was merged, created, unresolved,
-    skipped, and, once the triples are consumed, left unpaired.
+    Every name is resolved before the first triple comes; ``report`` records what was merged,
+    created, unresolved, skipped, and, once the triples are consumed, left unpaired.
     """
     builder = _Builder(mapping, resolver, report)
     entities = builder.resolve(rows)
@@ -46,7 +48,7 @@ def statements(rows: list[Row], mapping: Mapping, resolver: Resolver, report: An
 class _Builder:
     """Turns rows into statements: resolves entities, pairs lists, describes new entities."""
 
-    def __init__(self, mapping: Mapping, resolver: Resolver, report: Any) -> None:
+    def __init__(self, mapping: Mapping, resolver: Resolver, report: ImportReport) -> None:
         self.mapping, self.resolver, self.report = mapping, resolver, report
         self.new_labels: dict[str, set[tuple[str, str]]] = defaultdict(set)
         self.votes: dict[str, set[NamedNode]] = defaultdict(set)
