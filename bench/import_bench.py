@@ -87,7 +87,8 @@ def synthetic(rows: int, path: Path, seed: int = 42) -> Path:
                 "Training compute (FLOP)": f"{rng.uniform(1, 9):.2f}e+{rng.randint(15, 26)}"
                                            if rng.random() < .5 else "",
                 "Base model": rng.choice(names) if names and i % 8 == 0 else "",
-                "Model accessibility": rng.choice(ACCESS),
+                # a model the graph knows keeps its own open-weights flag (one value allowed)
+                "Model accessibility": "" if known else rng.choice(ACCESS),
             })
             names.append(name)
     return path
@@ -95,7 +96,9 @@ def synthetic(rows: int, path: Path, seed: int = 42) -> Path:
 
 def run(path: Path) -> dict:
     out = subprocess.run([sys.executable, "-c", RUNNER, str(path)], capture_output=True,
-                         text=True, check=True, cwd=ROOT)
+                         text=True, cwd=ROOT)
+    if out.returncode:
+        sys.exit(f"the import of {path} failed:\n{out.stderr}")
     return json.loads(out.stdout)
 
 

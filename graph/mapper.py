@@ -77,7 +77,8 @@ class _Builder:
                 subject = entities[row.number][row_column.name][0]
                 if column.entity.skip_row_without and not any(found) \
                         and subject in self.resolver.created:
-                    self._skip(row, f"a new entity needs a {column.title} that resolves")
+                    self._skip(row, f"{short_id(subject)} would be new and has no "
+                                    f"{column.title} that resolves")
                     self._forget(subject)
                     del entities[row.number]
                 else:

@@ -43,7 +43,7 @@ def test_every_row_is_read_and_written(imported) -> None:
     assert report.rows == 976 and report.written
     kept = 976 - len(report.skipped_rows)
     assert len(select(kg, "?m a aikg:AIModel")) + len(report.merged["model"]) >= kept - 2
-    assert len(report.skipped_rows) < 25  # models without a developer, and two duplicates
+    assert len(report.skipped_rows) < 25  # new models without a developer
 
 
 def test_epochs_names_become_the_graphs_entities(imported) -> None:
