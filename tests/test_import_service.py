@@ -40,6 +40,12 @@ def test_cli_dry_run_prints_json(cli) -> None:
     assert report["merged"]["model"]["Ernie 4.0 Turbo"] == "kg:ernie-4-0-turbo"
 
 
+def test_cli_reads_the_table_from_stdin(cli) -> None:
+    result = cli("import", "-", "--mapping", MAPPING, "--dry-run", input=TABLE.read_bytes())
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("7 rows, 93 statements")
+
+
 def test_cli_bad_row_exits_1_naming_row_and_column(cli, tmp_path: Path) -> None:
     table = tmp_path / "bad.csv"
     table.write_bytes(TABLE.read_bytes() + BAD_ROW)
