@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any
 
-from pyoxigraph import Literal, NamedNode, Quad, Store
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
 
 import ontology
 
@@ -264,8 +264,8 @@ def _write(kg: KnowledgeGraph, data: Iterable[Quad], description: list[Quad], gr
     """One SPARQL update, so one transaction: empty the graph, drop its description, insert the
     new statements. (Concurrent imports into one graph: the last one wins, whole.)"""
     g, sources = NamedNode(graph), NamedNode(ontology.SOURCES_GRAPH)
-    lines = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in data)
-    about = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in description)
+    lines = serialize((q.triple for q in data), format=RdfFormat.N_TRIPLES).decode()
+    about = serialize((q.triple for q in description), format=RdfFormat.N_TRIPLES).decode()
     kg.update(f"DROP SILENT GRAPH {g} ; DELETE WHERE {{ GRAPH {sources} {{ {g} ?p ?o }} }} ; "
               f"INSERT DATA {{ GRAPH {g} {{ {lines} }} GRAPH {sources} {{ {about} }} }}")
 
