@@ -58,6 +58,7 @@ docs: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.import_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts assets/node_modules $(VENDOR)

@@ -12,7 +12,19 @@ from graph.executor import Executor
 from graph.network import Network
 from graph.remote_network import RemoteNetwork
 
-from . import api, conditional, export, limits, observe, openapi, ops, pages, sparql, store
+from . import (
+    api,
+    conditional,
+    export,
+    importer,
+    limits,
+    observe,
+    openapi,
+    ops,
+    pages,
+    sparql,
+    store,
+)
 from .cors import init_cors
 from .errors import register_error_handlers
 from .response_cache import ResponseCache
@@ -56,7 +68,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     init_cors(app)
     for blueprint in (ops.bp, observe.bp, sparql.bp, store.bp, export.bp, api.bp,
-                      openapi.bp, pages.bp):
+                      openapi.bp, pages.bp, importer.bp):
         app.register_blueprint(blueprint)
     ResponseCache.install(app, app.config["RESULT_CACHE_BYTES"])
     return app

@@ -1,4 +1,4 @@
-"""The ``aikg`` command line: serve, query, load, validate and inspect the knowledge graph."""
+"""The ``aikg`` command line: serve, query, load, import, validate and inspect the graph."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -18,7 +19,9 @@ from graph.backup import restore as restore_store
 from graph.export import EXPORT_FORMATS, dataset_export, query_export
 from graph.export.formats import format_for_path
 from graph.formats import rdf_syntax, syntax_for_path
+from graph.importer import import_table
 from graph.results import term_to_text
+from graph.tabular import bundled_mapping, load_mapping, mapping_names
 from graph.validate import check_syntax
 
 __all__ = ["main"]
@@ -44,8 +47,8 @@ def remote_store_options(command):
 def main() -> None:
     """aikg: a knowledge graph of the AI model industry.
 
-    Serve it over HTTP (SPARQL endpoint and relationship API), query it, load files into it and
-    validate RDF files before they go in.
+    Serve it over HTTP (SPARQL endpoint and relationship API), query it, load RDF files or import
+    tables into it, and validate RDF files before they go in.
     """
 
 
@@ -202,6 +205,52 @@ def load(files: tuple[str, ...], store: str, update_url: str | None, store_auth:
                        f"({report.rate:,.0f} triples/s)")
     except AikgError as error:
         raise click.ClickException(str(error)) from None
+
+
+@main.command("import")
+@click.argument("table", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--mapping", required=True,
+              help="CSVW metadata describing the table: a file, or the name of a mapping in "
+                   "ontology/mappings/ (" + ", ".join(mapping_names()) + ").")
+@click.option("--store", default="memory", show_default=True,
+              help=STORE_HELP + " A memory store keeps nothing: use it with --dry-run.")
+@click.option("--graph", "graph_iri", default=None,
+              help="Named graph of the imported statements (default: the mapping's aikg:graph). "
+                   "What it held before is replaced.")
+@click.option("--accessed", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              metavar="YYYY-MM-DD",
+              help="Day the table was downloaded (default: kept when the data is "
+                   "unchanged, else today).")
+@click.option("--dry-run", is_flag=True, help="Resolve, build and validate; write nothing.")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="How to print the import report.")
+def import_(table: str, mapping: str, store: str, graph_iri: str | None,
+            accessed: datetime | None, dry_run: bool, output: str) -> None:
+    """Import a CSV table (- for stdin) into the graph, as a CSVW mapping describes it.
+
+    Names of organizations and models are resolved against the graph: a name the graph knows
+    becomes that entity, an unknown one a new entity, an ambiguous one is reported and left
+    out. The statements go into one named graph, described as a source with its licence and
+    attribution; they are validated with the shapes and written in one transaction. A cell that
+    does not read stops the import with its row and column, and nothing changes. Importing the
+    same file again changes nothing.
+
+    \b
+    Example:
+      aikg import notable-ai-models.csv --mapping epoch-notable-ai-models --store data/
+    """
+    source = sys.stdin.buffer.read() if table == "-" else Path(table)
+    try:
+        recipe = (load_mapping(Path(mapping)) if Path(mapping).is_file()
+                  else bundled_mapping(mapping))
+        report = import_table(open_graph(store), source, recipe, graph=graph_iri,
+                              accessed=accessed.date() if accessed else None, dry_run=dry_run)
+    except AikgError as error:
+        raise click.ClickException(str(error)) from None
+    if output == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.summary())
 
 
 @main.command()

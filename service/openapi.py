@@ -346,6 +346,18 @@ PROTOCOL_PATHS: dict[str, object] = {
          _str_param("query", "A CONSTRUCT query.")],
         {"200": {"description": "The file", "content": _ANY}},
         {**_REFUSED, "404": _error("No such graph.")})},
+    "/import": {"post": _op(
+        "importTable", "Import a CSV table with a CSVW mapping (token): the report.",
+        [_str_param("mapping", "A mapping bundled in ontology/mappings/, by name."),
+         _str_param("graph", "The named graph of the imported facts."),
+         _str_param("accessed", "When the table was fetched, YYYY-MM-DD."),
+         _str_param("dry_run", "true: report without writing.")],
+        {"200": {"description": "The import report", "content": {
+            "application/json": {"schema": {"type": "object"}}}}},
+        {**_REFUSED, **_TOKEN, "422": _error("The imported facts break the SHACL shapes.")},
+        {"text/csv": {"schema": {"type": "string"}},
+         "multipart/form-data": {"schema": _object({"table": _STR, "mapping": _STR},
+                                                   optional=("mapping",))}})},
     "/healthz": {"get": {"operationId": "health", "summary": "Liveness and readiness.",
                          "responses": {"200": {"description": "The store answers", "content": {
                              "application/json": {"schema": _object({

@@ -1,0 +1,171 @@
+"""Rows to statements: each entity cell resolved, each list paired with its subjects.
+
+:func:`statements` turns the typed rows of a table (:mod:`graph.tabular`) into the triples of an
+import. The entities of the row column are resolved first, then those the rows create
+(developers, countries), then those they only point at (base models), so that a row may name a
+model that a later row describes. Values are paired with their subjects: all of them with a single
+subject, one to one with as many subjects (``"Z.ai (Zhipu AI),Tsinghua University"`` and
+``"China,China"``); lists of different lengths are not paired and are reported. ``rdf:type``
+columns give classes only to entities the import creates; an entity the graph already holds gets
+``skos:altLabel`` for a name it did not have.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from pyoxigraph import Literal, NamedNode
+
+import ontology
+
+from .resolve import Name, Resolver, is_chinese, short_id
+from .tabular import Column, Mapping, Row
+
+if TYPE_CHECKING:
+    from .importer import ImportReport
+
+__all__ = ["statements"]
+
+P = ontology.PREFIXES
+RDF_TYPE, RDFS_LABEL = P["rdf"] + "type", P["rdfs"] + "label"
+PREF_LABEL, ALT_LABEL = P["skos"] + "prefLabel", P["skos"] + "altLabel"
+
+
+def statements(rows: list[Row], mapping: Mapping, resolver: Resolver, report: ImportReport
+               ) -> Iterator[tuple]:
+    """The triples the rows state, as ``mapping`` reads them (a triple may come twice).
+
+    Every name is resolved before the first triple comes; ``report`` records what was merged,
+    created, unresolved, skipped, and, once the triples are consumed, left unpaired.
+    """
+    builder = _Builder(mapping, resolver, report)
+    entities = builder.resolve(rows)
+    yield from builder.statements(rows, entities)
+
+
+class _Builder:
+    """Turns rows into statements: resolves entities, pairs lists, describes new entities."""
+
+    def __init__(self, mapping: Mapping, resolver: Resolver, report: ImportReport) -> None:
+        self.mapping, self.resolver, self.report = mapping, resolver, report
+        self.new_labels: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        self.votes: dict[str, set[NamedNode]] = defaultdict(set)
+
+    def resolve(self, rows: list[Row]) -> dict[int, dict[str, list[str | None]]]:
+        """The entities of each kept row, per entity column (None where a name is unresolved)."""
+        row_column = self.mapping.column(self.mapping.row_column)
+        entities: dict[int, dict[str, list[str | None]]] = {}
+        owners: dict[str, int] = {}
+        for row in rows:  # the rows' own entities first: a row that has none is left out
+            iri = next(iter(self._resolve(row_column, row)), None)
+            if iri is None:
+                self._skip(row, f"its {row_column.title} could not be resolved")
+            elif iri in owners:
+                self._skip(row, f"names the same entity as row {owners[iri]} ({short_id(iri)})")
+            else:
+                owners[iri] = row.number
+                entities[row.number] = {row_column.name: [iri]}
+        columns = sorted((c for c in self.mapping.columns if c.entity and c is not row_column),
+                         key=lambda c: (not c.entity.skip_row_without, not c.entity.create))
+        for column in columns:  # entities rows need, then those rows create, then links only
+            for row in rows:
+                if row.number not in entities:
+                    continue
+                found = self._resolve(column, row)
+                subject = entities[row.number][row_column.name][0]
+                if column.entity.skip_row_without and not any(found) \
+                        and subject in self.resolver.created:
+                    self._skip(row, f"{short_id(subject)} would be new and has no "
+                                    f"{column.title} that resolves")
+                    self._forget(subject)
+                    del entities[row.number]
+                else:
+                    entities[row.number][column.name] = found
+        return entities
+
+    def statements(self, rows: list[Row], entities: dict) -> Iterator[tuple]:
+        for row in rows:
+            if row.number in entities:
+                yield from self._row(row, entities[row.number])
+        yield from self._describe_entities()
+
+    def _resolve(self, column: Column, row: Row) -> list[str | None]:
+        spec, found = column.entity, []
+        for name in row.cells[column.name]:
+            if name is None:
+                found.append(None)
+                continue
+            outcome = self.resolver.resolve(name, spec.match, spec.create)
+            getattr(self.report, outcome.status)[spec.kind][name.text] = (
+                short_id(outcome.iri) if outcome.iri else outcome.reason)
+            if outcome.iri:
+                self.new_labels[outcome.iri].update(outcome.new_labels)
+            found.append(outcome.iri)
+        return found
+
+    def _row(self, row: Row, entities: dict[str, list[str | None]]) -> Iterator[tuple]:
+        for column in self.mapping.columns:
+            if column.property is None or column.name == self.mapping.row_column:
+                continue
+            subjects = entities[column.about or self.mapping.row_column]
+            values = ([NamedNode(i) if i else None for i in entities[column.name]]
+                      if column.entity else row.cells[column.name])
+            pairs = _pair(subjects, values)
+            if pairs is None:
+                self.report.unpaired[column.title].append(row.number)
+                continue
+            for subject, value in pairs:
+                if column.property == RDF_TYPE:  # classes only for entities created here
+                    if subject in self.resolver.created:
+                        self.votes[subject].add(value)
+                    continue
+                if column.year_if_january_first and value.datatype.value.endswith("#gYear"):
+                    self.report.years += 1
+                yield NamedNode(subject), NamedNode(column.property), value
+
+    def _describe_entities(self) -> Iterator[tuple]:
+        for iri, (name, klass) in self.resolver.created.items():
+            votes = self.votes.get(iri, set())
+            kind = next(iter(votes)) if len(votes) == 1 else NamedNode(klass)
+            yield from _entity_description(NamedNode(iri), kind, name)
+        for iri, labels in self.new_labels.items():
+            for text, lang in labels:
+                yield NamedNode(iri), NamedNode(ALT_LABEL), Literal(text, language=lang)
+
+    def _skip(self, row: Row, reason: str) -> None:
+        self.report.skipped_rows.append((row.number, reason))
+
+    def _forget(self, iri: str) -> None:
+        self.resolver.forget(iri)
+        for names in self.report.created.values():
+            for name in [n for n, i in names.items() if i == short_id(iri)]:
+                del names[name]
+
+
+def _entity_description(node: NamedNode, kind: NamedNode, name: Name) -> set[tuple]:
+    out = {(node, NamedNode(RDF_TYPE), kind)}
+    for label, lang in ((name.en, "en"), (name.zh, "zh")):
+        if label:
+            out.add((node, NamedNode(RDFS_LABEL), Literal(label, language=lang)))
+            out.add((node, NamedNode(PREF_LABEL), Literal(label, language=lang)))
+    if not name.zh:
+        out.add((node, NamedNode(ontology.AIKG + "zhLabelStatus"),
+                 NamedNode(ontology.AIKG + "NoKnownChineseName")))
+    for other in name.alternatives:
+        lang = "zh" if is_chinese(other) else "en"
+        out.add((node, NamedNode(ALT_LABEL), Literal(other, language=lang)))
+    return out
+
+
+def _pair(subjects: list, values: list) -> list[tuple] | None:
+    """Pair a cell's values with their subjects: all of them with a single subject, one to one
+    with as many subjects; None when the lists cannot be paired."""
+    if all(v is None for v in values):
+        return []
+    if len(subjects) == 1:
+        return [(subjects[0], v) for v in values if v is not None and subjects[0]]
+    if len(subjects) == len(values):
+        return [(s, v) for s, v in zip(subjects, values, strict=True) if s and v is not None]
+    return None
