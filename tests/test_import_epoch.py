@@ -7,6 +7,7 @@ is not there. One import is shared by the module.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,26 @@ def test_importing_it_again_changes_nothing(imported) -> None:
     again = import_table(kg, TABLE, bundled_mapping("epoch-notable-ai-models"))
     assert again.unchanged and (kg.version, len(kg)) == state
     assert again.created == first.created
+
+
+def test_the_relationship_features_see_the_imported_entities(imported) -> None:
+    """Circle, search, paths, rankings and exports work on what the import created."""
+    from graph.export import network_export
+    from graph.network import Network, centrality, circle, paths
+    from graph.search import search
+
+    kg, _ = imported
+    projection = Network(kg).current
+    members = circle(projection.graph, ontology.KG + "alibaba", depth=1)
+    names = {projection.graph.nodes[m["node"]]["label_en"] for m in members}
+    assert sum(name.startswith(("Qwen", "QwQ")) for name in names) >= 10
+    hits = search(projection, "Qwen2.5-72B")
+    assert hits and projection.graph.nodes[hits[0].node]["label_en"] == "Qwen2.5-72B"
+    found = paths(projection.graph, ontology.KG + "moonshot", ontology.KG + "zhipu", k=1)
+    assert found
+    assert ontology.KG + "alibaba" in centrality(projection.graph, "degree")
+    export = network_export(projection.graph.subgraph(
+        [ontology.KG + "alibaba", *(m["node"] for m in members)]), "graphml", "alibaba")
+    out = io.BytesIO()
+    export.write(out)
+    assert b"Qwen2.5-72B" in out.getvalue()
