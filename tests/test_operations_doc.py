@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from service import DEFAULTS
-from service.cli import serve
+from service.cli.serving import serve
 from service.metrics import Metrics
 
 GUIDE = (Path(__file__).resolve().parent.parent / "docs" / "operations.md").read_text("utf-8")

@@ -1,0 +1,111 @@
+"""Relationship questions: ``aikg circle``, ``aikg path`` and ``aikg rank``."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from graph import open_graph
+
+from . import STORE_HELP, domain_errors, main
+
+
+@main.command()
+@click.argument("entity_id")
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 3),
+              help="Hops from the entity.")
+@click.option("--relation", multiple=True,
+              help="Follow only this ecosystem relation (and those below it); repeatable.")
+@click.option("--role", multiple=True, help="Keep only members playing this role; repeatable.")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="How to print the circle.")
+@click.option("--store", default="memory", show_default=True, help=STORE_HELP)
+def circle(entity_id: str, depth: int, relation: tuple[str, ...], role: tuple[str, ...],
+           output: str, store: str) -> None:
+    """Print the circle of friends of ENTITY_ID (e.g. baidu), grouped by role.
+
+    Each member comes with the hops that bring it in and their sources.
+    """
+    from graph.network import circle as circle_of
+    from service import render
+
+    with domain_errors():
+        network, P = _network(store)
+        iri = network.entity(entity_id, P)
+        members = circle_of(P.graph, iri, depth=depth, relations=P.relation_filter(relation),
+                            roles=P.role_filter(role))
+        shaped = render.circle(P, iri, depth, members, render.entries(members), False)
+    click.echo(json.dumps(shaped, ensure_ascii=False, indent=2) if output == "json"
+               else render.circle_table(shaped))
+
+
+@main.command()
+@click.argument("source")
+@click.argument("target")
+@click.option("--max-length", default=4, show_default=True, type=click.IntRange(1, 6),
+              help="Longest path, in hops.")
+@click.option("-k", "k", default=1, show_default=True, type=click.IntRange(1, 10),
+              help="Paths to show at most, shortest first.")
+@click.option("--relation", multiple=True, help="Follow only this ecosystem relation; "
+              "repeatable.")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="How to print the paths.")
+@click.option("--store", default="memory", show_default=True, help=STORE_HELP)
+def path(source: str, target: str, max_length: int, k: int, relation: tuple[str, ...],
+         output: str, store: str) -> None:
+    """Print how SOURCE and TARGET are connected: up to k shortest paths, hop by hop."""
+    from graph.network import paths
+    from service import render
+
+    with domain_errors():
+        network, P = _network(store)
+        ends = network.entity(source, P), network.entity(target, P)
+        found = [render.path(P, p) for p in paths(P.graph, *ends, k=k, max_length=max_length,
+                                                  relations=P.relation_filter(relation))]
+    if output == "json":
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    for number, shaped in enumerate(found, 1):
+        click.echo(f"{number}. {shaped['length']} hops")
+        for hop in shaped["hops"]:
+            for edge in hop["edges"]:
+                arrow = "->" if edge["direction"] == "out" else "<-"
+                sources = " ".join(s.rsplit("/", 1)[-1] for s in edge["sources"])
+                click.echo(f"   {hop['from']['id']} {arrow} {edge['relation']} {arrow} "
+                           f"{hop['to']['id']}   [{sources}]")
+
+
+@main.command()
+@click.option("--metric", type=click.Choice(["degree", "pagerank", "betweenness"]),
+              default="degree", show_default=True, help="The centrality to rank by.")
+@click.option("--type", "types", multiple=True,
+              help="Rank only entities of this class (or a subclass); repeatable.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1),
+              help="Entities to print.")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="How to print the ranking.")
+@click.option("--store", default="memory", show_default=True, help=STORE_HELP)
+def rank(metric: str, types: tuple[str, ...], limit: int, output: str, store: str) -> None:
+    """Print the most central entities of the relationship graph."""
+    from graph.network import ranking
+    from service import render
+
+    with domain_errors():
+        _, P = _network(store)
+        top = ranking(P, metric, P.type_filter(types))[:limit]
+    rows = [{"rank": i, "score": score, **render.node(P, n)} for i, (n, score) in
+            enumerate(top, 1)]
+    if output == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render.table(["rank", metric, "id", "label_en", "label_zh"], [
+            [r["rank"], f"{r['score']:.4g}", r["id"], r["label_en"], r["label_zh"]]
+            for r in rows]))
+
+
+def _network(store: str):
+    from graph.network import Network
+
+    network = Network(open_graph(store))
+    return network, network.current

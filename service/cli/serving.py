@@ -1,0 +1,88 @@
+"""``aikg serve``: the graph over HTTP, with gunicorn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from graph import AikgError
+
+from . import STORE_HELP, main, remote_store_options
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="TCP port to listen on.")
+@click.option("--store", default="memory", show_default=True, help=STORE_HELP)
+@remote_store_options
+@click.option("--token", envvar="AIKG_TOKEN", default=None,
+              help="Bearer token that enables writes (env AIKG_TOKEN). Without it: read-only.")
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Time budget per query, in seconds.")
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
+              help="Rows per query result before it is cut.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Request threads per process; they share one store.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes, each with its own copy of the graph: more than one only "
+                   "when read-only (no --token).")
+@click.option("--query-workers", default=4, show_default=True, type=click.IntRange(0, 64),
+              help="Processes per server process that evaluate queries and are killed when a "
+                   "query runs out of time; 0 evaluates in the request thread (faster for cheap "
+                   "queries, but a budget then only cuts the result, not the evaluation).")
+@click.option("--data", "data_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False),
+              help="RDF file to load at start, after the bundled ones (repeatable).")
+@click.option("--rate-limit", default=None, type=click.FloatRange(0, min_open=True),
+              help="Requests per second per client, answered 429 past it. [default: no limit]")
+@click.option("--rate-burst", default=20, show_default=True, type=click.IntRange(1),
+              help="Requests a client may send at once before --rate-limit applies.")
+@click.option("--trusted-proxies", default=0, show_default=True, type=click.IntRange(0, 10),
+              help="Reverse proxies in front whose X-Forwarded-For/-Proto/-Host/-Prefix to "
+                   "believe; 0 believes none.")
+def serve(host: str, port: int, store: str, update_url: str | None, store_auth: str | None,
+          token: str | None, timeout: float, max_rows: int, threads: int, workers: int,
+          query_workers: int, data_files: tuple[str, ...], rate_limit: float | None,
+          rate_burst: int, trusted_proxies: int) -> None:
+    """Serve the graph over HTTP with gunicorn (one process by default, several threads).
+
+    Each request is logged to stderr as one JSON line, each SPARQL query as another; metrics are
+    at /metrics in the Prometheus format.
+    """
+    from gunicorn.app.base import BaseApplication
+
+    from service import create_app
+    from service.observe import configure_logging
+
+    if workers > 1 and (token or store != "memory"):
+        raise click.UsageError("--workers above 1 needs a read-only in-memory graph (no --token, "
+                               "--store memory): a write in one process would not reach the others")
+    settings = {"STORE": store, "STORE_UPDATE_URL": update_url, "STORE_AUTH": store_auth,
+                "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
+                "QUERY_WORKERS": query_workers, "RATE_LIMIT": rate_limit,
+                "RATE_BURST": rate_burst, "TRUSTED_PROXIES": trusted_proxies}
+    configure_logging()
+    try:
+        app = create_app(settings)
+        for name in data_files:
+            app.extensions["aikg"].load(Path(name))
+    except AikgError as error:
+        raise click.ClickException(str(error)) from None
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)  # forked after the graph is loaded: shared pages
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", threads)
+
+        def load(self):
+            return app
+
+    kg = app.extensions["aikg"]
+    # Counting a remote store can take minutes on a big one: name it only.
+    size = "remote store" if kg.store is None else f"{len(kg)} triples"
+    click.echo(f"aikg: serving {kg.location} ({size}) on http://{host}:{port}", err=True)
+    Server().run()
