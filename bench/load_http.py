@@ -15,11 +15,8 @@ the requests, errors, p50 and p99; it asserts nothing.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +28,7 @@ from urllib.parse import quote
 import requests
 
 from bench.generate import generate
+from bench.server import AikgServer
 from ontology import GRAPH
 
 TOKEN = "load-test-token"
@@ -82,7 +80,7 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "service.cli", "load", str(data), str(block),
                         "--store", str(store)], check=True)
         print(f"loaded {args.triples:,} triples in {time.perf_counter() - started:.0f} s")
-        with _server(store, args.threads) as base:
+        with AikgServer(store, "--threads", str(args.threads), "--token", TOKEN) as base:
             kinds = workload(_companies(args.triples))
             for paths in kinds.values():  # warm: the projection, the search index
                 requests.get(base + paths[0], timeout=600)
@@ -244,36 +242,6 @@ def _report(results: dict[str, dict[str, float]], writes: _Writer, checks: _Chec
         print(f"  update failed: {failure}")
     print(f"consistency reads: {checks.reads}, errors {checks.errors}, "
           f"half-applied updates seen: {len(checks.violations)} {checks.violations[:5]}")
-
-
-class _server:
-    """``aikg serve --store DIR --token`` on a free port of 127.0.0.1, stopped by its PID."""
-
-    def __init__(self, store: Path, threads: int) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.command = [sys.executable, "-m", "service.cli", "serve", "--store", str(store),
-                        "--port", str(self.port), "--threads", str(threads), "--token", TOKEN]
-
-    def __enter__(self) -> str:
-        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, start_new_session=True)
-        base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(base + "/healthz", timeout=30).ok:
-                    return base
-            except requests.ConnectionError:
-                time.sleep(0.5)
-        self.__exit__()
-        raise SystemExit("the server did not start")
-
-    def __exit__(self, *_: object) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)  # its group: gunicorn and query workers
-        self.process.wait(timeout=60)
-
 
 
 if __name__ == "__main__":

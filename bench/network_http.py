@@ -13,9 +13,7 @@ from __future__ import annotations
 import argparse
 import gc
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +23,7 @@ from pathlib import Path
 import requests
 
 from bench.generate import generate
+from bench.server import AikgServer
 from graph import open_graph
 from graph.network import build
 from ontology import GRAPH
@@ -73,7 +72,7 @@ def main() -> None:
         cases = _cases(projection, random.Random(42), args.requests)
         del kg, projection, G  # release the store for the server
         gc.collect()
-        with _server(store) as base:
+        with AikgServer(store, "--threads", "4") as base:
             _report(base, cases)
 
 
@@ -138,35 +137,6 @@ def _timed(session: requests.Session, url: str) -> float:
     if response.status_code not in (200, 404):  # 404: no path within the length
         raise SystemExit(f"{url}: {response.status_code} {response.text[:200]}")
     return elapsed
-
-
-class _server:
-    """``aikg serve`` on a free port of 127.0.0.1, stopped by its own PID on exit."""
-
-    def __init__(self, store: Path) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.command = [sys.executable, "-m", "service.cli", "serve", "--store", str(store),
-                        "--port", str(self.port), "--threads", "4"]
-
-    def __enter__(self) -> str:
-        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(base + "/healthz", timeout=5).ok:
-                    return base
-            except requests.ConnectionError:
-                time.sleep(0.5)
-        self.__exit__()
-        raise SystemExit("the server did not start")
-
-    def __exit__(self, *_: object) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
 
 
 if __name__ == "__main__":
