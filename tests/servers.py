@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -31,23 +31,21 @@ def python(*args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, **kwargs)
 
 
-def start(command: list[str], ready_url: str, *, log: Path, timeout: float = 30.0,
-          preexec_fn: Callable[[], None] | None = None) -> subprocess.Popen:
-    """Start a server and return once ``ready_url`` answers at all: a 503 from a server whose
-    store is down still means the server is up. Output is appended to ``log``, so that the
-    runs of a restarted server stay in one file; ``preexec_fn`` runs in the child first."""
-    with log.open("ab") as out:
+def start(command: list[str], ready_url: str, *, log: Path, timeout: float = 30.0
+          ) -> subprocess.Popen:
+    """Start a server and return once ``ready_url`` answers (any status below 500)."""
+    with log.open("wb") as out:
         # A session of its own, so that stop() ends the server's workers with it.
         process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
                                    env={**os.environ, "PYTHONPATH": str(ROOT)},
-                                   start_new_session=True, preexec_fn=preexec_fn)
+                                   start_new_session=True)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{command[0]} exited: {log.read_text(errors='replace')}")
         try:
-            requests.get(ready_url, timeout=5)
-            return process
+            if requests.get(ready_url, timeout=1).status_code < 500:
+                return process
         except requests.ConnectionError:
             pass
         time.sleep(0.1)

@@ -27,7 +27,7 @@ import pytest
 import requests
 
 from graph import open_graph
-from tests.servers import ROOT, free_port, start, stop
+from tests.servers import ROOT, free_port
 
 TOKEN = "fault-test-token"
 BUDGET = 2.0  # the served query budget (--timeout): every fault must be answered well within
@@ -109,14 +109,34 @@ def aikg_serve(*options: str, log: Path, limit_file_size: int | None = None
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_size, resource.RLIM_INFINITY))
 
-    process = start(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--timeout",
-         str(BUDGET), "--threads", "4", *options],
-        url + "/healthz", log=log, timeout=60, preexec_fn=limit if limit_file_size else None)
+    with log.open("ab") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--timeout",
+             str(BUDGET), "--threads", "4", *options],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=sink,
+            stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=limit if limit_file_size else None)
     try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"aikg serve exited: {log.read_text()[-2000:]}")
+            try:
+                requests.get(url + "/healthz", timeout=5)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
         yield url, process
     finally:
-        stop(process)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 def timed_get(url: str, **params: str) -> tuple[requests.Response, float]:
