@@ -46,7 +46,7 @@ def start(command: list[str], ready_url: str, *, log: Path, timeout: float = 30.
         try:
             if requests.get(ready_url, timeout=1).status_code < 500:
                 return process
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still opening its store
             pass
         time.sleep(0.1)
     stop(process)

@@ -124,7 +124,7 @@ def aikg_serve(*options: str, log: Path, limit_file_size: int | None = None
             try:
                 requests.get(url + "/healthz", timeout=5)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still opening its store
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
