@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import mmap
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,12 +112,13 @@ def rdf_parse_error(error: SyntaxError, source: str) -> ParseError:
 
 
 _ENTITY = re.compile(rb"<!ENTITY\s+(?:%\s*)?[^\s>]+\s+(SYSTEM|PUBLIC|\"[^\"]*\"|'[^']*')")
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+# A string (skipped whole, brackets inside it included), an opening or a closing bracket.
+_JSON_TOKEN = re.compile(rb'("(?:[^"\\]|\\.)*")|([\[{])|[\]}]', re.S)
 _MAX_ENTITIES = 64
 MAX_NESTING = 256
 
 
-def check_untrusted(data: bytes, syntax: RdfSyntax) -> None:
+def check_untrusted(data: bytes | mmap.mmap, syntax: RdfSyntax) -> None:
     """Refuse documents built to blow up the parser before they reach it.
 
     RDF/XML may declare plain entities (Protege writes ``<!ENTITY owl "http://...">``) but not
@@ -140,13 +142,13 @@ def check_untrusted(data: bytes, syntax: RdfSyntax) -> None:
             if b"&" in value or b"%" in value:
                 raise Refused("RDF/XML entities that refer to other entities are refused")
     elif syntax.name == "jsonld":
-        brackets = _JSON_STRING.sub(b"", data).translate(None, delete=_NOT_BRACKETS)
         depth = deepest = 0
-        for byte in brackets:
-            depth += 1 if byte in b"[{" else -1
-            deepest = max(deepest, depth)
+        for token in _JSON_TOKEN.finditer(data):  # no copy: ``data`` may be a mapped file
+            if token.lastindex == 2:
+                depth += 1
+                deepest = max(deepest, depth)
+            elif token.lastindex is None:
+                depth -= 1
         if deepest > MAX_NESTING:
             raise Refused(f"JSON-LD nested {deepest} deep is refused (at most {MAX_NESTING})")
 
-
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")

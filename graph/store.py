@@ -232,27 +232,36 @@ class KnowledgeGraph:
 
     def replace(self, quads: Iterable[Quad], graphs: Iterable[str] | None) -> None:
         """Replace ``graphs`` (IRIs or :data:`DEFAULT_GRAPH`; None: the whole dataset) by
-        ``quads`` in one transaction: readers see the old graphs or the new, never a mix.
+        ``quads``, read from the iterable as they are written: a body of any size goes in
+        without being held here.
 
-        A replaced graph stays in the store, empty if no quad goes into it.
+        Two transactions under the write lock, one commit: the graphs are emptied, then the
+        quads are added. A reader outside the lock may see the graphs empty in between;
+        the service's query workers and the projection never do (they take the lock). A
+        replaced graph stays in the store, empty if no quad goes into it. Check ``quads``
+        before: an error raised while they are read leaves the graphs emptied.
         """
         self._check_writable()
-        quads = list(quads)
         if graphs is None:
-            text = "DROP ALL ;\n"
+            text = "DROP ALL"
         else:
-            text = "".join(
-                "DROP SILENT DEFAULT ;\n" if g == DEFAULT_GRAPH
-                else "DROP SILENT GRAPH {0} ;\nCREATE SILENT GRAPH {0} ;\n".format(named_node(g))
-                for g in graphs
-            )
-        text += "INSERT DATA {\n" + "".join(_quad_data(quads)) + "}"
+            text = " ;\n".join(
+                "DROP SILENT DEFAULT" if g == DEFAULT_GRAPH
+                else "DROP SILENT GRAPH {0} ;\nCREATE SILENT GRAPH {0}".format(named_node(g))
+                for g in graphs)
         with self._write_lock:
             try:
-                self.store.update(text)
+                if text:
+                    self.store.update(text)
             except (OSError, SyntaxError, ValueError) as error:
                 raise write_error(error, "replace failed") from None
-            self._committed()
+            try:
+                self.store.extend(quads)
+            except (OSError, ValueError) as error:
+                raise BadInput(f"replace failed after the graphs were emptied: {error}"
+                               ) from None
+            finally:
+                self._committed()
 
     def add(self, quads: Iterable[Quad]) -> None:
         """Add quads in one transaction (all of them or none)."""
@@ -370,13 +379,3 @@ def _bundled_nquads() -> bytes:
             except SyntaxError as error:
                 raise rdf_parse_error(error, str(path)) from None
     return serialize(quads, format=RdfFormat.N_QUADS)
-
-
-def _quad_data(quads: list[Quad]) -> Iterator[str]:
-    """The quads as SPARQL ``QuadData``: N-Triples lines, grouped by graph."""
-    by_graph: dict[object, list[Quad]] = {}
-    for quad in quads:
-        by_graph.setdefault(quad.graph_name, []).append(quad)
-    for name, group in by_graph.items():
-        lines = "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in group)
-        yield lines if isinstance(name, DefaultGraph) else f"GRAPH {name} {{\n{lines}}}\n"

@@ -41,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_TIMEOUT": 30.0,  # seconds per query
     "MAX_ROWS": 10_000,  # rows per query result before it is cut
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # bytes per request body
+    "STORE_MAX_UPLOAD": 1024 ** 3,  # bytes per Graph Store write (/store), spooled to disk
     "RATE_LIMIT": None,  # requests per second per client; None: no limit
     "RATE_BURST": 20,  # requests a client may send at once before RATE_LIMIT applies
     "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers to believe

@@ -1,24 +1,42 @@
 """The SPARQL 1.1 Graph Store HTTP Protocol at ``/store``: GET, HEAD, PUT, POST and DELETE on
 ``?default``, ``?graph=IRI`` or a graph named by its own URL under ``/store/``; without a
-target, the whole dataset (TriG or N-Quads)."""
+target, the whole dataset (TriG or N-Quads).
+
+A body to write is never held in memory: it is copied in chunks to a temporary file (the files
+of a multipart body are spooled so by werkzeug's form parser), then parsed from there statement
+by statement as it goes into the store. Such bodies may be up to ``STORE_MAX_UPLOAD`` bytes
+(:mod:`service.limits`); the temporary files go when the request ends, whatever its outcome.
+"""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
+from typing import IO
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, after_this_request, current_app, request
 from flask.views import MethodView
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from graph import DEFAULT_GRAPH, BadInput, NotFound
 from graph.formats import RdfSyntax, rdf_syntax, syntax_for_path
-from graph.graphstore import delete_graph, export, graph_exists, parse_quads
+from graph.graphstore import (
+    Upload,
+    add_uploads,
+    delete_graph,
+    export,
+    graph_exists,
+    replace_graphs,
+)
 
 from .auth import require_token
 from .negotiation import DATASET_OFFERS, RDF_OFFERS, content_type, negotiate
 from .state import get_executor, get_graph
 
 bp = Blueprint("store", __name__)
+
+_CHUNK = 64 * 1024  # bytes copied at a time from the request to its temporary file
 
 
 class GraphStore(MethodView):
@@ -41,9 +59,8 @@ class GraphStore(MethodView):
         """Replace the graph (or, without a target, the whole dataset) by the request's data."""
         target = _target(path)
         existed = target is None or graph_exists(get_graph(), target)
-        quads = _read_body(target)
-        graphs = None if target is None else [target]
-        _write(lambda kg: kg.replace(quads, graphs))
+        uploads, base = _uploads(), _base(target)
+        _write(lambda kg: replace_graphs(kg, uploads, graph=target, base_iri=base))
         return Response(status=204 if existed else 201)
 
     @require_token
@@ -55,8 +72,8 @@ class GraphStore(MethodView):
         if target is None and not _body_syntaxes()[0].has_graphs:
             created = target = f"{request.url_root}store/{uuid.uuid4().hex}"
         existed = target is None or graph_exists(get_graph(), target)
-        quads = _read_body(target)
-        _write(lambda kg: kg.add(quads))
+        uploads, base = _uploads(), _base(target)
+        _write(lambda kg: add_uploads(kg, uploads, graph=target, base_iri=base))
         response = Response(status=204 if existed else 201)
         if created:
             response.headers["Location"] = created
@@ -94,17 +111,41 @@ def _target(path: str | None) -> str | None:
     return DEFAULT_GRAPH if "default" in request.args else None
 
 
-def _read_body(target: str | None) -> list:
-    """The quads of the request body, or of each file of a multipart/form-data body."""
-    base = target if target not in (None, DEFAULT_GRAPH) else request.base_url
+def _uploads() -> list[Upload]:
+    """The request body, or each file of a multipart/form-data body, spooled to disk."""
+    if request.content_encoding not in (None, "", "identity"):
+        raise UnsupportedMediaType(f"Content-Encoding {request.content_encoding} is not "
+                                   "accepted: send the body as it is")
+    syntaxes = _body_syntaxes()
     if request.mimetype == "multipart/form-data":
-        parts = [(f.read(), s, f.filename or name)
-                 for (name, f), s in zip(request.files.items(multi=True), _body_syntaxes(),
-                                         strict=True)]
-    else:
-        parts = [(request.get_data(), _body_syntaxes()[0], "request body")]
-    return [q for data, syntax, source in parts
-            for q in parse_quads(data, syntax, graph=target, base_iri=base, source=source)]
+        return [Upload(f.stream, syntax, f.filename or name)
+                for (name, f), syntax in zip(request.files.items(multi=True), syntaxes,
+                                             strict=True)]
+    return [Upload(_spool(), syntaxes[0])]
+
+
+def _spool() -> IO[bytes]:
+    """The request body copied in chunks to a temporary file, deleted when the request ends.
+    Reading past the size limit raises 413 (also for a chunked body, which declares none)."""
+    spooled = tempfile.NamedTemporaryFile(prefix="aikg-upload-")  # noqa: SIM115 - closed below
+
+    @after_this_request
+    def _remove(response: Response) -> Response:
+        spooled.close()
+        return response
+
+    try:
+        shutil.copyfileobj(request.stream, spooled, _CHUNK)
+    except BaseException:
+        spooled.close()
+        raise
+    spooled.flush()
+    return spooled
+
+
+def _base(target: str | None) -> str:
+    """The base IRI of the body: the target graph's IRI, else the request's URL."""
+    return target if target not in (None, DEFAULT_GRAPH) else request.base_url
 
 
 def _body_syntaxes() -> list[RdfSyntax]:

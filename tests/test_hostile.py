@@ -65,7 +65,7 @@ HOSTILE = (
 def hostile_app() -> Flask:
     """One app for the whole module: small body limit, a token, the small graph loaded."""
     app = create_app({"TESTING": True, "STORE": "memory", "TOKEN": TOKEN,
-                      "MAX_CONTENT_LENGTH": BODY_LIMIT})
+                      "MAX_CONTENT_LENGTH": BODY_LIMIT, "STORE_MAX_UPLOAD": BODY_LIMIT})
     app.extensions["aikg"].load(SMALL)
     return app
 

@@ -32,6 +32,9 @@ from . import STORE_HELP, main, remote_store_options
               help="Processes per server process that evaluate queries and are killed when a "
                    "query runs out of time; 0 evaluates in the request thread (faster for cheap "
                    "queries, but a budget then only cuts the result, not the evaluation).")
+@click.option("--max-upload", default=1024 ** 3, show_default=True, type=click.IntRange(1),
+              help="Bytes per Graph Store write (PUT or POST on /store), spooled to disk; past "
+                   "it 413. Other bodies keep a 16 MiB limit.")
 @click.option("--data", "data_files", multiple=True,
               type=click.Path(exists=True, dir_okay=False),
               help="RDF file to load at start, after the bundled ones (repeatable).")
@@ -44,8 +47,8 @@ from . import STORE_HELP, main, remote_store_options
                    "believe; 0 believes none.")
 def serve(host: str, port: int, store: str, update_url: str | None, store_auth: str | None,
           token: str | None, timeout: float, max_rows: int, threads: int, workers: int,
-          query_workers: int, data_files: tuple[str, ...], rate_limit: float | None,
-          rate_burst: int, trusted_proxies: int) -> None:
+          query_workers: int, max_upload: int, data_files: tuple[str, ...],
+          rate_limit: float | None, rate_burst: int, trusted_proxies: int) -> None:
     """Serve the graph over HTTP with gunicorn (one process by default, several threads).
 
     Each request is logged to stderr as one JSON line, each SPARQL query as another; metrics are
@@ -61,7 +64,8 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
                                "--store memory): a write in one process would not reach the others")
     settings = {"STORE": store, "STORE_UPDATE_URL": update_url, "STORE_AUTH": store_auth,
                 "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
-                "QUERY_WORKERS": query_workers, "RATE_LIMIT": rate_limit,
+                "QUERY_WORKERS": query_workers, "STORE_MAX_UPLOAD": max_upload,
+                "RATE_LIMIT": rate_limit,
                 "RATE_BURST": rate_burst, "TRUSTED_PROXIES": trusted_proxies}
     configure_logging()
     try:
