@@ -1,13 +1,12 @@
 """The Graph Store Protocol's operations on the graph: read a graph or the whole dataset as a
-stream of bytes, write documents spooled to disk into it statement by statement, and tell
-whether a graph exists."""
+stream of bytes, load documents spooled to disk into it, and tell whether a graph exists."""
 
 from __future__ import annotations
 
 import io
 import mmap
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
@@ -18,12 +17,11 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, Triple, parse, serialize
 
 import ontology
 
-from .errors import BadInput, Refused
+from .errors import BadInput, ParseError, Refused
 from .formats import RdfSyntax, check_untrusted, rdf_parse_error
 from .store import DEFAULT_GRAPH, KnowledgeGraph
 
-__all__ = ["Upload", "add_uploads", "delete_graph", "export", "graph_exists", "replace_graphs",
-           "upload_quads"]
+__all__ = ["Upload", "delete_graph", "export", "graph_exists", "write_uploads"]
 
 _BATCH = 10_000
 # Syntaxes whose documents can be cut into parts that, put end to end, are one document.
@@ -67,57 +65,49 @@ def export(kg: KnowledgeGraph, graph: str | None, syntax: RdfSyntax) -> Iterator
 class Upload:
     """An RDF document waiting on disk to go into the store: a file (a path, or a binary file
     object that can seek), its syntax, and the name errors give it (``request body``, a file
-    name). Kept out of memory: its statements are read one by one as they are written."""
+    name). It is never read into memory whole."""
 
     body: Path | IO[bytes]
     syntax: RdfSyntax
     source: str = "request body"
 
 
-def upload_quads(uploads: Iterable[Upload], *, graph: str | None, base_iri: str
-                 ) -> Iterator[Quad]:
-    """The statements of the documents, parsed as they are read. With ``graph`` (an IRI or
-    :data:`DEFAULT_GRAPH`) they all go into it, and a document that names its own graphs is
-    refused. Raises :class:`ParseError` with the line and column of the first error,
-    :class:`Refused` for a document built to blow up the parser or a remote JSON-LD context."""
-    target = None
-    if graph is not None:
-        target = DefaultGraph() if graph == DEFAULT_GRAPH else _node(graph)
+def write_uploads(kg: KnowledgeGraph, uploads: list[Upload], *, graph: str | None,
+                  base_iri: str, replace: bool = False) -> None:
+    """Load the documents into ``graph`` (an IRI or :data:`DEFAULT_GRAPH`), or, without one,
+    into the graphs their quads name; with ``replace``, in place of what the graph (or the
+    whole dataset) held. Each goes in through the store's own loader, streamed from its file.
+
+    A document for a graph may not name graphs of its own, and one without a graph must.
+    Before a write that empties a graph or loads several documents, and a quads document for a
+    graph, the document is parsed once, writing nothing, so that a bad one changes nothing; a
+    single added document needs no such pass, being one transaction. Raises
+    :class:`ParseError` with the line and column of the first error, :class:`Refused` for a
+    document built to blow up the parser or with a remote JSON-LD context.
+    """
     for upload in uploads:
-        syntax = upload.syntax
-        if graph is None and not syntax.has_graphs:
-            raise BadInput(f"{syntax.name} has no graph names: name the target graph "
+        if graph is None and not upload.syntax.has_graphs:
+            raise BadInput(f"{upload.syntax.name} has no graph names: name the target graph "
                            "(?graph=IRI or ?default)")
-        with _opened(upload.body) as stream:
-            with _mapped(stream) as contents:
-                check_untrusted(contents, syntax)
-            stream.seek(0)
-            for quad in _parsed(stream, syntax, base_iri, upload.source):
-                if target is None:
-                    yield quad
-                elif isinstance(quad.graph_name, DefaultGraph):
-                    yield Quad(quad.subject, quad.predicate, quad.object, target)
-                else:
-                    raise BadInput(f"{upload.source} names its own graphs: send it without "
-                                   "?graph or ?default")
-
-
-def add_uploads(kg: KnowledgeGraph, uploads: list[Upload], *, graph: str | None,
-                base_iri: str) -> None:
-    """Add the documents' statements in one transaction, streamed from their files: all of
-    them, or none and the first error."""
-    kg.add(upload_quads(uploads, graph=graph, base_iri=base_iri))
-
-
-def replace_graphs(kg: KnowledgeGraph, uploads: list[Upload], *, graph: str | None,
-                   base_iri: str) -> None:
-    """Replace ``graph`` (None: the whole dataset) by the documents' statements, streamed from
-    their files. They are parsed once before anything changes, so a bad document changes
-    nothing even on a store where the write was not tried first in a copy."""
-    for _ in upload_quads(uploads, graph=graph, base_iri=base_iri):
-        pass
-    kg.replace(upload_quads(uploads, graph=graph, base_iri=base_iri),
-               None if graph is None else [graph])
+        with _opened(upload.body) as stream, _mapped(stream) as contents:
+            check_untrusted(contents, upload.syntax)
+    for upload in uploads:
+        if replace or len(uploads) > 1 or (graph is not None and upload.syntax.has_graphs):
+            with _opened(upload.body) as stream:
+                for quad in _parsed(stream, upload.syntax, base_iri, upload.source):
+                    if graph is not None and not isinstance(quad.graph_name, DefaultGraph):
+                        raise BadInput(f"{upload.source} names its own graphs: send it "
+                                       "without ?graph or ?default")
+    with kg.exclusive():  # no other write between the documents
+        for number, upload in enumerate(uploads):
+            with _opened(upload.body) as stream:
+                try:
+                    kg.load(stream, format=upload.syntax.name, graph=graph, base_iri=base_iri,
+                            name=upload.source, replace=replace and number == 0)
+                except ParseError as error:
+                    if "remote context" in error.detail:
+                        raise _remote_context() from None
+                    raise
 
 
 def _parsed(stream: IO[bytes], syntax: RdfSyntax, base_iri: str, source: str
@@ -126,11 +116,14 @@ def _parsed(stream: IO[bytes], syntax: RdfSyntax, base_iri: str, source: str
         yield from parse(stream, format=syntax.oxigraph, base_iri=base_iri)
     except SyntaxError as error:
         if "remote context" in (error.msg or ""):
-            raise Refused("remote JSON-LD contexts are refused here: put the @context inline"
-                          ) from None
+            raise _remote_context() from None
         raise rdf_parse_error(error, source) from None
     except ValueError as error:
         raise BadInput(f"{source}: {error}") from None
+
+
+def _remote_context() -> Refused:
+    return Refused("remote JSON-LD contexts are refused here: put the @context inline")
 
 
 @contextmanager

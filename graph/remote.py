@@ -205,6 +205,9 @@ class RemoteGraph(KnowledgeGraph):
             self._post(self.update_url, [("update", _insert_data(quads))], "*/*", self.timeout,
                        "update").close()
 
+    def _apply(self, sparql: str) -> None:
+        self._post(self.update_url, [("update", sparql)], "*/*", self.timeout, "update").close()
+
     # -- helpers -----------------------------------------------------------------------------
 
     def _post(self, url: str, form: list[tuple[str, str]], accept: str, budget: float,

@@ -190,6 +190,8 @@ class KnowledgeGraph:
         base_iri: str | None = None,
         progress: ProgressCallback | None = None,
         bulk: bool = False,
+        name: str | None = None,
+        replace: bool = False,
     ) -> LoadReport:
         """Load RDF into the store in one transaction: all of it, or nothing and an error.
 
@@ -197,7 +199,8 @@ class KnowledgeGraph:
         ``format`` is a name or media type; for a path it defaults to the suffix's syntax.
         A triples syntax goes into ``graph`` (an IRI, or :data:`DEFAULT_GRAPH`); for a path it
         defaults to the named graph of the file (:func:`ontology.graph_for_file`). A quads syntax
-        keeps the graphs its file names. ``progress(bytes_read, lines_read)`` is called as the
+        keeps the graphs its file names; with ``graph``, the statements of its default graph go
+        there. ``progress(bytes_read, lines_read)`` is called as the
         input is read (bytes of the file as stored: compressed ones for gzip).
 
         ``bulk=True`` is for big files into an on-disk store, where a transaction would hold the
@@ -205,9 +208,16 @@ class KnowledgeGraph:
         batches of a million quads and adds them all at the end in one atomic step, so a syntax
         error, or a crash in the middle, changes nothing and readers never see part of it
         (``tests/test_disk.py`` kills a loading process to check it).
+
+        ``name`` is what errors call the input (default: the path, or ``<input>``).
+        ``replace=True`` first empties ``graph`` (without one: the whole dataset), in a
+        transaction of its own under the same lock and commit: check the input beforehand, as
+        an error while loading leaves it emptied, and a reader outside the lock may see it empty
+        in between.
         """
         self._check_writable()
-        name = str(source) if isinstance(source, str | Path) else "<input>"
+        if name is None:
+            name = str(source) if isinstance(source, str | Path) else "<input>"
         if isinstance(source, str | Path):
             path = Path(source)
             syntax = rdf_syntax(format) if format else syntax_for_path(path)
@@ -219,49 +229,21 @@ class KnowledgeGraph:
             syntax = rdf_syntax(format)
         else:
             raise BadInput("name the RDF format of the input")
-        if graph is not None and syntax.has_graphs:
-            raise BadInput(f"{syntax.name} names its own graphs; load it without a target graph")
         if graph is None and not syntax.has_graphs:
             raise BadInput(f"{name}: give a target graph for {syntax.name} input")
         with self._write_lock:
             before = len(self)
             started = time.perf_counter()
-            self._load_stream(source, syntax, graph, base_iri, name, progress, bulk)
+            if replace:
+                self._empty(graph)
+            try:
+                self._load_stream(source, syntax, graph, base_iri, name, progress, bulk)
+            except BaseException:
+                if replace:  # the graph was emptied: that is a change to tell the listeners
+                    self._committed()
+                raise
             self._committed()
             return LoadReport(name, len(self) - before, graph, time.perf_counter() - started)
-
-    def replace(self, quads: Iterable[Quad], graphs: Iterable[str] | None) -> None:
-        """Replace ``graphs`` (IRIs or :data:`DEFAULT_GRAPH`; None: the whole dataset) by
-        ``quads``, read from the iterable as they are written: a body of any size goes in
-        without being held here.
-
-        Two transactions under the write lock, one commit: the graphs are emptied, then the
-        quads are added. A reader outside the lock may see the graphs empty in between;
-        the service's query workers and the projection never do (they take the lock). A
-        replaced graph stays in the store, empty if no quad goes into it. Check ``quads``
-        before: an error raised while they are read leaves the graphs emptied.
-        """
-        self._check_writable()
-        if graphs is None:
-            text = "DROP ALL"
-        else:
-            text = " ;\n".join(
-                "DROP SILENT DEFAULT" if g == DEFAULT_GRAPH
-                else "DROP SILENT GRAPH {0} ;\nCREATE SILENT GRAPH {0}".format(named_node(g))
-                for g in graphs)
-        with self._write_lock:
-            try:
-                if text:
-                    self.store.update(text)
-            except (OSError, SyntaxError, ValueError) as error:
-                raise write_error(error, "replace failed") from None
-            try:
-                self.store.extend(quads)
-            except (OSError, ValueError) as error:
-                raise BadInput(f"replace failed after the graphs were emptied: {error}"
-                               ) from None
-            finally:
-                self._committed()
 
     def add(self, quads: Iterable[Quad]) -> None:
         """Add quads in one transaction (all of them or none)."""
@@ -319,6 +301,17 @@ class KnowledgeGraph:
         finally:
             if stream is not source:
                 stream.close()
+
+    def _empty(self, graph: str | None) -> None:
+        """Empty a graph (an emptied named graph stays in the store), or, for None, all."""
+        self._apply(_emptying(graph))
+
+    def _apply(self, sparql: str) -> None:
+        """Run an update of aikg's own on the backend, without committing a version."""
+        try:
+            self.store.update(sparql)
+        except (OSError, SyntaxError, ValueError) as error:
+            raise write_error(error, "replace failed") from None
 
     def _committed(self) -> None:
         self.version += 1
@@ -379,3 +372,16 @@ def _bundled_nquads() -> bytes:
             except SyntaxError as error:
                 raise rdf_parse_error(error, str(path)) from None
     return serialize(quads, format=RdfFormat.N_QUADS)
+
+
+def _emptying(graph: str | None) -> str:
+    """The SPARQL update that empties ``graph`` (None: the whole dataset) and keeps it named.
+
+    >>> print(_emptying("http://example.org/g"))
+    DROP SILENT GRAPH <http://example.org/g> ; CREATE SILENT GRAPH <http://example.org/g>
+    """
+    if graph is None:
+        return "DROP ALL"
+    if graph == DEFAULT_GRAPH:
+        return "DROP SILENT DEFAULT"
+    return "DROP SILENT GRAPH {0} ; CREATE SILENT GRAPH {0}".format(named_node(graph))

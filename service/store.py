@@ -3,8 +3,8 @@
 target, the whole dataset (TriG or N-Quads).
 
 A body to write is never held in memory: it is copied in chunks to a temporary file (the files
-of a multipart body are spooled so by werkzeug's form parser), then parsed from there statement
-by statement as it goes into the store. Such bodies may be up to ``STORE_MAX_UPLOAD`` bytes
+of a multipart body are spooled so by werkzeug's form parser), then streamed from there into
+the store by its own loader. Such bodies may be up to ``STORE_MAX_UPLOAD`` bytes
 (:mod:`service.limits`); the temporary files go when the request ends, whatever its outcome.
 """
 
@@ -23,11 +23,10 @@ from graph import DEFAULT_GRAPH, BadInput, NotFound
 from graph.formats import RdfSyntax, rdf_syntax, syntax_for_path
 from graph.graphstore import (
     Upload,
-    add_uploads,
     delete_graph,
     export,
     graph_exists,
-    replace_graphs,
+    write_uploads,
 )
 
 from .auth import require_token
@@ -60,7 +59,7 @@ class GraphStore(MethodView):
         target = _target(path)
         existed = target is None or graph_exists(get_graph(), target)
         uploads, base = _uploads(), _base(target)
-        _write(lambda kg: replace_graphs(kg, uploads, graph=target, base_iri=base))
+        _write(lambda kg: write_uploads(kg, uploads, graph=target, base_iri=base, replace=True))
         return Response(status=204 if existed else 201)
 
     @require_token
@@ -73,7 +72,7 @@ class GraphStore(MethodView):
             created = target = f"{request.url_root}store/{uuid.uuid4().hex}"
         existed = target is None or graph_exists(get_graph(), target)
         uploads, base = _uploads(), _base(target)
-        _write(lambda kg: add_uploads(kg, uploads, graph=target, base_iri=base))
+        _write(lambda kg: write_uploads(kg, uploads, graph=target, base_iri=base))
         response = Response(status=204 if existed else 201)
         if created:
             response.headers["Location"] = created

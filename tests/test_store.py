@@ -93,13 +93,12 @@ def test_bulk_load_checks_the_whole_file_before_writing(tmp_path: Path) -> None:
     assert kg.load(good, graph=G + "one", bulk=True).triples == 1
 
 
-def test_quads_file_keeps_its_graphs_and_refuses_a_target(empty, tmp_path: Path) -> None:
+def test_quads_file_keeps_its_graphs_and_puts_its_default_graph_in_the_target(
+        empty, tmp_path: Path) -> None:
     path = tmp_path / "x.trig"
-    path.write_text(SAMPLES["trig"])
-    with pytest.raises(BadInput, match="names its own graphs"):
-        empty.load(path, graph=G + "other")
-    empty.load(path)
-    assert empty.named_graphs() == [G + "q"]
+    path.write_text(SAMPLES["trig"] + "\n<http://example.org/d> <http://example.org/p> 1 .")
+    empty.load(path, graph=G + "other")
+    assert empty.named_graphs() == [G + "other", G + "q"]
 
 
 def test_every_committed_write_bumps_the_version_and_notifies(empty) -> None:
