@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from graph import KnowledgeGraph
-from tests.conftest import SMALL, SMALL_ONTOLOGY
+from tests.conftest import SMALL, SMALL_ONTOLOGY, ecosystem_store
 from tests.test_api import assert_error, get_ok
 
 
@@ -85,3 +85,32 @@ def test_whole_graph_questions_over_a_remote_store_are_501_saying_why(
         url: str, remote_client: FlaskClient, endpoint: str) -> None:
     assert_error(remote_client.get(url), 501, "whole relationship graph", endpoint,
                  "neighbors and circles")
+
+
+@pytest.mark.parametrize("args", [
+    ["alpha"],
+    ["alpha", "--depth", "2", "--format", "json"],
+    ["vc", "--depth", "3", "--role", "investee"],
+    ["alpha", "--depth", "2", "--relation", "investsIn", "--format", "json"],
+])
+def test_cli_circle_over_a_remote_store_equals_the_local_one(args, remote_client, endpoint, cli,
+                                                            tmp_path) -> None:
+    local = cli("circle", *args, "--store", ecosystem_store(tmp_path))
+    remote = cli("circle", *args, "--store", endpoint + "/query")
+    assert remote.exit_code == 0, remote.output
+    assert local.exit_code == 0 and local.output.strip()
+    assert remote.output == local.output
+
+
+@pytest.mark.parametrize("args", [["path", "app", "vc"], ["rank", "--metric", "pagerank"]])
+def test_cli_whole_graph_questions_over_a_remote_store_say_why(args, remote_client, endpoint,
+                                                               cli) -> None:
+    result = cli(*args, "--store", endpoint + "/query")
+    assert result.exit_code == 1
+    assert "whole relationship graph" in result.output and endpoint in result.output
+
+
+def test_cli_circle_of_an_unknown_entity_over_a_remote_store_fails(remote_client, endpoint,
+                                                                   cli) -> None:
+    result = cli("circle", "nobody", "--store", endpoint + "/query")
+    assert result.exit_code == 1 and "no entity with id 'nobody'" in result.output

@@ -31,10 +31,13 @@ def circle(entity_id: str, depth: int, relation: tuple[str, ...], role: tuple[st
     from service import render
 
     with domain_errors():
-        network, P = _network(store)
+        network = _network(store)
+        P = network.terms
         iri = network.entity(entity_id, P)
-        members = circle_of(P.graph, iri, depth=depth, relations=P.relation_filter(relation),
-                            roles=P.role_filter(role))
+        relations, roles = P.relation_filter(relation), P.role_filter(role)
+        P = network.around(P, iri, depth, relations, roles)  # on a remote store: just that part
+        members = circle_of(P.graph, iri, depth=depth, relations=relations,
+                            roles=roles) if iri in P.graph else []
         shaped = render.circle(P, iri, depth, members, render.entries(members), False)
     click.echo(json.dumps(shaped, ensure_ascii=False, indent=2) if output == "json"
                else render.circle_table(shaped))
@@ -59,7 +62,8 @@ def path(source: str, target: str, max_length: int, k: int, relation: tuple[str,
     from service import render
 
     with domain_errors():
-        network, P = _network(store)
+        network = _network(store)
+        P = network.current
         ends = network.entity(source, P), network.entity(target, P)
         found = [render.path(P, p) for p in paths(P.graph, *ends, k=k, max_length=max_length,
                                                   relations=P.relation_filter(relation))]
@@ -92,7 +96,7 @@ def rank(metric: str, types: tuple[str, ...], limit: int, output: str, store: st
     from service import render
 
     with domain_errors():
-        _, P = _network(store)
+        P = _network(store).current
         top = ranking(P, metric, P.type_filter(types))[:limit]
     rows = [{"rank": i, "score": score, **render.node(P, n)} for i, (n, score) in
             enumerate(top, 1)]
@@ -105,7 +109,10 @@ def rank(metric: str, types: tuple[str, ...], limit: int, output: str, store: st
 
 
 def _network(store: str):
+    """The relationship questions over the store: on a remote one, as SPARQL on it (circles;
+    paths and rankings, which need the whole graph in memory, say so)."""
     from graph.network import Network
+    from graph.remote_network import RemoteNetwork
 
-    network = Network(open_graph(store))
-    return network, network.current
+    kg = open_graph(store)
+    return Network(kg) if kg.store is not None else RemoteNetwork(kg)
