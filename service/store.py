@@ -19,7 +19,7 @@ from flask import Blueprint, Response, after_this_request, current_app, request
 from flask.views import MethodView
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from graph import DEFAULT_GRAPH, BadInput, NotFound
+from graph import DEFAULT_GRAPH, BadInput, NotFound, StoreUnavailable
 from graph.formats import RdfSyntax, rdf_syntax, syntax_for_path
 from graph.graphstore import (
     Upload,
@@ -135,10 +135,14 @@ def _spool() -> IO[bytes]:
 
     try:
         shutil.copyfileobj(request.stream, spooled, _CHUNK)
+        spooled.flush()
+    except OSError as error:  # werkzeug reports a client that goes away as a 400 of its own
+        spooled.close()
+        raise StoreUnavailable(f"could not write the request body to a temporary file, so "
+                               f"nothing was changed ({error})") from None
     except BaseException:
         spooled.close()
         raise
-    spooled.flush()
     return spooled
 
 
