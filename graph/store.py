@@ -31,6 +31,7 @@ import ontology
 
 from . import guard
 from .engine import (
+    DEFAULT_GRAPH,
     CountingReader,
     collect,
     named_node,
@@ -40,11 +41,9 @@ from .engine import (
 from .errors import BadInput, ReadOnly
 from .formats import RdfSyntax, open_rdf_input, rdf_parse_error, rdf_syntax, syntax_for_path
 from .results import QueryResult
+from .written import written_graphs
 
 __all__ = ["DEFAULT_GRAPH", "KnowledgeGraph", "LoadReport", "open_graph"]
-
-#: Pass as ``graph=`` to write into the store's own default graph (Graph Store ``?default``).
-DEFAULT_GRAPH = "default"
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -69,7 +68,8 @@ class KnowledgeGraph:
 
     Writes are serialized by a lock; each committed write bumps :attr:`version` and then calls
     the commit listeners (the relationship projection, caches) before returning, so a caller
-    never sees a version whose listeners have not run.
+    never sees a version whose listeners have not run. :attr:`changed_graphs` tells them which
+    graphs the write may have changed, so they can skip work for the others.
 
     >>> kg = KnowledgeGraph(Store(), location="memory")
     >>> kg.load(b"<https://w3id.org/aikg/id/a> <https://w3id.org/aikg/ontology#partnerOf> "
@@ -86,6 +86,8 @@ class KnowledgeGraph:
         self.location = location
         self.read_only = read_only
         self.version = 0
+        #: The graphs (IRIs, or DEFAULT_GRAPH) the last commit may have changed; None: any.
+        self.changed_graphs: frozenset[str] | None = None
         self._write_lock = threading.RLock()
         self._listeners: list[Callable[[KnowledgeGraph], None]] = []
         self._count_cache: tuple[int, int] | None = None
@@ -179,7 +181,7 @@ class KnowledgeGraph:
                 raise sparql_error(error) from None
             except (OSError, RuntimeError, ValueError) as error:
                 raise write_error(error, "update failed") from None
-            self._committed()
+            self._committed(written_graphs(sparql))
 
     def load(
         self,
@@ -227,7 +229,7 @@ class KnowledgeGraph:
             before = len(self)
             started = time.perf_counter()
             self._load_stream(source, syntax, graph, base_iri, name, progress, bulk)
-            self._committed()
+            self._committed(None if graph is None else frozenset([graph]))
             return LoadReport(name, len(self) - before, graph, time.perf_counter() - started)
 
     def replace(self, quads: Iterable[Quad], graphs: Iterable[str] | None) -> None:
@@ -252,17 +254,18 @@ class KnowledgeGraph:
                 self.store.update(text)
             except (OSError, SyntaxError, ValueError) as error:
                 raise write_error(error, "replace failed") from None
-            self._committed()
+            self._committed(None if graphs is None else frozenset(graphs) | _graphs_of(quads))
 
     def add(self, quads: Iterable[Quad]) -> None:
         """Add quads in one transaction (all of them or none)."""
         self._check_writable()
+        quads = list(quads)
         with self._write_lock:
             try:
                 self.store.extend(quads)
             except (OSError, ValueError) as error:
                 raise write_error(error, "write failed") from None
-            self._committed()
+            self._committed(_graphs_of(quads))
 
     def validate(self, graphs: Iterable[str] | None = None) -> None:
         """Check named graphs against the SHACL shapes; raise :class:`ValidationFailed` if broken.
@@ -283,7 +286,8 @@ class KnowledgeGraph:
             require_valid(self, graphs=checked)
 
     def on_commit(self, listener: Callable[[KnowledgeGraph], None]) -> None:
-        """Call ``listener(kg)`` after every committed write, before the write returns."""
+        """Call ``listener(kg)`` after every committed write, before the write returns; it may
+        read :attr:`changed_graphs`."""
         self._listeners.append(listener)
 
     @contextmanager
@@ -311,8 +315,9 @@ class KnowledgeGraph:
             if stream is not source:
                 stream.close()
 
-    def _committed(self) -> None:
+    def _committed(self, graphs: frozenset[str] | None = None) -> None:
         self.version += 1
+        self.changed_graphs = graphs
         for listener in self._listeners:
             listener(self)
 
@@ -380,3 +385,8 @@ def _quad_data(quads: list[Quad]) -> Iterator[str]:
     for name, group in by_graph.items():
         lines = "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in group)
         yield lines if isinstance(name, DefaultGraph) else f"GRAPH {name} {{\n{lines}}}\n"
+
+
+def _graphs_of(quads: Iterable[Quad]) -> frozenset[str]:
+    return frozenset(q.graph_name.value if isinstance(q.graph_name, NamedNode) else DEFAULT_GRAPH
+                     for q in quads)
