@@ -17,8 +17,11 @@ from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions
 from .errors import AikgError, BadInput, ParseError, QueryTimeout, StoreUnavailable
 from .results import QueryResult
 
-__all__ = ["CountingReader", "check_deadline", "collect", "named_node", "sparql_error",
-           "write_error"]
+__all__ = ["DEFAULT_GRAPH", "CountingReader", "check_deadline", "collect", "named_node",
+           "sparql_error", "write_error"]
+
+#: Pass as ``graph=`` to write into the store's own default graph (Graph Store ``?default``).
+DEFAULT_GRAPH = "default"
 
 ProgressCallback = Callable[[int, int], None]
 

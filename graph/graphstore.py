@@ -74,14 +74,16 @@ class Upload:
 
 def write_uploads(kg: KnowledgeGraph, uploads: list[Upload], *, graph: str | None,
                   base_iri: str, replace: bool = False) -> None:
-    """Load the documents into ``graph`` (an IRI or :data:`DEFAULT_GRAPH`), or, without one,
+    """Write the documents into ``graph`` (an IRI or :data:`DEFAULT_GRAPH`), or, without one,
     into the graphs their quads name; with ``replace``, in place of what the graph (or the
-    whole dataset) held. Each goes in through the store's own loader, streamed from its file.
+    whole dataset) held. Readers see all of the write or none of it.
 
-    A document for a graph may not name graphs of its own, and one without a graph must.
-    Before a write that empties a graph or loads several documents, and a quads document for a
-    graph, the document is parsed once, writing nothing, so that a bad one changes nothing; a
-    single added document needs no such pass, being one transaction. Raises
+    One document added to the store streams from its file through the store's loader, in one
+    transaction: its size is bounded by the disk, not by memory. A write that must change more
+    at once (a replacement, or several documents) is one update of the parsed statements, held
+    in memory: the caller bounds its size.
+
+    A document for a graph may not name graphs of its own, and one without a graph must. Raises
     :class:`ParseError` with the line and column of the first error, :class:`Refused` for a
     document built to blow up the parser or with a remote JSON-LD context.
     """
@@ -91,23 +93,40 @@ def write_uploads(kg: KnowledgeGraph, uploads: list[Upload], *, graph: str | Non
                            "(?graph=IRI or ?default)")
         with _opened(upload.body) as stream, _mapped(stream) as contents:
             check_untrusted(contents, upload.syntax)
-    for upload in uploads:
-        if replace or len(uploads) > 1 or (graph is not None and upload.syntax.has_graphs):
-            with _opened(upload.body) as stream:
-                for quad in _parsed(stream, upload.syntax, base_iri, upload.source):
-                    if graph is not None and not isinstance(quad.graph_name, DefaultGraph):
-                        raise BadInput(f"{upload.source} names its own graphs: send it "
-                                       "without ?graph or ?default")
-    with kg.exclusive():  # no other write between the documents
-        for number, upload in enumerate(uploads):
-            with _opened(upload.body) as stream:
-                try:
-                    kg.load(stream, format=upload.syntax.name, graph=graph, base_iri=base_iri,
-                            name=upload.source, replace=replace and number == 0)
-                except ParseError as error:
-                    if "remote context" in error.detail:
-                        raise _remote_context() from None
-                    raise
+    if len(uploads) == 1 and not replace:
+        upload = uploads[0]
+        if graph is not None and upload.syntax.has_graphs:
+            for _ in _quads(upload, graph, base_iri):  # a first pass: may it go in the graph?
+                pass
+        with _opened(upload.body) as stream:
+            try:
+                kg.load(stream, format=upload.syntax.name, graph=graph, base_iri=base_iri,
+                        name=upload.source)
+            except ParseError as error:
+                if "remote context" in error.detail:
+                    raise _remote_context() from None
+                raise
+        return
+    quads = [quad for upload in uploads for quad in _quads(upload, graph, base_iri)]
+    if replace:
+        kg.replace(quads, None if graph is None else [graph])
+    else:
+        kg.add(quads)
+
+
+def _quads(upload: Upload, graph: str | None, base_iri: str) -> Iterator[Quad]:
+    """The document's statements, put in ``graph`` if given; one that names a graph of its
+    own is then refused."""
+    target = None if graph is None else DefaultGraph() if graph == DEFAULT_GRAPH else _node(graph)
+    with _opened(upload.body) as stream:
+        for quad in _parsed(stream, upload.syntax, base_iri, upload.source):
+            if target is None:
+                yield quad
+            elif isinstance(quad.graph_name, DefaultGraph):
+                yield Quad(quad.subject, quad.predicate, quad.object, target)
+            else:
+                raise BadInput(f"{upload.source} names its own graphs: send it without ?graph "
+                               "or ?default")
 
 
 def _parsed(stream: IO[bytes], syntax: RdfSyntax, base_iri: str, source: str

@@ -46,7 +46,7 @@ from .engine import CountingReader, collect, named_node
 from .errors import BadInput, QueryTimeout, ReadOnly, StoreUnavailable
 from .formats import RdfSyntax, open_rdf_input, rdf_parse_error
 from .results import QueryResult
-from .store import DEFAULT_GRAPH, KnowledgeGraph
+from .store import DEFAULT_GRAPH, KnowledgeGraph, insert_data
 
 __all__ = ["RemoteGraph"]
 
@@ -202,11 +202,13 @@ class RemoteGraph(KnowledgeGraph):
             if stream is not source:
                 stream.close()
         if quads:
-            self._post(self.update_url, [("update", _insert_data(quads))], "*/*", self.timeout,
-                       "update").close()
+            self._extend(quads)
 
     def _apply(self, sparql: str) -> None:
         self._post(self.update_url, [("update", sparql)], "*/*", self.timeout, "update").close()
+
+    def _extend(self, quads: list[Quad]) -> None:
+        self._apply(insert_data(quads))
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -290,29 +292,6 @@ def _values_row(substitutions: Mapping[str, object]) -> str:
             raise BadInput(f"not a SPARQL variable name: {name!r}") from None
         terms.append(str(term))
     return f"\nVALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
-
-
-def _insert_data(quads: list[Quad]) -> str:
-    """One INSERT DATA update for the quads, grouped by graph.
-
-    >>> from pyoxigraph import NamedNode
-    >>> a, g = NamedNode("http://example.org/a"), NamedNode("http://example.org/g")
-    >>> print(_insert_data([Quad(a, a, a, g), Quad(a, a, a)]))
-    INSERT DATA {
-    GRAPH <http://example.org/g> {
-    <http://example.org/a> <http://example.org/a> <http://example.org/a> .
-    }
-    <http://example.org/a> <http://example.org/a> <http://example.org/a> .
-    }
-    """
-    by_graph: dict[object, list[str]] = {}
-    for quad in quads:
-        by_graph.setdefault(quad.graph_name, []).append(f"{quad.triple} .")
-    parts = ["INSERT DATA {"]
-    for graph, lines in by_graph.items():
-        named = not isinstance(graph, DefaultGraph)
-        parts += [f"GRAPH {graph} {{", *lines, "}"] if named else lines
-    return "\n".join([*parts, "}"])
 
 
 def _parse_answer(response: requests.Response) -> object:

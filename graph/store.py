@@ -31,6 +31,7 @@ import ontology
 
 from . import guard
 from .engine import (
+    DEFAULT_GRAPH,
     CountingReader,
     collect,
     named_node,
@@ -40,11 +41,9 @@ from .engine import (
 from .errors import BadInput, ReadOnly
 from .formats import RdfSyntax, open_rdf_input, rdf_parse_error, rdf_syntax, syntax_for_path
 from .results import QueryResult
+from .written import written_graphs
 
 __all__ = ["DEFAULT_GRAPH", "KnowledgeGraph", "LoadReport", "open_graph"]
-
-#: Pass as ``graph=`` to write into the store's own default graph (Graph Store ``?default``).
-DEFAULT_GRAPH = "default"
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -69,7 +68,8 @@ class KnowledgeGraph:
 
     Writes are serialized by a lock; each committed write bumps :attr:`version` and then calls
     the commit listeners (the relationship projection, caches) before returning, so a caller
-    never sees a version whose listeners have not run.
+    never sees a version whose listeners have not run. :attr:`changed_graphs` tells them which
+    graphs the write may have changed, so they can skip work for the others.
 
     >>> kg = KnowledgeGraph(Store(), location="memory")
     >>> kg.load(b"<https://w3id.org/aikg/id/a> <https://w3id.org/aikg/ontology#partnerOf> "
@@ -86,6 +86,8 @@ class KnowledgeGraph:
         self.location = location
         self.read_only = read_only
         self.version = 0
+        #: The graphs (IRIs, or DEFAULT_GRAPH) the last commit may have changed; None: any.
+        self.changed_graphs: frozenset[str] | None = None
         self._write_lock = threading.RLock()
         self._listeners: list[Callable[[KnowledgeGraph], None]] = []
         self._count_cache: tuple[int, int] | None = None
@@ -179,7 +181,7 @@ class KnowledgeGraph:
                 raise sparql_error(error) from None
             except (OSError, RuntimeError, ValueError) as error:
                 raise write_error(error, "update failed") from None
-            self._committed()
+            self._committed(written_graphs(sparql))
 
     def load(
         self,
@@ -191,7 +193,6 @@ class KnowledgeGraph:
         progress: ProgressCallback | None = None,
         bulk: bool = False,
         name: str | None = None,
-        replace: bool = False,
     ) -> LoadReport:
         """Load RDF into the store in one transaction: all of it, or nothing and an error.
 
@@ -210,10 +211,6 @@ class KnowledgeGraph:
         (``tests/test_disk.py`` kills a loading process to check it).
 
         ``name`` is what errors call the input (default: the path, or ``<input>``).
-        ``replace=True`` first empties ``graph`` (without one: the whole dataset), in a
-        transaction of its own under the same lock and commit: check the input beforehand, as
-        an error while loading leaves it emptied, and a reader outside the lock may see it empty
-        in between.
         """
         self._check_writable()
         if name is None:
@@ -234,26 +231,39 @@ class KnowledgeGraph:
         with self._write_lock:
             before = len(self)
             started = time.perf_counter()
-            if replace:
-                self._empty(graph)
-            try:
-                self._load_stream(source, syntax, graph, base_iri, name, progress, bulk)
-            except BaseException:
-                if replace:  # the graph was emptied: that is a change to tell the listeners
-                    self._committed()
-                raise
-            self._committed()
+            self._load_stream(source, syntax, graph, base_iri, name, progress, bulk)
+            # A quads syntax may name graphs of its own, even with a target.
+            self._committed(None if syntax.has_graphs else frozenset([graph]))
             return LoadReport(name, len(self) - before, graph, time.perf_counter() - started)
+
+    def replace(self, quads: Iterable[Quad], graphs: Iterable[str] | None) -> None:
+        """Replace ``graphs`` (IRIs or :data:`DEFAULT_GRAPH`; None: the whole dataset) by
+        ``quads`` in one transaction: readers see the old graphs or the new, never a mix.
+
+        A replaced graph stays in the store, empty if no quad goes into it.
+        """
+        self._check_writable()
+        quads = list(quads)
+        if graphs is None:
+            text = "DROP ALL ;\n"
+        else:
+            text = "".join(
+                "DROP SILENT DEFAULT ;\n" if g == DEFAULT_GRAPH
+                else "DROP SILENT GRAPH {0} ;\nCREATE SILENT GRAPH {0} ;\n".format(named_node(g))
+                for g in graphs
+            )
+        text += insert_data(quads)
+        with self._write_lock:
+            self._apply(text)
+            self._committed(None if graphs is None else frozenset(graphs) | _graphs_of(quads))
 
     def add(self, quads: Iterable[Quad]) -> None:
         """Add quads in one transaction (all of them or none)."""
         self._check_writable()
+        quads = list(quads)
         with self._write_lock:
-            try:
-                self.store.extend(quads)
-            except (OSError, ValueError) as error:
-                raise write_error(error, "write failed") from None
-            self._committed()
+            self._extend(quads)
+            self._committed(_graphs_of(quads))
 
     def validate(self, graphs: Iterable[str] | None = None) -> None:
         """Check named graphs against the SHACL shapes; raise :class:`ValidationFailed` if broken.
@@ -274,7 +284,8 @@ class KnowledgeGraph:
             require_valid(self, graphs=checked)
 
     def on_commit(self, listener: Callable[[KnowledgeGraph], None]) -> None:
-        """Call ``listener(kg)`` after every committed write, before the write returns."""
+        """Call ``listener(kg)`` after every committed write, before the write returns; it may
+        read :attr:`changed_graphs`."""
         self._listeners.append(listener)
 
     @contextmanager
@@ -302,19 +313,22 @@ class KnowledgeGraph:
             if stream is not source:
                 stream.close()
 
-    def _empty(self, graph: str | None) -> None:
-        """Empty a graph (an emptied named graph stays in the store), or, for None, all."""
-        self._apply(_emptying(graph))
-
     def _apply(self, sparql: str) -> None:
-        """Run an update of aikg's own on the backend, without committing a version."""
+        """Run an update of aikg's own (no user text) on the backend, without committing."""
         try:
             self.store.update(sparql)
         except (OSError, SyntaxError, ValueError) as error:
-            raise write_error(error, "replace failed") from None
+            raise write_error(error, "write failed") from None
 
-    def _committed(self) -> None:
+    def _extend(self, quads: list[Quad]) -> None:
+        try:
+            self.store.extend(quads)
+        except (OSError, ValueError) as error:
+            raise write_error(error, "write failed") from None
+
+    def _committed(self, graphs: frozenset[str] | None = None) -> None:
         self.version += 1
+        self.changed_graphs = graphs
         for listener in self._listeners:
             listener(self)
 
@@ -374,14 +388,28 @@ def _bundled_nquads() -> bytes:
     return serialize(quads, format=RdfFormat.N_QUADS)
 
 
-def _emptying(graph: str | None) -> str:
-    """The SPARQL update that empties ``graph`` (None: the whole dataset) and keeps it named.
+def insert_data(quads: Iterable[Quad]) -> str:
+    """One ``INSERT DATA`` update for the quads, grouped by graph.
 
-    >>> print(_emptying("http://example.org/g"))
-    DROP SILENT GRAPH <http://example.org/g> ; CREATE SILENT GRAPH <http://example.org/g>
+    >>> a, g = NamedNode("http://example.org/a"), NamedNode("http://example.org/g")
+    >>> print(insert_data([Quad(a, a, a, g), Quad(a, a, a)]))
+    INSERT DATA {
+    GRAPH <http://example.org/g> {
+    <http://example.org/a> <http://example.org/a> <http://example.org/a> .
+    }
+    <http://example.org/a> <http://example.org/a> <http://example.org/a> .
+    }
     """
-    if graph is None:
-        return "DROP ALL"
-    if graph == DEFAULT_GRAPH:
-        return "DROP SILENT DEFAULT"
-    return "DROP SILENT GRAPH {0} ; CREATE SILENT GRAPH {0}".format(named_node(graph))
+    by_graph: dict[object, list[str]] = {}
+    for quad in quads:
+        by_graph.setdefault(quad.graph_name, []).append(f"{quad.triple} .")
+    parts = ["INSERT DATA {"]
+    for graph, lines in by_graph.items():
+        named = not isinstance(graph, DefaultGraph)
+        parts += [f"GRAPH {graph} {{", *lines, "}"] if named else lines
+    return "\n".join([*parts, "}"])
+
+
+def _graphs_of(quads: Iterable[Quad]) -> frozenset[str]:
+    return frozenset(q.graph_name.value if isinstance(q.graph_name, NamedNode) else DEFAULT_GRAPH
+                     for q in quads)

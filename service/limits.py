@@ -2,8 +2,8 @@
 
 A body declared longer than ``MAX_CONTENT_LENGTH`` is refused with 413 before any view runs, on
 every route, whether or not the view would read it (werkzeug alone refuses it only when read).
-Graph Store writes (PUT and POST on ``/store``) stream their body to disk instead of memory, so
-they have their own, larger limit, ``STORE_MAX_UPLOAD``. A body that declares no length
+A Graph Store POST (on ``/store``) streams its body from disk instead of memory, so it has its
+own, larger limit, ``STORE_MAX_UPLOAD``. A body that declares no length
 (chunked) is cut with 413 when reading passes the limit.
 
 With ``RATE_LIMIT`` = r requests per second (None: off), each client may send bursts of up to
@@ -102,7 +102,7 @@ def _limit_rate(buckets: TokenBuckets) -> Response | None:
 
 
 def _limit_body() -> None:
-    if request.endpoint == "store.graph_store" and request.method in ("PUT", "POST"):
+    if request.endpoint == "store.graph_store" and request.method == "POST":
         request.max_content_length = current_app.config["STORE_MAX_UPLOAD"]
     declared, limit = request.content_length, request.max_content_length
     if declared is not None and limit is not None and declared > limit:

@@ -2,14 +2,17 @@
 ``?default``, ``?graph=IRI`` or a graph named by its own URL under ``/store/``; without a
 target, the whole dataset (TriG or N-Quads).
 
-A body to write is never held in memory: it is copied in chunks to a temporary file (the files
-of a multipart body are spooled so by werkzeug's form parser), then streamed from there into
-the store by its own loader. Such bodies may be up to ``STORE_MAX_UPLOAD`` bytes
-(:mod:`service.limits`); the temporary files go when the request ends, whatever its outcome.
+Every write is atomic. A body to write is copied in chunks to a temporary file (the files of a
+multipart body are spooled so by werkzeug's form parser). One document POSTed then streams from
+there into the store by its own loader, in one transaction, never held in memory: it may be up
+to ``STORE_MAX_UPLOAD`` bytes (:mod:`service.limits`). A PUT, or a POST of several files, is one
+update of the parsed statements, held in memory: up to ``MAX_CONTENT_LENGTH`` bytes. The
+temporary files go when the request ends, whatever its outcome.
 """
 
 from __future__ import annotations
 
+import io
 import shutil
 import tempfile
 import uuid
@@ -17,7 +20,7 @@ from typing import IO
 
 from flask import Blueprint, Response, after_this_request, current_app, request
 from flask.views import MethodView
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from graph import DEFAULT_GRAPH, BadInput, NotFound, StoreUnavailable
 from graph.formats import RdfSyntax, rdf_syntax, syntax_for_path
@@ -117,10 +120,20 @@ def _uploads() -> list[Upload]:
                                    "accepted: send the body as it is")
     syntaxes = _body_syntaxes()
     if request.mimetype == "multipart/form-data":
-        return [Upload(f.stream, syntax, f.filename or name)
-                for (name, f), syntax in zip(request.files.items(multi=True), syntaxes,
-                                             strict=True)]
+        files = request.files.items(multi=True)
+        uploads = [Upload(f.stream, syntax, f.filename or name)
+                   for (name, f), syntax in zip(files, syntaxes, strict=True)]
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        if len(uploads) > 1 and limit and sum(_size(u.body) for u in uploads) > limit:
+            raise RequestEntityTooLarge(
+                f"several files are written in one transaction, from memory: together at most "
+                f"{limit} bytes; send bigger files one per request")
+        return uploads
     return [Upload(_spool(), syntaxes[0])]
+
+
+def _size(stream: IO[bytes]) -> int:
+    return stream.seek(0, io.SEEK_END)
 
 
 def _spool() -> IO[bytes]:

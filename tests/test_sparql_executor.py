@@ -81,3 +81,15 @@ def test_the_cache_answers_a_repeated_query_until_a_write(small_graph):
     assert executor.query(LABELS, fmt="json", timeout=10) is first
     small_graph.update("CLEAR ALL")
     assert executor.query(LABELS, fmt="json", timeout=10) is not first
+
+
+def test_a_write_that_breaks_a_shape_but_keeps_each_graph_size_is_refused(small_graph, executor):
+    size, version = len(small_graph), small_graph.version
+    retype = ("PREFIX kg: <https://w3id.org/aikg/id/> "
+              "DELETE DATA { GRAPH <https://w3id.org/aikg/graph/test-source> { "
+              "kg:vc a <https://w3id.org/aikg/ontology#Company> } } ; "
+              "INSERT DATA { GRAPH <https://w3id.org/aikg/graph/test-source> { "
+              'kg:vc <http://www.w3.org/2000/01/rdf-schema#comment> "no type"@en } }')
+    with pytest.raises(ValidationFailed, match="every entity has a type"):
+        executor.write(lambda kg: kg.update(retype), timeout=10)
+    assert (len(small_graph), small_graph.version) == (size, version)

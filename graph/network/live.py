@@ -60,7 +60,13 @@ class Network:
 
     def _rebuild(self, kg: KnowledgeGraph) -> None:
         self.changed = time.time()
-        self._current = self._build(kg)
+        current = self._current
+        if current is not None and current.outlives(kg):
+            # The same relationships at the new version: the networkx graph is not changed
+            # otherwise, so a reader holding it sees the same content under either number.
+            current.graph.graph["version"] = kg.version
+        else:
+            self._current = self._build(kg)
 
     @staticmethod
     def _build(kg: KnowledgeGraph) -> Projection | None:

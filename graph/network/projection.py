@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import networkx as nx
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import DefaultGraph, Literal, NamedNode
 
 import ontology
 
 from ..errors import BadInput
-from ..store import KnowledgeGraph
+from ..store import DEFAULT_GRAPH, KnowledgeGraph
 from ..terms import iri_values, label_language, pick_label, resolve_terms, sparql_prefixes
 
 __all__ = ["Role", "Relation", "TermInfo", "Projection", "project", "term_labels",
@@ -38,6 +38,11 @@ NAME_PREDICATES = (
     (NamedNode(SKOS + "altLabel"), "alt"),
     (NamedNode(SKOS + "hiddenLabel"), "hidden"),
 )
+#: The predicates of the ontology statements a projection reads (relations, roles, classes)
+#: besides types and names.
+TERM_PREDICATES = tuple(NamedNode(iri) for iri in (
+    ontology.PREFIXES["rdfs"] + "subPropertyOf", ontology.PREFIXES["rdfs"] + "subClassOf",
+    ontology.AIKG + "subjectRole", ontology.AIKG + "objectRole", ontology.AIKG + "roleKey"))
 
 T = TypeVar("T")
 
@@ -92,6 +97,8 @@ class Projection:
     relations: dict[str, Relation]
     classes: dict[str, TermInfo]
     names: dict[str, list[tuple[str, str, str | None]]]
+    #: The graphs holding a statement of :meth:`read_predicates`: what it was built from.
+    read_graphs: frozenset[str] = frozenset()
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _locks: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
@@ -139,6 +146,29 @@ class Projection:
             grew = not below <= found
             found |= below
         return found
+
+    def read_predicates(self) -> list[NamedNode]:
+        """The predicates of every statement the projection may be built from."""
+        return ([NamedNode(p) for p in self.relations] + [RDF_TYPE, *TERM_PREDICATES]
+                + [p for p, _ in NAME_PREDICATES])
+
+    def outlives(self, kg: KnowledgeGraph) -> bool:
+        """True when the last commit of ``kg`` cannot have changed this projection.
+
+        That is when the commit names the graphs it changed (``kg.changed_graphs``), none of
+        them is one the projection was built from, and none holds a statement it would read
+        now: each a few index lookups, where a rebuild scans the whole store.
+        """
+        changed = kg.changed_graphs
+        if changed is None or changed & self.read_graphs:
+            return False
+        predicates = self.read_predicates()
+        for name in changed:
+            graph = DefaultGraph() if name == DEFAULT_GRAPH else NamedNode(name)
+            for predicate in predicates:
+                if next(kg.store.quads_for_pattern(None, predicate, None, graph), None) is not None:
+                    return False
+        return True
 
     def cached(self, name: str, compute: Callable[[], T]) -> T:
         """``compute()`` once per projection; later calls return the same value.
@@ -202,10 +232,13 @@ def project(kg: KnowledgeGraph) -> Projection:
     """
     store = kg.store
     relations = ecosystem_relations(kg)
+    read = {quad.graph_name for p in TERM_PREDICATES
+            for quad in store.quads_for_pattern(None, p, None, None)}
     edge_sources: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for predicate in relations:
         for quad in store.quads_for_pattern(None, NamedNode(predicate), None, None):
             subject, obj, graph = quad.subject, quad.object, quad.graph_name
+            read.add(graph)
             if type(subject) is NamedNode and type(obj) is NamedNode:
                 sources = edge_sources[(subject.value, predicate, obj.value)]
                 if type(graph) is NamedNode:
@@ -213,11 +246,12 @@ def project(kg: KnowledgeGraph) -> Projection:
     types: dict[str, set[str]] = defaultdict(set)
     for quad in store.quads_for_pattern(None, RDF_TYPE, None, None):
         subject, obj = quad.subject, quad.object
+        read.add(quad.graph_name)
         if type(subject) is NamedNode and type(obj) is NamedNode:
             types[subject.value].add(obj.value)
     nodes = {s for s in types if s.startswith(ontology.KG)}
     nodes.update(end for s, _, o in edge_sources for end in (s, o))
-    names = _names(store, nodes)
+    names = _names(store, nodes, read)
 
     G = nx.MultiDiGraph(version=kg.version)
     G.add_nodes_from(_node_attributes(iri, names.get(iri, ()), types.get(iri, ()))
@@ -229,7 +263,8 @@ def project(kg: KnowledgeGraph) -> Projection:
         label_en, label_zh, subject_role, object_role = ends[p]
         add_edge(s, o, p, predicate=p, label_en=label_en, label_zh=label_zh,
                  subject_role=subject_role, object_role=object_role, sources=sorted(sources))
-    return Projection(G, relations, _classes(kg, types, nodes), names)
+    read_graphs = frozenset(g.value if type(g) is NamedNode else DEFAULT_GRAPH for g in read)
+    return Projection(G, relations, _classes(kg, types, nodes), names, read_graphs)
 
 
 def _node_attributes(iri: str, names: Iterable[tuple[str, str, str | None]],
@@ -299,12 +334,14 @@ def term_labels(kg: KnowledgeGraph, iris: Iterable[str]) -> dict[str, tuple[str,
     return {x: (pick_label(by["en"]), pick_label(by["zh"])) for x, by in found.items()}
 
 
-def _names(store, nodes: set[str]) -> dict[str, list[tuple[str, str, str | None]]]:
-    """Each node's names as ``(text, kind, language)``, once each, in a stable order."""
+def _names(store, nodes: set[str], read: set) -> dict[str, list[tuple[str, str, str | None]]]:
+    """Each node's names as ``(text, kind, language)``, once each, in a stable order; the
+    graphs of every name statement go into ``read``."""
     names: dict[str, dict[tuple[str, str, str | None], None]] = defaultdict(dict)
     for predicate, kind in NAME_PREDICATES:
         for quad in store.quads_for_pattern(None, predicate, None, None):
             subject, label = quad.subject.value, quad.object
+            read.add(quad.graph_name)
             if subject in nodes and type(label) is Literal:
                 names[subject][(label.value, kind, label_language(label))] = None
     return {n: sorted(found) for n, found in names.items()}

@@ -33,8 +33,8 @@ from . import STORE_HELP, main, remote_store_options
                    "query runs out of time; 0 evaluates in the request thread (faster for cheap "
                    "queries, but a budget then only cuts the result, not the evaluation).")
 @click.option("--max-upload", default=1024 ** 3, show_default=True, type=click.IntRange(1),
-              help="Bytes per Graph Store write (PUT or POST on /store), spooled to disk; past "
-                   "it 413. Other bodies keep a 16 MiB limit.")
+              help="Bytes per Graph Store POST of one document on /store, streamed from disk; "
+                   "past it 413. Other bodies, PUT included, keep a 16 MiB limit.")
 @click.option("--data", "data_files", multiple=True,
               type=click.Path(exists=True, dir_okay=False),
               help="RDF file to load at start, after the bundled ones (repeatable).")
@@ -56,7 +56,6 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
     """
     from gunicorn.app.base import BaseApplication
 
-    from service import create_app
     from service.observe import configure_logging
 
     if workers > 1 and (token or store != "memory"):
@@ -68,25 +67,43 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
                 "RATE_LIMIT": rate_limit,
                 "RATE_BURST": rate_burst, "TRUSTED_PROXIES": trusted_proxies}
     configure_logging()
+    # RocksDB is not fork-safe: a store opened before gunicorn forks has its flush and compaction
+    # threads in the parent only, so the worker would pile every write up in memory. An on-disk
+    # store is therefore opened in the worker; an in-memory one is loaded once, here, and its
+    # pages shared by the workers.
+    on_disk = store != "memory" and not store.startswith(("http://", "https://"))
+    url = f"http://{host}:{port}"
+    app = None if on_disk else _app(settings, data_files, url)
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", threads)
+
+        def load(self):
+            try:
+                return app or _app(settings, data_files, url)
+            except click.ClickException as error:
+                error.show()
+                raise SystemExit(3) from None  # gunicorn's "worker failed to boot": it stops
+
+    Server().run()
+
+
+def _app(settings: dict[str, object], data_files: tuple[str, ...], url: str):
+    """The service over the graph with ``data_files`` loaded; the start-up line on stderr."""
+    from service import create_app
+
     try:
         app = create_app(settings)
         for name in data_files:
             app.extensions["aikg"].load(Path(name))
     except AikgError as error:
         raise click.ClickException(str(error)) from None
-
-    class Server(BaseApplication):
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)  # forked after the graph is loaded: shared pages
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", threads)
-
-        def load(self):
-            return app
-
     kg = app.extensions["aikg"]
     # Counting a remote store can take minutes on a big one: name it only.
     size = "remote store" if kg.store is None else f"{len(kg)} triples"
-    click.echo(f"aikg: serving {kg.location} ({size}) on http://{host}:{port}", err=True)
-    Server().run()
+    click.echo(f"aikg: serving {kg.location} ({size}) on {url}", err=True)
+    return app
