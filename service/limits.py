@@ -99,7 +99,10 @@ def _limit_rate(buckets: TokenBuckets) -> Response | None:
 
 
 def _limit_body() -> None:
-    declared, limit = request.content_length, request.max_content_length
-    if declared is not None and limit is not None and declared > limit:
+    declared = request.content_length
+    if declared is None:  # most requests: nothing to compare
+        return
+    limit = request.max_content_length
+    if limit is not None and declared > limit:
         raise RequestEntityTooLarge(
             f"the request body is {declared} bytes; the limit is {limit} bytes")
