@@ -33,12 +33,12 @@ def collect(raw: object, deadline: float | None, max_rows: int | None) -> QueryR
     if isinstance(raw, QuerySolutions):
         variables = [v.value for v in raw.variables]
         result = QueryResult("select", variables=variables)
-        sink, width = result.rows, len(variables)
+        sink = result.rows
         for solution in raw:
             if max_rows is not None and len(sink) >= max_rows:
                 result.truncated = True
                 break
-            sink.append(tuple(solution[i] for i in range(width)))
+            sink.append(tuple(solution))  # its values in the order of the variables
             check_deadline(deadline)
         return result
     result = QueryResult("graph")

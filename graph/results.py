@@ -73,11 +73,14 @@ class QueryResult:
         """SPARQL 1.1 Query Results JSON; a truncated result says so in ``aikg:truncated``."""
         if self.kind == "ask":
             return json.dumps({"head": {}, "boolean": self.boolean})
+        variables = self.variables
         body = {
-            "head": {"vars": self.variables},
+            "head": {"vars": variables},
             "results": {
                 "bindings": [
-                    {v: term_to_json(t) for v, t in b.items()} for b in self.bindings()
+                    {v: term_to_json(t) for v, t in zip(variables, row, strict=True)
+                     if t is not None}
+                    for row in self.rows
                 ]
             },
         }
@@ -147,15 +150,15 @@ def term_to_json(term: object) -> dict[str, str]:
     """
     if isinstance(term, NamedNode):
         return {"type": "uri", "value": term.value}
-    if isinstance(term, BlankNode):
-        return {"type": "bnode", "value": term.value}
     if isinstance(term, Literal):
         out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
+        if language := term.language:
+            out["xml:lang"] = language
+        elif (datatype := term.datatype.value) != XSD_STRING:
+            out["datatype"] = datatype
         return out
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
     if isinstance(term, Triple):
         return {
             "type": "triple",

@@ -1,11 +1,11 @@
 """Conditional GET: a weak ETag from the graph version on read responses, 304 when it matches.
 
 Every answer of a read route is a function of the graph, the URL and the negotiation headers, so
-``W/"v<version>-<digest>"`` names it, where the digest hashes this process's boot id, the URL,
-``Accept`` and ``Accept-Language``. The boot id makes tags of an earlier run (whose version
-counter started again at 0) never match. The version is read *before* the view runs: a write
-that lands while the view reads can only make the tag older than the body, so a client may be
-sent a body again but never kept on a stale one.
+``W/"v<version>-<digest>"`` names it, where the digest hashes this process's boot id, the URL
+as sent (:func:`service.urls.request_url`), ``Accept`` and ``Accept-Language``. The boot id
+makes tags of an earlier run (whose version counter started again at 0) never match. The
+version is read *before* the view runs: a write that lands while the view reads can only make
+the tag older than the body, so a client may be sent a body again but never kept on a stale one.
 
 A request whose ``If-None-Match`` holds the current tag is answered 304 before the view runs.
 Probes (:func:`service.observe.probe`), static files, writes and errors get no tag.
@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import lru_cache
 
 from flask import Flask, Response, current_app, g, request
 
 from .observe import is_probe
 from .state import get_graph
+from .urls import request_url
 
 __all__ = ["init_app"]
 
@@ -35,7 +37,9 @@ def init_app(app: Flask) -> None:
 
 def _not_modified() -> Response | None:
     tag = g.aikg_etag = _current_tag()
-    if tag is None or request.if_none_match.star_tag:
+    if tag is None or "HTTP_IF_NONE_MATCH" not in request.environ:
+        return None
+    if request.if_none_match.star_tag:
         return None  # "*" asks whether anything exists: only the view knows
     if request.if_none_match.contains_weak(tag):
         response = Response(status=304)
@@ -52,17 +56,26 @@ def _tag(response: Response) -> Response:
 
 
 def _describe(response: Response, tag: str) -> None:
-    response.set_etag(tag, weak=True)
-    response.vary.update(("Accept", "Accept-Language"))
-    response.headers.setdefault("Cache-Control", "no-cache")  # revalidate: any write changes it
+    headers = response.headers
+    headers["ETag"] = f'W/"{tag}"'  # the tag holds only letters, digits and "-"
+    headers["Vary"] = _vary(headers.get("Vary"))
+    headers.setdefault("Cache-Control", "no-cache")  # revalidate: any write changes it
+
+
+@lru_cache(maxsize=64)
+def _vary(vary: str | None) -> str:
+    """``vary`` with Accept and Accept-Language added (responses share a few values: cached)."""
+    names = [v.strip() for v in (vary or "").split(",") if v.strip()]
+    have = {n.lower() for n in names}
+    return ", ".join(names + [n for n in ("Accept", "Accept-Language") if n.lower() not in have])
 
 
 def _current_tag() -> str | None:
     if (request.method not in READS or request.url_rule is None
             or request.endpoint == "static" or is_probe()):
         return None
-    headers = request.headers
-    key = "\n".join((current_app.extensions["aikg.boot"], request.url,
-                     headers.get("Accept", ""), headers.get("Accept-Language", "")))
+    environ = request.environ
+    key = "\n".join((current_app.extensions["aikg.boot"], request_url().key,
+                     environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_ACCEPT_LANGUAGE", "")))
     digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return f"v{get_graph().version}-{digest}"

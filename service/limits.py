@@ -104,7 +104,10 @@ def _limit_rate(buckets: TokenBuckets) -> Response | None:
 def _limit_body() -> None:
     if request.endpoint == "store.graph_store" and request.method == "POST":
         request.max_content_length = current_app.config["STORE_MAX_UPLOAD"]
-    declared, limit = request.content_length, request.max_content_length
-    if declared is not None and limit is not None and declared > limit:
+    declared = request.content_length
+    if declared is None:  # most requests; a chunked body is cut as it is read
+        return
+    limit = request.max_content_length
+    if limit is not None and declared > limit:
         raise RequestEntityTooLarge(
             f"the request body is {declared} bytes; the limit is {limit} bytes")

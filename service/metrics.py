@@ -72,7 +72,10 @@ class Metrics:
             self._requests[route, method, str(status)] += 1
             if status >= 500:
                 self._errors[route] += 1
-            self._durations.setdefault(route, _Histogram()).observe(seconds)
+            histogram = self._durations.get(route)
+            if histogram is None:
+                histogram = self._durations[route] = _Histogram()
+            histogram.observe(seconds)
 
     def query_started(self) -> None:
         with self._lock:

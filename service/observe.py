@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, has_request_context, request
@@ -153,8 +153,9 @@ def note_query(text: str, *, seconds: float, kind: str = "query", rows: int | No
             if rows is not None:
                 stats.rows = (stats.rows or 0) + rows
         get_metrics().query_answered(outcome, seconds)
-    record["query"] = text[:QUERY_TEXT_CHARS]
-    query_log.info(_json(record))
+    if query_log.isEnabledFor(logging.INFO):
+        record["query"] = text[:QUERY_TEXT_CHARS]
+        query_log.info(_json(record))
 
 
 @dataclass
@@ -223,23 +224,27 @@ def _finish(response: Response) -> Response:
     if stats is None:  # a hook registered before ours failed; nothing was started
         return response
     seconds = time.perf_counter() - stats.started
-    timing = [f"total;dur={seconds * 1000:.1f}"]
+    timing = f"total;dur={seconds * 1000:.1f}"
     if stats.queries:
-        timing.append(f'query;dur={stats.query_seconds * 1000:.1f};desc="{stats.queries} '
-                      f'quer{"y" if stats.queries == 1 else "ies"}"')
-    response.headers["Server-Timing"] = ", ".join(timing)
+        timing += (f', query;dur={stats.query_seconds * 1000:.1f};desc="{stats.queries} '
+                   f'quer{"y" if stats.queries == 1 else "ies"}"')
+    headers = response.headers
+    headers["Server-Timing"] = timing
     if is_probe():
-        response.headers.setdefault("Cache-Control", "no-store")
-    route = _route()
-    method = request.method if request.method in METHODS else "OTHER"
-    get_metrics().request_answered(route or "unmatched", method, response.status_code, seconds)
-    request_log.info(_json({
-        "time": _now(), "log": "request", "method": request.method[:16], "route": route,
-        "path": request.path[:256], "status": response.status_code,
-        "duration_ms": round(seconds * 1000, 3), "rows": stats.rows,
-        "query_hash": stats.query_hash, "bytes": response.content_length,
-        "client": request.remote_addr,
-    }))
+        headers.setdefault("Cache-Control", "no-store")
+    current = request._get_current_object()  # one proxy lookup for the reads below
+    route = current.url_rule.rule if current.url_rule is not None else None
+    method = current.method
+    get_metrics().request_answered(route or "unmatched", method if method in METHODS else "OTHER",
+                                   response.status_code, seconds)
+    if request_log.isEnabledFor(logging.INFO):
+        request_log.info(_json({
+            "time": _now(), "log": "request", "method": method[:16], "route": route,
+            "path": current.path[:256], "status": response.status_code,
+            "duration_ms": round(seconds * 1000, 3), "rows": stats.rows,
+            "query_hash": stats.query_hash, "bytes": response.content_length,
+            "client": current.remote_addr,
+        }))
     return response
 
 
@@ -255,8 +260,20 @@ def _route() -> str | None:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """The time in UTC, ISO 8601 to the millisecond: ``2025-01-31T12:00:00.123Z``."""
+    now = time.time()
+    second = int(now)
+    return f"{_utc_second(second)}.{int((now - second) * 1000):03d}Z"
+
+
+@lru_cache(maxsize=4)
+def _utc_second(second: int) -> str:
+    """The date and time of a second since the epoch (requests come many a second: cached)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)  # json.dumps makes one per call
 
 
 def _json(record: dict[str, Any]) -> str:
-    return json.dumps(record, separators=(",", ":"), default=str)
+    return _ENCODER.encode(record)

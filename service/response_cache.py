@@ -15,6 +15,8 @@ from flask import Flask, Response, g, request
 from graph import KnowledgeGraph
 from graph.cache import BytesCache
 
+from .urls import request_url
+
 __all__ = ["ResponseCache"]
 
 _PATH = "/sparql"
@@ -38,10 +40,13 @@ class ResponseCache:
 
     def lookup(self) -> Response | None:
         """Answer from the cache, or note the key so that :meth:`keep` stores the answer."""
-        if request.method != "GET" or request.path != _PATH or not request.query_string:
+        environ = request.environ
+        if request.method != "GET" or request.path != _PATH:
             return None
-        key = (self.kg.version, request.query_string, request.headers.get("Accept"),
-               request.headers.get("Origin"), request.host, request.scheme)
+        url = request_url()
+        if not url.query:
+            return None
+        key = (self.kg.version, url.key, environ.get("HTTP_ACCEPT"), environ.get("HTTP_ORIGIN"))
         hit = self.cache.get(key)
         if hit is None:
             g.aikg_cache_key = key

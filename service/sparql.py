@@ -23,6 +23,7 @@ from .negotiation import (
 from .observe import timed_query
 from .pages import editor_page
 from .state import get_executor, get_graph
+from .urls import request_url
 
 bp = Blueprint("sparql", __name__)
 
@@ -54,7 +55,7 @@ def _query(text: str) -> Response:
             max_rows=config["MAX_ROWS"],
             default_graphs=_params("default-graph-uri") or None,
             named_graphs=_params("named-graph-uri") or None,
-            base_iri=_endpoint(),
+            base_iri=request_url().base,
         )
         record.rows, record.truncated = answer.rows, answer.truncated
     response = Response(answer.body, content_type=content_type(offer))
@@ -67,7 +68,7 @@ def _query(text: str) -> Response:
 def _update(text: str) -> Response:
     check_token()
     using, using_named = _params("using-graph-uri"), _params("using-named-graph-uri")
-    base = _endpoint()
+    base = request_url().base
     with timed_query(text, kind="update"):
         get_executor().write(
             lambda kg: kg.update(text, base_iri=base, using_graphs=using,
@@ -82,7 +83,7 @@ def _describe() -> Response:
     if offer is HTML:
         return Response(editor_page(), content_type="text/html; charset=utf-8")
     writable = bool(current_app.config.get("TOKEN"))
-    triples = service_description(get_graph(), _endpoint(), writable=writable)
+    triples = service_description(get_graph(), request_url().base, writable=writable)
     body = QueryResult("graph", triples=triples).serialize(offer.name)
     response = Response(body, content_type=content_type(offer))
     response.vary.add("Accept")
@@ -129,12 +130,6 @@ def _params(name: str) -> list[str]:
     if request.method == "POST" and request.mimetype == _FORM:
         values += request.form.getlist(name)
     return values
-
-
-def _endpoint() -> str:
-    """The endpoint's URL: the base IRI of queries and updates. (werkzeug's ``base_url`` costs
-    a tenth of a cheap query.)"""
-    return f"{request.scheme}://{request.host}{request.script_root}{request.path}"
 
 
 def _budget() -> float:
