@@ -214,11 +214,11 @@ def search_hits() -> tuple[Projection, list[Hit], bool]:
     """The hits of ``q`` and ``type``, the projection holding them, and whether the store cut
     the candidates short (a remote store ranks at most ``MAX_CANDIDATES``)."""
     query, network = request.args.get("q", ""), get_network()
-    types = type_args(terms())
-    if isinstance(network, RemoteNetwork):  # fetches the entities whose names may match
-        P, truncated = network.matching(terms(), query, types)
-    else:
-        P, truncated = projection(), False
+    if not isinstance(network, RemoteNetwork):
+        P = projection()
+        return P, search(P, query, type_args(P)), False
+    types = type_args(terms())  # fetch the entities whose names may match
+    P, truncated = network.matching(terms(), query, types)
     return P, search(P, query, types), truncated
 
 
