@@ -1,27 +1,28 @@
 """Relationship lookups that run as SPARQL on the store, for stores too big to project in memory.
 
-Over a remote store the relationship graph is never copied here. Neighbours and the circle of
-friends walk it breadth-first on the endpoint: one query per step, the frontier and the
-ecosystem predicates bound with ``VALUES`` in batches, every answer capped, so this process
-holds no more than the circle asked for. The ecosystem relations and the roles of their ends
-are read from the ontology in the store (sub-properties of ``aikg:ecosystemRelation`` with
-``aikg:subjectRole`` and ``aikg:objectRole``).
+Over a remote store the relationship graph is never copied here. :class:`RemoteNetwork` stands
+in for :class:`~graph.network.Network`: for each question it fetches the bounded part of the
+graph the question needs, as a small :class:`~graph.network.Projection`, and the functions of
+:mod:`graph.network` and :mod:`graph.search` then work on it exactly as on the whole projection
+of a local store.
 
-Analytics that need the whole graph (PageRank, betweenness, connected components, rankings)
-are not offered on such a store: :func:`require_local` says so with
-:class:`~graph.errors.Unsupported`.
+- Neighbours and circles (:func:`part`): a breadth-first walk on the endpoint, one query per
+  step, the frontier and the ecosystem predicates bound with ``VALUES`` in batches, every
+  answer capped, so this process holds no more than the circle asked for.
+- Search by name (:func:`candidates`): one query matches the names against the text, bound
+  as literals, and keeps at most :data:`MAX_CANDIDATES` entities; their names, types and
+  degrees follow in batches.
 
-The functions take any graph with ``query`` (a :class:`~graph.store.KnowledgeGraph` too) and
-return plain data shaped like :mod:`graph.network`'s: node keys are IRIs.
-:class:`RemoteNetwork` stands in for :class:`~graph.network.Network` over a remote store: its
-:meth:`~RemoteNetwork.around` fetches the bounded part of the graph a neighbours or circle
-question needs, as a small :class:`~graph.network.Projection` that the functions of
-:mod:`graph.network` then walk exactly as they walk the whole projection of a local store.
+The ecosystem relations and the roles of their ends are read from the ontology in the store
+(sub-properties of ``aikg:ecosystemRelation`` with ``aikg:subjectRole`` and
+``aikg:objectRole``). Questions that need the whole graph (paths, overlap, rankings, counts,
+the listing of every entity) raise :class:`~graph.errors.Unsupported`, saying so.
 """
 
 from __future__ import annotations
 
 import threading
+import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 
@@ -31,30 +32,24 @@ from pyoxigraph import Literal, NamedNode
 import ontology
 
 from .errors import BadInput, EntityNotFound, Unsupported
-from .network.projection import Projection, _classes, _node_attributes, ecosystem_relations
+from .network.projection import (
+    NAME_PREDICATES,
+    Projection,
+    _classes,
+    _node_attributes,
+    ecosystem_relations,
+    name_order,
+)
 from .store import KnowledgeGraph
-from .terms import entity_iri, iri_values, label_language, sparql_prefixes
+from .terms import entity_iri, iri_values, label_language, normalize, sparql_prefixes
 
-__all__ = ["MAX_ROWS", "RemoteNetwork", "circle", "ecosystem_roles", "neighbors", "part",
-           "require_local"]
+__all__ = ["BATCH", "MAX_CANDIDATES", "MAX_ROWS", "RemoteNetwork", "candidates", "part"]
 
-BATCH = 200  # frontier nodes per query: keeps each query text small
+BATCH = 200  # nodes per query: keeps each query text small
 MAX_ROWS = 100_000  # statements read per step at most, so a hub cannot flood memory
-
-_PREFIXES = f"PREFIX aikg: <{ontology.AIKG}>\nPREFIX rdfs: <{ontology.PREFIXES['rdfs']}>\n"
-RELATED = "related"  # the role of an end whose relation declares none
+MAX_CANDIDATES = 1_000  # entities a search ranks at most; past it the answer says truncated
 
 Edge = dict[str, object]
-
-
-def require_local(kg: KnowledgeGraph, what: str) -> None:
-    """Raise :class:`Unsupported` when ``kg`` has no local store to project for ``what``."""
-    if kg.store is None:
-        raise Unsupported(
-            f"{what} needs the whole relationship graph in memory, which is not available on "
-            f"the remote store {kg.location}; neighbours, circles and SPARQL still are")
-
-
 
 
 class RemoteNetwork:
@@ -62,7 +57,8 @@ class RemoteNetwork:
 
     Nothing is projected at start. :attr:`terms` holds the ontology's part (ecosystem
     relations, roles, classes), read once per version of ``kg``; :meth:`around` fetches the
-    part of the graph one question needs; :attr:`current`, the whole projection, is refused.
+    part of the graph one question needs, :meth:`matching` the entities a search may find;
+    :attr:`current`, the whole projection, is refused.
     """
 
     def __init__(self, kg: KnowledgeGraph) -> None:
@@ -73,11 +69,7 @@ class RemoteNetwork:
     @property
     def current(self) -> Projection:
         """Raises :class:`~graph.errors.Unsupported`: a remote store is never copied whole."""
-        raise Unsupported(
-            "search, paths, compare, rankings, stats, types and relations need the whole "
-            f"relationship graph in memory, which is never copied from the remote store "
-            f"{self.kg.location}; entity details, neighbors and circles run as SPARQL on it, "
-            "and /sparql answers the rest")
+        raise _whole_graph("paths, compare, rankings, stats, types and relations", self.kg)
 
     @property
     def terms(self) -> Projection:
@@ -105,6 +97,11 @@ class RemoteNetwork:
         """The part of the graph a walk of ``depth`` hops from ``node`` uses; see :func:`part`."""
         return part(self.kg, projection, node, depth=depth, relations=relations, roles=roles,
                     max_nodes=max_nodes)
+
+    def matching(self, projection: Projection, query: str, types: Collection[str] | None = None
+                 ) -> tuple[Projection, bool]:
+        """The entities a search for ``query`` may find; see :func:`candidates`."""
+        return candidates(self.kg, projection, query, types)
 
 
 def part(kg: KnowledgeGraph, terms: Projection, node: str, *, depth: int = 1,
@@ -146,7 +143,7 @@ def part(kg: KnowledgeGraph, terms: Projection, node: str, *, depth: int = 1,
     edges: dict[tuple[str, str, str], list[str]] = {}
     for _ in range(depth):
         reached = []
-        for x, y, edge in _step(kg, frontier, ends, roles, "both"):
+        for x, y, edge in _step(kg, frontier, ends, roles):
             out = edge["direction"] == "out"
             edges[(x, edge["predicate"], y) if out else (y, edge["predicate"], x)] = \
                 edge["sources"]
@@ -167,200 +164,155 @@ def part(kg: KnowledgeGraph, terms: Projection, node: str, *, depth: int = 1,
     return Projection(G, terms.relations, terms.classes, names)
 
 
+def candidates(kg: KnowledgeGraph, terms: Projection, query: str,
+               types: Collection[str] | None = None) -> tuple[Projection, bool]:
+    """The entities with a name that may match ``query``, with their names, types and degrees.
+
+    One query matches the names of the entities (``rdfs:label``, ``skos:prefLabel``,
+    ``altLabel``, ``hiddenLabel``) against the text folded as :func:`~graph.terms.normalize`
+    folds it, bound as literals, and keeps the :data:`MAX_CANDIDATES` best (exact, prefix, then
+    substring matches); then the names, types and degrees of those entities are read in
+    batches of :data:`BATCH`. :func:`graph.search.search` on the projection returned ranks them
+    as it ranks the whole projection of a local store.
+
+    Parameters
+    ----------
+    kg : KnowledgeGraph
+        The store; only its ``query`` is used.
+    terms : Projection
+        The ontology's part (:attr:`RemoteNetwork.terms`): relations and classes.
+    query : str
+        The text to find.
+    types : collection of str, optional
+        Keep only entities of these classes (IRIs) or their subclasses.
+
+    Returns
+    -------
+    (Projection, bool)
+        The candidates as nodes without edges, with :attr:`~Projection.degrees` (their degrees
+        in the whole graph); and True when more entities matched than were kept.
+
+    Raises
+    ------
+    Unsupported
+        For an empty query: listing every entity by degree needs the whole graph.
+
+    Notes
+    -----
+    The store folds case with ``LCASE`` and knows no compatibility forms, so the text is sent
+    folded three ways (``casefold``, ``lower`` and in full-width letters): a name written
+    wholly in full-width letters is found too; one mixing widths, or with runs of spaces, is
+    found only by a local store.
+    """
+    needle = normalize(query)
+    if not needle:
+        raise _whole_graph("the listing of every entity (search without q)", kg)
+    needles = sorted({needle, " ".join(unicodedata.normalize("NFKC", query).lower().split()),
+                      _full_width(needle)})
+    typed = ""
+    if types:
+        wanted = set().union(*(terms.classes[t].descendants if t in terms.classes else {t}
+                               for t in types))
+        typed = f"?x a ?class . VALUES ?class {{ {iri_values(sorted(wanted))} }}"
+    names = " ".join(str(p) for p, _ in NAME_PREDICATES)
+    result = kg.query(f"""
+        SELECT ?x (MIN(?match) AS ?best) WHERE {{
+          VALUES ?needle {{ {" ".join(str(Literal(n)) for n in needles)} }}
+          VALUES ?name {{ {names} }}
+          ?x ?name ?label .
+          FILTER(isIRI(?x) && isLiteral(?label))
+          BIND(LCASE(STR(?label)) AS ?folded)
+          FILTER(CONTAINS(?folded, ?needle))
+          {typed}
+          FILTER((STRSTARTS(STR(?x), {Literal(ontology.KG)})
+                  && EXISTS {{ ?x a ?type FILTER(isIRI(?type)) }})
+                 || EXISTS {{ VALUES ?p {{ {iri_values(terms.relations)} }}
+                             {{ ?x ?p ?y }} UNION {{ ?y ?p ?x }} FILTER(isIRI(?y)) }})
+          BIND(IF(?folded = ?needle, 0, IF(STRSTARTS(?folded, ?needle), 1, 2)) AS ?match)
+        }} GROUP BY ?x ORDER BY ?best ?x LIMIT {MAX_CANDIDATES + 1}""",
+                      max_rows=MAX_CANDIDATES)
+    nodes = sorted(row[0].value for row in result.rows)
+    found, classes = _names_and_types(kg, nodes)
+    G = nx.MultiDiGraph(version=terms.version)
+    G.add_nodes_from(_node_attributes(n, found.get(n, ()), classes.get(n, ())) for n in nodes)
+    return Projection(G, terms.relations, terms.classes, found,
+                      degrees=_degrees(kg, nodes, terms.relations)), result.truncated
+
+
+def _degrees(kg: KnowledgeGraph, nodes: list[str], relations: Collection[str]
+             ) -> dict[str, int]:
+    """The number of ecosystem statements of each node, both ways, as the projection counts
+    them (once per subject, predicate and object), in batches."""
+    degrees = dict.fromkeys(nodes, 0)
+    for start in range(0, len(nodes) if relations else 0, BATCH):
+        result = kg.query(f"""
+            SELECT ?x (COUNT(DISTINCT ?out) AS ?outs) (COUNT(DISTINCT ?in) AS ?ins) WHERE {{
+              VALUES ?x {{ {iri_values(nodes[start:start + BATCH])} }}
+              VALUES ?p {{ {iri_values(relations)} }}
+              {{ GRAPH ?g {{ ?x ?p ?y }} BIND(CONCAT(STR(?p), " ", STR(?y)) AS ?out) }}
+              UNION {{ GRAPH ?g {{ ?y ?p ?x }} BIND(CONCAT(STR(?p), " ", STR(?y)) AS ?in) }}
+              FILTER(isIRI(?y))
+            }} GROUP BY ?x""")
+        for x, outs, ins in result.rows:
+            degrees[x.value] = int(outs.value) + int(ins.value)
+    return degrees
+
+
+def _full_width(text: str) -> str:
+    """The text with its ASCII letters, digits, signs and spaces in their full-width forms.
+
+    >>> _full_width("ai 2")
+    'ａｉ\u3000２'
+    """
+    return "".join("\u3000" if c == " " else chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c
+                   for c in text)
+
+
+def _whole_graph(what: str, kg: KnowledgeGraph) -> Unsupported:
+    return Unsupported(
+        f"{what} need the whole relationship graph in memory, which is never copied from the "
+        f"remote store {kg.location}; search by name, entity details, neighbors and circles run "
+        "as SPARQL on it, and /sparql answers the rest")
+
+
 def _names_and_types(kg: KnowledgeGraph, nodes: list[str]
                      ) -> tuple[dict[str, list[tuple[str, str, str | None]]], dict[str, set[str]]]:
-    """The shown names (``(text, kind, language)``) and the classes of ``nodes``, in batches."""
-    names: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
+    """The names (``(text, kind, language)``, hidden ones too) and the classes of ``nodes``,
+    in batches."""
+    names: dict[str, set[tuple[str, str, str | None]]] = defaultdict(set)
     types: dict[str, set[str]] = defaultdict(set)
+    branches = " UNION ".join(f'{{ ?x {p} ?v BIND("{kind}" AS ?kind) }}'
+                              for p, kind in NAME_PREDICATES)
     for start in range(0, len(nodes), BATCH):
-        result = kg.query(sparql_prefixes("rdf", "rdfs", "skos") + f"""
+        result = kg.query(sparql_prefixes("rdf") + f"""
             SELECT ?x ?kind ?v WHERE {{
               VALUES ?x {{ {iri_values(nodes[start:start + BATCH])} }}
-              {{ ?x skos:prefLabel ?v BIND("pref" AS ?kind) }}
-              UNION {{ ?x rdfs:label ?v BIND("label" AS ?kind) }}
-              UNION {{ ?x rdf:type ?v FILTER(isIRI(?v)) BIND("type" AS ?kind) }}
+              {{ ?x rdf:type ?v FILTER(isIRI(?v)) BIND("type" AS ?kind) }} UNION {branches}
             }}""", max_rows=MAX_ROWS)
         for x, kind, value in result.rows:
             if kind.value == "type":
                 types[x.value].add(value.value)
             elif isinstance(value, Literal):
-                names[x.value].append((value.value, kind.value, label_language(value)))
-    return {n: sorted(set(found), key=str) for n, found in names.items()}, types
-
-
-def ecosystem_roles(kg: KnowledgeGraph) -> dict[str, tuple[str, str]]:
-    """The ecosystem relations declared in the store: predicate IRI -> (subject role key,
-    object role key); an end without a declared role plays ``related``."""
-    result = kg.query(_PREFIXES + """
-        SELECT DISTINCT ?p ?sk ?ok WHERE {
-          ?p rdfs:subPropertyOf+ aikg:ecosystemRelation .
-          OPTIONAL { ?p aikg:subjectRole/aikg:roleKey ?sk }
-          OPTIONAL { ?p aikg:objectRole/aikg:roleKey ?ok }
-        }""")
-    roles: dict[str, tuple[str, str]] = {}
-    for p, sk, ok in result.rows:
-        if isinstance(p, NamedNode):
-            roles.setdefault(p.value, (sk.value if sk else RELATED, ok.value if ok else RELATED))
-    return roles
-
-
-def neighbors(
-    kg: KnowledgeGraph,
-    node: str,
-    *,
-    direction: str = "both",
-    relations: Collection[str] | None = None,
-    roles: Collection[str] | None = None,
-) -> list[Edge]:
-    """The ecosystem statements between ``node`` and its neighbours, one item per statement.
-
-    Parameters
-    ----------
-    kg : KnowledgeGraph
-        The store (local or remote); only its ``query`` is used.
-    node : str
-        The IRI of the entity.
-    direction : {"both", "out", "in"}
-        ``out``: statements with ``node`` as subject; ``in``: as object.
-    relations, roles : collections of str, optional
-        Keep only these predicates (and their sub-properties), and neighbours playing these
-        role keys.
-
-    Returns
-    -------
-    list of dict
-        ``node`` (the neighbour), ``predicate``, ``direction``, ``role`` (the neighbour's) and
-        ``sources`` (the named graphs stating it), sorted by direction, predicate and neighbour.
-
-    Raises
-    ------
-    EntityNotFound
-        If no statement has ``node`` as subject.
-    BadInput
-        If ``node`` has more than :data:`MAX_ROWS` such statements.
-    """
-    if direction not in ("both", "out", "in"):
-        raise BadInput(f"unknown direction {direction!r}; use both, out or in")
-    _check(kg, node)
-    known = _relations(kg, relations)
-    edges = [dict(edge, node=v) for _, v, edge in _step(kg, [node], known, roles, direction)]
-    return sorted(edges, key=lambda e: (e["direction"], e["predicate"], e["node"]))
-
-
-def circle(
-    kg: KnowledgeGraph,
-    node: str,
-    *,
-    depth: int = 1,
-    relations: Collection[str] | None = None,
-    roles: Collection[str] | None = None,
-    max_members: int = 10_000,
-) -> list[dict[str, object]]:
-    """Everything tied to ``node`` through up to ``depth`` ecosystem statements.
-
-    A breadth-first walk on the store, one query per step and per :data:`BATCH` frontier
-    nodes. A member's ``roles`` are those it plays on the last hop of its path (in a company's
-    circle its investor is ``investor``; at depth 2 the investor's other investee is
-    ``investee``); with ``roles`` the walk only follows statements whose far end plays one.
-
-    Parameters
-    ----------
-    kg : KnowledgeGraph
-        The store (local or remote); only its ``query`` is used.
-    node : str
-        The IRI of the centre; it is not one of its members.
-    depth : int
-        Hops from the centre, 1 to 3.
-    relations, roles : collections of str, optional
-        Follow only these predicates (and their sub-properties), towards these role keys.
-    max_members : int
-        The largest circle returned.
-
-    Returns
-    -------
-    list of dict
-        One per member, nearest first: ``node``, ``distance``, ``roles`` (sorted) and ``path``,
-        the hops from the centre, each ``from``, ``to`` and ``edges`` (``predicate``,
-        ``direction``, ``role``, ``sources``).
-
-    Raises
-    ------
-    EntityNotFound
-        If no statement has ``node`` as subject.
-    BadInput
-        If ``depth`` is out of range, or the circle outgrows ``max_members`` (or one step
-        :data:`MAX_ROWS` statements): name relations or lower the depth.
-    """
-    if not 1 <= depth <= 3:
-        raise BadInput(f"depth must be 1, 2 or 3, not {depth}")
-    _check(kg, node)
-    known = _relations(kg, relations)
-    parent: dict[str, str | None] = {node: None}
-    hop_edges: dict[str, list[Edge]] = {}
-    members: list[tuple[str, int]] = []
-    frontier = [node]
-    for distance in range(1, depth + 1):
-        reached: dict[str, None] = {}  # new members of this step, in order
-        for u, v, edge in _step(kg, frontier, known, roles, "both"):
-            if v not in parent:
-                parent[v], hop_edges[v], reached[v] = u, [], None
-            if v in reached and parent[v] == u:
-                hop_edges[v].append(edge)
-        members.extend((v, distance) for v in reached)
-        if len(members) > max_members:
-            raise BadInput(f"the circle of {node} has more than {max_members} members within "
-                           f"{distance} hops; name relations or lower the depth")
-        frontier = sorted(reached)
-        if not frontier:
-            break
-    result = []
-    for member, distance in sorted(members, key=lambda m: (m[1], m[0])):
-        chain = [member]
-        while parent[chain[-1]] is not None:
-            chain.append(parent[chain[-1]])
-        path = [{"from": parent[v], "to": v, "edges": hop_edges[v]} for v in reversed(chain[:-1])]
-        result.append({"node": member, "distance": distance,
-                       "roles": sorted({e["role"] for e in hop_edges[member]}), "path": path})
-    return result
-
-
-# -- helpers ---------------------------------------------------------------------------------
-
-
-def _check(kg: KnowledgeGraph, node: str) -> None:
-    if not kg.ask("ASK { ?e ?p ?o }", substitutions={"e": _iri(node)}):
-        raise EntityNotFound(f"{node} is not the subject of any statement")
-
-
-def _relations(kg: KnowledgeGraph, wanted: Collection[str] | None) -> dict[str, tuple[str, str]]:
-    """The ecosystem relations to follow: all, or the wanted ones and their sub-properties."""
-    known = ecosystem_roles(kg)
-    if wanted is None:
-        return known
-    narrower = kg.query(_PREFIXES + "SELECT DISTINCT ?p WHERE { ?p rdfs:subPropertyOf* ?r . "
-                        f"VALUES ?r {{ {_values(wanted)} }} }}")
-    keep = {row[0].value for row in narrower.rows} | set(wanted)
-    return {p: ends for p, ends in known.items() if p in keep}
+                names[x.value].add((value.value, kind.value, label_language(value)))
+    return {n: sorted(found, key=name_order) for n, found in names.items()}, types
 
 
 def _step(kg: KnowledgeGraph, frontier: list[str], relations: dict[str, tuple[str, str]],
-          roles: Collection[str] | None, direction: str) -> Iterator[tuple[str, str, Edge]]:
+          roles: Collection[str] | None) -> Iterator[tuple[str, str, Edge]]:
     """Each statement at a frontier node that passes the filters, as (node, other end, edge),
     in a stable order; one edge per statement, with every named graph stating it."""
     if not relations:
         return
-    branches = []
-    if direction in ("both", "out"):
-        branches.append("{ GRAPH ?g { ?x ?p ?y } BIND(true AS ?out) }")
-    if direction in ("both", "in"):
-        branches.append("{ GRAPH ?g { ?y ?p ?x } BIND(false AS ?out) }")
     sources: dict[tuple[str, str, str, bool], set[str]] = defaultdict(set)
     for start in range(0, len(frontier), BATCH):
-        batch = _values(frontier[start:start + BATCH])
-        result = kg.query(
-            f"SELECT ?x ?p ?y ?out ?g WHERE {{ VALUES ?x {{ {batch} }} VALUES ?p "
-            f"{{ {_values(relations)} }} {' UNION '.join(branches)} FILTER(isIRI(?y)) }}",
-            max_rows=MAX_ROWS)
+        result = kg.query(f"""
+            SELECT ?x ?p ?y ?out ?g WHERE {{
+              VALUES ?x {{ {iri_values(frontier[start:start + BATCH])} }}
+              VALUES ?p {{ {iri_values(relations)} }}
+              {{ GRAPH ?g {{ ?x ?p ?y }} BIND(true AS ?out) }}
+              UNION {{ GRAPH ?g {{ ?y ?p ?x }} BIND(false AS ?out) }}
+              FILTER(isIRI(?y))
+            }}""", max_rows=MAX_ROWS)
         if result.truncated:
             raise BadInput(f"more than {MAX_ROWS} statements in one step of the walk; "
                            "name relations or lower the depth")
@@ -371,14 +323,3 @@ def _step(kg: KnowledgeGraph, frontier: list[str], relations: dict[str, tuple[st
         if y != x and (roles is None or role in roles):
             yield x, y, {"predicate": p, "direction": "out" if out else "in", "role": role,
                          "sources": sorted(graphs)}
-
-
-def _values(iris: Collection[str]) -> str:
-    return " ".join(str(_iri(i)) for i in iris)
-
-
-def _iri(value: str) -> NamedNode:
-    try:
-        return NamedNode(value)
-    except ValueError:
-        raise BadInput(f"not an absolute IRI: {value!r}") from None

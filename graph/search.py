@@ -103,8 +103,8 @@ class SearchIndex:
 def index(projection: Projection) -> SearchIndex:
     """The search index of a projection, built on first use."""
     G = projection.graph
-    return projection.cached(
-        "search", lambda: SearchIndex(projection.names, dict(G.degree())))
+    return projection.cached("search", lambda: SearchIndex(
+        projection.names, dict(G.degree()) if projection.degrees is None else projection.degrees))
 
 
 def search(projection: Projection, query: str = "", types: set[str] | None = None

@@ -23,7 +23,8 @@ from graph.network import (
     ranking,
     stats,
 )
-from graph.search import search
+from graph.remote_network import RemoteNetwork
+from graph.search import Hit, search
 
 from . import render
 from .export import export_response
@@ -44,11 +45,11 @@ MAX_CIRCLE = 10_000  # members computed per circle; past it the answer says "tru
 @bp.get("/entities")
 def entities():
     """Search by name, or list every entity, most connected first."""
-    P = projection()
-    hits = search(P, request.args.get("q", ""), type_args(P))
+    P, hits, truncated = search_hits()
     items, page = paginate(hits)
-    degree = P.graph.degree
-    return envelope([{**render.node(P, h.node), "degree": degree(h.node), "match": h.match,
+    if truncated:
+        page["truncated"] = True
+    return envelope([{**render.node(P, h.node), "degree": P.degree(h.node), "match": h.match,
                       "matched_label": h.label} for h in items], page)
 
 
@@ -207,6 +208,18 @@ def projection() -> Projection:
         g.aikg_projection = get_network().current
         g.setdefault("aikg_terms", g.aikg_projection)  # one version for the whole request
     return g.aikg_projection
+
+
+def search_hits() -> tuple[Projection, list[Hit], bool]:
+    """The hits of ``q`` and ``type``, the projection holding them, and whether the store cut
+    the candidates short (a remote store ranks at most ``MAX_CANDIDATES``)."""
+    query, network = request.args.get("q", ""), get_network()
+    if not isinstance(network, RemoteNetwork):
+        P = projection()
+        return P, search(P, query, type_args(P)), False
+    types = type_args(terms())  # fetch the entities whose names may match
+    P, truncated = network.matching(terms(), query, types)
+    return P, search(P, query, types), truncated
 
 
 def terms() -> Projection:

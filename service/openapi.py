@@ -14,7 +14,7 @@ from graph.network import METRICS, Projection
 from graph.terms import SLUG, short_id
 
 from . import api
-from .api import projection
+from .api import terms
 
 bp = Blueprint("openapi", __name__)
 
@@ -23,8 +23,8 @@ __all__ = ["bp", "document"]
 
 @bp.get("/openapi.json")
 def openapi_json():
-    """This API described in OpenAPI 3.1."""
-    P = projection()
+    """This API described in OpenAPI 3.1 (its parameters list the ontology's terms)."""
+    P = terms()
     return jsonify(P.cached("openapi", lambda: document(P)))
 
 
@@ -57,7 +57,9 @@ def document(P: Projection) -> dict[str, object]:
                  "`{error, status}`."},
         "paths": {
             "/api/entities": _get("searchEntities", "Search entities by English or Chinese "
-                                  "name, alternative or hidden label; without q, list all.",
+                                  "name, alternative or hidden label; without q, list all "
+                                  "(not on a remote store, where page.truncated says when "
+                                  "more names match than the 1,000 ranked).",
                                   [_str_param("q", "Text to find (case- and width-"
                                               "insensitive)."), types, *paged],
                                   _list_of("SearchHit"), whole_graph=True),
@@ -213,7 +215,8 @@ _RELATION = _object({**_LABELS, "subject_role": _ROLE, "object_role": _ROLE,
 SCHEMAS: dict[str, object] = {
     "Error": _object({"error": _STR, "status": _INT, "suggestions": _STRS},
                      optional=("suggestions",)),
-    "Page": _object({"limit": _INT, "offset": _INT, "total": _INT, "next": _NULLABLE_STR}),
+    "Page": _object({"limit": _INT, "offset": _INT, "total": _INT, "next": _NULLABLE_STR,
+                     "truncated": {"const": True}}, optional=("truncated",)),
     "Node": _NODE,
     "Edge": _EDGE,
     "Hop": _HOP,

@@ -20,7 +20,6 @@ from graph.entities import describe, describe_sources, entity_quads
 from graph.examples import Example, load_examples
 from graph.export import statements_export
 from graph.network import METRICS, circle, paths, ranking, stats
-from graph.search import search
 from graph.terms import entity_iri, sparql_prefixes
 
 from . import render
@@ -31,7 +30,8 @@ from .api import (
     int_arg,
     paginate,
     projection,
-    type_args,
+    search_hits,
+    terms,
     type_term,
 )
 from .export import export_response
@@ -104,10 +104,10 @@ def home():
 @bp.get("/search")
 def search_page():
     """Search results as a page: the fallback of the search box, and its "all results"."""
-    P = projection()
-    q = request.args.get("q", "")
-    hits, page_info = paginate(search(P, q, type_args(P)))
-    return page("search.html", q=q, page_info=page_info,
+    P, found, truncated = search_hits()
+    hits, page_info = paginate(found)
+    return page("search.html", q=request.args.get("q", ""), page_info=page_info,
+                truncated=truncated,
                 hits=[{**render.node(P, h.node), "matched": h.label} for h in hits],
                 alternate=[("application/json", url_for("api.entities", **request.args))])
 
@@ -203,7 +203,7 @@ def editor_page() -> str:
 
 def page(template: str, **context: object) -> str:
     """A page of the site: the template with what every page shows (the graph version)."""
-    return render_template(template, version=projection().version, **context)
+    return render_template(template, version=terms().version, **context)
 
 
 @cache

@@ -239,3 +239,29 @@ def test_cli_queries_loads_and_counts_a_remote_store(remote, endpoint: str, cli)
     assert answer.output.splitlines() == ["n", str(SMALL_QUADS)]
     refused = cli("load", SMALL, *store)
     assert refused.exit_code == 1 and "no update endpoint" in refused.output
+
+
+def test_graph_store_writes_reach_a_remote_store(remote, endpoint: str, make_client) -> None:
+    client = make_client(store=endpoint + "/query", store_update_url=endpoint + "/update",
+                         token="t")
+    auth, at = {"Authorization": "Bearer t"}, {"graph": G + "gsp"}
+    nt = {"Accept": "application/n-triples"}
+
+    def write(method: str, body: bytes) -> int:
+        return client.open("/store", method=method, query_string=at, data=body,
+                           content_type="text/turtle", headers=auth).status_code
+
+    def subjects() -> list[str]:
+        found = remote.query(f"SELECT ?s WHERE {{ GRAPH <{G}gsp> {{ ?s ?p ?o }} }} ORDER BY ?s")
+        return [row[0].value for row in found.rows]
+
+    one, two = (f"<{KG}{s}> <{KG}p> <{KG}o> .".encode() for s in ("a", "b"))
+    assert write("PUT", one) == 201 and subjects() == [KG + "a"]
+    assert write("PUT", two) == 204 and subjects() == [KG + "b"]  # replaced
+    assert write("POST", one) == 204 and subjects() == [KG + "a", KG + "b"]  # added
+    assert f"<{KG}a>".encode() in client.get("/store", query_string=at, headers=nt).data
+    dataset = client.get("/store", headers={"Accept": "application/n-quads"}).data
+    assert f"<{KG}b> <{KG}p> <{KG}o> <{G}gsp> .".encode() in dataset
+    assert write("POST", b"<broken") == 400 and len(subjects()) == 2  # nothing changed
+    assert client.delete("/store", query_string=at, headers=auth).status_code == 204
+    assert subjects() == [] and client.get("/store", query_string=at).status_code == 404

@@ -58,6 +58,18 @@ def test_entity_details_over_a_remote_store_equal_the_local_ones(remote_client,
     assert local["degree"] == 3  # vc, alpha-1 and cloud
 
 
+def test_api_document_over_a_remote_store_equals_the_local_one(remote_client,
+                                                                ecosystem_client):
+    assert get_json(remote_client, "/openapi.json") == get_json(ecosystem_client,
+                                                                "/openapi.json")
+
+
+def get_json(client: FlaskClient, url: str) -> dict:
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
 @pytest.mark.parametrize("url", ["/api/entities/nobody", "/api/entities/nobody/circle",
                                  "/api/entities/Alpha/neighbors"])
 def test_unknown_entity_over_a_remote_store_is_404(url: str, remote_client) -> None:
@@ -79,7 +91,7 @@ def test_bad_arguments_over_a_remote_store_are_400(url: str, remote_client) -> N
     "/api/compare?ids=alpha,beta",
     "/api/rankings?metric=pagerank",
     "/api/stats",
-    "/api/entities?q=alpha",
+    "/api/entities",
 ])
 def test_whole_graph_questions_over_a_remote_store_are_501_saying_why(
         url: str, remote_client: FlaskClient, endpoint: str) -> None:

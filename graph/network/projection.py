@@ -25,8 +25,8 @@ from ..errors import BadInput
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
 from ..terms import iri_values, label_language, pick_label, resolve_terms, sparql_prefixes
 
-__all__ = ["Role", "Relation", "TermInfo", "Projection", "project", "term_labels",
-           "without_collector"]
+__all__ = ["Role", "Relation", "TermInfo", "Projection", "name_order", "project",
+           "term_labels", "without_collector"]
 
 RDF_TYPE = NamedNode(ontology.PREFIXES["rdf"] + "type")
 RDFS_LABEL = NamedNode(ontology.PREFIXES["rdfs"] + "label")
@@ -91,6 +91,8 @@ class Projection:
     carries the role keys of its two ends, ``subject_role`` and ``object_role``. ``names``
     holds every searchable name of each node as ``(text, kind, language)``. Derived values
     (rankings, the search index) are computed once per projection by :meth:`cached`.
+    ``degrees``, when given, is each node's degree in the whole graph, for a projection that
+    holds nodes without all their edges (a remote store's search candidates).
     """
 
     graph: nx.MultiDiGraph
@@ -99,6 +101,7 @@ class Projection:
     names: dict[str, list[tuple[str, str, str | None]]]
     #: The graphs holding a statement of :meth:`read_predicates`: what it was built from.
     read_graphs: frozenset[str] = frozenset()
+    degrees: dict[str, int] | None = None
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _locks: dict[str, threading.Lock] = field(default_factory=dict, repr=False)
@@ -197,6 +200,10 @@ class Projection:
                              wanted.intersection(t))
 
         return self.cached("types " + " ".join(types), compute)
+
+    def degree(self, node: str) -> int:
+        """The node's number of ecosystem statements, both ways, in the whole graph."""
+        return self.graph.degree(node) if self.degrees is None else self.degrees[node]
 
     def node_data(self, node: str) -> dict[str, object]:
         """The node's display attributes: ``id``, ``iri``, labels and types."""
@@ -344,7 +351,13 @@ def _names(store, nodes: set[str], read: set) -> dict[str, list[tuple[str, str, 
             read.add(quad.graph_name)
             if subject in nodes and type(label) is Literal:
                 names[subject][(label.value, kind, label_language(label))] = None
-    return {n: sorted(found) for n, found in names.items()}
+    return {n: sorted(found, key=name_order) for n, found in names.items()}
+
+
+def name_order(name: tuple[str, str, str | None]) -> tuple[str, str, str]:
+    """The order of a node's names, which the search follows to pick the label it shows."""
+    text, kind, language = name
+    return text, kind, language or ""
 
 
 def _classes(kg: KnowledgeGraph, types: dict[str, set[str]], nodes: set[str]
