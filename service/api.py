@@ -23,7 +23,6 @@ from graph.network import (
     ranking,
     stats,
 )
-from graph.remote_network import RemoteNetwork
 from graph.search import Hit, search
 
 from . import render
@@ -213,12 +212,9 @@ def projection() -> Projection:
 def search_hits() -> tuple[Projection, list[Hit], bool]:
     """The hits of ``q`` and ``type``, the projection holding them, and whether the store cut
     the candidates short (a remote store ranks at most ``MAX_CANDIDATES``)."""
-    query, network = request.args.get("q", ""), get_network()
-    if not isinstance(network, RemoteNetwork):
-        P = projection()
-        return P, search(P, query, type_args(P)), False
-    types = type_args(terms())  # fetch the entities whose names may match
-    P, truncated = network.matching(terms(), query, types)
+    query, T = request.args.get("q", ""), terms()  # on a local store, the whole projection
+    types = type_args(T)
+    P, truncated = get_network().matching(T, query, types)
     return P, search(P, query, types), truncated
 
 

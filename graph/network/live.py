@@ -58,6 +58,13 @@ class Network:
         ``projection`` (:class:`~graph.remote_network.RemoteNetwork` fetches just the part)."""
         return projection
 
+    def matching(self, projection: Projection, query: str,
+                 types: Collection[str] | None = None) -> tuple[Projection, bool]:
+        """The projection a search for ``query`` works on, and whether it was cut short: here
+        the whole ``projection``, never cut (:class:`~graph.remote_network.RemoteNetwork`
+        fetches just the entities whose names may match)."""
+        return projection, False
+
     def _rebuild(self, kg: KnowledgeGraph) -> None:
         self.changed = time.time()
         current = self._current
