@@ -94,7 +94,10 @@ class RemoteGraph(KnowledgeGraph):
         self._session.headers["User-Agent"] = "aikg"
         _authenticate(self._session, credentials or from_url or from_update_url)
         self._sizes: tuple[int, float, dict[str, int]] | None = None
-        self._check_union_default_graph()
+        try:
+            self._check_union_default_graph()
+        except (QueryTimeout, StoreUnavailable) as error:
+            raise StoreUnavailable(f"{query_url} cannot be used as a store: {error}") from None
 
     # -- reading -----------------------------------------------------------------------------
 

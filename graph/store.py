@@ -43,7 +43,7 @@ from .formats import RdfSyntax, open_rdf_input, rdf_parse_error, rdf_syntax, syn
 from .results import QueryResult
 from .written import written_graphs
 
-__all__ = ["DEFAULT_GRAPH", "KnowledgeGraph", "LoadReport", "open_graph"]
+__all__ = ["DEFAULT_GRAPH", "KnowledgeGraph", "LoadReport", "is_remote", "open_graph"]
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -337,6 +337,11 @@ class KnowledgeGraph:
             raise ReadOnly("this graph is open read-only")
 
 
+def is_remote(location: str) -> bool:
+    """True for the URL of a SPARQL endpoint, False for ``memory`` and a directory."""
+    return location.startswith(("http://", "https://"))
+
+
 def open_graph(
     location: str = "memory", *, bundled: bool = True, **remote: object
 ) -> KnowledgeGraph:
@@ -350,7 +355,7 @@ def open_graph(
     never written to unasked: the bundled files are not loaded into it.
     """
     remote = {name: value for name, value in remote.items() if value is not None}
-    if location.startswith(("http://", "https://")):
+    if is_remote(location):
         from .remote import RemoteGraph  # imported here: remote.py builds on this module
 
         return RemoteGraph(location, **remote)

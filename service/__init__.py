@@ -11,6 +11,7 @@ from graph import open_graph
 from graph.executor import Executor
 from graph.network import Network
 from graph.remote_network import RemoteNetwork
+from graph.store import is_remote
 
 from . import (
     api,
@@ -57,9 +58,12 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(settings or {})
     app.json.ensure_ascii = False
+    location = app.config["STORE"]
     kg = app.extensions["aikg"] = open_graph(
-        app.config["STORE"], bundled=app.config["BUNDLED"],
-        update_url=app.config["STORE_UPDATE_URL"], credentials=app.config["STORE_AUTH"])
+        location, bundled=app.config["BUNDLED"],
+        update_url=app.config["STORE_UPDATE_URL"], credentials=app.config["STORE_AUTH"],
+        # a remote store that hangs stops each call at the query budget, the first one included
+        timeout=app.config["QUERY_TIMEOUT"] if is_remote(location) else None)
     app.extensions["aikg.executor"] = Executor(
         kg, workers=app.config["QUERY_WORKERS"], cache_bytes=app.config["RESULT_CACHE_BYTES"])
     app.extensions["aikg-network"] = Network(kg) if kg.store is not None else RemoteNetwork(kg)

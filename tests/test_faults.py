@@ -174,6 +174,19 @@ def test_a_remote_store_that_fails_gets_a_503_in_time_and_the_service_recovers(
         assert answer.status_code == 200
 
 
+def test_a_remote_store_that_hangs_at_start_is_reported_within_the_budget(
+        fake_endpoint: FakeEndpoint, tmp_path: Path) -> None:
+    fake_endpoint.mode = "hang"
+    started = time.monotonic()
+    server = subprocess.run(
+        [sys.executable, "-m", "service.cli", "serve", "--store", fake_endpoint.url,
+         "--port", str(free_port()), "--timeout", str(BUDGET)],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+        timeout=60)
+    assert server.returncode != 0 and time.monotonic() - started < BUDGET + SLACK
+    assert fake_endpoint.url in server.stderr and "Traceback" not in server.stderr, server.stderr
+
+
 # -- a full disk ---------------------------------------------------------------------------------
 
 LIMIT = 2_000_000  # bytes per file the server may write: the write-ahead log outgrows it

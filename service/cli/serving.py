@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from graph import AikgError
+from graph.store import is_remote
 
 from . import STORE_HELP, main, remote_store_options
 
@@ -71,7 +72,7 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
     # threads in the parent only, so the worker would pile every write up in memory. An on-disk
     # store is therefore opened in the worker; an in-memory one is loaded once, here, and its
     # pages shared by the workers.
-    on_disk = store != "memory" and not store.startswith(("http://", "https://"))
+    on_disk = store != "memory" and not is_remote(store)
     url = f"http://{host}:{port}"
     app = None if on_disk else _app(settings, data_files, url)
 
