@@ -56,7 +56,8 @@ def write_error(error: Exception, what: str) -> AikgError:
     disk) is the server's, a 503 that says nothing was written; anything else is the input's."""
     if isinstance(error, OSError) and str(error).startswith("IO error"):
         return StoreUnavailable(f"{what}: the store could not write, so nothing was changed "
-                                f"({error})")
+                                f"({error}); it refuses writes until aikg is restarted, once "
+                                "the disk has room")
     return BadInput(f"{what}: {error}")
 
 

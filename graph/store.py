@@ -38,7 +38,7 @@ from .engine import (
     sparql_error,
     write_error,
 )
-from .errors import BadInput, ReadOnly
+from .errors import AikgError, BadInput, ReadOnly, StoreUnavailable
 from .formats import RdfSyntax, open_rdf_input, rdf_parse_error, rdf_syntax, syntax_for_path
 from .results import QueryResult
 from .written import written_graphs
@@ -88,6 +88,8 @@ class KnowledgeGraph:
         self.version = 0
         #: The graphs (IRIs, or DEFAULT_GRAPH) the last commit may have changed; None: any.
         self.changed_graphs: frozenset[str] | None = None
+        #: Why writes fail since the store's own I/O failed (a full disk); None while they work.
+        self.write_failure: str | None = None
         self._write_lock = threading.RLock()
         self._listeners: list[Callable[[KnowledgeGraph], None]] = []
         self._count_cache: tuple[int, int] | None = None
@@ -180,7 +182,7 @@ class KnowledgeGraph:
             except SyntaxError as error:
                 raise sparql_error(error) from None
             except (OSError, RuntimeError, ValueError) as error:
-                raise write_error(error, "update failed") from None
+                raise self._write_failed(error, "update failed") from None
             self._committed(written_graphs(sparql))
 
     def load(
@@ -308,7 +310,7 @@ class KnowledgeGraph:
         except SyntaxError as error:
             raise rdf_parse_error(error, name) from None
         except (OSError, ValueError) as error:
-            raise write_error(error, name) from None
+            raise self._write_failed(error, name) from None
         finally:
             if stream is not source:
                 stream.close()
@@ -318,13 +320,21 @@ class KnowledgeGraph:
         try:
             self.store.update(sparql)
         except (OSError, SyntaxError, ValueError) as error:
-            raise write_error(error, "write failed") from None
+            raise self._write_failed(error, "write failed") from None
 
     def _extend(self, quads: list[Quad]) -> None:
         try:
             self.store.extend(quads)
         except (OSError, ValueError) as error:
-            raise write_error(error, "write failed") from None
+            raise self._write_failed(error, "write failed") from None
+
+    def _write_failed(self, error: Exception, what: str) -> AikgError:
+        """The error of a failed write. The store's own I/O failure (a full disk) is also kept
+        in :attr:`write_failure`: RocksDB then refuses every write until it is opened again."""
+        failure = write_error(error, what)
+        if isinstance(failure, StoreUnavailable):
+            self.write_failure = str(failure)
+        return failure
 
     def _committed(self, graphs: frozenset[str] | None = None) -> None:
         self.version += 1

@@ -364,8 +364,9 @@ PROTOCOL_PATHS: dict[str, object] = {
     "/healthz": {"get": {"operationId": "health", "summary": "Liveness and readiness.",
                          "responses": {"200": {"description": "The store answers", "content": {
                              "application/json": {"schema": _object({
-                                 "status": _STR, "triples": _INT, "graphs": _INT,
-                                 "version": _INT, "store": _STR})}}},
+                                 "status": {"enum": ["ok", "degraded"]}, "triples": _INT,
+                                 "graphs": _INT, "version": _INT, "store": _STR,
+                                 "write_error": _STR}, optional=("write_error",))}}},
                              "503": _error("The store does not answer in time.")}}},
     "/metrics": {"get": {"operationId": "metrics", "summary": "Prometheus metrics.",
                          "responses": {"200": {"description": "Prometheus text", "content": {
