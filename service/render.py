@@ -84,6 +84,9 @@ def circle(P: Projection, center: str, depth: int, members: Sequence[Json],
             {**node(P, member["node"]), "distance": member["distance"],
              "roles": member["roles"], "path": [hop(P, h) for h in member["path"]]})
     by_role = Counter(r for m in members for r in m["roles"])
+    nodes, by_type = P.graph.nodes, Counter()
+    for t, n in Counter(t for m in members for t in nodes[m["node"]]["types"]).items():
+        by_type[short_id(t)] += n  # each type once, not once per member
     return {
         "center": node(P, center),
         "depth": depth,
@@ -91,8 +94,7 @@ def circle(P: Projection, center: str, depth: int, members: Sequence[Json],
         "truncated": truncated,
         "composition": {
             "roles": [{**role(P, k), "count": n} for k, n in sorted(by_role.items())],
-            "types": dict(sorted(Counter(short_id(t) for m in members
-                                         for t in P.graph.nodes[m["node"]]["types"]).items())),
+            "types": dict(sorted(by_type.items())),
             "distances": {str(d): n for d, n in sorted(Counter(
                 m["distance"] for m in members).items())},
         },

@@ -135,8 +135,7 @@ def circle(
                     hops[v]["edges"].append(_edge(key, out, data))
             if full:
                 break
-        result.extend({"node": v, "distance": distance,
-                       "roles": sorted({e["role"] for e in hops[v]["edges"]}),
+        result.extend({"node": v, "distance": distance, "roles": _roles(hops[v]["edges"]),
                        "path": _path_to(v, node, hops)} for v in sorted(reached))
         if full:
             break
@@ -304,6 +303,12 @@ def _hop(G, u: str, v: str, relations) -> dict[str, object]:
              for key, data in getattr(G, side)[u].get(v, {}).items()
              if relations is None or key in relations]
     return {"from": u, "to": v, "edges": edges}
+
+
+def _roles(edges: list[Edge]) -> list[str]:
+    if len(edges) == 1:  # most members: no set to build and sort
+        return [edges[0]["role"]]
+    return sorted({e["role"] for e in edges})
 
 
 def _path_to(v: str, center: str, hops: dict[str, dict[str, object]]) -> list[dict]:
