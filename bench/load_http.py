@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import re
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
@@ -83,7 +85,9 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "service.cli", "load", str(data), str(block),
                         "--store", str(store)], check=True)
         print(f"loaded {args.triples:,} triples in {time.perf_counter() - started:.0f} s")
-        with AikgServer(store, "--threads", str(args.threads), "--token", TOKEN) as base:
+        log = Path(tmp) / "server.log"
+        with AikgServer(store, "--threads", str(args.threads), "--token", TOKEN,
+                        log=log) as base:
             kinds = workload(_companies(args.triples))
             for paths in kinds.values():  # warm: the projection, the search index
                 requests.get(base + paths[0], timeout=600)
@@ -98,7 +102,28 @@ def main() -> None:
             stop.set()
             writes.join()
             checks.join()
+        failures = _failures(log)
     _report(results, writes, checks)
+    for failure, times in failures.most_common(10):
+        print(f"  server: {times} x {failure}")
+
+
+def _failures(log: Path) -> Counter[str]:
+    """What went wrong, from the server's log: requests answered 4xx or 5xx by route, queries
+    that failed or ran out of time, and lines that are not JSON (a traceback's first line)."""
+    found: Counter[str] = Counter()
+    for line in log.read_text(errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            if line.strip() and not line.startswith((" ", "[", "aikg: ")):  # not start-up lines
+                found[line.strip()[:160]] += 1
+            continue
+        if record.get("log") == "query" and (record.get("error") or record.get("timed_out")):
+            found[f"query {record.get('route')}: {record.get('error') or 'timed out'}"] += 1
+        elif isinstance(record.get("status"), int) and record["status"] >= 400:
+            found[f"{record.get('status')} {record.get('route')}"] += 1
+    return found
 
 
 def _companies(triples: int) -> int:

@@ -17,12 +17,14 @@ __all__ = ["AikgServer"]
 
 class AikgServer:
     """``with AikgServer(store, "--threads", "4") as base:`` yields the server's base URL.
+    With ``log``, the server's stderr is appended to that file.
 
     The server runs in a session of its own, so that stopping it also stops its gunicorn worker
     and query workers.
     """
 
-    def __init__(self, store: Path, *options: str) -> None:
+    def __init__(self, store: Path, *options: str, log: Path | None = None) -> None:
+        self.log = log  # where the server's stderr (its JSON request and query log) goes
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -30,8 +32,9 @@ class AikgServer:
                         "--port", str(self.port), *options]
 
     def __enter__(self) -> str:
-        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, start_new_session=True)
+        with self.log.open("ab") if self.log else open(os.devnull, "wb") as sink:
+            self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL,
+                                            stderr=sink, start_new_session=True)
         base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
