@@ -122,7 +122,7 @@ def _failures(log: Path) -> Counter[str]:
         if record.get("log") == "query" and (record.get("error") or record.get("timed_out")):
             found[f"query {record.get('route')}: {record.get('error') or 'timed out'}"] += 1
         elif isinstance(record.get("status"), int) and record["status"] >= 400:
-            found[f"{record.get('status')} {record.get('route')}"] += 1
+            found[f"{record['status']} {record.get('route')}: {record.get('error', '')}"] += 1
     return found
 
 

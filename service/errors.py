@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from graph import errors
@@ -28,7 +28,8 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.AikgError], int], ...] = (
 
 def error_response(message: str, status: int, **extra: object) -> Response:
     """The error body every route answers with: JSON; a page for a browser, which prefers HTML;
-    plain text for a client that takes text but not JSON."""
+    plain text for a client that takes text but not JSON. The request log records the message."""
+    g.aikg_error = message
     accept = request.accept_mimetypes
     if accept.best_match(["application/json", "text/html"]) == "text/html":
         page = render_template("error.html", message=message, status=status, **extra)

@@ -53,6 +53,8 @@ query_log = logging.getLogger("aikg.query")
 
 #: Characters of a query's text kept in the query log; the hash names the whole text.
 QUERY_TEXT_CHARS = 2000
+#: Characters of an error's message kept in the request log of a 4xx or 5xx answer.
+ERROR_CHARS = 500
 
 #: Methods counted under their own name in the metrics; any other is counted as OTHER.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
@@ -244,6 +246,8 @@ def _finish(response: Response) -> Response:
             "duration_ms": round(seconds * 1000, 3), "rows": stats.rows,
             "query_hash": stats.query_hash, "bytes": response.content_length,
             "client": current.remote_addr,
+            **({"error": g.get("aikg_error", "")[:ERROR_CHARS]}
+               if response.status_code >= 400 else {}),
         }))
     return response
 
