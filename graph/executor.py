@@ -15,6 +15,7 @@ real store. Answers are cached by graph version: a write empties the cache.
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import signal
@@ -29,13 +30,17 @@ from typing import TypeVar
 
 from . import guard
 from .cache import BytesCache
-from .errors import AikgError, BadInput, QueryTimeout
+from .errors import AikgError, BadInput, QueryTimeout, StoreUnavailable
 from .store import KnowledgeGraph
 
 __all__ = ["Answer", "Executor"]
 
 T = TypeVar("T")
 _HEADER = struct.Struct("!Q")
+#: Seconds a worker may sleep without using the processor while it owes an answer: a working
+#: one is running, or reading the disk (another state), so this can be short.
+STALL_SECONDS = 0.5
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -120,15 +125,19 @@ class Executor:
         if self.kg.location != "memory":
             return action(self.kg)
         with self.kg.exclusive():
-            worker = _fork(self.kg, lambda sock: _dry_run(self.kg, action, sock))
-            try:
-                reply = worker.receive(time.monotonic() + timeout)
-            except TimeoutError:
-                raise QueryTimeout(f"the write ran past its time budget of {timeout:g} s and "
-                                   "was stopped; nothing was changed") from None
-            finally:
-                worker.kill()
-            _unwrap(reply)
+            deadline = time.monotonic() + timeout
+
+            def attempt() -> object:
+                worker = _fork(self.kg, lambda sock: _dry_run(self.kg, action, sock))
+                try:
+                    return worker.receive(deadline)
+                except TimeoutError:
+                    raise QueryTimeout(f"the write ran past its time budget of {timeout:g} s "
+                                       "and was stopped; nothing was changed") from None
+                finally:
+                    worker.kill()
+
+            _unwrap(_twice(attempt, "the write"))
             return action(self.kg)
 
     def close(self) -> None:
@@ -143,23 +152,23 @@ class Executor:
 
     def _in_worker(self, request: dict, timeout: float) -> Answer:
         deadline = time.monotonic() + timeout
-        worker = self._acquire(deadline, timeout)
-        try:
-            worker.send(request, deadline)
-            reply = worker.receive(deadline)
-        except TimeoutError:
-            self._discard(worker)
-            raise QueryTimeout(f"the query ran past its time budget of {timeout:g} s "
-                               "and was stopped") from None
-        except (EOFError, OSError):
-            self._discard(worker)
-            # pyoxigraph overflows its stack on queries nested a few thousand deep, and the
-            # kernel ends a worker whose query eats the memory: either way the query did it.
-            raise BadInput("the query crashed the process that evaluated it (nesting too deep, "
-                           "or too much memory); it was stopped and nothing else is affected"
-                           ) from None
-        self._release(worker)
-        return Answer(*_unwrap(reply), version=worker.version)
+
+        def attempt() -> Answer:
+            worker = self._acquire(deadline, timeout)
+            try:
+                worker.send(request, deadline)
+                reply = worker.receive(deadline)
+            except TimeoutError:
+                self._discard(worker)
+                raise QueryTimeout(f"the query ran past its time budget of {timeout:g} s "
+                                   "and was stopped") from None
+            except BaseException:
+                self._discard(worker)
+                raise
+            self._release(worker)
+            return Answer(*_unwrap(reply), version=worker.version)
+
+        return _twice(attempt, "the query")
 
     def _acquire(self, deadline: float, timeout: float) -> _Worker:
         with self._lock:
@@ -211,18 +220,68 @@ class Executor:
             worker.kill()
 
 
+class _Stalled(Exception):
+    """A worker sleeps without using the processor while it should be working: it is stuck."""
+
+
+def _twice(attempt: Callable[[], T], what: str) -> T:
+    """``attempt()``, and once more if its worker process hung or died.
+
+    The workers are forked from a server whose other threads may be inside the store (a
+    RocksDB cache's lock held at that instant stays held in the child for ever), so a worker
+    can hang on its first touch of the store, or crash. A fresh worker does the work; a second
+    failure is the work's own: pyoxigraph overflows its stack on queries nested a few thousand
+    deep, and the kernel ends a worker whose query eats the memory.
+    """
+    for retries in (1, 0):
+        try:
+            return attempt()
+        except _Stalled:
+            if not retries:
+                raise StoreUnavailable(f"{what} hung its worker process twice; nothing else is "
+                                       "affected, try again") from None
+            log.warning("replaced a stuck query worker; %s runs again", what)
+        except (EOFError, OSError):
+            if not retries:
+                raise BadInput(f"{what} crashed the process that evaluated it (nesting too "
+                               "deep, or too much memory); it was stopped and nothing else is "
+                               "affected") from None
+            log.warning("replaced a query worker that died; %s runs again", what)
+    raise AssertionError("unreachable")
+
+
 class _Worker:
     """A forked process and the parent's end of its socket pair."""
 
     def __init__(self, pid: int, sock: socket.socket, version: int) -> None:
         self.pid, self.sock, self.version = pid, sock, version
+        self._ticks: int | None = None  # processor time, while waiting for its answer
+        self._still_since = 0.0
 
     def send(self, message: object, deadline: float) -> None:
         self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
         _send(self.sock, message)
 
     def receive(self, deadline: float) -> object:
-        return _receive(self.sock, deadline)
+        """The worker's answer; :class:`_Stalled` when it sleeps without progress (see
+        :func:`_twice`), ``TimeoutError`` at the deadline."""
+        self._ticks, self._still_since = None, time.monotonic()
+        return _receive(self.sock, deadline, self._stuck)
+
+    def _stuck(self) -> bool:
+        """True once the worker has slept on a lock, its processor time unchanged, for
+        :data:`STALL_SECONDS`. A worker reading the disk waits in another state ("D")."""
+        try:
+            with open(f"/proc/{self.pid}/stat") as status:
+                fields = status.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return False  # no /proc here, or already gone (the read then sees the end)
+        state, ticks = fields[0], int(fields[11]) + int(fields[12])
+        now = time.monotonic()
+        if state != "S" or ticks != self._ticks:
+            self._ticks, self._still_since = ticks, now
+            return False
+        return now - self._still_since >= STALL_SECONDS
 
     def kill(self) -> None:
         try:
@@ -238,7 +297,12 @@ def _fork(kg: KnowledgeGraph, child: Callable[[socket.socket], None]) -> _Worker
     parent_end, child_end = socket.socketpair()
     with kg.exclusive():
         version = kg.version
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError as error:  # out of processes or memory: the server's state, not the query's
+            parent_end.close()
+            child_end.close()
+            raise StoreUnavailable(f"could not start a worker process ({error})") from None
     if pid == 0:  # pragma: no cover - runs in the child, which leaves through os._exit
         try:
             parent_end.close()
@@ -334,20 +398,29 @@ def _send(sock: socket.socket, message: object) -> None:
     sock.sendall(_HEADER.pack(len(data)) + data)
 
 
-def _receive(sock: socket.socket, deadline: float | None) -> object:
-    (size,) = _HEADER.unpack(_read(sock, _HEADER.size, deadline))
-    return pickle.loads(_read(sock, size, deadline))
+def _receive(sock: socket.socket, deadline: float | None,
+             stuck: Callable[[], bool] | None = None) -> object:
+    (size,) = _HEADER.unpack(_read(sock, _HEADER.size, deadline, stuck))
+    return pickle.loads(_read(sock, size, deadline, stuck))
 
 
-def _read(sock: socket.socket, size: int, deadline: float | None) -> bytes:
+def _read(sock: socket.socket, size: int, deadline: float | None,
+          stuck: Callable[[], bool] | None = None) -> bytes:
+    """``size`` bytes; ``stuck()`` is asked each time half of STALL_SECONDS passes without
+    any."""
     buffer = bytearray()
     while len(buffer) < size:
         if deadline is not None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
-            sock.settimeout(remaining)
-        chunk = sock.recv(min(size - len(buffer), 1 << 20))
+            sock.settimeout(remaining if stuck is None else min(remaining, STALL_SECONDS / 2))
+        try:
+            chunk = sock.recv(min(size - len(buffer), 1 << 20))
+        except TimeoutError:
+            if stuck is not None and stuck():
+                raise _Stalled from None
+            continue
         if not chunk:
             raise EOFError
         buffer += chunk

@@ -4,10 +4,12 @@ and workers see every committed write."""
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 
-from graph import QueryTimeout, ValidationFailed
+from graph import BadInput, QueryTimeout, ValidationFailed
+from graph import executor as executor_module
 from graph.executor import Executor
 
 # Over the small graph's ~30 triples, 30^4 rows to sort: minutes of work if nothing stops it.
@@ -93,3 +95,45 @@ def test_a_write_that_breaks_a_shape_but_keeps_each_graph_size_is_refused(small_
     with pytest.raises(ValidationFailed, match="every entity has a type"):
         executor.write(lambda kg: kg.update(retype), timeout=10)
     assert (len(small_graph), small_graph.version) == (size, version)
+
+
+
+@pytest.fixture
+def first_worker_fails(monkeypatch, tmp_path):
+    """``first_worker_fails("hang" | "die")``: the first worker process to evaluate a query
+    sleeps on a lock for ever, or dies, as one forked while another thread of the server held a
+    lock of the store would; the workers after it answer normally."""
+    evaluate, flag = executor_module._evaluate, tmp_path / "first"
+
+    def failing(how: str) -> None:
+        def first_fails(kg, request, timeout):
+            if not flag.exists():
+                flag.touch()
+                if how == "hang":
+                    lock = threading.Lock()
+                    lock.acquire()
+                    lock.acquire()  # never returns, using no processor time
+                os._exit(1)
+            return evaluate(kg, request, timeout)
+
+        monkeypatch.setattr(executor_module, "_evaluate", first_fails)
+
+    return failing
+
+
+@pytest.mark.parametrize("how", ["hang", "die"])
+def test_a_worker_that_hangs_or_dies_is_replaced_and_the_query_answered(
+        small_graph, executor, first_worker_fails, how):
+    first_worker_fails(how)
+    answer = executor.query(CARTESIAN.replace("ORDER BY ?c ?f ?i ?l", "LIMIT 1"), fmt="json",
+                            timeout=30)
+    assert answer.rows == 1
+
+
+def test_a_query_that_crashes_every_worker_is_bad_input(small_graph, executor, monkeypatch):
+    def crash(kg, request, timeout):
+        os._exit(1)
+
+    monkeypatch.setattr(executor_module, "_evaluate", crash)
+    with pytest.raises(BadInput, match="crashed the process"):
+        executor.query(CARTESIAN, fmt="json", timeout=30)
