@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -31,14 +31,18 @@ def python(*args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, **kwargs)
 
 
-def start(command: list[str], ready_url: str, *, log: Path, timeout: float = 30.0
-          ) -> subprocess.Popen:
-    """Start a server and return once ``ready_url`` answers (any status below 500)."""
-    with log.open("wb") as out:
+def start(command: list[str], ready_url: str, *, log: Path, timeout: float = 30.0,
+          preexec_fn: Callable[[], None] | None = None) -> subprocess.Popen:
+    """Start a server and return once ``ready_url`` answers (any status below 500).
+
+    Its output is appended to ``log``, so the runs of a restarted server stay in one file;
+    ``preexec_fn`` runs in the child before the server (to set a resource limit).
+    """
+    with log.open("ab") as out:
         # A session of its own, so that stop() ends the server's workers with it.
         process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
                                    env={**os.environ, "PYTHONPATH": str(ROOT)},
-                                   start_new_session=True)
+                                   start_new_session=True, preexec_fn=preexec_fn)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -65,6 +69,22 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
             process.wait()
     with suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
+
+
+@contextmanager
+def aikg_server(*options: str, log: Path, timeout: float = 60.0,
+                preexec_fn: Callable[[], None] | None = None
+                ) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run ``aikg serve`` with ``options`` on a free port until the block ends; yield its base
+    URL and its process. See :func:`start` for ``log`` and ``preexec_fn``."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = start([sys.executable, "-m", "service.cli", "serve", "--port", str(port), *options],
+                    url + "/healthz", log=log, timeout=timeout, preexec_fn=preexec_fn)
+    try:
+        yield url, process
+    finally:
+        stop(process)
 
 
 @contextmanager

@@ -19,9 +19,10 @@ import requests
 
 from graph import open_graph
 from tests.conftest import SMALL_ONTOLOGY
-from tests.live import REPO, Server, serve
+from tests.live import Server, serve
+from tests.servers import ROOT
 
-ARTIFACTS = REPO / "test-artifacts" / "browser"
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM_ARGS = ["--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 PHONE = {"width": 390, "height": 844}
@@ -53,7 +54,7 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    vendor = REPO / "service" / "static" / "vendor"
+    vendor = ROOT / "service" / "static" / "vendor"
     if not (vendor / "yasgui.min.js").exists() or not (vendor / "cytoscape.min.js").exists():
         pytest.fail("the front-end assets are not built: run `make assets`")
     with serve() as running:

@@ -27,7 +27,7 @@ import pytest
 import requests
 
 from graph import open_graph
-from tests.servers import ROOT, free_port
+from tests.servers import ROOT, aikg_server, free_port
 
 TOKEN = "fault-test-token"
 BUDGET = 2.0  # the served query budget (--timeout): every fault must be answered well within
@@ -97,46 +97,18 @@ def fake_endpoint() -> Iterator[FakeEndpoint]:
 @contextmanager
 def aikg_serve(*options: str, log: Path, limit_file_size: int | None = None
                ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``aikg serve`` in its own process group on a free port; yield its URL and process.
+    """``aikg serve`` with the fault tests' budget; yield its URL and process.
 
     ``limit_file_size`` caps the size of any file the server writes (``ulimit -f``), with
     SIGXFSZ ignored so that a write past it fails like a full disk instead of killing it.
     """
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-
     def limit() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_size, resource.RLIM_INFINITY))
 
-    with log.open("ab") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--timeout",
-             str(BUDGET), "--threads", "4", *options],
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=sink,
-            stderr=subprocess.STDOUT, start_new_session=True,
-            preexec_fn=limit if limit_file_size else None)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"aikg serve exited: {log.read_text()[-2000:]}")
-            try:
-                requests.get(url + "/healthz", timeout=5)
-                break
-            except requests.RequestException:  # not listening yet, or still opening its store
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        yield url, process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+    with aikg_server("--timeout", str(BUDGET), "--threads", "4", *options, log=log,
+                     preexec_fn=limit if limit_file_size else None) as running:
+        yield running
 
 
 def timed_get(url: str, **params: str) -> tuple[requests.Response, float]:

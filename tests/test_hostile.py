@@ -11,12 +11,9 @@ from __future__ import annotations
 import functools
 import re
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -29,10 +26,10 @@ from werkzeug.routing import Rule
 
 from service import create_app
 from tests.conftest import SMALL
+from tests.servers import aikg_server
 
 BODY_LIMIT = 64 * 1024
 TOKEN = "hostile-test-token"
-ROOT = Path(__file__).resolve().parent.parent
 
 #: Every query parameter name the HTTP API documents, so each route meets its own.
 PARAMS = ("q", "id", "ids", "type", "limit", "offset", "depth", "relation", "direction", "from",
@@ -289,21 +286,9 @@ def test_sparql_never_reaches_a_local_port(client, local_port, field: str, text:
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory) -> Iterator[str]:
     """``aikg serve`` on a free port of 127.0.0.1, for input that could kill its process."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     log = tmp_path_factory.mktemp("server") / "server.log"
-    with log.open("wb") as sink:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--threads", "2"],
-            cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url)
+    with aikg_server("--threads", "2", log=log) as (url, _):
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def wait_until_up(url: str, seconds: float = 60) -> None:
