@@ -233,21 +233,19 @@ def _twice(attempt: Callable[[], T], what: str) -> T:
     failure is the work's own: pyoxigraph overflows its stack on queries nested a few thousand
     deep, and the kernel ends a worker whose query eats the memory.
     """
-    for retries in (1, 0):
-        try:
-            return attempt()
-        except _Stalled:
-            if not retries:
-                raise StoreUnavailable(f"{what} hung its worker process twice; nothing else is "
-                                       "affected, try again") from None
-            log.warning("replaced a stuck query worker; %s runs again", what)
-        except (EOFError, OSError):
-            if not retries:
-                raise BadInput(f"{what} crashed the process that evaluated it (nesting too "
-                               "deep, or too much memory); it was stopped and nothing else is "
-                               "affected") from None
-            log.warning("replaced a query worker that died; %s runs again", what)
-    raise AssertionError("unreachable")
+    try:
+        return attempt()
+    except (_Stalled, EOFError, OSError) as error:
+        log.warning("replaced a query worker that %s; %s runs again",
+                    "hung" if isinstance(error, _Stalled) else "died", what)
+    try:
+        return attempt()
+    except _Stalled:
+        raise StoreUnavailable(f"{what} hung its worker process twice; nothing else is "
+                               "affected, try again") from None
+    except (EOFError, OSError):
+        raise BadInput(f"{what} crashed the process that evaluated it (nesting too deep, or "
+                       "too much memory); it was stopped and nothing else is affected") from None
 
 
 class _Worker:
