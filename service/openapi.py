@@ -318,8 +318,10 @@ _STORE = {
                    {**_REFUSED, **_TOKEN, "404": _error("No such graph."),
                     "422": _error("The data breaks the SHACL shapes.")},
                    None if method == "delete" else _rdf_body())
-       for method, summary in (("put", "Replace the graph by the body (token)."),
-                               ("post", "Add the body to the graph (token)."),
+       for method, summary in (("put", "Replace the graph by the body, in one update from "
+                                       "memory: up to MAX_CONTENT_LENGTH (token)."),
+                               ("post", "Add the body to the graph; one document streams from "
+                                        "disk, up to STORE_MAX_UPLOAD (token)."),
                                ("delete", "Remove the graph (token)."))},
 }
 
