@@ -183,8 +183,9 @@ def _ranked(P: Projection, q: Query, scores: dict[str, float], resolved: set[str
         said = verdicts[node]
         if not q.text.strip() and not any(said):
             continue  # found by a property it does not agree with
-        agreement = sum(1.0 if v else 0.5 if v is None else 0.0 for v in said) / max(1, len(said))
-        features = [{"id": "name", "value": score}] + [
+        agreement = (sum(1.0 if v else 0.5 if v is None else 0.0 for v in said) / len(said)
+                     if said else 1.0)
+        features = [{"id": "name", "value": score}] * bool(q.text.strip()) + [
             {"id": c.prop.id, "value": v}
             for c, v in zip(q.constraints, said, strict=True) if v is not None]
         ranked.append({**entity_fields(P, node),
