@@ -47,7 +47,8 @@ def suggest_entities(P: Projection, prefix: str, types: set[str] | None = None,
                      cursor: int = 0, limit: int = 10) -> list[dict[str, object]]:
     """Entities whose names start with or contain ``prefix``, best first (the search's order)."""
     found = search(P, prefix, types)[cursor:cursor + limit] if prefix.strip() else []
-    return [{**(e := entity_fields(P, h.node)), "notable": e.pop("type")} for h in found]
+    shown = [entity_fields(P, h.node) for h in found]
+    return [{"notable": e.pop("type"), **e} for e in shown]  # pop first: no "type" left
 
 
 def suggest_types(P: Projection, prefix: str, cursor: int = 0, limit: int = 10
