@@ -69,7 +69,8 @@ def test_the_manifest_names_the_services_and_aikgs_types(client) -> None:
 
 
 def test_get_and_post_batches_answer_the_same_candidates(client) -> None:
-    queries = {"q0": {"query": "百度"}, "q1": {"query": "Dark Side of the Moon", "limit": 2}}
+    queries = {"q0": {"query": "百度", "type": None, "limit": None},  # null: not given
+               "q1": {"query": "Dark Side of the Moon", "limit": 2}}
     by_post = post_queries(client, queries)
     by_get = valid("reconciliation-result-batch",
                    client.get("/reconcile", query_string={"queries": json.dumps(queries)}))

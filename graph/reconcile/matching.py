@@ -17,6 +17,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import islice
 
 from pyoxigraph import NamedNode
 
@@ -86,21 +87,27 @@ def _query(kg: KnowledgeGraph, P: Projection, key: str, raw: object) -> Query:
     extra = sorted(set(raw) - QUERY_FIELDS)
     if extra:
         raise BadInput(f"{where}: unknown field {extra[0]!r}; known: {', '.join(QUERY_FIELDS)}")
-    text = raw.get("query", "")
-    types = raw.get("type", [])
+    # null stands for an absent field: some clients send "type": null for "no type"
+    text = _given(raw, "query", "")
+    types = _given(raw, "type", [])
     types = [types] if isinstance(types, str) else types
     if not isinstance(text, str) or not isinstance(types, list) or not all(
             isinstance(t, str) for t in types):
         raise BadInput(f"{where}: query must be a string, type a string or a list of strings")
-    limit = raw.get("limit", DEFAULT_LIMIT)
+    limit = _given(raw, "limit", DEFAULT_LIMIT)
     if isinstance(limit, bool) or not isinstance(limit, int | float) or not (
             math.isfinite(limit) and limit >= 1):
         raise BadInput(f"{where}: limit must be a number from 1, got {limit!r}")
-    constraints = _constraints(kg, P, where, raw.get("properties", []))
+    constraints = _constraints(kg, P, where, _given(raw, "properties", []))
     if not text.strip() and not constraints:
         raise BadInput(f"{where}: give a query text, properties or both")
     return Query(text, frozenset(P.type_filter(types)) if types else None,
                  min(int(limit), MAX_LIMIT), constraints)
+
+
+def _given(raw: dict, name: str, default: object) -> object:
+    found = raw.get(name)
+    return default if found is None else found
 
 
 def _constraints(kg: KnowledgeGraph, P: Projection, where: str, raw: object
@@ -165,7 +172,8 @@ def _by_properties(kg: KnowledgeGraph, P: Projection, q: Query
     its first property; their score comes from the properties alone."""
     allowed = P.nodes_of_types(q.types) if q.types else P.graph.nodes
     first = q.constraints[0].prop
-    having = {n for n, _ in values(kg, P, allowed, [first])} if first.iri is None else {
+    scanned = islice(allowed, MAX_SCANNED)
+    having = {n for n, _ in values(kg, P, scanned, [first])} if first.iri is None else {
         e.value for e, in kg.query(f"SELECT DISTINCT ?e WHERE {{ ?e {NamedNode(first.iri)} ?o }}",
                                    max_rows=MAX_SCANNED).rows}
     return {n: RESOLVED for n in sorted(having) if n in allowed}, set()
