@@ -130,7 +130,18 @@ def _constraints(kg: KnowledgeGraph, P: Projection, where: str, raw: object
 
 def reconcile(kg: KnowledgeGraph, P: Projection, queries: Mapping[str, Query]
               ) -> dict[str, dict[str, list[dict[str, object]]]]:
-    """The candidates of each query, best first, as the result batch of the protocol."""
+    """The candidates of each query, best first, as the result batch of the protocol.
+
+    Examples
+    --------
+    >>> from graph import open_graph
+    >>> from graph.network import build
+    >>> kg = open_graph("memory")  # the bundled graph
+    >>> P = build(kg)
+    >>> batch = parse_batch(kg, P, '{"q0": {"query": "Dark Side of the Moon"}}', 10)
+    >>> [(c["id"], c["name"], c["match"]) for c in reconcile(kg, P, batch)["q0"]["result"]]
+    [('moonshot', 'Moonshot AI', True)]
+    """
     found = {key: _by_name(P, q) if q.text.strip() else _by_properties(kg, P, q)
              for key, q in queries.items()}
     wanted = {c.prop for q in queries.values() for c in q.constraints}

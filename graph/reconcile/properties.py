@@ -77,8 +77,10 @@ def _catalogue(kg: KnowledgeGraph, P: Projection) -> dict[str, Property]:
             types[p.value].add(t.value)
     labels = term_labels(kg, used)
     named = [n for n in P.graph if P.graph.nodes[n]["label_zh"]]
-    found = [Property(short_id(p), *(labels.get(p) or (short_id(p), "")), p, used[p],
-                      frozenset(types[p])) for p in used]
+    found = []
+    for p in used:
+        en, zh = labels.get(p, ("", ""))
+        found.append(Property(short_id(p), en or short_id(p), zh, p, used[p], frozenset(types[p])))
     found += [
         Property(CHINESE_NAME, "Chinese name", "中文名", None, len(named),
                  frozenset(t for n in named for t in P.graph.nodes[n]["types"])),
