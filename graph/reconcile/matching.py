@@ -35,7 +35,9 @@ from .properties import Property, agrees, find_property, values
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Constraint", "Query", "parse_batch", "reconcile"]
 
 DEFAULT_LIMIT, MAX_LIMIT = 5, 100
-RESOLVED, SHARED_NAME = 100.0, 90.0  # scores of the resolved entity and of namesakes
+#: Scores of the entity a name resolves to, of each entity sharing the name, and of one named by
+#: the Chinese part of a cell ("ERNIE 4.0 (文心大模型4.0)"), which the import never matches on.
+RESOLVED, SHARED_NAME, CHINESE_PART = 100.0, 90.0, 85.0
 #: Search hits scored per query, past the exact ones (prefix and substring hits).
 SEARCHED = 50
 #: Entities a query without text looks at, at most.
@@ -157,7 +159,7 @@ def _by_name(P: Projection, q: Query) -> tuple[dict[str, float], set[str] | str]
     index, klass = label_index(P, q.types)
     outcome = Resolver(index).resolve(name, klass, None)
     namesakes = index.lookup(klass, name.keys)
-    scores = {n: SHARED_NAME for n in sorted(namesakes)}
+    scores = {n: SHARED_NAME for n in sorted(namesakes, key=lambda n: (-P.degree(n), n))}
     if outcome.iri:
         scores = {outcome.iri: RESOLVED}
     seen = set(scores)
@@ -171,10 +173,11 @@ def _by_name(P: Projection, q: Query) -> tuple[dict[str, float], set[str] | str]
 
 def _partial(P: Projection, hit: Hit, text: str) -> float:
     """The score of a prefix or substring hit: higher the more of the name the text covers."""
+    if hit.match == "exact":  # a name the cell gives besides its keys: its Chinese part
+        return CHINESE_PART
     shown = hit.label or P.graph.nodes[hit.node]["label_en"]
     covered = min(1.0, len(normalize(text)) / max(1, len(normalize(shown)))) if shown else 0.5
-    base = {"exact": 85.0, "prefix": 60.0}.get(hit.match, 40.0)
-    return round(base + 20 * covered, 1)
+    return round((60.0 if hit.match == "prefix" else 40.0) + 20 * covered, 1)
 
 
 def _by_properties(kg: KnowledgeGraph, P: Projection, q: Query
