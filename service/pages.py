@@ -13,14 +13,15 @@ from datetime import UTC, datetime
 from functools import cache
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 import ontology
 from graph.entities import describe, describe_sources, entity_quads
+from graph.errors import AmbiguousName, NoPath
 from graph.examples import Example, load_examples
 from graph.export import statements_export
 from graph.network import METRICS, circle, paths, ranking, stats
-from graph.terms import entity_iri, sparql_prefixes
+from graph.terms import entity_iri, short_id, sparql_prefixes
 
 from . import render
 from .api import (
@@ -118,6 +119,9 @@ def entity(entity_id: str) -> Response:
     RDF clients, by Accept or ``format=``. Answered directly, not by a 303 (docs/decisions.md)."""
     P = projection()
     iri = get_network().entity(entity_id, P)
+    named = short_id(iri)
+    if named != entity_id and entity_iri(named) == iri:  # a name or IRI: go to the id's page
+        return redirect(url_for("pages.entity", entity_id=named, **request.args))
     kg = get_graph()
     offer = negotiate((HTML, *RDF_OFFERS), "an entity")
     if offer is not HTML:
@@ -140,26 +144,42 @@ def entity(entity_id: str) -> Response:
 
 @bp.get("/paths")
 def paths_page():
-    """How two entities are connected: a form, and the paths when both ends are given."""
+    """How two entities are connected: a form, and the paths when both ends are given. An end
+    that names several entities is answered with a chooser; no path, with a longer search."""
     P = projection()
     ends = {"from": request.args.get("from", "").strip(),
             "to": request.args.get("to", "").strip()}
     k = int_arg("k", 3, 1, MAX_PATHS)
     max_length = int_arg("max_length", 4, 1, MAX_PATH_LENGTH)
-    found, nodes, links = None, {}, []
+    found, nodes, links, choices, status = None, {}, [], {}, 200
+    context = {"ends": ends, "k": k, "max_length": max_length, "max_paths": MAX_PATHS,
+               "max_length_bound": MAX_PATH_LENGTH}
     if all(ends.values()):
-        network = get_network()
-        source, target = (network.entity(ends[e], P) for e in ("from", "to"))
-        nodes = {e: render.node(P, n) for e, n in (("from", source), ("to", target))}
-        found = [render.path(P, p) for p in paths(P.graph, source, target, k=k,
-                                                  max_length=max_length)]
+        chosen = {}
+        for end, text in ends.items():
+            try:
+                chosen[end] = get_network().entity(text, P)
+            except AmbiguousName as error:  # a question back, not an error
+                choices[end] = [{**c, "href": url_for("pages.paths_page", **{
+                    **request.args, end: c["id"]})} for c in error.candidates]
+        if choices:
+            return page("paths.html", found=None, choices=choices, **context)
+        nodes = {e: render.node(P, n) for e, n in chosen.items()}
+        try:
+            found = [render.path(P, p) for p in paths(P.graph, chosen["from"], chosen["to"],
+                                                      k=k, max_length=max_length)]
+        except NoPath as error:  # an answer: say so, and offer a longer search
+            found, status = [], 404
+            context["no_path"] = str(error)
+            if max_length < MAX_PATH_LENGTH:
+                context["longer"] = url_for("pages.paths_page", **{
+                    **request.args, "max_length": MAX_PATH_LENGTH})
         query = {"from": ends["from"], "to": ends["to"], "k": k, "max_length": max_length}
         links = [("application/json", url_for("api.find_paths", **query))]
         links += [(label, url_for("api.find_paths", **query, format=name))
                   for name, label in NETWORK_DOWNLOADS]
-    return page("paths.html", ends=ends, k=k, max_length=max_length, max_paths=MAX_PATHS,
-                max_length_bound=MAX_PATH_LENGTH, found=found, nodes=nodes,
-                alternate=links[:1], downloads=links[1:])
+    return page("paths.html", found=found, nodes=nodes, choices=choices,
+                alternate=links[:1], downloads=links[1:], **context), status
 
 
 @bp.get("/rankings")

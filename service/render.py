@@ -4,6 +4,7 @@ every node, relation and role. The HTTP API and the ``aikg`` command line share 
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -11,7 +12,7 @@ from graph.network import Projection
 from graph.terms import short_id
 
 __all__ = ["node", "edge", "hop", "role", "relation", "term", "circle", "entries", "path",
-           "circle_table", "table"]
+           "circle_table", "table", "width"]
 
 Json = dict[str, object]
 
@@ -110,19 +111,32 @@ def entries(members: Sequence[Json]) -> list[tuple[str, Json]]:
     return sorted(pairs, key=lambda p: (p[0], p[1]["distance"], p[1]["node"]))
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A plain-text table with aligned columns.
+def width(text: str) -> int:
+    """The columns ``text`` takes in a terminal: two for each wide (CJK) character, none for
+    a combining mark.
 
-    >>> print(table(["id", "role"], [["vc", "investor"]]))
-    id  role
-    --  --------
-    vc  investor
+    >>> width("Baidu"), width("百度"), width("ＡＩ")
+    (5, 4, 4)
+    """
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A plain-text table with columns aligned as a terminal shows them (Chinese characters
+    take two columns).
+
+    >>> print(table(["id", "label"], [["baidu", "百度"], ["vc", "Capital"]]))
+    id     label
+    -----  -------
+    baidu  百度
+    vc     Capital
     """
     cells = [[str(c) for c in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    widths = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
     lines = [headers, ["-" * w for w in widths], *cells]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-                     for line in lines)
+    return "\n".join("  ".join(c + " " * (w - width(c)) for c, w in zip(line, widths, strict=True)
+                               ).rstrip() for line in lines)
 
 
 def circle_table(shaped: Json) -> str:

@@ -7,10 +7,9 @@ from collections.abc import Collection
 
 from pyoxigraph import NamedNode
 
-from ..errors import EntityNotFound, Unsupported
-from ..search import suggest
+from ..errors import Unsupported
+from ..search import resolve
 from ..store import KnowledgeGraph
-from ..terms import entity_iri
 from .metrics import centrality, counts
 from .projection import Projection, project, without_collector
 
@@ -79,22 +78,25 @@ class Network:
     def _build(kg: KnowledgeGraph) -> Projection | None:
         return None if kg.store is None else build(kg)
 
-    def entity(self, entity_id: str, projection: Projection | None = None) -> str:
-        """The IRI of the entity with this id (a slug under ``kg:``).
+    def entity(self, text: str, projection: Projection | None = None) -> str:
+        """The IRI of the entity that ``text`` names: an id (a slug under ``kg:``), an IRI,
+        or a name in English or Chinese; see :func:`~graph.search.resolve`.
 
-        Raises :class:`~graph.errors.EntityNotFound`, with close ids as suggestions, when no
-        statement has it as subject and it is not in the projection.
+        An id or IRI counts when the projection holds it or a statement has it as subject.
+        Raises :class:`~graph.errors.EntityNotFound` (with close ids as suggestions) or
+        :class:`~graph.errors.AmbiguousName` (with the candidates).
         """
         projection = projection or self.current
-        iri = entity_iri(entity_id)
-        if iri is not None and (iri in projection.graph or self._has_statements(iri)):
-            return iri
-        raise EntityNotFound(f"no entity with id {entity_id!r}",
-                             suggest(projection, entity_id))
+        return resolve(projection, text,
+                       lambda iri: iri in projection.graph or self._has_statements(iri))
 
     def _has_statements(self, iri: str) -> bool:
-        quads = self.kg.store.quads_for_pattern(NamedNode(iri), None, None, None)
-        return next(iter(quads), None) is not None
+        try:
+            subject = NamedNode(iri)
+        except ValueError:  # not an IRI at all
+            return False
+        return next(iter(self.kg.store.quads_for_pattern(subject, None, None, None)), None) \
+            is not None
 
 
 def build(kg: KnowledgeGraph) -> Projection:
