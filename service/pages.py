@@ -20,7 +20,7 @@ from graph.entities import describe, describe_sources, entity_quads
 from graph.errors import AmbiguousName, NoPath
 from graph.examples import Example, load_examples
 from graph.export import statements_export
-from graph.network import METRICS, circle, paths, ranking, stats
+from graph.network import METRICS, circle, class_counts, paths, ranking, stats
 from graph.terms import entity_iri, short_id, sparql_prefixes
 
 from . import render
@@ -195,8 +195,8 @@ def rankings_page():
     query = {"metric": metric, "limit": size, **({"type": chosen} if chosen else {})}
     return page("rankings.html", metric=metric, metrics=METRICS, size=size, sizes=RANKING_SIZES,
                 chosen=chosen, total=len(ranked),
-                types=sorted(({**type_term(P, c), "count": len(P.nodes_of_types([c]))}
-                              for c in P.classes if P.nodes_of_types([c])),
+                types=sorted(({**type_term(P, c), "count": n}
+                              for c, n in class_counts(P).items()),
                              key=lambda t: (t["label_en"] or t["id"]).lower()),
                 rows=[{"rank": i + 1, "score": score, "share": score / best,
                        **render.node(P, n)} for i, (n, score) in enumerate(top)],

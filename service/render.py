@@ -37,7 +37,9 @@ def relation(P: Projection, iri: str) -> Json:
     """An ecosystem relation: ``id``, ``iri``, labels and the roles of its two ends."""
     found = P.relations[iri]
     return {"id": short_id(iri), "iri": iri, "label_en": found.label_en,
-            "label_zh": found.label_zh, "subject_role": role(P, found.subject_role.key),
+            "label_zh": found.label_zh, "inverse_label_en": found.inverse_label_en,
+            "inverse_label_zh": found.inverse_label_zh,
+            "subject_role": role(P, found.subject_role.key),
             "object_role": role(P, found.object_role.key),
             "broader": sorted(short_id(b) for b in found.broader)}
 
@@ -62,9 +64,16 @@ def edge(P: Projection, found: Json) -> Json:
 
 
 def hop(P: Projection, found: Json) -> Json:
-    """A step of a path: its two nodes and the statements between them."""
+    """A step of a path: its two nodes and the statements between them, each with how it
+    reads from the step's far end too (``inverse_label_en``: "invested in by")."""
     return {"from": node(P, found["from"]), "to": node(P, found["to"]),
-            "edges": [edge(P, e) for e in found["edges"]]}
+            "edges": [{**edge(P, e), **_inverse(P, e["predicate"])} for e in found["edges"]]}
+
+
+def _inverse(P: Projection, predicate: str) -> Json:
+    found = P.relations.get(predicate)
+    return {"inverse_label_en": found.inverse_label_en if found else "",
+            "inverse_label_zh": found.inverse_label_zh if found else ""}
 
 
 def path(P: Projection, found: Json) -> Json:

@@ -7,13 +7,15 @@ from collections.abc import Collection
 
 from pyoxigraph import NamedNode
 
+import ontology
+
 from ..errors import Unsupported
 from ..search import resolve
 from ..store import KnowledgeGraph
 from .metrics import centrality, counts
 from .projection import Projection, project, without_collector
 
-__all__ = ["Network", "build", "ranking", "stats"]
+__all__ = ["Network", "build", "class_counts", "ranking", "stats"]
 
 
 class Network:
@@ -120,5 +122,28 @@ def ranking(projection: Projection, metric: str, types: set[str] | None = None
 
 
 def stats(projection: Projection) -> dict[str, object]:
-    """The counts of :func:`~graph.network.metrics.counts`, computed once per version."""
-    return projection.cached("stats", lambda: counts(projection.graph))
+    """The counts of :func:`~graph.network.metrics.counts`, computed once per version, with
+    ``by_type`` as :func:`class_counts` gives it: the same count of each class everywhere."""
+    return projection.cached("stats", lambda: {**counts(projection.graph),
+                                               "by_type": class_counts(projection)})
+
+
+def class_counts(projection: Projection) -> dict[str, int]:
+    """The classes people pick from, each with its entities (those of its subclasses
+    included, as a type filter counts them), most first.
+
+    They are aikg's own classes that have entities, and a class of another vocabulary only
+    where an entity has no aikg class: the ``schema:``, ``prov:`` or ``airo:`` twins that the
+    ontology aligns aikg's classes with are not listed twice.
+    """
+    def compute() -> dict[str, int]:
+        own = {c for c in projection.classes if c.startswith(ontology.AIKG)}
+        foreign: set[str] = set()
+        for _, types in projection.graph.nodes(data="types", default=()):
+            if not own.intersection(types):
+                foreign.update(types)
+        found = {c: len(projection.nodes_of_types([c])) for c in own | foreign}
+        return dict(sorted(((c, n) for c, n in found.items() if n),
+                           key=lambda item: (-item[1], item[0])))
+
+    return projection.cached("class counts", compute)
