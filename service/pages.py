@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 import ontology
+from graph import schema
 from graph.entities import describe, describe_sources, entity_quads
 from graph.errors import AmbiguousName, NoPath
 from graph.examples import Example, load_examples
@@ -210,8 +211,9 @@ def editor_page() -> str:
     found = {ex.name: ex for ex in examples()}
     example = found.get(request.args.get("example", ""))
     first = sparql_prefixes(*EDITOR_PREFIXES) + "\n" + FIRST_QUERY
+    vocabulary = terms().cached("vocabulary", lambda: schema.vocabulary(get_graph()))
     return page("sparql.html", endpoint=url_for("sparql.sparql", _external=True),
-                examples=examples(), example=example, default_query=first,
+                examples=examples(), example=example, default_query=first, terms=vocabulary,
                 query=example.sparql if example else first, formats=RESULT_DOWNLOADS,
                 entities=ontology.KG,
                 examples_json=[asdict(ex) for ex in examples()], prefixes=ontology.PREFIXES,
