@@ -21,7 +21,16 @@ from graph.entities import describe, describe_sources, entity_quads
 from graph.errors import AmbiguousName, NoPath
 from graph.examples import Example, load_examples
 from graph.export import statements_export
-from graph.network import METRICS, circle, class_counts, paths, ranking, stats
+from graph.network import (
+    METRICS,
+    Projection,
+    circle,
+    class_counts,
+    class_groups,
+    paths,
+    ranking,
+    stats,
+)
 from graph.terms import entity_iri, short_id, sparql_prefixes
 
 from . import render
@@ -135,7 +144,7 @@ def entity(entity_id: str) -> Response:
     downloads = [(o, url_for("pages.entity", entity_id=entity_id, format=o.name))
                  for name in ENTITY_DOWNLOADS for o in RDF_OFFERS if o.name == name]
     response = Response(page(
-        "entity.html", entity=found, circle=circle_data, downloads=downloads,
+        "entity.html", entity=found, circle=circle_data, downloads=downloads, kinds=kinds(P),
         sources={s["iri"]: s for s in found["sources"]},
         alternate=[("application/json", url_for("api.entity", entity_id=entity_id)),
                    *((o.media_type, url) for o, url in downloads)]))
@@ -221,6 +230,14 @@ def editor_page() -> str:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def kinds(P: Projection) -> dict[str, object]:
+    """What the graph view colours nodes by: each class's group (its top aikg class), and the
+    groups with their labels, most populous first (the order colours are given in)."""
+    groups = class_groups(P)
+    return {"classes": {short_id(c): short_id(top) for c, top in groups.items()},
+            "groups": [type_term(P, top) for top in dict.fromkeys(groups.values())]}
 
 
 def page(template: str, **context: object) -> str:

@@ -15,7 +15,7 @@ from ..store import KnowledgeGraph
 from .metrics import centrality, counts
 from .projection import Projection, project, without_collector
 
-__all__ = ["Network", "build", "class_counts", "ranking", "stats"]
+__all__ = ["Network", "build", "class_counts", "class_groups", "ranking", "stats"]
 
 
 class Network:
@@ -147,3 +147,27 @@ def class_counts(projection: Projection) -> dict[str, int]:
                            key=lambda item: (-item[1], item[0])))
 
     return projection.cached("class counts", compute)
+
+
+def class_groups(projection: Projection) -> dict[str, str]:
+    """Each class with the group the graph view colours it by: its top aikg class (one with no
+    aikg class above it: ``Organization`` for ``Startup``), the most populous one where it has
+    several. A class of another vocabulary is its own group.
+
+    Groups come in order of their number of entities, most first, so that colours assigned in
+    that order are the same on every page.
+    """
+    def compute() -> dict[str, str]:
+        own = [c for c in projection.classes if c.startswith(ontology.AIKG)]
+        tops = [c for c in own if not any(c in projection.classes[o].descendants
+                                           for o in own if o != c)]
+        tops.sort(key=lambda c: (-len(projection.nodes_of_types([c])), c))
+        groups = {c: c for c in projection.classes}
+        for top in reversed(tops):  # the most populous top class is written last, and wins
+            for c in projection.classes[top].descendants:
+                groups[c] = top
+        order = {top: i for i, top in enumerate(tops)}
+        return dict(sorted(groups.items(), key=lambda item: (order.get(item[1], len(order)),
+                                                             item[0])))
+
+    return projection.cached("class groups", compute)
