@@ -7,7 +7,7 @@ fuzzer) knows every value the API takes.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify, render_template
 
 from graph.export import EXPORT_FORMATS
 from graph.network import METRICS, Projection
@@ -30,8 +30,9 @@ def openapi_json():
 
 @bp.get("/docs")
 def docs():
-    """A page that reads ``/openapi.json`` and shows every route; it needs no network."""
-    return current_app.send_static_file("api-docs.html")
+    """A page of the site that reads ``/openapi.json`` and lists every route; it needs no
+    network."""
+    return render_template("api_docs.html", version=terms().version)
 
 
 def document(P: Projection) -> dict[str, object]:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from functools import cache
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 import ontology
 from graph import schema
@@ -212,6 +212,12 @@ def rankings_page():
                        **render.node(P, n)} for i, (n, score) in enumerate(top)],
                 alternate=[("application/json",
                             url_for("api.rankings") + "?" + urlencode(query, doseq=True))])
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon where browsers look for it unasked (the pages name the SVG itself)."""
+    return current_app.send_static_file("favicon.svg")
 
 
 def editor_page() -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import requests
+
 from tests.test_browser import (  # noqa: F401  (its fixtures, by name)
     browser,
     click_node,
@@ -145,3 +147,21 @@ def test_a_deeper_circle_that_adds_no_one_says_so(page, server):
     open_circle(page, server, "baidu", depth=2)
     status = page.locator("#circle .status").inner_text()
     assert "Depth 2 adds no one" in status and "within 1 hop" in status, status
+
+
+def test_the_api_docs_page_is_part_of_the_site_and_nothing_it_asks_for_fails(page, server):
+    failed: list[str] = []
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+    page.on("requestfailed", lambda r: failed.append(f"failed {r.url}"))
+    page.goto(server.url + "/docs")
+    page.locator("details.operation").first.wait_for()
+    assert page.get_by_role("navigation", name="Main").get_by_role("link", name="API docs") \
+        .get_attribute("aria-current") == "page"
+    text = page.locator("main").inner_text()
+    assert "`" not in text and "{data, version}" in text
+    assert page.locator("details.operation").count() > 5  # one line per route, opened on demand
+    icon = requests.get(server.url + "/favicon.ico", timeout=30)
+    assert icon.status_code == 200 and icon.headers["Content-Type"].startswith("image/svg")
+    assert failed == []
+    shoot(page, "api-docs")
+
