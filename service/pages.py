@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -145,6 +146,7 @@ def entity(entity_id: str) -> Response:
                  for name in ENTITY_DOWNLOADS for o in RDF_OFFERS if o.name == name]
     response = Response(page(
         "entity.html", entity=found, circle=circle_data, downloads=downloads, kinds=kinds(P),
+        missing=missing_assets("cytoscape.min.js"),
         sources={s["iri"]: s for s in found["sources"]},
         alternate=[("application/json", url_for("api.entity", entity_id=entity_id)),
                    *((o.media_type, url) for o, url in downloads)]))
@@ -228,6 +230,7 @@ def editor_page() -> str:
     first = sparql_prefixes(*EDITOR_PREFIXES) + "\n" + FIRST_QUERY
     vocabulary = terms().cached("vocabulary", lambda: schema.vocabulary(get_graph()))
     return page("sparql.html", endpoint=url_for("sparql.sparql", _external=True),
+                missing=missing_assets("yasgui.min.js", "yasgui.min.css"),
                 examples=examples(), example=example, default_query=first, terms=vocabulary,
                 query=example.sparql if example else first, formats=RESULT_DOWNLOADS,
                 entities=ontology.KG,
@@ -249,6 +252,13 @@ def kinds(P: Projection) -> dict[str, object]:
 def page(template: str, **context: object) -> str:
     """A page of the site: the template with what every page shows (the graph version)."""
     return render_template(template, version=terms().version, **context)
+
+
+def missing_assets(*names: str) -> list[str]:
+    """Which of the built JavaScript files ``names`` (under ``static/vendor/``) this
+    installation lacks: ``make assets`` builds them, and a wheel built after it carries them."""
+    folder = Path(current_app.static_folder or "", "vendor")
+    return [name for name in names if not (folder / name).is_file()]
 
 
 @cache
