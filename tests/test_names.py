@@ -93,3 +93,11 @@ def test_tables_align_chinese_text_by_display_width(cli):
         assert shown[start - 2:start] == "  " and shown[start].isdigit(), line
     assert any(width(line) > len(line) for line in lines)  # Chinese labels were in the table
     assert table(["a"], [["百度"]]).splitlines()[1] == "----"
+
+
+def test_query_tables_align_chinese_text_too(cli):
+    result = cli("query", "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?zh ?en "
+                 "WHERE { <https://w3id.org/aikg/id/baidu-wenku> rdfs:label ?zh , ?en "
+                 'FILTER(lang(?zh) = "zh" && lang(?en) = "en") }')
+    header, _, row, _ = result.output.splitlines()
+    assert width(row[:row.index("Baidu Wenku")]) == header.index("en")
