@@ -10,6 +10,7 @@ import re
 import pytest
 
 from service.render import table, width
+from tests.conftest import SMALL, SMALL_ONTOLOGY
 
 BAIDU = "https://w3id.org/aikg/id/baidu"
 
@@ -101,3 +102,17 @@ def test_query_tables_align_chinese_text_too(cli):
                  'FILTER(lang(?zh) = "zh" && lang(?en) = "en") }')
     header, _, row, _ = result.output.splitlines()
     assert width(row[:row.index("Baidu Wenku")]) == header.index("en")
+
+
+@pytest.mark.parametrize("name", ["Alpha AI", "阿尔法", "alpha"])
+def test_names_resolve_over_a_remote_store_too(name, remote, endpoint, make_client,
+                                               ecosystem_client):
+    for path in (SMALL, SMALL_ONTOLOGY):
+        remote.load(path)
+    remote_client = make_client(store=endpoint + "/query")
+    url = f"/api/entities/{name}/circle?depth=2"
+    local, far = ecosystem_client.get(url), remote_client.get(url)
+    assert far.status_code == local.status_code == 200, far.json
+    assert far.json["data"] == local.json["data"]
+    assert far.json["data"]["center"]["id"] == "alpha"
+    assert remote_client.get("/api/entities/Nobody%20Inc").status_code == 404
