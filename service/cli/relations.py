@@ -12,15 +12,29 @@ from graph import open_graph
 from . import STORE_HELP, domain_errors, main
 
 
+def listing_options(what: str):
+    """The options of a command that lists entities: --type, --limit, --format and --store."""
+    options = [
+        click.option("--type", "types", multiple=True,
+                     help="Only entities of this class (or a subclass); repeatable."),
+        click.option("--limit", default=20, show_default=True, type=click.IntRange(1),
+                     help="Entities to print."),
+        click.option("--format", "output", type=click.Choice(["table", "json"]),
+                     default="table", show_default=True, help=f"How to print {what}."),
+        click.option("--store", default="memory", show_default=True, help=STORE_HELP),
+    ]
+
+    def decorate(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 @main.command()
 @click.argument("text")
-@click.option("--type", "types", multiple=True,
-              help="Only entities of this class (or a subclass); repeatable.")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1),
-              help="Entities to print.")
-@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="How to print the hits.")
-@click.option("--store", default="memory", show_default=True, help=STORE_HELP)
+@listing_options("the hits")
 def search(text: str, types: tuple[str, ...], limit: int, output: str, store: str) -> None:
     """Find entities by a name in English or Chinese (exact, then prefix, then inside a name),
     most connected first. Their ids work wherever aikg takes an entity."""
@@ -119,13 +133,7 @@ def path(source: str, target: str, max_length: int, k: int, relation: tuple[str,
 @main.command()
 @click.option("--metric", type=click.Choice(["degree", "pagerank", "betweenness"]),
               default="degree", show_default=True, help="The centrality to rank by.")
-@click.option("--type", "types", multiple=True,
-              help="Rank only entities of this class (or a subclass); repeatable.")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1),
-              help="Entities to print.")
-@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="How to print the ranking.")
-@click.option("--store", default="memory", show_default=True, help=STORE_HELP)
+@listing_options("the ranking")
 def rank(metric: str, types: tuple[str, ...], limit: int, output: str, store: str) -> None:
     """Print the most central entities of the relationship graph."""
     from graph.network import ranking
