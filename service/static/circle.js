@@ -149,19 +149,22 @@
   }
 
   // The new nodes of an expansion, in an arc around the node expanded, facing away from the
-  // centre; nothing else moves.
+  // centre, pushed out until they clear the nodes already drawn; nothing else moves.
   function placeAround(node, ids) {
     if (ids.length === 0) return;
     const origin = node.position();
     const middle = cy.getElementById(centre).position();
     const away = Math.atan2(origin.y - middle.y, origin.x - middle.x) || 0;
     const arc = Math.min(2 * Math.PI, Math.max(Math.PI / 2, ids.length * 0.45));
-    const radius = Math.max(90, (ids.length * 46) / arc);
-    ids.forEach((id, i) => {
+    const others = cy.nodes().filter((n) => !ids.includes(n.id())).map((n) => n.position());
+    const spots = (radius) => ids.map((_, i) => {
       const angle = away - arc / 2 + (arc * (i + 0.5)) / ids.length;
-      cy.getElementById(id).position({ x: origin.x + radius * Math.cos(angle),
-                                       y: origin.y + radius * Math.sin(angle) });
+      return { x: origin.x + radius * Math.cos(angle), y: origin.y + radius * Math.sin(angle) };
     });
+    const clear = (found) => found.every((p) => others.every((o) => Math.hypot(p.x - o.x, p.y - o.y) > 70));
+    let radius = Math.max(120, (ids.length * 80) / arc); // about 80 px between new nodes
+    for (let tries = 0; tries < 8 && !clear(spots(radius)); tries += 1) radius += 50;
+    spots(radius).forEach((spot, i) => cy.getElementById(ids[i]).position(spot));
     cy.animate({ fit: { eles: cy.elements(), padding: 24 } }, { duration: 250 });
   }
 
