@@ -15,6 +15,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
     "six-little-tigers": (("company", "model"), {
         ("zhipu", "glm"), ("moonshot", "kimi-model"), ("minimax", "abab"),
         ("minimax", "video-01"), ("baichuan", "baichuan-4"), ("stepfun", "step"), ("01ai", "yi"),
+        ("baichuan", "baichuan-model"),
     }),
     "built-on-ernie": (("thing", "relation", "model"), {
         ("wen-xiaoyan", "poweredBy", "ernie"), ("baidu-wenku", "poweredBy", "ernie"),
@@ -28,6 +29,10 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
     }),
     "moonshot-investors": (("investor",), {
         ("alibaba",), ("tencent",), ("meituan",), ("capital-today",), ("gaorong",), ("monolith",),
+        # the 2024 round (Pandaily) and the Series C of December 2025 (SCMP), eco-tigers.trig
+        ("idg-capital",), ("source-code-capital",), ("sky9-capital",), ("bluerun-ventures",),
+        ("xianghe-capital",), ("xiaohongshu",), ("china-merchants-venture",), ("funplus",),
+        ("andon-health",), ("shunwei-capital",), ("5y-capital",), ("ggv-capital",),
     }),
     "giants-back-startups": (("giant", "startup", "via"), {
         ("alibaba", "moonshot", "alibaba"), ("alibaba", "minimax", "alibaba"),
