@@ -15,7 +15,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
     "six-little-tigers": (("company", "model"), {
         ("zhipu", "glm"), ("moonshot", "kimi-model"), ("minimax", "abab"),
         ("minimax", "video-01"), ("baichuan", "baichuan-4"), ("stepfun", "step"), ("01ai", "yi"),
-        ("baichuan", "baichuan-model"),
+        ("baichuan", "baichuan-model"), ("minimax", "minimax-model"),
     }),
     "built-on-ernie": (("thing", "relation", "model"), {
         ("wen-xiaoyan", "poweredBy", "ernie"), ("baidu-wenku", "poweredBy", "ernie"),
@@ -55,6 +55,8 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
         ("owned", "paddlepaddle"), ("owned", "qianfan"), ("owned", "appbuilder"),
         ("owned", "agentbuilder"), ("owned", "wenxin-agent-platform"), ("owned", "all-in-one"),
         ("owned", "kunlun"),
+        # ERNIE 4.5 and X1 (March 2025), models-2025-2026.trig
+        ("developed", "ernie-4-5"), ("developed", "ernie-x1"),
     }),
 }
 
