@@ -41,6 +41,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
         ("tencent", "zhipu", "tencent"), ("tencent", "minimax", "tencent"),
         ("tencent", "baichuan", "tencent"), ("tencent", "moonshot", "tencent"),
         ("tencent", "stepfun", "tencent"),
+        ("baidu", "baichuan", "baidu"),  # October 2023 round, eco-tigers.trig
     }),
     "conflicting-figures": (("observation", "source"), {
         ("m-cac-filings-2024-11", "article-2024-12-18-large-models-finals"),
@@ -57,6 +58,8 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
         ("owned", "kunlun"),
         # ERNIE 4.5 and X1 (March 2025), models-2025-2026.trig
         ("developed", "ernie-4-5"), ("developed", "ernie-x1"),
+        # Baidu in Baichuan's October 2023 round (The Bamboo Works), eco-tigers.trig
+        ("investee", "baichuan"),
     }),
 }
 
