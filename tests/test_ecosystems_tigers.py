@@ -26,8 +26,9 @@ SHORT_OF_SOURCES = {"baichuan": 7, "01ai": 5}
 CENTRES = ["deepseek", "zhipu", "moonshot", "minimax", "baichuan", "01ai", "stepfun"]
 
 MODELS_SINCE_DECEMBER_2024 = [
-    "deepseek-v3", "deepseek-r1", "deepseek-v3-1", "deepseek-v3-2-exp", "deepseek-v4-pro",
-    "qwen3", "qwen3-235b-a22b", "qwen3-2507", "kimi-k1-5", "kimi-k2", "kimi-k2-5",
+    "deepseek-v3", "deepseek-r1", "deepseek-r1-0528", "deepseek-v3-1", "deepseek-v3-2-exp",
+    "deepseek-v4-pro", "deepseek-v4-pro-0813",
+    "qwen2-5-max", "qwen3", "qwen3-235b-a22b", "qwen3-2507", "kimi-k1-5", "kimi-k2", "kimi-k2-5",
     "doubao-1-5-pro", "doubao-seed-1-6", "ernie-4-5", "ernie-x1", "hunyuan-turbos", "hunyuan-t1",
     "minimax-text-01", "minimax-m1", "minimax-m2-5", "glm-4-5", "glm-4-5-air", "step-3",
     "gpt-4-5", "gpt-5", "claude-3-7-sonnet", "claude-opus-4", "claude-sonnet-4",
