@@ -52,7 +52,8 @@ def document(P: Projection) -> dict[str, object]:
         "openapi": "3.1.0",
         "info": {"title": "aikg relationship API", "version": "1",
                  "description": "The AI model industry knowledge graph: search, entities, "
-                 "circles of friends, paths, overlap and rankings. Every success is "
+                 "circles of friends, paths, overlap and rankings; the Reconciliation "
+                 "Service API 0.2 for OpenRefine at /reconcile. Every success is "
                  "`{data, version}`, with `page` for lists; every error is "
                  "`{error, status}`."},
         "paths": {
@@ -117,6 +118,7 @@ def document(P: Projection) -> dict[str, object]:
                               "responses": {"200": {"description": "HTML page", "content": {
                                   "text/html": {"schema": {"type": "string"}}}}}}},
             **PROTOCOL_PATHS,
+            **RECONCILE_PATHS,
         },
         "components": {"schemas": SCHEMAS},
     }
@@ -373,4 +375,67 @@ PROTOCOL_PATHS: dict[str, object] = {
     "/metrics": {"get": {"operationId": "metrics", "summary": "Prometheus metrics.",
                          "responses": {"200": {"description": "Prometheus text", "content": {
                              "text/plain": {"schema": {"type": "string"}}}}}}},
+}
+
+
+# -- the Reconciliation Service API 0.2 (docs/reconcile.md) -------------------------------------
+# Its documents are the specification's (JSON Schemas in its repository); here only their outline.
+
+_JSONP = {"application/javascript": {"schema": {"type": "string"}}}
+_RECONCILE_ERRORS = {"400": _error("Malformed JSON, too many queries, a query with neither "
+                                   "text nor properties, an unknown type or property."),
+                     "501": _error("The store is a remote SPARQL endpoint.")}
+_CURSOR = [_int_param("cursor", "Suggestions to skip.", 0, 0, 1_000_000),
+           _int_param("limit", "Suggestions at most.", 10, 1, 100),
+           _str_param("callback", "JSONP: wrap the answer in a call of this function.")]
+
+
+def _reconcile_get(operation: str, summary: str, parameters: list, body: dict,
+                   not_found: bool = False) -> dict[str, object]:
+    ok = {"200": {"description": "Success", "content": {
+        "application/json": {"schema": body}, **_JSONP}}}
+    errors = {**_RECONCILE_ERRORS, **({"404": _error("Unknown entity id.")} if not_found else {})}
+    return {"get": _op(operation, summary, parameters, ok, errors)}
+
+
+_RESULTS = {"type": "object", "additionalProperties": _object({"result": {"type": "array"}})}
+_SERVICE_PARAMS = [_str_param("queries", "A batch of reconciliation queries (JSON object)."),
+                   _str_param("extend", "A data extension query (JSON: ids and properties)."),
+                   _str_param("callback", "JSONP: wrap the answer in a call of this function.")]
+
+RECONCILE_PATHS: dict[str, object] = {
+    "/reconcile": {
+        **_reconcile_get("reconcile", "Without parameters the service manifest; with queries, "
+                         "the candidates of each query; with extend, property values.",
+                         _SERVICE_PARAMS, {"type": "object"}),
+        "post": _op("reconcilePost", "A batch of queries or a data extension query, as a form.",
+                    [], {"200": {"description": "Candidates, or property values", "content": {
+                        "application/json": {"schema": {"type": "object"}}}}},
+                    {**_RECONCILE_ERRORS, "413": _error("The body is past RECONCILE_MAX_BODY.")},
+                    {"application/x-www-form-urlencoded": {"schema": _object(
+                        {"queries": _STR, "extend": _STR}, optional=("queries", "extend"))}}),
+    },
+    "/reconcile/suggest/entity": _reconcile_get(
+        "suggestEntities", "Entities whose names start with or contain prefix.",
+        [_str_param("prefix", "Text typed so far."), _str_param("type", "A type id."),
+         *_CURSOR], _object({"result": {"type": "array"}})),
+    "/reconcile/suggest/type": _reconcile_get(
+        "suggestTypes", "Types whose names start with or contain prefix.",
+        [_str_param("prefix", "Text typed so far."), *_CURSOR],
+        _object({"result": {"type": "array"}})),
+    "/reconcile/suggest/property": _reconcile_get(
+        "suggestProperties", "Properties whose names start with or contain prefix.",
+        [_str_param("prefix", "Text typed so far."), *_CURSOR],
+        _object({"result": {"type": "array"}})),
+    "/reconcile/properties": _reconcile_get(
+        "proposeProperties", "The properties entities of a type use, most used first.",
+        [_str_param("type", "A type id."), _CURSOR[1], _CURSOR[2]],
+        _object({"properties": {"type": "array"}, "type": _STR, "limit": _INT},
+                optional=("type", "limit"))),
+    "/reconcile/preview": {"get": _op(
+        "previewEntity", "A small HTML card of an entity, with its Chinese name.",
+        [{**_str_param("id", "Entity id.", _ID), "required": True}],
+        {"200": {"description": "HTML", "content": {"text/html": {"schema": _STR}}}},
+        {"400": _error("No id."), "404": _error("Unknown entity id."),
+         "501": _error("The store is a remote SPARQL endpoint.")})},
 }
