@@ -24,6 +24,7 @@ import ontology
 from ..errors import BadInput
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
 from ..terms import iri_values, label_language, pick_label, resolve_terms, sparql_prefixes
+from .periods import DATE_PREDICATES, edge_periods, start_day
 
 __all__ = ["Role", "Relation", "TermInfo", "Projection", "name_order", "project",
            "term_labels", "without_collector"]
@@ -153,7 +154,7 @@ class Projection:
     def read_predicates(self) -> list[NamedNode]:
         """The predicates of every statement the projection may be built from."""
         return ([NamedNode(p) for p in self.relations] + [RDF_TYPE, *TERM_PREDICATES]
-                + [p for p, _ in NAME_PREDICATES])
+                + [p for p, _ in NAME_PREDICATES] + list(DATE_PREDICATES))
 
     def outlives(self, kg: KnowledgeGraph) -> bool:
         """True when the last commit of ``kg`` cannot have changed this projection.
@@ -265,13 +266,31 @@ def project(kg: KnowledgeGraph) -> Projection:
                      for iri in sorted(nodes))
     ends = {p: (r.label_en, r.label_zh, r.subject_role.key, r.object_role.key)
             for p, r in relations.items()}
+    periods = edge_periods(store, edge_sources, read)
     add_edge = G.add_edge  # one call per edge: add_edges_from looks each edge up again
     for (s, p, o), sources in edge_sources.items():
         label_en, label_zh, subject_role, object_role = ends[p]
         add_edge(s, o, p, predicate=p, label_en=label_en, label_zh=label_zh,
-                 subject_role=subject_role, object_role=object_role, sources=sorted(sources))
+                 subject_role=subject_role, object_role=object_role, sources=sorted(sources),
+                 **_period_attributes(periods.get((s, p, o))))
     read_graphs = frozenset(g.value if type(g) is NamedNode else DEFAULT_GRAPH for g in read)
     return Projection(G, relations, _classes(kg, types, nodes), names, read_graphs)
+
+
+def _period_attributes(period) -> dict[str, object]:
+    """An edge's dates as the sources write them (``since``, ``until``), as the first days the
+    "as of" test compares (``start``, ``end``), and ``since_stated`` when ``since`` is stated on
+    the edge rather than its source's date; nothing for an undated edge."""
+    if period is None:
+        return {}
+    found: dict[str, object] = {}
+    if period.since:
+        found.update(since=period.since, start=start_day(period.since))
+        if period.stated:
+            found["since_stated"] = True
+    if period.until:
+        found.update(until=period.until, end=start_day(period.until))
+    return found
 
 
 def _node_attributes(iri: str, names: Iterable[tuple[str, str, str | None]],
