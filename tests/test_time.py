@@ -118,3 +118,24 @@ def test_rankings_as_of_a_day_count_only_edges_that_held(dated):
 def test_an_unreadable_day_is_bad_input_naming_the_parameter(text):
     with pytest.raises(BadInput, match=f"^at: '{text}' is not a date"):
         parse_day(text)
+
+
+def test_a_dated_circle_exports_as_a_dynamic_gexf_that_networkx_reads_back(G):
+    import io
+
+    import networkx as nx
+
+    from graph.export.xmlgraphs import write_gexf
+    from graph.network import circle_subgraph
+
+    H = circle_subgraph(G, KG + "alpha", circle(G, KG + "alpha"))
+    out = io.BytesIO()
+    write_gexf(H, out)
+    back = nx.read_gexf(io.BytesIO(out.getvalue()))
+    assert back.graph["mode"] == "dynamic"
+    edges = {(u.removeprefix(KG), v.removeprefix(KG)): d for u, v, d in back.edges(data=True)}
+    assert (edges["angel", "alpha"]["start"], edges["angel", "alpha"]["end"]) == (
+        "2022-01-01", "2024-07-01")
+    assert edges["cloud", "alpha"]["start"] == "2025-03-10"
+    assert back.nodes[KG + "cloud"]["start"] == "2025-03-10"
+    assert back.nodes[KG + "alpha"]["start"] == "2022-01-01"

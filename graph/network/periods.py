@@ -26,8 +26,8 @@ import ontology
 
 from ..errors import BadInput
 
-__all__ = ["Period", "DATE_PREDICATES", "as_of", "edge_periods", "parse_day", "holds",
-           "start_day"]
+__all__ = ["Period", "DATE_PREDICATES", "as_of", "date_edges", "edge_periods", "parse_day",
+           "holds", "period_attributes", "start_day"]
 
 RDF = ontology.PREFIXES["rdf"]
 DCTERMS_ISSUED = NamedNode(ontology.PREFIXES["dcterms"] + "issued")
@@ -140,6 +140,35 @@ def edge_periods(store: Store, edges: Mapping[Triple, Iterable[str]], read: set
         if since or until:
             periods[edge] = Period(since, until, since_stated is not None)
     return periods
+
+
+def period_attributes(period: Period | None) -> dict[str, object]:
+    """An edge's dates as the sources write them (``since``, ``until``), as the first days the
+    "as of" test compares (``start``, ``end``), and ``since_stated`` when ``since`` is stated on
+    the edge rather than its source's date; nothing for an undated edge.
+
+    >>> period_attributes(Period("2025-02", None, stated=True))
+    {'since': '2025-02', 'start': '2025-02-01', 'since_stated': True}
+    """
+    if period is None:
+        return {}
+    found: dict[str, object] = {}
+    if period.since:
+        found.update(since=period.since, start=start_day(period.since))
+        if period.stated:
+            found["since_stated"] = True
+    if period.until:
+        found.update(until=period.until, end=start_day(period.until))
+    return found
+
+
+def date_edges(G: nx.MultiDiGraph, store: Store) -> None:
+    """Put on each edge ``(u, v, predicate)`` of ``G`` its dates (:func:`period_attributes`),
+    read from ``store`` for the source graphs in the edge's ``sources``."""
+    edges = {(u, key, v): data.get("sources", ()) for u, v, key, data in
+             G.edges(keys=True, data=True)}
+    for (u, key, v), period in edge_periods(store, edges, set()).items():
+        G.edges[u, v, key].update(period_attributes(period))
 
 
 def _stated_dates(store: Store, read: set) -> dict[Triple, tuple[str | None, str | None]]:

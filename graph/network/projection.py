@@ -24,7 +24,7 @@ import ontology
 from ..errors import BadInput
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
 from ..terms import iri_values, label_language, pick_label, resolve_terms, sparql_prefixes
-from .periods import DATE_PREDICATES, edge_periods, start_day
+from .periods import DATE_PREDICATES, edge_periods, period_attributes
 
 __all__ = ["Role", "Relation", "TermInfo", "Projection", "name_order", "project",
            "term_labels", "without_collector"]
@@ -272,25 +272,9 @@ def project(kg: KnowledgeGraph) -> Projection:
         label_en, label_zh, subject_role, object_role = ends[p]
         add_edge(s, o, p, predicate=p, label_en=label_en, label_zh=label_zh,
                  subject_role=subject_role, object_role=object_role, sources=sorted(sources),
-                 **_period_attributes(periods.get((s, p, o))))
+                 **period_attributes(periods.get((s, p, o))))
     read_graphs = frozenset(g.value if type(g) is NamedNode else DEFAULT_GRAPH for g in read)
     return Projection(G, relations, _classes(kg, types, nodes), names, read_graphs)
-
-
-def _period_attributes(period) -> dict[str, object]:
-    """An edge's dates as the sources write them (``since``, ``until``), as the first days the
-    "as of" test compares (``start``, ``end``), and ``since_stated`` when ``since`` is stated on
-    the edge rather than its source's date; nothing for an undated edge."""
-    if period is None:
-        return {}
-    found: dict[str, object] = {}
-    if period.since:
-        found.update(since=period.since, start=start_day(period.since))
-        if period.stated:
-            found["since_stated"] = True
-    if period.until:
-        found.update(until=period.until, end=start_day(period.until))
-    return found
 
 
 def _node_attributes(iri: str, names: Iterable[tuple[str, str, str | None]],
