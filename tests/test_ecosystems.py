@@ -47,8 +47,11 @@ def organization_classes(bundled: KnowledgeGraph) -> set[str]:
 
 @pytest.fixture(scope="module")
 def dated_sources(bundled: KnowledgeGraph) -> set[str]:
+    """The source graphs a reader can date and open: an issue date and an https address."""
     result = bundled.query("""PREFIX dcterms: <http://purl.org/dc/terms/>
-        SELECT DISTINCT ?g WHERE { ?g dcterms:issued ?date }""")
+        PREFIX schema: <https://schema.org/>
+        SELECT DISTINCT ?g WHERE { ?g dcterms:issued ?date ; schema:url ?url
+            FILTER (STRSTARTS(STR(?url), "https://")) }""")
     return {row[0].value for row in result.rows}
 
 
@@ -90,7 +93,7 @@ def test_a_giant_has_enough_organizations_in_enough_roles_at_depth_one(
 
 
 @pytest.mark.parametrize("giant", sorted(ACCEPTANCE))
-def test_every_edge_into_a_giants_circle_has_a_dated_source(
+def test_every_edge_into_a_giants_circle_has_a_dated_source_with_an_address(
         G, organization_classes, dated_sources, giant: str) -> None:
     members = depth_one(G, KG + giant, organization_classes)
     undated = {node: edge["sources"] for node, member in members.items()
