@@ -106,9 +106,11 @@ def test_a_giants_depth_two_circle_is_larger_than_its_depth_one(G, giant: str) -
     assert len(circle(G, KG + giant, depth=2)) > len(circle(G, KG + giant, depth=1))
 
 
-def test_bytedance_circle_lists_its_phone_and_car_makers_chips_and_builders(G) -> None:
+def test_bytedance_circle_lists_its_phone_and_car_makers_chips_channels_and_builders(G) -> None:
     members = {m["node"].removeprefix(KG): set(m["roles"]) for m in circle(G, KG + "bytedance")}
-    phones, cars, chips = {"honor", "vivo", "zte", "lenovo"}, {"mercedes-benz", "tesla"}, {
-        "nvidia", "huawei", "cambricon"}
-    assert all("terminal" in members[m] for m in phones | cars)
-    assert all("chip-supplier" in members[m] for m in chips)
+    expected = {"terminal": {"honor", "vivo", "zte", "lenovo", "mercedes-benz", "tesla"},
+                "chip-supplier": {"nvidia", "huawei", "cambricon", "broadcom"},
+                "channel-partner": {"vivo", "lenovo"}, "vertical-model-maker": {"bmw"}}
+    missing = {role: sorted(m for m in names if role not in members.get(m, set()))
+               for role, names in expected.items()}
+    assert missing == {role: [] for role in expected}
