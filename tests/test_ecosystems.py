@@ -114,3 +114,24 @@ def test_bytedance_circle_lists_its_phone_and_car_makers_chips_channels_and_buil
     missing = {role: sorted(m for m in names if role not in members.get(m, set()))
                for role, names in expected.items()}
     assert missing == {role: [] for role in expected}
+
+
+def test_aikg_circle_prints_each_members_source_date_and_link(cli) -> None:
+    result = cli("circle", "bytedance", "--role", "chip-supplier", "--role", "terminal")
+    assert result.exit_code == 0, result.output
+    header, *lines = result.output.splitlines()[1:]
+    assert header.split()[-2:] == ["date", "link"]
+    rows = {line.split()[1]: line.split() for line in lines[1:]}
+    for member in ("nvidia", "huawei", "honor", "mercedes-benz"):
+        assert rows[member][-1].startswith("https://"), rows[member]
+        assert rows[member][-2][:2] == "20", rows[member]
+
+
+def test_an_entity_page_lists_a_dated_edge_once_and_not_its_reification(bundled) -> None:
+    from graph.entities import describe
+
+    found = describe(bundled, KG + "baidu")["relations"]["in"]
+    assert not [r for r in found if r["node"]["iri"].startswith("_:")
+                or not r["node"]["iri"].startswith("http")]
+    assert any(r["node"]["id"] == "samsung" and r["relation"]["id"] == "terminalFor"
+               for r in found)
