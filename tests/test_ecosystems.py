@@ -29,7 +29,7 @@ GROUP_RELATIONS = {AIKG + "unitOf", AIKG + "subsidiaryOf", AIKG + "ownedBy"}
 # Giant: (organizations needed at depth 1, role families needed).
 ACCEPTANCE = {
     "baidu": (25, 4), "alibaba": (25, 4), "tencent": (25, 4), "bytedance": (25, 4),
-    "huawei": (25, 4), "jd": (4, 3),
+    "huawei": (25, 4), "jd": (10, 3),
 }
 
 
