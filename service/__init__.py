@@ -18,6 +18,7 @@ from . import (
     conditional,
     export,
     importer,
+    inputs,
     limits,
     observe,
     openapi,
@@ -48,7 +49,8 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers to believe
     "QUERY_WORKERS": 4,  # processes that evaluate queries (0: in the request thread, no hard stop)
     "RESULT_CACHE_BYTES": 64 * 1024 * 1024,  # query answers kept per graph version (0: off)
-    "CORS_ORIGINS": "*",  # "*", a list of origins, or None (no CORS headers)
+    "CORS_ORIGINS": "*",
+    "BASE_URL": None,  # the public URL of the service, for IRIs it mints; None: its own address  # "*", a list of origins, or None (no CORS headers)
 }
 
 
@@ -69,6 +71,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["aikg-network"] = Network(kg) if kg.store is not None else RemoteNetwork(kg)
     observe.init_app(app)  # first, so that its after-request hook sees the final response
     limits.init_app(app)
+    inputs.init_app(app)
     conditional.init_app(app)
     register_error_handlers(app)
     init_cors(app)

@@ -43,13 +43,17 @@ from . import STORE_HELP, main, remote_store_options
               help="Requests per second per client, answered 429 past it. [default: no limit]")
 @click.option("--rate-burst", default=20, show_default=True, type=click.IntRange(1),
               help="Requests a client may send at once before --rate-limit applies.")
+@click.option("--base-url", default=None,
+              help="The service's public URL, for the IRIs it mints (a graph POSTed to /store "
+                   "without a target). [default: http://HOST:PORT/]")
 @click.option("--trusted-proxies", default=0, show_default=True, type=click.IntRange(0, 10),
               help="Reverse proxies in front whose X-Forwarded-For/-Proto/-Host/-Prefix to "
                    "believe; 0 believes none.")
 def serve(host: str, port: int, store: str, update_url: str | None, store_auth: str | None,
           token: str | None, timeout: float, max_rows: int, threads: int, workers: int,
           query_workers: int, max_upload: int, data_files: tuple[str, ...],
-          rate_limit: float | None, rate_burst: int, trusted_proxies: int) -> None:
+          rate_limit: float | None, rate_burst: int, base_url: str | None,
+          trusted_proxies: int) -> None:
     """Serve the graph over HTTP with gunicorn (one process by default, several threads).
 
     Each request is logged to stderr as one JSON line, each SPARQL query as another; metrics are
@@ -66,7 +70,8 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
                 "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
                 "QUERY_WORKERS": query_workers, "STORE_MAX_UPLOAD": max_upload,
                 "RATE_LIMIT": rate_limit,
-                "RATE_BURST": rate_burst, "TRUSTED_PROXIES": trusted_proxies}
+                "RATE_BURST": rate_burst, "TRUSTED_PROXIES": trusted_proxies,
+                "BASE_URL": base_url or f"http://{host}:{port}/"}
     configure_logging()
     # RocksDB is not fork-safe: a store opened before gunicorn forks has its flush and compaction
     # threads in the parent only, so the worker would pile every write up in memory. An on-disk
@@ -82,6 +87,9 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
             self.cfg.set("workers", workers)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", threads)
+            # gunicorn's control socket sits at one path per user: a second server would take
+            # it from the first. Nothing here uses it (gunicornc), so there is none.
+            self.cfg.set("control_socket_disable", True)
 
         def load(self):
             try:
