@@ -49,8 +49,8 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers to believe
     "QUERY_WORKERS": 4,  # processes that evaluate queries (0: in the request thread, no hard stop)
     "RESULT_CACHE_BYTES": 64 * 1024 * 1024,  # query answers kept per graph version (0: off)
-    "CORS_ORIGINS": "*",
-    "BASE_URL": None,  # the public URL of the service, for IRIs it mints; None: its own address  # "*", a list of origins, or None (no CORS headers)
+    "CORS_ORIGINS": "*",  # "*", a list of origins, or None (no CORS headers)
+    "BASE_URL": None,  # the public URL, for IRIs the service mints; None: the bound address
 }
 
 

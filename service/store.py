@@ -16,8 +16,8 @@ import io
 import shutil
 import tempfile
 import uuid
-from urllib.parse import urlsplit
 from typing import IO
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, after_this_request, current_app, request
 from flask.views import MethodView

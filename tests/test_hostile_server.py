@@ -101,3 +101,44 @@ def test_the_server_makes_no_gunicorn_control_socket(server: str) -> None:
     runtime = Path(os.environ["XDG_RUNTIME_DIR"])
     assert requests.get(f"{server}/healthz", timeout=30).status_code == 200
     assert not (runtime / "gunicorn.ctl").exists()
+
+
+JAVASCRIPT = "javascript:alert(document.domain)"
+
+
+def test_a_javascript_address_in_the_data_is_shown_as_text_not_as_a_link(server: str) -> None:
+    notes = f'<https://w3id.org/aikg/id/baidu> <http://example.org/homepage> <{JAVASCRIPT}> .'
+    written = requests.put(f"{server}/store", params={"graph": "http://example.org/notes"},
+                           data=notes, timeout=30, headers={
+                               "Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"})
+    assert written.status_code in (201, 204)
+    page = requests.get(f"{server}/id/baidu", headers={"Accept": "text/html"}, timeout=30)
+    assert JAVASCRIPT in page.text
+    assert 'href="javascript:' not in page.text.lower()
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("address", [JAVASCRIPT, "data:text/html;base64,PHNjcmlwdD4="])
+@pytest.mark.parametrize("predicate", ["schema:url", "prov:wasDerivedFrom"])
+def test_a_source_whose_address_is_not_http_is_refused(server: str, address: str,
+                                                       predicate: str) -> None:
+    source = f"""
+        @prefix aikg: <https://w3id.org/aikg/ontology#> . @prefix schema: <https://schema.org/> .
+        @prefix prov: <http://www.w3.org/ns/prov#> . @prefix dcterms: <http://purl.org/dc/terms/> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <https://w3id.org/aikg/graph/xss> a aikg:SourceGraph ; rdfs:label "XSS"@en ;
+            dcterms:title "XSS" ; aikg:evidenceKind aikg:PublicEvidence ; {predicate} <{address}> .
+    """
+    response = requests.post(f"{server}/store", data=source, timeout=30,
+                             params={"graph": "https://w3id.org/aikg/graph/sources"}, headers={
+                                 "Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"})
+    assert response.status_code == 422
+    assert "http or https" in response.text
+
+
+@pytest.mark.parametrize("path", ["/", "/id/baidu", "/sparql", "/search?q=baidu", "/rankings",
+                                  "/docs", "/nowhere"])
+def test_every_page_carries_the_content_security_policy(server: str, path: str) -> None:
+    response = requests.get(f"{server}{path}", headers={"Accept": "text/html"}, timeout=30)
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "object-src 'none'" in policy
