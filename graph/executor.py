@@ -30,6 +30,7 @@ from typing import TypeVar
 
 from . import guard
 from .cache import BytesCache
+from .checkpoint import validated_on_checkpoint
 from .errors import AikgError, BadInput, QueryTimeout, StoreUnavailable
 from .store import KnowledgeGraph
 
@@ -120,10 +121,14 @@ class Executor:
         For an in-memory graph, the action first runs in a forked copy, stopped when
         ``timeout`` runs out (:class:`QueryTimeout`), then :meth:`KnowledgeGraph.validate`
         checks the copy; the real graph changes only if both pass, and nothing else writes in
-        between. An on-disk store cannot be copied by a fork: there the action runs directly.
+        between. An on-disk store cannot be copied by a fork: the action and the validation
+        run first on a checkpoint of it (:func:`graph.checkpoint.validated_on_checkpoint`), in
+        this process, without a hard stop.
         """
         if self.kg.location != "memory":
-            return action(self.kg)
+            with self.kg.exclusive():
+                validated_on_checkpoint(self.kg, action)
+                return action(self.kg)
         with self.kg.exclusive():
             deadline = time.monotonic() + timeout
 
