@@ -43,7 +43,11 @@ def validated_on_checkpoint(kg: KnowledgeGraph, action: Callable[[KnowledgeGraph
         except OSError as error:
             raise StoreUnavailable(f"could not check the write on a copy of the store, so "
                                    f"nothing was changed ({error})") from None
-        action(copy)
+        try:
+            action(copy)
+        except StoreUnavailable:  # the copy's disk is full; the store itself was not touched
+            raise StoreUnavailable(f"the write could not be tried on a copy of the store, so "
+                                   f"nothing was changed: {copy.write_failure}") from None
         copy.validate(copy.changed_graphs)  # None (the write does not say): every graph
     finally:
         copy = None
