@@ -24,8 +24,9 @@ from . import STORE_HELP, main, remote_store_options
               help="Time budget per query, in seconds.")
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
               help="Rows per query result before it is cut.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Request threads per process; they share one store.")
+@click.option("--threads", default=32, show_default=True, type=click.IntRange(1, 256),
+              help="Request threads per process; they share one store. A request reaches one "
+                   "only once it has arrived (up to 1 MiB of body).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Server processes, each with its own copy of the graph: more than one only "
                    "when read-only (no --token).")
@@ -85,7 +86,7 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("worker_class", "service.cli.worker.BufferingWorker")
             self.cfg.set("threads", threads)
             # gunicorn's control socket sits at one path per user: a second server would take
             # it from the first. Nothing here uses it (gunicornc), so there is none.
