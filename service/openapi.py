@@ -282,7 +282,8 @@ _TOKEN = {"401": _error("A write without the bearer token, or with a wrong one."
           "403": _error("Writes are off: the service runs without a token."),
           "413": _error("The body is past the size limit."),
           "415": _error("The body's media type is not an RDF syntax or SPARQL.")}
-_REFUSED = {"400": _error("Malformed query, parameter or data; the message says where."),
+_REFUSED = {"400": _error("Malformed query, parameter (a format= not offered included) or "
+                          "data; the message says where."),
             "406": _error("None of the media types in Accept is offered."),
             "503": _error("The time budget ran out, or the store cannot answer or write.")}
 
