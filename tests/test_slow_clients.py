@@ -65,6 +65,23 @@ def test_half_sent_requests_hold_no_request_thread(server: str) -> None:
             sock.close()
 
 
+def test_a_chunked_body_and_pipelined_requests_are_answered_in_order(server: str) -> None:
+    """Reading ahead keeps HTTP/1.1's framing: chunks in pieces, two requests in one packet."""
+    query = b"ASK { ?s ?p ?o }"
+    chunks = b"".join(b"1\r\n%s\r\n" % query[i:i + 1] for i in range(len(query)))
+    head = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n"
+            b"Content-Type: application/sparql-query\r\n")
+    with connect(server) as sock:
+        sock.sendall(head + b"Transfer-Encoding: chunked\r\n\r\n" + chunks[:7])
+        time.sleep(0.5)
+        sock.sendall(chunks[7:] + b"0\r\n\r\n" + head + b"Content-Length: %d\r\n"
+                     b"Connection: close\r\n\r\n%s" % (len(query), query))
+        replies = b""
+        while chunk := sock.recv(65536):
+            replies += chunk
+    assert replies.count(b"HTTP/1.1 200") == 2 and replies.count(b'"boolean": true') == 2
+
+
 def test_a_client_too_slow_is_cut_off_with_408(server: str) -> None:
     with connect(server) as sock:
         sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nASK")

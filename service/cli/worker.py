@@ -134,32 +134,51 @@ class _Arriving:
     def __init__(self, conn: TConn, held: bytes) -> None:
         self.conn, self.buffer = conn, bytearray(held)
         self.started = time.monotonic()
+        self.framing: tuple[int, int | None] | None = None  # see framing()
+        self.scanned = 0  # where the next chunk header of a chunked body starts
 
     @property
     def deadline(self) -> float:
         return self.started + HEAD_SECONDS + len(self.buffer) / MIN_RATE
 
     def ready(self) -> bool:
-        """True once the head and the whole body are here, or enough to go on in a thread."""
-        return len(self.buffer) >= BUFFER_BYTES or request_end(bytes(self.buffer)) is not None
+        """True once the head and the whole body are here, or enough to go on in a thread.
+        Each byte is looked at about once, however the body arrives."""
+        if len(self.buffer) >= BUFFER_BYTES:
+            return True
+        if self.framing is None:
+            self.framing = framing(self.buffer)
+            if self.framing is None:
+                return False
+            self.scanned = self.framing[0]
+        body, length = self.framing
+        if length == CHUNKED:
+            end, self.scanned = chunked_end(self.buffer, self.scanned)
+            return end is not None
+        return length is None or len(self.buffer) >= body + length
 
 
-def request_end(data: bytes) -> int | None:
-    """Where the first HTTP/1.1 request in ``data`` ends, or None while it is incomplete.
+#: The length :func:`framing` gives a chunked body.
+CHUNKED = -1
 
-    A head that cannot be framed (two lengths, an unknown coding, a 100-continue expectation,
-    which waits for the server's answer) ends where the head ends: the thread's parser answers it.
 
-    >>> request_end(b"POST / HTTP/1.1\\r\\nContent-Length: 3\\r\\n\\r\\nabcGET")
-    41
-    >>> request_end(b"POST / HTTP/1.1\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n3\\r\\nabc\\r\\n")
+def framing(data: bytes | bytearray) -> tuple[int, int | None] | None:
+    """Where the body of the first HTTP/1.1 request in ``data`` starts and how long it is
+    (:data:`CHUNKED` for a chunked one); None while the head is incomplete. A head that cannot
+    be framed here (two lengths, an unknown coding, a 100-continue expectation, which waits for
+    the server's answer) has length None: the thread's parser answers it as it is.
+
+    >>> framing(b"POST / HTTP/1.1\\r\\nContent-Length: 3\\r\\n\\r\\nabc")
+    (38, 3)
+    >>> framing(b"POST / HTTP/1.1\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n")
+    (47, -1)
     """
     head_end = data.find(b"\r\n\r\n")
     if head_end < 0:
         return None
     body = head_end + 4
     lengths, codings, expect = [], [], False
-    for line in data[:head_end].split(b"\r\n")[1:]:
+    for line in bytes(data[:head_end]).split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
         name, value = name.strip().lower(), value.strip().lower()
         if name == b"content-length":
@@ -169,34 +188,38 @@ def request_end(data: bytes) -> int | None:
         elif name == b"expect":
             expect = True
     if expect or len(lengths) > 1 or (codings and (lengths or codings != [b"chunked"])):
-        return body
+        return body, None
     if codings:
-        return _chunked_end(data, body)
-    if not lengths:
-        return body
+        return body, CHUNKED
     try:
-        length = int(lengths[0])
+        return body, int(lengths[0]) if lengths else 0
     except ValueError:
-        return body
-    return body + length if len(data) >= body + length else None
+        return body, None
 
 
-def _chunked_end(data: bytes, at: int) -> int | None:
-    """Where a chunked body starting at ``at`` ends (after its trailers), or None."""
+def chunked_end(data: bytes | bytearray, at: int) -> tuple[int | None, int]:
+    """Where a chunked body whose next chunk header is at ``at`` ends (after its trailers),
+    or None while it is incomplete; and where to go on looking when more has arrived.
+
+    >>> chunked_end(b"3\\r\\nabc\\r\\n0\\r\\n\\r\\nGET", 0)
+    (13, 8)
+    >>> chunked_end(b"3\\r\\nabc\\r\\n", 0)
+    (None, 8)
+    """
     while True:
         line_end = data.find(b"\r\n", at)
         if line_end < 0:
-            return None
+            return None, at
         try:
-            size = int(data[at:line_end].split(b";")[0].strip(), 16)
+            size = int(bytes(data[at:line_end]).split(b";")[0].strip(), 16)
         except ValueError:
-            return line_end  # malformed: the thread's parser answers it
+            return line_end, at  # malformed: the thread's parser answers it
         if size == 0:  # then trailers, if any, and an empty line
             end = data.find(b"\r\n\r\n", line_end)
-            return None if end < 0 else end + 4
+            return (None if end < 0 else end + 4), at
+        if line_end + 2 + size + 2 > len(data):
+            return None, at
         at = line_end + 2 + size + 2
-        if at > len(data):
-            return None
 
 
 class _Paced:
