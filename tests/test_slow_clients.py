@@ -44,18 +44,23 @@ def connect(url: str) -> socket.socket:
 
 
 def half_sent(url: str, count: int) -> list[socket.socket]:
-    """``count`` connections that sent half a request: a head, or a head and a bit of body."""
+    """``count`` connections that sent half a request: a head; a head and a bit of a query;
+    a head and a bit of an upload without the token (answered 401 at once by gunicorn alone,
+    whose thread then waited up to 5 s for the rest of the body)."""
+    starts = [b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n",
+              b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nSELECT",
+              b"POST /store HTTP/1.1\r\nHost: x\r\nContent-Type: text/turtle\r\n"
+              b"Content-Length: 40000\r\n\r\n" + b"#" * 30000]
     opened = []
     for i in range(count):
         sock = connect(url)
-        head = b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-        sock.sendall(head + (b"Content-Length: 1000\r\n\r\nSELECT" if i % 2 else b""))
+        sock.sendall(starts[i % len(starts)])
         opened.append(sock)
     return opened
 
 
 def test_half_sent_requests_hold_no_request_thread(server: str) -> None:
-    stalled = half_sent(server, 8)
+    stalled = half_sent(server, 9)
     try:
         answer = requests.get(f"{server}/sparql", params={"query": CHEAP}, timeout=HEAD_SECONDS,
                               headers={"Accept": "application/sparql-results+json"})
@@ -93,8 +98,8 @@ def test_a_client_too_slow_is_cut_off_with_408(server: str) -> None:
 
 def test_an_answer_sent_before_the_body_arrived_closes_the_connection_at_once(
         server: str) -> None:
-    """A refused upload (401 here) is answered without reading its body, and the server does
-    not wait for the rest of it: the connection closes, and the thread serves others."""
+    """A refused upload (401 here) past what is read ahead is answered without reading its
+    body, and the server does not wait for the rest of it: the connection closes at once."""
     with connect(server) as sock:
         sock.sendall(b"POST /store?graph=http://e/g HTTP/1.1\r\nHost: x\r\n"
                      b"Content-Type: text/turtle\r\nContent-Length: 100000000\r\n\r\n")
@@ -104,8 +109,7 @@ def test_an_answer_sent_before_the_body_arrived_closes_the_connection_at_once(
         while chunk := sock.recv(65536):
             reply += chunk
         assert reply.startswith(b"HTTP/1.1 401")
-        # gunicorn waited 5 s for the rest of the body, then 2 s more on closing
-        assert time.monotonic() - answered < 3
+        assert time.monotonic() - answered < 3  # gunicorn may drain for 5 s, then linger 2 s
     assert requests.get(f"{server}/healthz", timeout=HEAD_SECONDS).status_code == 200
 
 
