@@ -213,7 +213,7 @@ def test_the_api_page_runs_under_the_content_security_policy(page, server):
     response = page.goto(server.url + "/docs")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     page.get_by_text("/api/entities/{id}/circle").first.wait_for()
-    assert "Loading the API description" not in page.locator("#operations").inner_text()
+    assert "Loading the API description" not in page.locator("#api-operations").inner_text()
 
 
 @pytest.mark.parametrize("path", ["/", "/id/baidu", "/sparql", "/rankings",
