@@ -63,6 +63,10 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
     }),
 }
 
+# Examples whose answer grows as the ecosystems are researched: the rows above must be among
+# the answer, which may hold more (a giant's partners, a startup's new backers).
+GROWING = {"baidu-circle", "giants-back-startups", "moonshot-investors"}
+
 EXAMPLES = {example.name: example for example in load_examples()}
 
 
@@ -82,7 +86,10 @@ def test_example_returns_its_expected_answer(bundled: KnowledgeGraph, name: str)
     result = bundled.query(EXAMPLES[name].sparql)
     index = [result.variables.index(column) for column in columns]
     got = {tuple(_value(row[i]) for i in index) for row in result.rows}
-    assert got == expected
+    if name in GROWING:
+        assert expected <= got, expected - got
+    else:
+        assert got == expected
 
 
 def test_doubao_tokens_name_every_source_that_states_them(bundled: KnowledgeGraph) -> None:
