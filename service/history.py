@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from graph import BadInput
+from graph import BadInput, KnowledgeGraph
 from graph.entities import describe_sources
 from graph.network import Projection
 from graph.network.history import circle_changes, timeline
@@ -37,7 +37,7 @@ def entity_circle_changes(entity_id: str):
     found = circle_changes(P.graph, iri, start, end, depth=depth, relations=relations,
                            roles=roles) if iri in P.graph else {"joined": [], "left": []}
     return envelope({"center": render.node(P, iri), "from": start, "to": end, "depth": depth,
-                     **shaped_changes(P, found)})
+                     **shaped_changes(P, found, get_graph())})
 
 
 @bp.get("/entities/<entity_id>/timeline")
@@ -53,7 +53,8 @@ def entity_timeline(entity_id: str):
 # -- shaping ---------------------------------------------------------------------------------
 
 
-def shaped_changes(P: Projection, found: dict[str, list[dict]]) -> dict[str, object]:
+def shaped_changes(P: Projection, found: dict[str, list[dict]], kg: KnowledgeGraph
+                   ) -> dict[str, object]:
     """``joined`` and ``left`` grouped by role, each member with its ``date``, the hops that
     bring it in and the ``sources`` of the last hop; ``sources`` describes every source named."""
     named: set[str] = set()
@@ -71,7 +72,7 @@ def shaped_changes(P: Projection, found: dict[str, list[dict]]) -> dict[str, obj
         shaped[kind] = [{**render.role(P, key), "size": len(group), "members": group}
                         for key, group in sorted(groups.items())]
         shaped[f"{kind}_count"] = len(members)
-    shaped["sources"] = describe_sources(get_graph(), sorted(named))
+    shaped["sources"] = describe_sources(kg, sorted(named))
     return shaped
 
 
