@@ -9,6 +9,7 @@ from graph import BadInput, KnowledgeGraph
 from graph.entities import describe_sources
 from graph.network import Projection
 from graph.network.history import circle_changes, timeline
+from graph.network.periods import start_day
 from graph.terms import short_id
 
 from . import render
@@ -30,7 +31,7 @@ def entity_circle_changes(entity_id: str):
     given = {"from": required_day("from"), "to": request.args.get("to") or today()}
     start = checked_day(P, given["from"], "from", opening=True)
     end = checked_day(P, given["to"], "to")
-    if start > end:
+    if start_day(given["from"].strip()) > end:
         raise BadInput(f"from: {given['from']} is after to: {given['to']}")
     depth = int_arg("depth", 1, 1, MAX_DEPTH)
     relations, roles = relation_args(P), role_args(P)

@@ -32,6 +32,7 @@ def changes(entity_id: str, start: str, end: str | None, depth: int, relation: t
     each with its date and sources."""
     from graph.errors import BadInput
     from graph.network.history import circle_changes
+    from graph.network.periods import start_day
     from service import render
     from service.dates import checked_day, today
     from service.history import shaped_changes
@@ -42,7 +43,7 @@ def changes(entity_id: str, start: str, end: str | None, depth: int, relation: t
         iri = network.entity(entity_id, P)
         first = checked_day(P, start, "--from", opening=True)
         last = checked_day(P, end or today(), "--to")
-        if first > last:
+        if start_day(start.strip()) > last:
             raise BadInput(f"--from: {start} is after --to: {end or last}")
         found = circle_changes(P.graph, iri, first, last, depth=depth,
                                relations=P.relation_filter(relation),
