@@ -20,7 +20,7 @@ from graph.network.periods import holds, parse_day, start_day
 
 from .state import get_graph
 
-__all__ = ["at_arg", "checked_day", "date_relations", "required_day", "today"]
+__all__ = ["at_arg", "checked_day", "date_relations", "required_day", "span", "today"]
 
 
 def at_arg(P: Projection) -> str | None:
@@ -63,6 +63,18 @@ def checked_day(P: Projection, text: str, parameter: str, *, opening: bool = Fal
         raise BadInput(f"{parameter}: {text} is before any dated relationship in the graph "
                        f"(the earliest begins {dates[0]})")
     return day
+
+
+def span(P: Projection, start: str, end: str | None, names: tuple[str, str] = ("from", "to"),
+         remote: bool = False) -> tuple[str, str]:
+    """The two days between which a circle's changes are asked, as :func:`checked_day` reads
+    them (``end`` defaults to today); raises :class:`~graph.errors.BadInput` when ``start``
+    begins after ``end``."""
+    first = checked_day(P, start, names[0], opening=True, remote=remote)
+    last = checked_day(P, end or today(), names[1], remote=remote)
+    if start_day(start.strip()) > last:
+        raise BadInput(f"{names[0]}: {start} is after {names[1]}: {end or last}")
+    return first, last
 
 
 def date_relations(found: dict, G: nx.MultiDiGraph, iri: str, at: str | None) -> dict:

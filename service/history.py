@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from graph import BadInput, KnowledgeGraph
+from graph import KnowledgeGraph
 from graph.entities import describe_sources
 from graph.network import Projection
 from graph.network.history import circle_changes, timeline
-from graph.network.periods import start_day
 from graph.terms import short_id
 
 from . import render
 from .api import MAX_DEPTH, envelope, int_arg, paginate, projection, relation_args, role_args
-from .dates import checked_day, required_day, today
+from .dates import required_day, span
 from .state import get_graph, get_network
 
 __all__ = ["bp", "shaped_changes", "shaped_events"]
@@ -28,11 +27,7 @@ def entity_circle_changes(entity_id: str):
     today), by role, each with its date and sources."""
     P = projection()
     iri = get_network().entity(entity_id, P)
-    given = {"from": required_day("from"), "to": request.args.get("to") or today()}
-    start = checked_day(P, given["from"], "from", opening=True)
-    end = checked_day(P, given["to"], "to")
-    if start_day(given["from"].strip()) > end:
-        raise BadInput(f"from: {given['from']} is after to: {given['to']}")
+    start, end = span(P, required_day("from"), request.args.get("to"))
     depth = int_arg("depth", 1, 1, MAX_DEPTH)
     relations, roles = relation_args(P), role_args(P)
     found = circle_changes(P.graph, iri, start, end, depth=depth, relations=relations,

@@ -30,21 +30,16 @@ def changes(entity_id: str, start: str, end: str | None, depth: int, relation: t
             role: tuple[str, ...], output: str, store: str) -> None:
     """Print who joined and who left the circle of friends of ENTITY between two days, by role,
     each with its date and sources."""
-    from graph.errors import BadInput
     from graph.network.history import circle_changes
-    from graph.network.periods import start_day
     from service import render
-    from service.dates import checked_day, today
+    from service.dates import span
     from service.history import shaped_changes
 
     with domain_errors():
         network = _network(store)
         P = network.current
         iri = network.entity(entity_id, P)
-        first = checked_day(P, start, "--from", opening=True)
-        last = checked_day(P, end or today(), "--to")
-        if start_day(start.strip()) > last:
-            raise BadInput(f"--from: {start} is after --to: {end or last}")
+        first, last = span(P, start, end, ("--from", "--to"))
         found = circle_changes(P.graph, iri, first, last, depth=depth,
                                relations=P.relation_filter(relation),
                                roles=P.role_filter(role)) if iri in P.graph else {
