@@ -8,7 +8,7 @@ import json
 import click
 
 from . import STORE_HELP, domain_errors, main
-from .relations import _network
+from .relations import _network, walk_options
 
 
 @main.command()
@@ -18,13 +18,7 @@ from .relations import _network
 @click.option("--to", "end", metavar="DATE",
               help="The last day (YYYY-MM-DD; YYYY or YYYY-MM: to its last day). "
               "[default: today]")
-@click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 3),
-              help="Hops from the entity.")
-@click.option("--relation", multiple=True,
-              help="Follow only this ecosystem relation (and those below it); repeatable.")
-@click.option("--role", multiple=True, help="Keep only members playing this role; repeatable.")
-@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="How to print the changes.")
+@walk_options("the changes")
 @click.option("--store", default="memory", show_default=True, help=STORE_HELP)
 def changes(entity_id: str, start: str, end: str | None, depth: int, relation: tuple[str, ...],
             role: tuple[str, ...], output: str, store: str) -> None:

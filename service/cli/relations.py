@@ -59,6 +59,27 @@ def search(text: str, types: tuple[str, ...], limit: int, output: str, store: st
         click.echo(f"({len(hits)}{'+' if truncated else ''} found; --limit shows more)", err=True)
 
 
+def walk_options(what: str):
+    """The options of a walk around an entity: --depth, --relation, --role and --format."""
+    options = [
+        click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 3),
+                     help="Hops from the entity."),
+        click.option("--relation", multiple=True, help="Follow only this ecosystem relation "
+                     "(and those below it); repeatable."),
+        click.option("--role", multiple=True,
+                     help="Keep only members playing this role; repeatable."),
+        click.option("--format", "output", type=click.Choice(["table", "json"]),
+                     default="table", show_default=True, help=f"How to print {what}."),
+    ]
+
+    def decorate(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 def at_option(what: str):
     """The --at option of a relationship question."""
     return click.option("--at", "at", metavar="DATE",
@@ -76,13 +97,7 @@ def as_of(network, P, text: str | None, option: str = "--at") -> str | None:
 
 @main.command()
 @click.argument("entity_id", metavar="ENTITY")
-@click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 3),
-              help="Hops from the entity.")
-@click.option("--relation", multiple=True,
-              help="Follow only this ecosystem relation (and those below it); repeatable.")
-@click.option("--role", multiple=True, help="Keep only members playing this role; repeatable.")
-@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="How to print the circle.")
+@walk_options("the circle")
 @at_option("The circle")
 @click.option("--store", default="memory", show_default=True, help=STORE_HELP)
 def circle(entity_id: str, depth: int, relation: tuple[str, ...], role: tuple[str, ...],
