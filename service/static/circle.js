@@ -151,7 +151,8 @@
       cy.nodes().filter((node) => !reached.has(node.id())).addClass("faded");
     });
     const graphml = form.querySelector('[data-action="graphml"]');
-    graphml.href = graphml.href.replace(/[?&]at=[^&]*/, "") + (day ? `&at=${day}` : "");
+    graphml.setAttribute("href", graphml.getAttribute("href").replace(/&at=[^&]*/, "")
+                         + (day ? `&at=${day}` : ""));
     if (day) say(`As of ${day}: ${reached.size - 1} of ${cy.nodes().length - 1} members held.`);
   }
 
