@@ -61,6 +61,18 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
         # Baidu in Baichuan's October 2023 round (The Bamboo Works), eco-tigers.trig
         ("investee", "baichuan"),
     }),
+    # Time: the dated ByteDance edges of the ecosystem work on main (more data may add rows);
+    # the same answers as /api/entities/bytedance/circle?at= and .../circle/changes
+    "bytedance-circle-as-of": (("role", "member", "since", "until"), {
+        ("developed", "cici", "", ""), ("developed", "doubao-app", "", ""),
+        ("developed", "doubao-pro", "", ""), ("developed", "doubao-vision", "", ""),
+    }),
+    "bytedance-circle-joined": (("role", "member", "date"), {
+        ("business-unit", "volcano-engine", "2024-12-18"), ("developed", "doubao", "2024-12-18"),
+        ("owned", "coze", "2024-12-18"), ("developed", "doubao-seed-1-6", "2025"),
+        ("terminal", "mercedes-benz", "2025-04"), ("owned", "coze-studio", "2025-07-28"),
+        ("developed", "doubao-1-5-pro", "2026"),
+    }),
 }
 
 # Examples whose answer grows as the ecosystems are researched: the rows above must be among
@@ -99,6 +111,14 @@ def test_doubao_tokens_name_every_source_that_states_them(bundled: KnowledgeGrap
     article = ontology.GRAPH + "article-2024-12-18-large-models-finals"
     assert sources["2024-05"] >= {article, ontology.GRAPH + "aicnews-17951"}
     assert sources["2024-09"] >= {article, ontology.GRAPH + "aicnews-17951"}
+
+
+def test_who_joined_names_the_sources_stating_each_new_edge(bundled: KnowledgeGraph) -> None:
+    result = bundled.query(EXAMPLES["bytedance-circle-joined"].sparql)
+    sources = {_value(row[1]): set(row[result.variables.index("sources")].value.split())
+               for row in result.rows}
+    assert sources["coze-studio"] == {ontology.GRAPH + "infoq-2025-07-28-coze-open-source"}
+    assert ontology.GRAPH + "article-2024-12-18-large-models-finals" in sources["volcano-engine"]
 
 
 def _value(term: object) -> str | None:
