@@ -8,6 +8,8 @@ from pyoxigraph import Literal, NamedNode
 import ontology
 from graph import KnowledgeGraph
 from graph.examples import load_examples
+from graph.network import build, circle
+from graph.network.history import circle_changes
 
 # For each example: the columns compared, and the expected rows over those columns. Entities
 # are given by id, relations by local name, graphs by slug, literals by their lexical form.
@@ -67,17 +69,17 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
         ("developed", "cici", "", ""), ("developed", "doubao-app", "", ""),
         ("developed", "doubao-pro", "", ""), ("developed", "doubao-vision", "", ""),
     }),
-    "bytedance-circle-joined": (("role", "member", "date"), {
+    "bytedance-circle-joined": (("roles", "member", "date"), {
         ("business-unit", "volcano-engine", "2024-12-18"), ("developed", "doubao", "2024-12-18"),
         ("owned", "coze", "2024-12-18"), ("developed", "doubao-seed-1-6", "2025"),
-        ("terminal", "mercedes-benz", "2025-04"), ("owned", "coze-studio", "2025-07-28"),
-        ("developed", "doubao-1-5-pro", "2026"),
+        ("owned", "coze-studio", "2025-07-28"), ("terminal", "honor", "2025-06"),
     }),
 }
 
 # Examples whose answer grows as the ecosystems are researched: the rows above must be among
 # the answer, which may hold more (a giant's partners, a startup's new backers).
-GROWING = {"baidu-circle", "giants-back-startups", "moonshot-investors"}
+GROWING = {"baidu-circle", "giants-back-startups", "moonshot-investors", "bytedance-circle-as-of",
+           "bytedance-circle-joined"}
 
 EXAMPLES = {example.name: example for example in load_examples()}
 
@@ -115,7 +117,8 @@ def test_doubao_tokens_name_every_source_that_states_them(bundled: KnowledgeGrap
 
 def test_who_joined_names_the_sources_stating_each_new_edge(bundled: KnowledgeGraph) -> None:
     result = bundled.query(EXAMPLES["bytedance-circle-joined"].sparql)
-    sources = {_value(row[1]): set(row[result.variables.index("sources")].value.split())
+    member = result.variables.index("member")
+    sources = {_value(row[member]): set(row[result.variables.index("sources")].value.split())
                for row in result.rows}
     assert sources["coze-studio"] == {ontology.GRAPH + "infoq-2025-07-28-coze-open-source"}
     assert ontology.GRAPH + "article-2024-12-18-large-models-finals" in sources["volcano-engine"]
@@ -131,3 +134,22 @@ def _value(term: object) -> str | None:
         return term.value
     assert isinstance(term, Literal)
     return term.value
+
+
+def test_the_as_of_and_joined_examples_answer_what_the_relationship_api_answers(
+        bundled: KnowledgeGraph) -> None:
+    """The SPARQL spelling of "as of" and "changes" agrees with graph.network's walks."""
+    G = build(bundled).graph
+    center = ontology.KG + "bytedance"
+    members = _members(bundled, "bytedance-circle-as-of")
+    assert members == {m["node"].removeprefix(ontology.KG)
+                       for m in circle(G, center, at="2024-01-01")}
+    joined = circle_changes(G, center, "2024-01-01", "2026-06-30")["joined"]
+    assert _members(bundled, "bytedance-circle-joined") == {
+        m["node"].removeprefix(ontology.KG) for m in joined}
+
+
+def _members(kg: KnowledgeGraph, name: str) -> set[str | None]:
+    result = kg.query(EXAMPLES[name].sparql)
+    column = result.variables.index("member")
+    return {_value(row[column]) for row in result.rows}
