@@ -15,6 +15,7 @@
 
   const CAP = 150;
   const QUIET_AFTER = 30; // nodes past which edge labels show only on hover
+  const READABLE = 9; // px: the smallest label height the first view may show
   // Colour-blind-safe colours (Okabe-Ito, then Tableau), one per kind of entity, in the order
   // the server lists the kinds (most populous first), so a kind has its colour on every page.
   const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#8C6D31",
@@ -222,6 +223,13 @@
                 levelWidth: () => 1, minNodeSpacing: 44, animate: false,
                 fit: true, padding: 24, sort: (a, b) => a.data("kind").localeCompare(b.data("kind")) })
       .run();
+    // A large circle fitted whole would shrink its labels past reading: start zoomed in on the
+    // centre instead, at the smallest readable size; scrolling zooms out to the whole circle.
+    const readable = READABLE / 13;
+    if (cy.zoom() < readable) {
+      cy.zoom(readable);
+      cy.center(cy.getElementById(centre));
+    }
   }
 
   // The new nodes of an expansion, in an arc around the node expanded, facing away from the
