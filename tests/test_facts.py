@@ -45,7 +45,8 @@ def test_stability_ais_101m_round_is_one_round_of_october_2022(bundled: Knowledg
     rows = bundled.query(PREFIXES + """
         SELECT DISTINCT ?round ?date ?amount WHERE {
             ?round a aikg:FundingRound ; aikg:raisedBy kg:stability ;
-                   schema:startDate ?date ; aikg:roundAmount/schema:value ?amount }""").rows
+                   schema:startDate ?date ; aikg:roundAmount/schema:value ?amount
+            FILTER (?amount > 100000000) }""").rows
     assert [(r[1].value, int(r[2].value)) for r in rows] == [("2022-10", 101_000_000)]
     leads = values(bundled, f"SELECT ?l WHERE {{ <{rows[0][0].value}> aikg:leadInvestor ?l }}")
     assert {ontology.KG + "coatue", ontology.KG + "lightspeed"} <= leads
@@ -67,3 +68,24 @@ def test_hp_bought_humanes_assets_not_the_company(bundled: KnowledgeGraph) -> No
     assert not ask(bundled, "?e org:originalOrganization kg:humane")
     assert ask(bundled, """kg:e-hp-acquires-humane-assets aikg:acquirer kg:hp ;
                                schema:amount/schema:value 116000000""")
+
+
+def test_a_companys_rounds_add_up_once_per_round(bundled: KnowledgeGraph) -> None:
+    rows = bundled.query(PREFIXES + """
+        SELECT ?round (SAMPLE(?value) AS ?amount) (COUNT(DISTINCT ?investor) AS ?investors) WHERE {
+            ?round a aikg:FundingRound ; aikg:raisedBy kg:moonshot ; aikg:roundInvestor ?investor .
+            OPTIONAL { ?round aikg:roundAmount/schema:value ?value } } GROUP BY ?round""").rows
+    by_round = {r[0].value.removeprefix(ontology.KG): r for r in rows}
+    assert set(by_round) == {"round-moonshot-2024-02", "round-moonshot-2024-08"}
+    assert int(by_round["round-moonshot-2024-02"][1].value) == 1_000_000_000
+    assert int(by_round["round-moonshot-2024-02"][2].value) == 3  # counted once, three investors
+
+
+def test_investment_nodes_keep_only_what_a_round_cannot_say(bundled: KnowledgeGraph) -> None:
+    """An aikg:Investment is an investor's own stake or amount; a round is a FundingRound."""
+    assert values(bundled, """SELECT ?i WHERE { ?i a aikg:Investment
+        FILTER NOT EXISTS { ?i aikg:equityStakePercent|schema:amount ?x } }""") == set()
+    assert not ask(bundled, "?i a aikg:Investment ; aikg:roundAmount|aikg:isLeadInvestor ?x")
+    assert ask(bundled, """kg:inv-alibaba-moonshot-fy2024 aikg:equityStakePercent 36 .
+        kg:inv-alibaba-moonshot-stake-pandaily aikg:equityStakePercent 40 ;
+            aikg:conflictsWith kg:inv-alibaba-moonshot-fy2024""")
