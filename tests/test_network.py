@@ -98,7 +98,7 @@ def test_circle_of_depth_one_groups_members_by_role(G):
     investor = next(m for m in members if m["node"] == KG + "vc")
     assert investor["path"] == [{"from": KG + "alpha", "to": KG + "vc", "edges": [
         {"predicate": AIKG + "investsIn", "direction": "in", "role": "investor",
-         "sources": [SOURCE]}]}]
+         "sources": [SOURCE], "since": "2024"}]}]  # the source's publication date
 
 
 def test_circle_of_depth_two_brings_members_in_through_their_path(G):
@@ -231,5 +231,5 @@ def test_search_filters_by_type_and_lists_everything_without_a_query(network):
 def test_unknown_id_suggests_close_ids(network):
     assert suggest(network.current, "alpah")[:1] == ["alpha"]
     with pytest.raises(EntityNotFound) as caught:
-        network.entity("Alpha AI")
+        network.entity("Alpha Corp")  # "Alpha AI", its name, now finds it (issue 19)
     assert caught.value.suggestions[0] == "alpha"
