@@ -32,6 +32,7 @@ from pyoxigraph import Literal, NamedNode
 import ontology
 
 from .errors import BadInput, Unsupported
+from .network.periods import period_attributes, periods_of
 from .network.projection import (
     NAME_PREDICATES,
     Projection,
@@ -160,13 +161,15 @@ def part(kg: KnowledgeGraph, terms: Projection, node: str, *, depth: int = 1,
         if not frontier or (max_nodes is not None and len(seen) > max_nodes):
             break
     names, types = _names_and_types(kg, sorted(seen))
+    periods = periods_of(edges, _issued(kg, {g for found in edges.values() for g in found}),
+                         _stated(kg, sorted(edges)))
     G = nx.MultiDiGraph(version=terms.version)
     G.add_nodes_from(_node_attributes(n, names.get(n, ()), types.get(n, ())) for n in sorted(seen))
     for (s, p, o), sources in sorted(edges.items()):
         relation = terms.relations[p]
         G.add_edge(s, o, p, predicate=p, label_en=relation.label_en, label_zh=relation.label_zh,
                    subject_role=relation.subject_role.key, object_role=relation.object_role.key,
-                   sources=sources)
+                   sources=sources, **period_attributes(periods.get((s, p, o))))
     return Projection(G, terms.relations, terms.classes, names)
 
 
@@ -301,6 +304,35 @@ def _names_and_types(kg: KnowledgeGraph, nodes: list[str]
             elif isinstance(value, Literal):
                 names[x.value].add((value.value, kind.value, label_language(value)))
     return {n: sorted(found, key=name_order) for n, found in names.items()}, types
+
+
+def _issued(kg: KnowledgeGraph, graphs: set[str]) -> dict[str, str]:
+    """The publication date of each source graph that has one, as the projection reads it."""
+    found: dict[str, str] = {}
+    ordered = sorted(graphs)
+    for start in range(0, len(ordered), BATCH):
+        for g, date in kg.query(sparql_prefixes("dcterms") + f"""
+                SELECT DISTINCT ?g ?date WHERE {{
+                  VALUES ?g {{ {iri_values(ordered[start:start + BATCH])} }}
+                  GRAPH <{ontology.SOURCES_GRAPH}> {{ ?g dcterms:issued ?date }}
+                }}""").rows:
+            found[g.value] = date.value
+    return found
+
+
+def _stated(kg: KnowledgeGraph, edges: list[tuple[str, str, str]]
+            ) -> Iterator[tuple[tuple[str, str, str], str, str]]:
+    """The ``aikg:since`` and ``aikg:until`` stated about ``edges`` (reified statements)."""
+    for start in range(0, len(edges), BATCH):
+        rows = " ".join(f"({iri_values(edge)})" for edge in edges[start:start + BATCH])
+        for s, p, o, kind, date in kg.query(sparql_prefixes("aikg", "rdf") + f"""
+                SELECT DISTINCT ?s ?p ?o ?kind ?date WHERE {{
+                  VALUES (?s ?p ?o) {{ {rows} }}
+                  ?statement rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+                  {{ ?statement aikg:since ?date BIND("since" AS ?kind) }}
+                  UNION {{ ?statement aikg:until ?date BIND("until" AS ?kind) }}
+                }}""").rows:
+            yield (s.value, p.value, o.value), kind.value, date.value
 
 
 def _step(kg: KnowledgeGraph, frontier: list[str], relations: dict[str, tuple[str, str]],

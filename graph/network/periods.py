@@ -27,7 +27,7 @@ import ontology
 from ..errors import BadInput
 
 __all__ = ["Period", "DATE_PREDICATES", "as_of", "date_edges", "edge_periods", "parse_day",
-           "holds", "period_attributes", "start_day"]
+           "holds", "period_attributes", "periods_of", "start_day"]
 
 RDF = ontology.PREFIXES["rdf"]
 DCTERMS_ISSUED = NamedNode(ontology.PREFIXES["dcterms"] + "issued")
@@ -132,10 +132,29 @@ def edge_periods(store: Store, edges: Mapping[Triple, Iterable[str]], read: set
         read.add(quad.graph_name)
         if type(quad.object) is Literal and _PARTIAL_DATE.match(quad.object.value):
             issued[quad.subject.value] = quad.object.value
-    stated = _stated_dates(store, read)
+    return periods_of(edges, issued, _stated_dates(store, read))
+
+
+def periods_of(edges: Mapping[Triple, Iterable[str]], issued: Mapping[str, str],
+               stated: Iterable[tuple[Triple, str, str]]) -> dict[Triple, Period]:
+    """The periods of ``edges`` from the publication date of each source graph (``issued``)
+    and the dates stated on edges (``(edge, "since" or "until", date)``), wherever they were
+    read (a local store, or a remote one by SPARQL).
+
+    >>> edge = ("a", "p", "b")
+    >>> periods_of({edge: ["g1", "g2"]}, {"g1": "2024-05", "g2": "2023"}, [])[edge]
+    Period(since='2023', until=None, stated=False)
+    >>> periods_of({edge: ["g1"]}, {"g1": "2024"}, [(edge, "until", "2025-02")])[edge]
+    Period(since='2024', until='2025-02', stated=False)
+    """
+    dates: dict[Triple, dict[str, list[str]]] = defaultdict(lambda: {"since": [], "until": []})
+    for edge, kind, date in stated:
+        if _PARTIAL_DATE.match(date):
+            dates[edge][kind].append(date)
     periods = {}
     for edge, graphs in edges.items():
-        since_stated, until = stated.get(edge, (None, None))
+        found = dates.get(edge, {"since": [], "until": []})
+        since_stated, until = _earliest(found["since"]), _earliest(found["until"])
         since = since_stated or _earliest(issued[g] for g in graphs if g in issued)
         if since or until:
             periods[edge] = Period(since, until, since_stated is not None)
@@ -171,17 +190,14 @@ def date_edges(G: nx.MultiDiGraph, store: Store) -> None:
         G.edges[u, v, key].update(period_attributes(period))
 
 
-def _stated_dates(store: Store, read: set) -> dict[Triple, tuple[str | None, str | None]]:
-    """The earliest ``aikg:since`` and ``aikg:until`` stated about each edge."""
-    dates: dict[Triple, dict[str, list[str]]] = defaultdict(lambda: {"since": [], "until": []})
+def _stated_dates(store: Store, read: set) -> Iterable[tuple[Triple, str, str]]:
+    """Each ``aikg:since`` and ``aikg:until`` stated about an edge: (edge, kind, date)."""
     for kind, predicate in (("since", SINCE), ("until", UNTIL)):
         for quad in store.quads_for_pattern(None, predicate, None, None):
             read.add(quad.graph_name)
             triple = _reified(store, quad.subject, quad.graph_name, read)
-            if triple is not None and type(quad.object) is Literal and \
-                    _PARTIAL_DATE.match(quad.object.value):
-                dates[triple][kind].append(quad.object.value)
-    return {t: (_earliest(d["since"]), _earliest(d["until"])) for t, d in dates.items()}
+            if triple is not None and type(quad.object) is Literal:
+                yield triple, kind, quad.object.value
 
 
 def _reified(store: Store, statement, graph, read: set) -> Triple | None:
