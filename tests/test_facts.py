@@ -103,7 +103,7 @@ ADDRESS_UNKNOWN = {"cac-2024-year-end-302", "deeplearn-546030", "iacommunidad-80
 #: Issue 14 asks for 90% of the core entities named in Chinese. The curated files alone reach
 #: 66% (61 of 93); with the merged ecosystem files, whose new entities mostly lack a Chinese name,
 #: 39% (67 of 173). This floor keeps the share from falling while the names are found.
-CORE_CHINESE_NAME_FLOOR = 0.67
+CORE_CHINESE_NAME_FLOOR = 0.71
 
 
 def test_every_source_has_publisher_date_grade_and_an_https_address(
