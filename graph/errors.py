@@ -10,6 +10,7 @@
      │    └── ParseError     RDF or SPARQL that does not parse (with file, line, column)
      ├── Refused             allowed syntax, refused on purpose (SERVICE, LOAD, remote fetch)
      ├── QueryTimeout        the query ran past its time budget and was stopped
+     ├── QueryTooLarge       the query needed more than its memory budget and was stopped
      ├── ValidationFailed    the data breaks the SHACL shapes
      ├── ReadOnly            a write where writes are off
      ├── Unsupported         a backend or feature not available here
@@ -27,6 +28,7 @@ __all__ = [
     "ParseError",
     "Refused",
     "QueryTimeout",
+    "QueryTooLarge",
     "ValidationFailed",
     "ReadOnly",
     "Unsupported",
@@ -75,6 +77,10 @@ class ParseError(BadInput):
 
 class Refused(AikgError):
     """A request that is well-formed but refused by policy (SERVICE, LOAD, remote fetch)."""
+
+
+class QueryTooLarge(AikgError):
+    """The query (or write) needed more memory than its budget and was stopped."""
 
 
 class QueryTimeout(AikgError):

@@ -8,6 +8,13 @@ fork costs a few milliseconds and no copy. A worker evaluates a query through
 a socket pair. When the budget runs out the worker is killed; another is forked when needed.
 A committed write retires the workers forked before it, so the next query sees the write.
 
+Every worker is fenced in (:mod:`graph.sandbox`): it cannot open a network socket, so
+``SERVICE`` and ``LOAD`` reach nothing whatever the text, and it may add at most ``memory_bytes``
+to what it shares with the server, so a query that grows without end stops there
+(:class:`QueryTooLarge`) instead of growing the server. The complete check for ``SERVICE``
+(:mod:`graph.outbound`) runs in the worker too, inside the query's budgets: before a query
+reaches a worker the server reads no more than its head.
+
 Writes (:meth:`Executor.write`) run first in a forked copy of an in-memory graph, within the
 budget and followed by :meth:`KnowledgeGraph.validate`; only if that passes do they run on the
 real store. Answers are cached by graph version: a write empties the cache.
@@ -22,15 +29,17 @@ import signal
 import socket
 import stat
 import struct
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from . import guard
+from . import guard, sandbox
 from .cache import BytesCache
-from .errors import AikgError, BadInput, QueryTimeout, StoreUnavailable
+from .errors import AikgError, BadInput, QueryTimeout, QueryTooLarge, StoreUnavailable
+from .results import QueryResult
 from .store import KnowledgeGraph
 
 __all__ = ["Answer", "Executor"]
@@ -40,6 +49,11 @@ _HEADER = struct.Struct("!Q")
 #: Seconds a worker may sleep without using the processor while it owes an answer: a working
 #: one is running, or reading the disk (another state), so this can be short.
 STALL_SECONDS = 0.5
+#: Bytes of memory a worker may add to what it shares with the server, unless told otherwise.
+MEMORY_BYTES = 1024 ** 3
+#: Python frames a worker may nest: the complete SPARQL parser recurses once per triple of a
+#: block (its C stack, 8 MiB in a request thread, holds this many).
+_WORKER_RECURSION = 100_000
 log = logging.getLogger(__name__)
 
 
@@ -62,12 +76,14 @@ class Executor:
     A query that cannot run away (:func:`graph.guard.is_bounded`: one triple pattern, one index
     step per row) is evaluated in the calling thread, where the budget is checked between rows:
     it saves the round trip to a worker. ``workers=0`` evaluates every query so: no process, and
-    a budget that only cuts the result between rows. ``cache_bytes=0`` turns the cache off.
+    a budget that only cuts the result between rows, no memory budget and no network fence.
+    ``cache_bytes=0`` turns the cache off. ``memory_bytes`` is what each worker may allocate.
     """
 
     def __init__(self, kg: KnowledgeGraph, *, workers: int = 4,
-                 cache_bytes: int = 64 * 1024 * 1024) -> None:
+                 cache_bytes: int = 64 * 1024 * 1024, memory_bytes: int = MEMORY_BYTES) -> None:
         self.kg = kg
+        self.memory_bytes = memory_bytes
         # A remote store evaluates on its own machine, within the HTTP client's timeout:
         # a local worker would only add a process and break the inherited connections.
         self.max_workers = 0 if kg.store is None else workers
@@ -106,13 +122,48 @@ class Executor:
         cached = self._cache.get((version, key))
         if cached is not None:
             return cached
-        guard.check_query(sparql)  # refused in the parent: no worker needed
-        if self.max_workers == 0 or guard.is_bounded(sparql):
-            answer = Answer(*_evaluate(self.kg, request, timeout), version=version)
-        else:
-            answer = self._in_worker(request, timeout)
+        kind, body, truncated, rows, version = self._run(request, timeout)
+        answer = Answer(kind, body, truncated, rows, version)
         self._cache.put((answer.version, key), answer, size=len(answer.body))
         return answer
+
+    def result(self, sparql: str, *, timeout: float, max_rows: int | None = None,
+               base_iri: str | None = None) -> QueryResult:
+        """Like :meth:`query`, within the same budgets, but the result's terms rather than
+        bytes: for callers that reshape it (exports to other formats, the command line)."""
+        request = {"sparql": sparql, "fmt": None, "max_rows": max_rows, "base_iri": base_iri,
+                   "default_graphs": None, "named_graphs": None}
+        return self._run(request, timeout)[0]
+
+    def _run(self, request: dict, timeout: float) -> tuple:
+        """The evaluation's reply and the graph version it saw: in this thread for a query
+        that cannot run away or reach the network, else in a worker."""
+        sparql = request["sparql"]
+        if self.max_workers == 0 or (guard.is_bounded(sparql)
+                                     and not guard.may_reach_network(sparql)):
+            return *_evaluate(self.kg, request, timeout), self.kg.version
+        return self._in_worker(request, timeout)
+
+    def check_update(self, sparql: str, *, timeout: float) -> None:
+        """Refuse an update that would reach the network (:func:`graph.guard.check_update`),
+        checked in a worker within ``timeout`` when the text holds the keywords' letters: the
+        complete parse is slow on a big update."""
+        if not guard.may_reach_network(sparql):
+            return
+        deadline = time.monotonic() + timeout
+
+        def attempt() -> object:
+            worker = self._fork(lambda sock: _send(sock, _reply(
+                lambda: guard.check_update(sparql))))
+            try:
+                return worker.receive(deadline)
+            except TimeoutError:
+                raise QueryTimeout(f"checking the update ran past its time budget of "
+                                   f"{timeout:g} s") from None
+            finally:
+                worker.kill()
+
+        _unwrap(_twice(attempt, "the update"))
 
     def write(self, action: Callable[[KnowledgeGraph], T], *, timeout: float) -> T:
         """Apply ``action(kg)`` (an update, a load...) if it succeeds and validates in a copy.
@@ -128,7 +179,7 @@ class Executor:
             deadline = time.monotonic() + timeout
 
             def attempt() -> object:
-                worker = _fork(self.kg, lambda sock: _dry_run(self.kg, action, sock))
+                worker = self._fork(lambda sock: _dry_run(self.kg, action, sock))
                 try:
                     return worker.receive(deadline)
                 except TimeoutError:
@@ -150,7 +201,10 @@ class Executor:
 
     # -- the pool ----------------------------------------------------------------------------
 
-    def _in_worker(self, request: dict, timeout: float) -> Answer:
+    def _fork(self, child: Callable[[socket.socket], None]) -> _Worker:
+        return _fork(self.kg, child, self.memory_bytes)
+
+    def _in_worker(self, request: dict, timeout: float) -> tuple:
         deadline = time.monotonic() + timeout
 
         def attempt() -> Answer:
@@ -166,7 +220,7 @@ class Executor:
                 self._discard(worker)
                 raise
             self._release(worker)
-            return Answer(*_unwrap(reply), version=worker.version)
+            return *_unwrap(reply), worker.version
 
         return _twice(attempt, "the query")
 
@@ -189,7 +243,7 @@ class Executor:
                     raise QueryTimeout(f"all {self.max_workers} query workers stayed busy for "
                                        f"the whole time budget of {timeout:g} s")
         try:
-            return _fork(self.kg, lambda sock: _serve(self.kg, sock))
+            return self._fork(lambda sock: _serve(self.kg, sock))
         except BaseException:
             self._discard(None)
             raise
@@ -224,6 +278,14 @@ class _Stalled(Exception):
     """A worker sleeps without using the processor while it should be working: it is stuck."""
 
 
+class _OutOfMemory(EOFError):
+    """A worker ended on an allocation its memory budget refused (the engine aborts then)."""
+
+
+_TOO_LARGE = ("the work needed more memory than its budget allows and was stopped; nothing "
+              "else is affected (ask for fewer rows, or join fewer patterns)")
+
+
 def _twice(attempt: Callable[[], T], what: str) -> T:
     """``attempt()``, and once more if its worker process hung or died.
 
@@ -235,11 +297,15 @@ def _twice(attempt: Callable[[], T], what: str) -> T:
     """
     try:
         return attempt()
+    except _OutOfMemory:
+        raise QueryTooLarge(_TOO_LARGE) from None
     except (_Stalled, EOFError, OSError) as error:
         log.warning("replaced a query worker that %s; %s runs again",
                     "hung" if isinstance(error, _Stalled) else "died", what)
     try:
         return attempt()
+    except _OutOfMemory:
+        raise QueryTooLarge(_TOO_LARGE) from None
     except _Stalled:
         raise StoreUnavailable(f"{what} hung its worker process twice; nothing else is "
                                "affected, try again") from None
@@ -264,7 +330,21 @@ class _Worker:
         """The worker's answer; :class:`_Stalled` when it sleeps without progress (see
         :func:`_twice`), ``TimeoutError`` at the deadline."""
         self._ticks, self._still_since = None, time.monotonic()
-        return _receive(self.sock, deadline, self._stuck)
+        try:
+            return _receive(self.sock, deadline, self._stuck)
+        except EOFError:
+            if self._aborted():
+                raise _OutOfMemory from None
+            raise
+
+    def _aborted(self) -> bool:
+        """True when the process ended by SIGABRT: Rust's answer to a failed allocation."""
+        try:
+            pid, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            return False
+        self.pid = 0  # reaped: kill() has nothing left to do
+        return os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGABRT
 
     def _stuck(self) -> bool:
         """True once the worker has slept on a lock, its processor time unchanged, for
@@ -282,16 +362,19 @@ class _Worker:
         return now - self._still_since >= STALL_SECONDS
 
     def kill(self) -> None:
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
+        if self.pid:  # 0 once reaped
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
         self.sock.close()
 
 
-def _fork(kg: KnowledgeGraph, child: Callable[[socket.socket], None]) -> _Worker:
-    """Fork a process running ``child(sock)`` on a snapshot of ``kg``; it never returns."""
+def _fork(kg: KnowledgeGraph, child: Callable[[socket.socket], None], memory: int
+          ) -> _Worker:
+    """Fork a process running ``child(sock)`` on a snapshot of ``kg``, fenced in with
+    ``memory`` bytes to add; it never returns."""
     parent_end, child_end = socket.socketpair()
     with kg.exclusive():
         version = kg.version
@@ -304,7 +387,7 @@ def _fork(kg: KnowledgeGraph, child: Callable[[socket.socket], None]) -> _Worker
     if pid == 0:  # pragma: no cover - runs in the child, which leaves through os._exit
         try:
             parent_end.close()
-            _become_worker(child_end)
+            _become_worker(child_end, memory)
             child(child_end)
         finally:
             os._exit(0)
@@ -312,9 +395,10 @@ def _fork(kg: KnowledgeGraph, child: Callable[[socket.socket], None]) -> _Worker
     return _Worker(pid, parent_end, version)
 
 
-def _become_worker(sock: socket.socket) -> None:
+def _become_worker(sock: socket.socket, memory: int) -> None:
     """Drop what the child inherited from the server: its signal handlers and listening
-    sockets; and exit when the server process goes away."""
+    sockets; exit when the server process goes away; then fence the child in: no network,
+    ``memory`` bytes more at most (see :mod:`graph.sandbox`)."""
     for name in ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH",
                  "SIGCHLD", "SIGTTIN", "SIGTTOU"):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
@@ -334,6 +418,11 @@ def _become_worker(sock: socket.socket) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, daemon=True).start()
+    sys.setrecursionlimit(_WORKER_RECURSION)
+    if not sandbox.forbid_network():
+        log.warning("no seccomp filter on this machine: query workers can reach the network; "
+                    "only the SPARQL check refuses SERVICE and LOAD")
+    sandbox.limit_memory(memory)
 
 
 def _serve(kg: KnowledgeGraph, sock: socket.socket) -> None:
@@ -359,13 +448,15 @@ def _dry_run(kg: KnowledgeGraph, action: Callable[[KnowledgeGraph], object],
     _send(sock, _reply(run))
 
 
-def _evaluate(kg: KnowledgeGraph, request: dict, timeout: float | None
-              ) -> tuple[str, bytes, bool, int]:
+def _evaluate(kg: KnowledgeGraph, request: dict, timeout: float | None) -> tuple:
+    """``(kind, body, truncated, rows)``; ``(result,)`` for a request without a format."""
     result = kg.query(
         request["sparql"], default_graphs=request["default_graphs"],
         named_graphs=request["named_graphs"], max_rows=request["max_rows"],
         base_iri=request["base_iri"], timeout=timeout,
     )
+    if request["fmt"] is None:
+        return (result,)
     try:
         body = result.serialize(request["fmt"])
     except ValueError as error:
@@ -378,6 +469,8 @@ def _reply(work: Callable[[], object]) -> tuple[str, object]:
         return ("ok", work())
     except AikgError as error:
         return ("error", error)
+    except MemoryError:
+        return ("error", QueryTooLarge(_TOO_LARGE))
     except Exception as error:  # a bug: the parent logs it as a 500
         return ("crash", f"{type(error).__name__}: {error}")
 

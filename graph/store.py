@@ -166,15 +166,19 @@ class KnowledgeGraph:
         base_iri: str | None = None,
         using_graphs: Iterable[str] = (),
         using_named_graphs: Iterable[str] = (),
+        checked: bool = False,
     ) -> None:
         """Apply a SPARQL update atomically, then bump the version and notify listeners.
 
         ``using_graphs`` and ``using_named_graphs`` are the protocol's ``using-graph-uri`` and
         ``using-named-graph-uri``: the dataset of its ``WHERE`` clauses. ``SERVICE`` and
-        ``LOAD`` are refused (:class:`Refused`): they would reach the network.
+        ``LOAD`` are refused (:class:`Refused`): they would reach the network. ``checked``
+        says the caller has refused them already (the service does, within the budget:
+        :meth:`graph.executor.Executor.check_update`).
         """
         self._check_writable()
-        guard.check_update(sparql)
+        if not checked:
+            guard.check_update(sparql)
         sparql = guard.with_using(sparql, using_graphs, using_named_graphs)
         with self._write_lock:
             try:
