@@ -38,7 +38,7 @@ from .engine import (
     sparql_error,
     write_error,
 )
-from .errors import AikgError, BadInput, ReadOnly, StoreUnavailable
+from .errors import AikgError, BadInput, ReadOnly, Refused, StoreUnavailable
 from .formats import RdfSyntax, open_rdf_input, rdf_parse_error, rdf_syntax, syntax_for_path
 from .results import QueryResult
 from .written import written_graphs
@@ -46,6 +46,7 @@ from .written import written_graphs
 __all__ = ["DEFAULT_GRAPH", "KnowledgeGraph", "LoadReport", "is_remote", "open_graph"]
 
 ProgressCallback = Callable[[int, int], None]
+_NO_NETWORK = "this service reaches no other server: SERVICE and LOAD from the network are refused"
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,8 @@ class KnowledgeGraph:
             return collect(raw, deadline, max_rows)
         except SyntaxError as error:
             raise sparql_error(error) from None
+        except PermissionError:  # the engine opened a socket where graph.sandbox forbids it
+            raise Refused(_NO_NETWORK) from None
         except (OSError, RuntimeError, ValueError) as error:
             raise BadInput(f"query failed: {error}") from None
 
@@ -185,6 +188,8 @@ class KnowledgeGraph:
                 self.store.update(sparql, base_iri=base_iri)
             except SyntaxError as error:
                 raise sparql_error(error) from None
+            except PermissionError:
+                raise Refused(_NO_NETWORK) from None
             except (OSError, RuntimeError, ValueError) as error:
                 raise self._write_failed(error, "update failed") from None
             self._committed(written_graphs(sparql))

@@ -82,6 +82,8 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
             self.cfg.set("workers", workers)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", threads)
+            if not is_remote(store):
+                self.cfg.set("post_fork", _fence_in)
 
         def load(self):
             try:
@@ -91,6 +93,16 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
                 raise SystemExit(3) from None  # gunicorn's "worker failed to boot": it stops
 
     Server().run()
+
+
+def _fence_in(server, worker) -> None:
+    """Gunicorn's hook in each new server process, which needs no network socket of its own
+    over a local store (it accepts on the one it inherits): forbid them, so that nothing it
+    evaluates, updates included, can reach the network (see graph.sandbox)."""
+    from graph import sandbox
+
+    if not sandbox.forbid_network():
+        worker.log.warning("no seccomp filter here: only the SPARQL check refuses SERVICE, LOAD")
 
 
 def _app(settings: dict[str, object], data_files: tuple[str, ...], url: str):
