@@ -87,7 +87,8 @@ REACHING = [
     ("query", "PREFIX ex: <{base}> SELECT * WHERE {{ SERVICEex:sparql {{ ?s ?p ?o }} }}"),
     ("query", "SELECT * WHERE {{ {{}}SERVICE<{url}>{{ ?s ?p ?o }} }}"),
     ("query", "select * where {{ service silent <{url}> {{ ?s ?p ?o }} }}"),
-    ("query", "SELECT * WHERE {{ {{ SELECT * WHERE {{ OPTIONAL {{ SERVICE <{url}> {{}} }} }} }} }}"),
+    ("query", "SELECT * WHERE {{ {{ SELECT * WHERE {{ OPTIONAL {{ SERVICE <{url}> {{}} }} }} }} "
+              "}}"),
     ("update", r"PREFIX ex: <http://e/> INSERT {{ <urn:a> <urn:b> ?x }} WHERE {{ BIND(ex:\# AS ?x) "
                r"}} ; LOAD <{url}>"),
     ("update", "LOAD SILENT <{url}> INTO GRAPH <urn:g>"),
@@ -101,8 +102,8 @@ def test_service_and_load_never_reach_the_network_and_are_refused(server, endpoi
     url, _ = server
     base = endpoint.url.rsplit("/", 1)[0] + "/"
     before = len(endpoint.requests)
-    response = requests.post(f"{url}/sparql", data={field: text.format(url=endpoint.url, base=base)},
-                             headers=AUTH, timeout=60)
+    text = text.format(url=endpoint.url, base=base)
+    response = requests.post(f"{url}/sparql", data={field: text}, headers=AUTH, timeout=60)
     assert response.status_code == 400, response.text
     assert "refused" in response.json()["error"]
     assert len(endpoint.requests) == before
