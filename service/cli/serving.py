@@ -33,6 +33,10 @@ from . import STORE_HELP, main, remote_store_options
               help="Processes per server process that evaluate queries and are killed when a "
                    "query runs out of time; 0 evaluates in the request thread (faster for cheap "
                    "queries, but a budget then only cuts the result, not the evaluation).")
+@click.option("--query-memory", default=1024 ** 3, show_default=True,
+              type=click.IntRange(64 * 1024 ** 2),
+              help="Bytes each query's worker process may allocate; past it the query is "
+                   "stopped with 503 and the server does not grow.")
 @click.option("--max-upload", default=1024 ** 3, show_default=True, type=click.IntRange(1),
               help="Bytes per Graph Store POST of one document on /store, streamed from disk; "
                    "past it 413. Other bodies, PUT included, keep a 16 MiB limit.")
@@ -48,7 +52,7 @@ from . import STORE_HELP, main, remote_store_options
                    "believe; 0 believes none.")
 def serve(host: str, port: int, store: str, update_url: str | None, store_auth: str | None,
           token: str | None, timeout: float, max_rows: int, threads: int, workers: int,
-          query_workers: int, max_upload: int, data_files: tuple[str, ...],
+          query_workers: int, query_memory: int, max_upload: int, data_files: tuple[str, ...],
           rate_limit: float | None, rate_burst: int, trusted_proxies: int) -> None:
     """Serve the graph over HTTP with gunicorn (one process by default, several threads).
 
@@ -64,7 +68,8 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
                                "--store memory): a write in one process would not reach the others")
     settings = {"STORE": store, "STORE_UPDATE_URL": update_url, "STORE_AUTH": store_auth,
                 "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
-                "QUERY_WORKERS": query_workers, "STORE_MAX_UPLOAD": max_upload,
+                "QUERY_WORKERS": query_workers, "QUERY_MEMORY": query_memory,
+                "STORE_MAX_UPLOAD": max_upload,
                 "RATE_LIMIT": rate_limit,
                 "RATE_BURST": rate_burst, "TRUSTED_PROXIES": trusted_proxies}
     configure_logging()
