@@ -11,7 +11,8 @@ A committed write retires the workers forked before it, so the next query sees t
 Every worker is fenced in (:mod:`graph.sandbox`): it cannot open a network socket, so
 ``SERVICE`` and ``LOAD`` reach nothing whatever the text, and it may add at most ``memory_bytes``
 to what it shares with the server, so a query that grows without end stops there
-(:class:`QueryTooLarge`) instead of growing the server. The complete check for ``SERVICE``
+(:class:`QueryTooLarge`) instead of growing the server. (A write's dry run has no memory
+budget: it is as big as the upload a token holder sends.) The complete check for ``SERVICE``
 (:mod:`graph.outbound`) runs in the worker too, inside the query's budgets: before a query
 reaches a worker the server reads no more than its head.
 
@@ -179,7 +180,8 @@ class Executor:
             deadline = time.monotonic() + timeout
 
             def attempt() -> object:
-                worker = self._fork(lambda sock: _dry_run(self.kg, action, sock))
+                # No memory budget: a write is as big as the upload a token holder sends.
+                worker = _fork(self.kg, lambda sock: _dry_run(self.kg, action, sock), None)
                 try:
                     return worker.receive(deadline)
                 except TimeoutError:
@@ -293,7 +295,7 @@ def _twice(attempt: Callable[[], T], what: str) -> T:
     RocksDB cache's lock held at that instant stays held in the child for ever), so a worker
     can hang on its first touch of the store, or crash. A fresh worker does the work; a second
     failure is the work's own: pyoxigraph overflows its stack on queries nested a few thousand
-    deep, and the kernel ends a worker whose query eats the memory.
+    deep. A worker that ran out of its memory budget is not tried again: that is the work's.
     """
     try:
         return attempt()
@@ -371,10 +373,10 @@ class _Worker:
         self.sock.close()
 
 
-def _fork(kg: KnowledgeGraph, child: Callable[[socket.socket], None], memory: int
+def _fork(kg: KnowledgeGraph, child: Callable[[socket.socket], None], memory: int | None
           ) -> _Worker:
     """Fork a process running ``child(sock)`` on a snapshot of ``kg``, fenced in with
-    ``memory`` bytes to add; it never returns."""
+    ``memory`` bytes to add (None: no budget); it never returns."""
     parent_end, child_end = socket.socketpair()
     with kg.exclusive():
         version = kg.version
@@ -395,7 +397,7 @@ def _fork(kg: KnowledgeGraph, child: Callable[[socket.socket], None], memory: in
     return _Worker(pid, parent_end, version)
 
 
-def _become_worker(sock: socket.socket, memory: int) -> None:
+def _become_worker(sock: socket.socket, memory: int | None) -> None:
     """Drop what the child inherited from the server: its signal handlers and listening
     sockets; exit when the server process goes away; then fence the child in: no network,
     ``memory`` bytes more at most (see :mod:`graph.sandbox`)."""
@@ -422,7 +424,8 @@ def _become_worker(sock: socket.socket, memory: int) -> None:
     if not sandbox.forbid_network():
         log.warning("no seccomp filter on this machine: query workers can reach the network; "
                     "only the SPARQL check refuses SERVICE and LOAD")
-    sandbox.limit_memory(memory)
+    if memory is not None:
+        sandbox.limit_memory(memory)
 
 
 def _serve(kg: KnowledgeGraph, sock: socket.socket) -> None:
