@@ -139,6 +139,13 @@ def test_a_worker_cannot_reach_the_network_even_when_the_check_misses(monkeypatc
     assert not any(v for row in silent.rows for v in row)
 
 
+def test_the_server_process_runs_fenced(server) -> None:
+    """Updates run in the server process: over a local store it runs under the filter."""
+    _, log = server
+    status = Path(f"/proc/{worker_pid(log)}/status").read_text()
+    assert re.search(r"^Seccomp:\s+2$", status, re.M)  # 2: a filter is installed
+
+
 def test_a_fenced_process_cannot_load_from_the_network(endpoint) -> None:
     """What the server processes of ``aikg serve`` over a local store do at start
     (:func:`graph.sandbox.forbid_network`): an update's LOAD fails inside the engine."""
@@ -173,10 +180,14 @@ CARTESIAN_CONSTRUCT = ("CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . ?d ?e ?f . ?g 
                        "ORDER BY ?i")
 
 
+def worker_pid(log: Path) -> int:
+    """The gunicorn worker that serves, from the start-up log."""
+    return int(re.findall(r"Booting worker with pid: (\d+)", log.read_text())[-1])
+
+
 def server_memory(log: Path) -> int:
-    """The resident bytes of the gunicorn worker that serves (from the start-up log's pid)."""
-    pids = re.findall(r"Booting worker with pid: (\d+)", log.read_text())
-    status = Path(f"/proc/{pids[-1]}/status").read_text()
+    """The resident bytes of the gunicorn worker that serves."""
+    status = Path(f"/proc/{worker_pid(log)}/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) * 1024
 
 
