@@ -7,6 +7,7 @@ fork costs a few milliseconds and no copy. A worker evaluates a query through
 :meth:`KnowledgeGraph.query` on its snapshot, serializes the result and sends the bytes back over
 a socket pair. When the budget runs out the worker is killed; another is forked when needed.
 A committed write retires the workers forked before it, so the next query sees the write.
+The processes themselves, and the messages between them, are :mod:`graph.workers`.
 
 Every worker is fenced in (:mod:`graph.sandbox`): it cannot open a network socket, so
 ``SERVICE`` and ``LOAD`` reach nothing whatever the text, and it may add at most ``memory_bytes``
@@ -23,39 +24,26 @@ real store. Answers are cached by graph version: a write empties the cache.
 
 from __future__ import annotations
 
-import logging
 import os
-import pickle
-import signal
 import socket
-import stat
-import struct
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from . import guard, sandbox
+from . import guard
 from .cache import BytesCache
-from .errors import AikgError, BadInput, QueryTimeout, QueryTooLarge, StoreUnavailable
+from .errors import BadInput, QueryTimeout
 from .results import QueryResult
 from .store import KnowledgeGraph
+from .workers import Worker, fork, receive, reply, send, twice, unwrap
 
 __all__ = ["Answer", "Executor"]
 
 T = TypeVar("T")
-_HEADER = struct.Struct("!Q")
-#: Seconds a worker may sleep without using the processor while it owes an answer: a working
-#: one is running, or reading the disk (another state), so this can be short.
-STALL_SECONDS = 0.5
 #: Bytes of memory a worker may add to what it shares with the server, unless told otherwise.
 MEMORY_BYTES = 1024 ** 3
-#: Python frames a worker may nest: the complete SPARQL parser recurses once per triple of a
-#: block (its C stack, 8 MiB in a request thread, holds this many).
-_WORKER_RECURSION = 100_000
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,7 +76,7 @@ class Executor:
         # A remote store evaluates on its own machine, within the HTTP client's timeout:
         # a local worker would only add a process and break the inherited connections.
         self.max_workers = 0 if kg.store is None else workers
-        self._idle: list[_Worker] = []
+        self._idle: list[Worker] = []
         self._count = 0
         self._pid = os.getpid()
         self._lock = threading.Condition()
@@ -154,7 +142,7 @@ class Executor:
         deadline = time.monotonic() + timeout
 
         def attempt() -> object:
-            worker = self._fork(lambda sock: _send(sock, _reply(
+            worker = self._fork(lambda sock: send(sock, reply(
                 lambda: guard.check_update(sparql))))
             try:
                 return worker.receive(deadline)
@@ -164,7 +152,7 @@ class Executor:
             finally:
                 worker.kill()
 
-        _unwrap(_twice(attempt, "the update"))
+        unwrap(twice(attempt, "the update"))
 
     def write(self, action: Callable[[KnowledgeGraph], T], *, timeout: float) -> T:
         """Apply ``action(kg)`` (an update, a load...) if it succeeds and validates in a copy.
@@ -181,7 +169,7 @@ class Executor:
 
             def attempt() -> object:
                 # No memory budget: a write is as big as the upload a token holder sends.
-                worker = _fork(self.kg, lambda sock: _dry_run(self.kg, action, sock), None)
+                worker = fork(self.kg, lambda sock: _dry_run(self.kg, action, sock), None)
                 try:
                     return worker.receive(deadline)
                 except TimeoutError:
@@ -190,7 +178,7 @@ class Executor:
                 finally:
                     worker.kill()
 
-            _unwrap(_twice(attempt, "the write"))
+            unwrap(twice(attempt, "the write"))
             return action(self.kg)
 
     def close(self) -> None:
@@ -203,8 +191,8 @@ class Executor:
 
     # -- the pool ----------------------------------------------------------------------------
 
-    def _fork(self, child: Callable[[socket.socket], None]) -> _Worker:
-        return _fork(self.kg, child, self.memory_bytes)
+    def _fork(self, child: Callable[[socket.socket], None]) -> Worker:
+        return fork(self.kg, child, self.memory_bytes)
 
     def _in_worker(self, request: dict, timeout: float) -> tuple:
         deadline = time.monotonic() + timeout
@@ -222,11 +210,11 @@ class Executor:
                 self._discard(worker)
                 raise
             self._release(worker)
-            return *_unwrap(reply), worker.version
+            return *unwrap(reply), worker.version
 
-        return _twice(attempt, "the query")
+        return twice(attempt, "the query")
 
-    def _acquire(self, deadline: float, timeout: float) -> _Worker:
+    def _acquire(self, deadline: float, timeout: float) -> Worker:
         with self._lock:
             if os.getpid() != self._pid:  # forked by gunicorn: these workers are not ours
                 self._idle, self._count, self._pid = [], 0, os.getpid()
@@ -250,7 +238,7 @@ class Executor:
             self._discard(None)
             raise
 
-    def _release(self, worker: _Worker) -> None:
+    def _release(self, worker: Worker) -> None:
         with self._lock:
             if worker.version == self.kg.version:
                 self._idle.append(worker)
@@ -259,7 +247,7 @@ class Executor:
                 self._count -= 1
             self._lock.notify()
 
-    def _discard(self, worker: _Worker | None) -> None:
+    def _discard(self, worker: Worker | None) -> None:
         if worker is not None:
             worker.kill()
         with self._lock:
@@ -276,167 +264,15 @@ class Executor:
             worker.kill()
 
 
-class _Stalled(Exception):
-    """A worker sleeps without using the processor while it should be working: it is stuck."""
-
-
-class _OutOfMemory(EOFError):
-    """A worker ended on an allocation its memory budget refused (the engine aborts then)."""
-
-
-_TOO_LARGE = ("the work needed more memory than its budget allows and was stopped; nothing "
-              "else is affected (ask for fewer rows, or join fewer patterns)")
-
-
-def _twice(attempt: Callable[[], T], what: str) -> T:
-    """``attempt()``, and once more if its worker process hung or died.
-
-    The workers are forked from a server whose other threads may be inside the store (a
-    RocksDB cache's lock held at that instant stays held in the child for ever), so a worker
-    can hang on its first touch of the store, or crash. A fresh worker does the work; a second
-    failure is the work's own: pyoxigraph overflows its stack on queries nested a few thousand
-    deep. A worker that ran out of its memory budget is not tried again: that is the work's.
-    """
-    try:
-        return attempt()
-    except _OutOfMemory:
-        raise QueryTooLarge(_TOO_LARGE) from None
-    except (_Stalled, EOFError, OSError) as error:
-        log.warning("replaced a query worker that %s; %s runs again",
-                    "hung" if isinstance(error, _Stalled) else "died", what)
-    try:
-        return attempt()
-    except _OutOfMemory:
-        raise QueryTooLarge(_TOO_LARGE) from None
-    except _Stalled:
-        raise StoreUnavailable(f"{what} hung its worker process twice; nothing else is "
-                               "affected, try again") from None
-    except (EOFError, OSError):
-        raise BadInput(f"{what} crashed the process that evaluated it (nesting too deep, or "
-                       "too much memory); it was stopped and nothing else is affected") from None
-
-
-class _Worker:
-    """A forked process and the parent's end of its socket pair."""
-
-    def __init__(self, pid: int, sock: socket.socket, version: int) -> None:
-        self.pid, self.sock, self.version = pid, sock, version
-        self._ticks: int | None = None  # processor time, while waiting for its answer
-        self._still_since = 0.0
-
-    def send(self, message: object, deadline: float) -> None:
-        self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
-        _send(self.sock, message)
-
-    def receive(self, deadline: float) -> object:
-        """The worker's answer; :class:`_Stalled` when it sleeps without progress (see
-        :func:`_twice`), ``TimeoutError`` at the deadline."""
-        self._ticks, self._still_since = None, time.monotonic()
-        try:
-            return _receive(self.sock, deadline, self._stuck)
-        except EOFError:
-            if self._aborted():
-                raise _OutOfMemory from None
-            raise
-
-    def _aborted(self) -> bool:
-        """True when the process ended by SIGABRT: Rust's answer to a failed allocation."""
-        try:
-            pid, status = os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            return False
-        self.pid = 0  # reaped: kill() has nothing left to do
-        return os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGABRT
-
-    def _stuck(self) -> bool:
-        """True once the worker has slept on a lock, its processor time unchanged, for
-        :data:`STALL_SECONDS`. A worker reading the disk waits in another state ("D")."""
-        try:
-            with open(f"/proc/{self.pid}/stat") as status:
-                fields = status.read().rsplit(")", 1)[1].split()
-        except OSError:
-            return False  # no /proc here, or already gone (the read then sees the end)
-        state, ticks = fields[0], int(fields[11]) + int(fields[12])
-        now = time.monotonic()
-        if state != "S" or ticks != self._ticks:
-            self._ticks, self._still_since = ticks, now
-            return False
-        return now - self._still_since >= STALL_SECONDS
-
-    def kill(self) -> None:
-        if self.pid:  # 0 once reaped
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
-        self.sock.close()
-
-
-def _fork(kg: KnowledgeGraph, child: Callable[[socket.socket], None], memory: int | None
-          ) -> _Worker:
-    """Fork a process running ``child(sock)`` on a snapshot of ``kg``, fenced in with
-    ``memory`` bytes to add (None: no budget); it never returns."""
-    parent_end, child_end = socket.socketpair()
-    with kg.exclusive():
-        version = kg.version
-        try:
-            pid = os.fork()
-        except OSError as error:  # out of processes or memory: the server's state, not the query's
-            parent_end.close()
-            child_end.close()
-            raise StoreUnavailable(f"could not start a worker process ({error})") from None
-    if pid == 0:  # pragma: no cover - runs in the child, which leaves through os._exit
-        try:
-            parent_end.close()
-            _become_worker(child_end, memory)
-            child(child_end)
-        finally:
-            os._exit(0)
-    child_end.close()
-    return _Worker(pid, parent_end, version)
-
-
-def _become_worker(sock: socket.socket, memory: int | None) -> None:
-    """Drop what the child inherited from the server: its signal handlers and listening
-    sockets; exit when the server process goes away; then fence the child in: no network,
-    ``memory`` bytes more at most (see :mod:`graph.sandbox`)."""
-    for name in ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH",
-                 "SIGCHLD", "SIGTTIN", "SIGTTOU"):
-        signal.signal(getattr(signal, name), signal.SIG_DFL)
-    keep = sock.fileno()
-    for fd in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
-        fd = int(fd)
-        try:
-            if fd != keep and stat.S_ISSOCK(os.fstat(fd).st_mode):
-                os.close(fd)
-        except OSError:
-            pass
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
-    sys.setrecursionlimit(_WORKER_RECURSION)
-    if not sandbox.forbid_network():
-        log.warning("no seccomp filter on this machine: query workers can reach the network; "
-                    "only the SPARQL check refuses SERVICE and LOAD")
-    if memory is not None:
-        sandbox.limit_memory(memory)
-
-
 def _serve(kg: KnowledgeGraph, sock: socket.socket) -> None:
     """The worker's loop: evaluate each request and send the reply, until the socket closes."""
     sock.settimeout(None)
     while True:
         try:
-            request = _receive(sock, None)
+            request = receive(sock, None)
         except (EOFError, OSError):
             return
-        _send(sock, _reply(lambda r=request: _evaluate(kg, r, None)))
+        send(sock, reply(lambda r=request: _evaluate(kg, r, None)))
 
 
 def _dry_run(kg: KnowledgeGraph, action: Callable[[KnowledgeGraph], object],
@@ -448,7 +284,7 @@ def _dry_run(kg: KnowledgeGraph, action: Callable[[KnowledgeGraph], object],
         action(kg)
         kg.validate(kg.changed_graphs)  # None (the write does not say): every graph
 
-    _send(sock, _reply(run))
+    send(sock, reply(run))
 
 
 def _evaluate(kg: KnowledgeGraph, request: dict, timeout: float | None) -> tuple:
@@ -467,55 +303,3 @@ def _evaluate(kg: KnowledgeGraph, request: dict, timeout: float | None) -> tuple
     return result.kind, body, result.truncated, len(result)
 
 
-def _reply(work: Callable[[], object]) -> tuple[str, object]:
-    try:
-        return ("ok", work())
-    except AikgError as error:
-        return ("error", error)
-    except MemoryError:
-        return ("error", QueryTooLarge(_TOO_LARGE))
-    except Exception as error:  # a bug: the parent logs it as a 500
-        return ("crash", f"{type(error).__name__}: {error}")
-
-
-def _unwrap(reply: object) -> object:
-    status, payload = reply
-    if status == "error":
-        raise payload
-    if status == "crash":
-        raise RuntimeError(f"query worker failed: {payload}")
-    return payload
-
-
-def _send(sock: socket.socket, message: object) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    sock.sendall(_HEADER.pack(len(data)) + data)
-
-
-def _receive(sock: socket.socket, deadline: float | None,
-             stuck: Callable[[], bool] | None = None) -> object:
-    (size,) = _HEADER.unpack(_read(sock, _HEADER.size, deadline, stuck))
-    return pickle.loads(_read(sock, size, deadline, stuck))
-
-
-def _read(sock: socket.socket, size: int, deadline: float | None,
-          stuck: Callable[[], bool] | None = None) -> bytes:
-    """``size`` bytes; ``stuck()`` is asked each time half of STALL_SECONDS passes without
-    any."""
-    buffer = bytearray()
-    while len(buffer) < size:
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            sock.settimeout(remaining if stuck is None else min(remaining, STALL_SECONDS / 2))
-        try:
-            chunk = sock.recv(min(size - len(buffer), 1 << 20))
-        except TimeoutError:
-            if stuck is not None and stuck():
-                raise _Stalled from None
-            continue
-        if not chunk:
-            raise EOFError
-        buffer += chunk
-    return bytes(buffer)
