@@ -241,3 +241,19 @@ def test_reading_a_huge_hostile_query_costs_linear_time_and_little_memory(server
     assert response.status_code in (400, 503), response.text[:300]
     assert time.monotonic() - started < BUDGET + 30
     assert server_memory(log) < 1024 ** 3
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["query", DOUBLING], "memory"),
+    (["query", "--timeout", "2", "ASK { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
+      "FILTER(STRLEN(STR(?a)) + STRLEN(STR(?d)) + STRLEN(STR(?g)) < 0) }"], "time budget"),
+    (["export", "-o", "-", "--format", "ntriples", "--query", CARTESIAN_CONSTRUCT],
+     "memory|time"),
+    (["query", r"PREFIX ex: <http://e/> SELECT * { BIND(ex:\# AS ?x) SERVICE <http://e/> {} }"],
+     "refused"),
+], ids=["doubling", "cartesian-filter", "export-construct", "service"])
+def test_the_command_line_runs_queries_within_the_same_budgets(cli, args: list[str],
+                                                               message: str) -> None:
+    result = cli(*args)
+    assert result.exit_code == 1, result.output
+    assert re.search(message, result.output), result.output
