@@ -9,7 +9,7 @@ may add, so a query that grows without end fails its own allocation and ends the
 growing the server.
 
 Both are Linux-only; elsewhere :func:`forbid_network` returns False and the check of
-:mod:`graph.guard` is the only fence.
+:mod:`graph.guard` is the only fence, and :func:`limit_memory` does nothing.
 """
 
 from __future__ import annotations
@@ -84,8 +84,12 @@ def limit_memory(budget: int) -> None:
     that an allocation fails (Python raises MemoryError; the Rust engine aborts the process).
 
     A forked worker shares its parent's pages, which count as mapped already: the budget is
-    what the worker may add, whatever the size of the server it came from.
+    what the worker may add, whatever the size of the server it came from. Without Linux's
+    ``/proc`` (where the mapped size is read) nothing changes.
     """
-    with open("/proc/self/statm") as statm:
-        mapped = int(statm.read().split()[0]) * resource.getpagesize()
+    try:
+        with open("/proc/self/statm") as statm:
+            mapped = int(statm.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        return
     resource.setrlimit(resource.RLIMIT_AS, (mapped + budget, mapped + budget))
