@@ -9,6 +9,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 import ontology
 
 from .network.projection import term_labels
+from .readable import readable
 from .results import term_to_json
 from .store import KnowledgeGraph
 from .terms import iri_values, label_language, pick_label, short_id, sparql_prefixes
@@ -25,6 +26,9 @@ HIDDEN_LABEL = P["skos"] + "hiddenLabel"
 RDF_TYPE = P["rdf"] + "type"
 TITLE = (P["dcterms"] + "title", P["schema"] + "name", P["rdfs"] + "label")
 URL = (P["schema"] + "url", P["dcterms"] + "source", P["prov"] + "hadPrimarySource")
+ISSUED = (P["dcterms"] + "issued",)
+# A reified statement (one that dates an edge) points at its ends: the edge itself is shown.
+REIFYING = {P["rdf"] + "subject", P["rdf"] + "object"}
 
 
 def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
@@ -33,7 +37,8 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
 
     ``ecosystem`` names the predicates that are ecosystem relations, to flag those relations.
     Statements past ``max_rows`` in each direction are left out and ``truncated`` says so.
-    Hidden labels are left out: they are for search, not for display.
+    Hidden labels are left out: they are for search, not for display, and so are the reified
+    statements that date an edge (the edge itself is listed).
     """
     entity = NamedNode(iri)
     outgoing = kg.query("SELECT ?e ?p ?o ?g WHERE { GRAPH ?g { ?e ?p ?o } }",
@@ -51,7 +56,8 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
     for (s, p, o), graphs in sorted(stated.items(), key=lambda item: str(item[0])):
         sources = sorted(graphs)
         if s != entity:
-            relations["in"].append((p, s, sources))
+            if p not in REIFYING:
+                relations["in"].append((p, s, sources))
         elif p in LABEL_KINDS and isinstance(o, Literal) and label_language(o):
             names[label_language(o)].setdefault(LABEL_KINDS[p], []).append(o.value)
         elif p == HIDDEN_LABEL:
@@ -67,7 +73,9 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
               if isinstance(t, NamedNode)}
     labels = term_labels(kg, others | set(types) | {p for p, _, _ in properties}
                      | {p for way in relations.values() for p, _, _ in way})
+    inverse = term_labels(kg, {p for p, _, _ in relations["in"]}, inverse=True)
     ecosystem = ecosystem or set()
+    units = said_units(properties)
 
     def named(term: object) -> dict[str, object]:
         value = term.value if isinstance(term, NamedNode) else str(term)
@@ -75,8 +83,10 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
         return {"id": short_id(value), "iri": value, "label_en": en, "label_zh": zh}
 
     def link(p: str, other: object, sources: list[str]) -> dict[str, object]:
-        return {"relation": named(NamedNode(p)), "node": named(other), "sources": sources,
-                "ecosystem": p in ecosystem}
+        en, zh = inverse.get(p, ("", ""))
+        return {"relation": {**named(NamedNode(p)), "inverse_label_en": en,
+                             "inverse_label_zh": zh},
+                "node": named(other), "sources": sources, "ecosystem": p in ecosystem}
 
     return {
         **named(entity),
@@ -87,12 +97,21 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
         "alt_labels": {lang: sorted(by.get("alt", [])) for lang, by in names.items()},
         "types": [named(NamedNode(t)) for t in sorted(set(types))],
         "properties": [{"property": named(NamedNode(p)), "value": term_to_json(o),
+                        "display": readable(term_to_json(o), p, **units),
                         "sources": sources} for p, o, sources in properties],
         "relations": {way: [link(*r) for r in found] for way, found in relations.items()},
         "sources": describe_sources(kg, sorted({g for graphs in stated.values()
                                                 for g in graphs})),
         "truncated": outgoing.truncated or incoming.truncated,
     }
+
+
+def said_units(properties: list[tuple[str, object, list[str]]]) -> dict[str, str]:
+    """The unit (``schema:unitText``) and currency (``schema:priceCurrency``) an entity's own
+    statements give its amounts, as :func:`~graph.readable.readable` takes them."""
+    said = {p: getattr(o, "value", "") for p, o, _ in properties}
+    return {"unit": said.get(P["schema"] + "unitText", ""),
+            "currency": said.get(P["schema"] + "priceCurrency", "")}
 
 
 def entity_quads(kg: KnowledgeGraph, iri: str, *, max_quads: int = 10_000
@@ -122,10 +141,11 @@ def entity_quads(kg: KnowledgeGraph, iri: str, *, max_quads: int = 10_000
 
 
 def describe_sources(kg: KnowledgeGraph, graphs: list[str]) -> list[dict[str, object]]:
-    """Each source graph with the title and address its description in the sources graph gives."""
+    """Each source graph with the title, address and issue date its description in the sources
+    graph gives."""
     found: dict[str, dict[str, object]] = {
         g: {"id": g[len(ontology.GRAPH):] if g.startswith(ontology.GRAPH) else g, "iri": g,
-            "title": None, "url": None} for g in graphs}
+            "title": None, "url": None, "issued": None} for g in graphs}
     if not graphs:
         return []
     result = kg.query(sparql_prefixes() + f"""
@@ -137,6 +157,6 @@ def describe_sources(kg: KnowledgeGraph, graphs: list[str]) -> list[dict[str, ob
     for g, p, o in sorted(result.rows, key=str):
         said.setdefault((g.value, p.value), o.value)
     for g, described in found.items():
-        for field, predicates in (("title", TITLE), ("url", URL)):
+        for field, predicates in (("title", TITLE), ("url", URL), ("issued", ISSUED)):
             described[field] = next((said[(g, p)] for p in predicates if (g, p) in said), None)
     return list(found.values())

@@ -132,7 +132,7 @@ class KnowledgeGraph:
             raw = self.store.query(sparql, **options)
             return collect(raw, deadline, max_rows)
         except SyntaxError as error:
-            raise sparql_error(error) from None
+            raise sparql_error(error, sparql) from None
         except PermissionError:  # the engine opened a socket where graph.sandbox forbids it
             raise Refused(_NO_NETWORK) from None
         except (OSError, RuntimeError, ValueError) as error:
@@ -187,7 +187,7 @@ class KnowledgeGraph:
             try:
                 self.store.update(sparql, base_iri=base_iri)
             except SyntaxError as error:
-                raise sparql_error(error) from None
+                raise sparql_error(error, sparql) from None
             except PermissionError:
                 raise Refused(_NO_NETWORK) from None
             except (OSError, RuntimeError, ValueError) as error:

@@ -15,6 +15,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
     "six-little-tigers": (("company", "model"), {
         ("zhipu", "glm"), ("moonshot", "kimi-model"), ("minimax", "abab"),
         ("minimax", "video-01"), ("baichuan", "baichuan-4"), ("stepfun", "step"), ("01ai", "yi"),
+        ("baichuan", "baichuan-model"), ("minimax", "minimax-model"),
     }),
     "built-on-ernie": (("thing", "relation", "model"), {
         ("wen-xiaoyan", "poweredBy", "ernie"), ("baidu-wenku", "poweredBy", "ernie"),
@@ -28,6 +29,10 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
     }),
     "moonshot-investors": (("investor",), {
         ("alibaba",), ("tencent",), ("meituan",), ("capital-today",), ("gaorong",), ("monolith",),
+        # the 2024 round (Pandaily) and the Series C of December 2025 (SCMP), eco-tigers.trig
+        ("idg-capital",), ("source-code-capital",), ("sky9-capital",), ("bluerun-ventures",),
+        ("xianghe-capital",), ("xiaohongshu",), ("china-merchants-venture",), ("funplus",),
+        ("andon-health",), ("shunwei-capital",), ("5y-capital",), ("ggv-capital",),
     }),
     "giants-back-startups": (("giant", "startup", "via"), {
         ("alibaba", "moonshot", "alibaba"), ("alibaba", "minimax", "alibaba"),
@@ -36,6 +41,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
         ("tencent", "zhipu", "tencent"), ("tencent", "minimax", "tencent"),
         ("tencent", "baichuan", "tencent"), ("tencent", "moonshot", "tencent"),
         ("tencent", "stepfun", "tencent"),
+        ("baidu", "baichuan", "baidu"),  # October 2023 round, eco-tigers.trig
     }),
     "conflicting-figures": (("observation", "source"), {
         ("m-cac-filings-2024-11", "article-2024-12-18-large-models-finals"),
@@ -50,8 +56,16 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
         ("owned", "paddlepaddle"), ("owned", "qianfan"), ("owned", "appbuilder"),
         ("owned", "agentbuilder"), ("owned", "wenxin-agent-platform"), ("owned", "all-in-one"),
         ("owned", "kunlun"),
+        # ERNIE 4.5 and X1 (March 2025), models-2025-2026.trig
+        ("developed", "ernie-4-5"), ("developed", "ernie-x1"),
+        # Baidu in Baichuan's October 2023 round (The Bamboo Works), eco-tigers.trig
+        ("investee", "baichuan"),
     }),
 }
+
+# Examples whose answer grows as the ecosystems are researched: the rows above must be among
+# the answer, which may hold more (a giant's partners, a startup's new backers).
+GROWING = {"baidu-circle", "giants-back-startups", "moonshot-investors"}
 
 EXAMPLES = {example.name: example for example in load_examples()}
 
@@ -72,7 +86,10 @@ def test_example_returns_its_expected_answer(bundled: KnowledgeGraph, name: str)
     result = bundled.query(EXAMPLES[name].sparql)
     index = [result.variables.index(column) for column in columns]
     got = {tuple(_value(row[i]) for i in index) for row in result.rows}
-    assert got == expected
+    if name in GROWING:
+        assert expected <= got, expected - got
+    else:
+        assert got == expected
 
 
 def test_doubao_tokens_name_every_source_that_states_them(bundled: KnowledgeGraph) -> None:

@@ -14,6 +14,7 @@ from typing import IO, Any
 
 import networkx as nx
 
+from ..terms import short_id
 from .values import column_types, display_label, edge_rows, node_rows, text_value
 
 __all__ = ["write_gexf", "write_graphml"]
@@ -44,6 +45,10 @@ _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
 def write_graphml(G: nx.Graph, out: IO[bytes]) -> None:
     """Write ``G`` as GraphML: node id = node key (the IRI), edge ids ``e0``, ``e1``...
 
+    Each node also has ``label`` (its English label, else Chinese, else id) and ``type`` (its
+    first class, short), and each edge a ``label`` (its relation): the attributes Gephi shows as
+    names and colours by, and yEd maps to labels (Edit > Properties Mapper).
+
     Parameters
     ----------
     G : networkx.Graph
@@ -62,11 +67,24 @@ def write_graphml(G: nx.Graph, out: IO[bytes]) -> None:
     >>> H = nx.read_graphml(io.BytesIO(out.getvalue()), force_multigraph=True)
     >>> list(H.edges(data="sources")), H.graph["version"]
     ([('https://w3id.org/aikg/id/vc', 'https://w3id.org/aikg/id/alpha', 'g1 g2')], 3)
+    >>> H.nodes["https://w3id.org/aikg/id/vc"]["label"]
+    'https://w3id.org/aikg/id/vc'
     """
+    def nodes():
+        for key, data in node_rows(G):
+            types = data.get("types") or ()
+            yield key, {"label": display_label(data, key),
+                        **({"type": short_id(sorted(types)[0])} if types else {}), **data}
+
+    def edges():
+        for u, v, data in edge_rows(G):
+            yield u, v, {"label": display_label(data, short_id(str(data.get("predicate", "")))),
+                         **data}
+
     write = _writer(out)
     keys: dict[tuple[str, str], tuple[str, str]] = {}  # (scope, name) -> (key id, type)
-    scopes = (("graph", [G.graph]), ("node", (d for _, d in node_rows(G))),
-              ("edge", (d for _, _, d in edge_rows(G))))
+    scopes = (("graph", [G.graph]), ("node", (d for _, d in nodes())),
+              ("edge", (d for _, _, d in edges())))
     write(_GRAPHML_HEAD)
     for scope, rows in scopes:
         for name, kind in column_types(rows).items():
@@ -77,9 +95,9 @@ def write_graphml(G: nx.Graph, out: IO[bytes]) -> None:
     direction = "directed" if G.is_directed() else "undirected"
     write(f'<graph id="G" edgedefault="{direction}">\n')
     write(_graphml_data(keys, "graph", G.graph))
-    for key, data in node_rows(G):
+    for key, data in nodes():
         write(f'<node id="{_esc(key)}">{_graphml_data(keys, "node", data)}</node>\n')
-    for number, (u, v, data) in enumerate(edge_rows(G)):
+    for number, (u, v, data) in enumerate(edges()):
         write(f'<edge id="e{number}" source="{_esc(u)}" target="{_esc(v)}">'
               f'{_graphml_data(keys, "edge", data)}</edge>\n')
     write("</graph>\n</graphml>\n")
@@ -89,7 +107,10 @@ def write_gexf(G: nx.Graph, out: IO[bytes]) -> None:
     """Write ``G`` as GEXF 1.2 (Gephi): node label = English label, else Chinese, else id.
 
     Edge label = the predicate's English label; edge ids are ``0``, ``1``...; the graph's
-    ``version`` goes in ``<meta>``, the only place GEXF has for it.
+    ``version`` goes in ``<meta>``, the only place GEXF has for it. When edges are dated (their
+    ``start`` and ``end``, :mod:`graph.network.periods`), the graph is dynamic: each edge has
+    ``start`` and ``end`` and each node starts with its earliest edge (when all its edges are
+    dated), so that Gephi's timeline plays the ecosystem's growth.
 
     Examples
     --------
@@ -106,19 +127,44 @@ def write_gexf(G: nx.Graph, out: IO[bytes]) -> None:
     about = "aikg graph" + ("" if version is None else f", version {version}")
     write(f"<meta><creator>aikg</creator><description>{_esc(about)}</description></meta>\n")
     direction = "directed" if G.is_directed() else "undirected"
-    write(f'<graph defaultedgetype="{direction}" mode="static">\n')
+    starts = _node_starts(G)
+    mode = 'mode="dynamic" timeformat="date"' if starts is not None else 'mode="static"'
+    write(f'<graph defaultedgetype="{direction}" {mode}>\n')
     node_columns = _gexf_attributes(write, "node", (d for _, d in node_rows(G)))
     edge_columns = _gexf_attributes(write, "edge", (d for _, _, d in edge_rows(G)))
     write("<nodes>\n")
     for key, data in node_rows(G):
-        write(f'<node id="{_esc(key)}" label="{_esc(display_label(data, key))}">'
+        when = _spell({"start": starts.get(key)}) if starts else ""
+        write(f'<node id="{_esc(key)}" label="{_esc(display_label(data, key))}"{when}>'
               f"{_attvalues(node_columns, data)}</node>\n")
     write("</nodes>\n<edges>\n")
     for number, (u, v, data) in enumerate(edge_rows(G)):
         label = display_label(data, str(data.get("predicate", "")))
+        when = _spell(data) if starts is not None else ""
         write(f'<edge id="{number}" source="{_esc(u)}" target="{_esc(v)}"'
-              f' label="{_esc(label)}">{_attvalues(edge_columns, data)}</edge>\n')
+              f' label="{_esc(label)}"{when}>{_attvalues(edge_columns, data)}</edge>\n')
     write("</edges>\n</graph>\n</gexf>\n")
+
+
+def _node_starts(G: nx.Graph) -> dict[str, str] | None:
+    """Each node's first day, the earliest ``start`` of its edges when every one of its edges has
+    one; None when no edge is dated (the graph is static)."""
+    if not any("start" in data for *_, data in G.edges(data=True)):
+        return None
+    starts: dict[str, str] = {}
+    undated: set[str] = set()
+    for u, v, data in G.edges(data=True):
+        for node in (u, v):
+            if "start" not in data:
+                undated.add(node)
+            elif node not in starts or data["start"] < starts[node]:
+                starts[node] = data["start"]
+    return {node: day for node, day in starts.items() if node not in undated}
+
+
+def _spell(data: Mapping[str, Any]) -> str:
+    """The GEXF ``start`` and ``end`` attributes of a dated node or edge."""
+    return "".join(f' {name}="{data[name]}"' for name in ("start", "end") if data.get(name))
 
 
 def _graphml_data(keys: Mapping[tuple[str, str], tuple[str, str]], scope: str,

@@ -24,6 +24,7 @@ import ontology
 from ..errors import BadInput
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
 from ..terms import iri_values, label_language, pick_label, resolve_terms, sparql_prefixes
+from .periods import DATE_PREDICATES, edge_periods, period_attributes
 
 __all__ = ["Role", "Relation", "TermInfo", "Projection", "name_order", "project",
            "term_labels", "without_collector"]
@@ -71,6 +72,9 @@ class Relation:
     label_en: str = ""
     label_zh: str = ""
     broader: frozenset[str] = frozenset()  # the ecosystem relations it is a sub-property of
+    #: How it reads from the object's side (``aikg:inverseLabel``): "invested in by".
+    inverse_label_en: str = ""
+    inverse_label_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,7 @@ class Projection:
     def read_predicates(self) -> list[NamedNode]:
         """The predicates of every statement the projection may be built from."""
         return ([NamedNode(p) for p in self.relations] + [RDF_TYPE, *TERM_PREDICATES]
-                + [p for p, _ in NAME_PREDICATES])
+                + [p for p, _ in NAME_PREDICATES] + list(DATE_PREDICATES))
 
     def outlives(self, kg: KnowledgeGraph) -> bool:
         """True when the last commit of ``kg`` cannot have changed this projection.
@@ -265,11 +269,13 @@ def project(kg: KnowledgeGraph) -> Projection:
                      for iri in sorted(nodes))
     ends = {p: (r.label_en, r.label_zh, r.subject_role.key, r.object_role.key)
             for p, r in relations.items()}
+    periods = edge_periods(store, edge_sources, read)
     add_edge = G.add_edge  # one call per edge: add_edges_from looks each edge up again
     for (s, p, o), sources in edge_sources.items():
         label_en, label_zh, subject_role, object_role = ends[p]
         add_edge(s, o, p, predicate=p, label_en=label_en, label_zh=label_zh,
-                 subject_role=subject_role, object_role=object_role, sources=sorted(sources))
+                 subject_role=subject_role, object_role=object_role, sources=sorted(sources),
+                 **period_attributes(periods.get((s, p, o))))
     read_graphs = frozenset(g.value if type(g) is NamedNode else DEFAULT_GRAPH for g in read)
     return Projection(G, relations, _classes(kg, types, nodes), names, read_graphs)
 
@@ -307,6 +313,7 @@ def ecosystem_relations(kg: KnowledgeGraph) -> dict[str, Relation]:
         broader[p.value].add(q.value)
     labels = term_labels(kg, {t.value for row in rows for t in row[1:] if
                               isinstance(t, NamedNode)} | {row[0] for row in rows})
+    inverse = term_labels(kg, {row[0] for row in rows}, inverse=True)
 
     def role(iri: object, key: object) -> Role:
         if not isinstance(iri, NamedNode) or key is None:
@@ -317,20 +324,24 @@ def ecosystem_relations(kg: KnowledgeGraph) -> dict[str, Relation]:
     for predicate, sr, sk, o_r, ok in rows:
         relations.setdefault(predicate, Relation(
             predicate, role(sr, sk), role(o_r, ok), *labels.get(predicate, ("", "")),
-            frozenset(broader[predicate])))
+            frozenset(broader[predicate]), *inverse.get(predicate, ("", ""))))
     return relations
 
 
-def term_labels(kg: KnowledgeGraph, iris: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """The English and Chinese labels of each IRI that has one, in one query."""
+def term_labels(kg: KnowledgeGraph, iris: Iterable[str], *, inverse: bool = False
+                ) -> dict[str, tuple[str, str]]:
+    """The English and Chinese labels of each IRI that has one, in one query; with
+    ``inverse``, the labels of relations read from the object's side (``aikg:inverseLabel``)."""
     iris = sorted(set(iris))
     if not iris:
         return {}
-    result = kg.query(sparql_prefixes("rdfs", "skos") + f"""
+    which = ("""{ ?x aikg:inverseLabel ?l BIND("label" AS ?kind) }""" if inverse else
+             """{ ?x skos:prefLabel ?l BIND("pref" AS ?kind) }
+                UNION { ?x rdfs:label ?l BIND("label" AS ?kind) }""")
+    result = kg.query(sparql_prefixes("aikg", "rdfs", "skos") + f"""
         SELECT ?x ?kind ?l WHERE {{
           VALUES ?x {{ {iri_values(iris)} }}
-          {{ ?x skos:prefLabel ?l BIND("pref" AS ?kind) }}
-          UNION {{ ?x rdfs:label ?l BIND("label" AS ?kind) }}
+          {which}
         }}""")
     found: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(
         lambda: {"en": {}, "zh": {}})
