@@ -34,7 +34,9 @@ from typing import TypeVar
 
 from . import guard
 from .cache import BytesCache
+from .checkpoint import validated_on_checkpoint
 from .errors import BadInput, QueryTimeout
+from .lanes import QUICK_SECONDS, Lanes
 from .results import QueryResult
 from .store import KnowledgeGraph
 from .workers import Worker, fork, receive, reply, send, twice, unwrap
@@ -76,6 +78,8 @@ class Executor:
         # A remote store evaluates on its own machine, within the HTTP client's timeout:
         # a local worker would only add a process and break the inherited connections.
         self.max_workers = 0 if kg.store is None else workers
+        # Beside them, half as many for queries in their first moments (graph.lanes).
+        self._lanes = Lanes(general=self.max_workers, quick=(self.max_workers + 1) // 2)
         self._idle: list[Worker] = []
         self._count = 0
         self._pid = os.getpid()
@@ -160,10 +164,14 @@ class Executor:
         For an in-memory graph, the action first runs in a forked copy, stopped when
         ``timeout`` runs out (:class:`QueryTimeout`), then :meth:`KnowledgeGraph.validate`
         checks the copy; the real graph changes only if both pass, and nothing else writes in
-        between. An on-disk store cannot be copied by a fork: there the action runs directly.
+        between. An on-disk store cannot be copied by a fork: the action and the validation
+        run first on a checkpoint of it (:func:`graph.checkpoint.validated_on_checkpoint`), in
+        this process, without a hard stop.
         """
         if self.kg.location != "memory":
-            return action(self.kg)
+            with self.kg.exclusive():
+                validated_on_checkpoint(self.kg, action)
+                return action(self.kg)
         with self.kg.exclusive():
             deadline = time.monotonic() + timeout
 
@@ -196,23 +204,43 @@ class Executor:
 
     def _in_worker(self, request: dict, timeout: float) -> tuple:
         deadline = time.monotonic() + timeout
+        quick = True  # may it take a place kept for quick queries (graph.lanes)?
 
-        def attempt() -> Answer:
-            worker = self._acquire(deadline, timeout)
+        def attempt() -> tuple:
+            kind = self._take_lane(deadline, timeout, quick)
+            stop = deadline if kind == "general" else min(deadline,
+                                                          time.monotonic() + QUICK_SECONDS)
             try:
-                worker.send(request, deadline)
-                reply = worker.receive(deadline)
-            except TimeoutError:
-                self._discard(worker)
-                raise QueryTimeout(f"the query ran past its time budget of {timeout:g} s "
-                                   "and was stopped") from None
-            except BaseException:
-                self._discard(worker)
-                raise
-            self._release(worker)
-            return *unwrap(reply), worker.version
+                worker = self._acquire(deadline, timeout)
+                try:
+                    worker.send(request, stop)
+                    answer = worker.receive(stop)
+                except TimeoutError:
+                    self._discard(worker)
+                    if stop < deadline:
+                        raise _NotQuick from None
+                    raise QueryTimeout(f"the query ran past its time budget of {timeout:g} s "
+                                       "and was stopped") from None
+                except BaseException:
+                    self._discard(worker)
+                    raise
+                self._release(worker)
+            finally:
+                self._lanes.give_back(kind)
+            return *unwrap(answer), worker.version
 
-        return twice(attempt, "the query")
+        while True:
+            try:
+                return twice(attempt, "the query")
+            except _NotQuick:
+                quick = False
+
+    def _take_lane(self, deadline: float, timeout: float, quick: bool) -> str:
+        try:
+            return self._lanes.take(deadline, quick=quick)
+        except TimeoutError:
+            raise QueryTimeout(f"all {self.max_workers} query workers stayed busy for the "
+                               f"whole time budget of {timeout:g} s") from None
 
     def _acquire(self, deadline: float, timeout: float) -> Worker:
         with self._lock:
@@ -225,7 +253,7 @@ class Executor:
                         return worker
                     worker.kill()
                     self._count -= 1
-                if self._count < self.max_workers:
+                if self._count < self._lanes.total:
                     self._count += 1
                     break
                 remaining = deadline - time.monotonic()
@@ -262,6 +290,10 @@ class Executor:
             self._count -= len(stale)
         for worker in stale:
             worker.kill()
+
+
+class _NotQuick(Exception):
+    """A query ran past its time in a place kept for quick ones: it needs a general place."""
 
 
 def _serve(kg: KnowledgeGraph, sock: socket.socket) -> None:
@@ -301,5 +333,3 @@ def _evaluate(kg: KnowledgeGraph, request: dict, timeout: float | None) -> tuple
     except ValueError as error:
         raise BadInput(str(error)) from None
     return result.kind, body, result.truncated, len(result)
-
-

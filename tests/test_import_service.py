@@ -43,7 +43,11 @@ def test_cli_dry_run_prints_json(cli) -> None:
 def test_cli_reads_the_table_from_stdin(cli) -> None:
     result = cli("import", "-", "--mapping", MAPPING, "--dry-run", input=TABLE.read_bytes())
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("7 rows, 93 statements")
+    # How many statements depends on what the bundled graph already knows (Kimi k1.5 is curated
+    # now); reading stdin must give exactly what reading the file gives.
+    from_file = cli("import", TABLE, "--mapping", MAPPING, "--dry-run")
+    assert result.output.startswith("7 rows, ")
+    assert result.output.splitlines()[0] == from_file.output.splitlines()[0]
 
 
 def test_cli_bad_row_exits_1_naming_row_and_column(cli, tmp_path: Path) -> None:
@@ -93,7 +97,7 @@ def test_http_import_takes_a_csv_body_and_a_bundled_mapping_name(writer) -> None
     assert "has no column 'Publication date'" in response.get_json()["error"]
 
 
-@pytest.mark.parametrize(("token", "status"), [(None, 401), ("wrong", 403)])
+@pytest.mark.parametrize(("token", "status"), [(None, 401), ("wrong", 401)])
 def test_http_import_without_the_right_token_is_refused(writer, token, status) -> None:
     version = writer.application.extensions["aikg"].version
     response = post(writer, token)
