@@ -11,6 +11,7 @@
      │    └── AmbiguousName  a name several entities bear (with the candidates)
      ├── Refused             allowed syntax, refused on purpose (SERVICE, LOAD, remote fetch)
      ├── QueryTimeout        the query ran past its time budget and was stopped
+     ├── QueryTooLarge       the query needed more than its memory budget and was stopped
      ├── ValidationFailed    the data breaks the SHACL shapes
      ├── ReadOnly            a write where writes are off
      ├── Unsupported         a backend or feature not available here
@@ -29,6 +30,7 @@ __all__ = [
     "AmbiguousName",
     "Refused",
     "QueryTimeout",
+    "QueryTooLarge",
     "ValidationFailed",
     "ReadOnly",
     "Unsupported",
@@ -90,6 +92,10 @@ class AmbiguousName(BadInput):
 
 class Refused(AikgError):
     """A request that is well-formed but refused by policy (SERVICE, LOAD, remote fetch)."""
+
+
+class QueryTooLarge(AikgError):
+    """The query (or write) needed more memory than its budget and was stopped."""
 
 
 class QueryTimeout(AikgError):

@@ -2,10 +2,12 @@
 form, see dataset clauses and add the protocol's ``USING`` graphs to an update.
 
 pyoxigraph's engine fetches over HTTP for ``SERVICE`` and ``LOAD <http...>``, so both are refused
-here, before the text reaches it. A small lexer skips strings, IRIs and comments, so a keyword
-only counts where the parser would read it as one; like the parser, it first replaces
-``\\uXXXX`` escapes, so ``\\u0053ERVICE`` is seen as ``SERVICE``. ``FROM`` never fetches in
-Oxigraph (it picks stored graphs), so it is allowed.
+here, by :mod:`graph.outbound`: a linear scan for the keyword's letters, then a complete SPARQL
+parser when they are there. The rest (the form, ``FROM``, where ``USING`` goes) is read by a
+small lexer that skips strings, IRIs and comments. It takes linear time and constant memory
+whatever the text: an unterminated string ends at the end of its line (or, for a long string,
+of the text), so no position is scanned twice. ``FROM`` never fetches in Oxigraph (it picks
+stored graphs), so it is allowed.
 """
 
 from __future__ import annotations
@@ -14,14 +16,17 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import NamedTuple
 
 from .errors import BadInput, Refused
+from .outbound import may_name, network_operations, unescape
 
 __all__ = [
     "Token",
     "check_query",
     "check_update",
+    "may_reach_network",
     "has_dataset_clause",
     "is_bounded",
     "query_form",
@@ -29,29 +34,31 @@ __all__ = [
     "with_using",
 ]
 
-_NAME_CHARS = r"\w\-.\u00B7-\uFFFF"
 _NAME_END = r"\w\-\u00B7-\uFFFF"  # a prefixed name may hold dots, but not end with one
-# Spaces and comments are taken (possessively: never given back) with the token they precede,
-# or with the end of the text: half the matches of a token each.
+_LOCAL_ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"  # PN_LOCAL_ESC: ex:\# is a name, not a comment
+_PREFIX = rf"[A-Za-z_\u00C0-\uFFFF](?:[{_NAME_END}]++|\.++(?=[{_NAME_END}]))*+"
+_LOCAL = rf"(?:[{_NAME_END}:%]++|{_LOCAL_ESCAPE}|\.++(?=[{_NAME_END}:%\\]))*+"
+# Every repetition is possessive (never given back): the lexer takes linear time and constant
+# memory, where backtracking kept a frame per character (a 15 MiB string took 2.9 GB).
+# Spaces and comments are taken with the token they precede, or with the end of the text.
+# An unterminated string runs to the end of its line (a long one, of the text).
 _TOKEN = re.compile(
     rf"""
-    (?:\s+|\#[^\n\r]*)*+
+    (?:\s++|\#[^\n\r]*+)*+
     (?:
-    (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
-  | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
-              |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<var>[?$][\w\u00B7-\uFFFF]+)
-  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
-  | (?P<name>[A-Za-z_\u00C0-\uFFFF](?:[{_NAME_CHARS}]*[{_NAME_END}])?
-            (?::(?:[{_NAME_CHARS}:%\\]*[{_NAME_END}:%])?)?
-            |:(?:[{_NAME_CHARS}:%\\]*[{_NAME_END}:%])?)
+    (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*+>)
+  | (?P<string>'''(?:[^'\\]++|\\.|'(?!''))*+'''|\"\"\"(?:[^"\\]++|\\.|"(?!""))*+\"\"\"
+              |'(?:[^'\\\n\r]++|\\.)*+'|"(?:[^"\\\n\r]++|\\.)*+"
+              |'''.*+|\"\"\".*+|'[^\n\r]*+|"[^\n\r]*+)
+  | (?P<var>[?$][\w\u00B7-\uFFFF]++)
+  | (?P<lang>@[A-Za-z]++(?:-[A-Za-z0-9]++)*+)
+  | (?P<number>\d++(?:\.\d++)?+(?:[eE][+-]?+\d++)?+)
+  | (?P<name>{_PREFIX}(?::{_LOCAL})?+|:{_LOCAL})
   | (?P<other>.)
   | \Z
     )""",
     re.X | re.S,
 )
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 
 
@@ -66,15 +73,6 @@ class Token(NamedTuple):
     depth: int
     start: int
     end: int
-
-
-def unescape(text: str) -> str:
-    r"""Replace ``\uXXXX`` and ``\UXXXXXXXX`` escapes, as the SPARQL parser does first.
-
-    >>> unescape(r"\u0053ERVICE")
-    'SERVICE'
-    """
-    return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
 
 
 def tokens(text: str, *, strings: bool = False) -> Iterator[Token]:
@@ -100,10 +98,15 @@ def tokens(text: str, *, strings: bool = False) -> Iterator[Token]:
 
 @dataclass(frozen=True)
 class _Outline:
-    keywords: frozenset[str]
     form: str | None
-    has_from: bool
     bounded: bool
+
+
+#: Tokens read to find the form: a prologue longer than this leaves the form unknown. The head
+#: of the text is all the server reads before a query's budget starts.
+_HEAD_TOKENS = 4096
+#: Tokens of a query's body read for :func:`is_bounded`: a one-pattern query has fewer.
+_BOUNDED_TOKENS = 24
 
 
 @lru_cache(maxsize=4096)
@@ -112,25 +115,29 @@ def _cached_outline(text: str) -> _Outline:
 
 
 def _outline(text: str) -> _Outline:
-    """What the checks need from one pass of the lexer; cached for short texts."""
+    """What the checks need from the head of the text; cached for short texts."""
     return _cached_outline(text) if len(text) < 4096 else _read_outline(text)
 
 
 def _read_outline(text: str) -> _Outline:
-    found = list(tokens(unescape(text), strings=True))
-    keywords = frozenset(t.text for t in found if t.kind == "name")
-    body = _skip_prologue(found)
-    first = body[0].text if body and body[0].kind == "name" else ""
+    body = _skip_prologue(islice(tokens(unescape(text), strings=True), _HEAD_TOKENS))
+    head = list(islice(body, _BOUNDED_TOKENS + 1))
+    first = head[0].text if head and head[0].kind == "name" else ""
     form = first.lower() if first in _FORMS else None
-    has_from = any(t.kind == "name" and t.text == "FROM" and t.depth == 0 for t in found)
-    return _Outline(keywords, form, has_from, _one_pattern(body))
+    bounded = len(head) <= _BOUNDED_TOKENS and _one_pattern(head)
+    return _Outline(form, bounded)
 
 
-def _skip_prologue(found: list[Token]) -> list[Token]:
-    i = 0
-    while i < len(found) and found[i].kind == "name" and found[i].text in ("PREFIX", "BASE"):
-        i += 3 if found[i].text == "PREFIX" else 2
-    return found[i:]
+def _skip_prologue(found: Iterator[Token]) -> Iterator[Token]:
+    """The tokens after the ``PREFIX`` and ``BASE`` declarations."""
+    for token in found:
+        if token.kind == "name" and token.text in ("PREFIX", "BASE"):
+            for _ in range(2 if token.text == "PREFIX" else 1):
+                next(found, None)
+            continue
+        yield token
+        yield from found
+        return
 
 
 def _one_pattern(body: list[Token]) -> bool:
@@ -188,30 +195,50 @@ def _term(rest: list[Token], *, predicate: bool) -> Token | None:
     return token
 
 
-def _keywords(text: str) -> frozenset[str]:
-    return _outline(text).keywords
-
-
 def check_query(text: str) -> None:
-    """Refuse a query that would call a remote endpoint.
+    """Refuse a query that would call a remote endpoint (see :mod:`graph.outbound`).
 
     >>> check_query("SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
     Traceback (most recent call last):
     ...
     graph.errors.Refused: SERVICE is refused here: this endpoint does not query other endpoints
     """
-    if "SERVICE" in _keywords(text):
-        raise Refused("SERVICE is refused here: this endpoint does not query other endpoints")
+    _refuse_network(text, ("SERVICE",), update=False)
 
 
 def check_update(text: str) -> None:
     """Refuse an update that would call a remote endpoint or fetch a document (``LOAD``)."""
-    keywords = _keywords(text)
-    if "SERVICE" in keywords:
-        raise Refused("SERVICE is refused here: this endpoint does not query other endpoints")
-    if "LOAD" in keywords:
-        raise Refused("LOAD is refused here: this endpoint fetches no documents; "
-                      "send the data to the Graph Store Protocol endpoint (/store) instead")
+    _refuse_network(text, ("SERVICE", "LOAD"), update=True)
+
+
+_REFUSALS = {
+    "SERVICE": "SERVICE is refused here: this endpoint does not query other endpoints",
+    "LOAD": "LOAD is refused here: this endpoint fetches no documents; send the data to the "
+            "Graph Store Protocol endpoint (/store) instead",
+}
+
+
+def _refuse_network(text: str, keywords: tuple[str, ...], *, update: bool) -> None:
+    named = [k for k in keywords if may_name(text, k)]
+    if not named:
+        return
+    found = network_operations(text, update=update)
+    if isinstance(found, str):
+        raise Refused(f"{' or '.join(named)} may be in this {'update' if update else 'query'}, "
+                      f"and the complete SPARQL 1.1 parser that checks for it cannot read it "
+                      f"({found}); operations that reach other servers are refused here")
+    for keyword in keywords:
+        if keyword in found:
+            raise Refused(_REFUSALS[keyword])
+
+
+def may_reach_network(text: str) -> bool:
+    """False when the text cannot hold ``SERVICE`` or ``LOAD`` in any spelling (linear time).
+
+    >>> may_reach_network("SELECT * { ?s ?p ?o }")
+    False
+    """
+    return may_name(text, "SERVICE") or may_name(text, "LOAD")
 
 
 def query_form(text: str) -> str | None:
@@ -237,12 +264,14 @@ def is_bounded(text: str) -> bool:
 
 
 def has_dataset_clause(text: str) -> bool:
-    """True when a query names its own dataset with ``FROM`` or ``FROM NAMED``.
+    """True when a query names its own dataset with ``FROM`` or ``FROM NAMED``. (Reads the
+    whole text: called where the query's budget runs.)
 
     >>> has_dataset_clause("SELECT * FROM <http://e/g> { ?s ?p ?o }")
     True
     """
-    return _outline(text).has_from
+    return any(t.kind == "name" and t.text == "FROM" and t.depth == 0
+               for t in tokens(unescape(text)))
 
 
 def with_using(text: str, graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()) -> str:
@@ -260,33 +289,40 @@ def with_using(text: str, graphs: Iterable[str] = (), named_graphs: Iterable[str
     if not clauses:
         return text
     text = unescape(text)
-    found = list(tokens(text))
-    if any(t.kind == "name" and t.text in ("USING", "WITH") for t in found):
-        raise BadInput("the update names its dataset with USING or WITH: it cannot also take "
-                       "using-graph-uri or using-named-graph-uri")
-    out, last = [], 0
-    for i, token in enumerate(found):
-        if token.kind != "name" or token.text != "WHERE" or token.depth != 0:
-            continue
-        if i and found[i - 1].kind == "name" and found[i - 1].text == "DELETE":
-            end = _group_end(found, i + 1)
-            pattern = text[found[i + 1].start:end]
-            out.append(text[last:token.start] + pattern + " " + clauses + "WHERE " + pattern)
-            last = end
-        else:
-            out.append(text[last:token.start] + clauses)
-            last = token.start
+    found = _no_dataset_of_its_own(tokens(text))
+    out, last, previous = [], 0, None
+    for token in found:
+        if token.kind == "name" and token.text == "WHERE" and token.depth == 0:
+            if previous is not None and previous.kind == "name" and previous.text == "DELETE":
+                start, end = _group(found)
+                pattern = text[start:end]
+                out.append(text[last:token.start] + pattern + " " + clauses + "WHERE " + pattern)
+                last = end
+            else:
+                out.append(text[last:token.start] + clauses)
+                last = token.start
+        previous = token
     return "".join(out) + text[last:]
 
 
-def _group_end(found: list[Token], start: int) -> int:
-    """The end offset of the ``{ ... }`` group that opens at ``found[start]``."""
-    if start >= len(found) or found[start].text != "{":
+def _no_dataset_of_its_own(found: Iterator[Token]) -> Iterator[Token]:
+    """The tokens; :class:`BadInput` at a ``USING`` or ``WITH``, which conflict with the
+    protocol's ``using-graph-uri``."""
+    for token in found:
+        if token.kind == "name" and token.text in ("USING", "WITH"):
+            raise BadInput("the update names its dataset with USING or WITH: it cannot also "
+                           "take using-graph-uri or using-named-graph-uri")
+        yield token
+
+
+def _group(found: Iterator[Token]) -> tuple[int, int]:
+    """The start and end offsets of the ``{ ... }`` group that opens with the next token."""
+    opening = next(found, None)
+    if opening is None or opening.text != "{":
         raise BadInput("DELETE WHERE must be followed by a { ... } pattern")
-    depth = found[start].depth
-    for token in found[start + 1:]:
-        if token.text == "}" and token.depth == depth:
-            return token.end
+    for token in found:
+        if token.text == "}" and token.depth == opening.depth:
+            return opening.start, token.end
     raise BadInput("DELETE WHERE pattern is not closed by }")
 
 

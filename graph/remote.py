@@ -162,15 +162,18 @@ class RemoteGraph(KnowledgeGraph):
         base_iri: str | None = None,
         using_graphs: Iterable[str] = (),
         using_named_graphs: Iterable[str] = (),
+        checked: bool = False,
     ) -> None:
         """Send a SPARQL update to the update endpoint, then bump the version.
 
-        ``SERVICE`` and ``LOAD`` are refused as for a local store. When the answer does not come
-        (timeout, broken connection) the update may still have been applied: the version is
-        bumped anyway, so caches are refreshed, and the error says so.
+        ``SERVICE`` and ``LOAD`` are refused as for a local store (``checked``: the caller did).
+        When the answer does not come (timeout, broken connection) the update may still have
+        been applied: the version is bumped anyway, so caches are refreshed, and the error says
+        so.
         """
         self._check_writable()
-        guard.check_update(sparql)
+        if not checked:
+            guard.check_update(sparql)
         sparql = _with_base(guard.with_using(sparql, using_graphs, using_named_graphs), base_iri)
         with self._write_lock:
             try:

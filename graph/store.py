@@ -38,7 +38,7 @@ from .engine import (
     sparql_error,
     write_error,
 )
-from .errors import AikgError, BadInput, ReadOnly, StoreUnavailable
+from .errors import AikgError, BadInput, ReadOnly, Refused, StoreUnavailable
 from .formats import RdfSyntax, open_rdf_input, rdf_parse_error, rdf_syntax, syntax_for_path
 from .nesting import check_sparql
 from .results import QueryResult
@@ -47,6 +47,7 @@ from .written import written_graphs
 __all__ = ["DEFAULT_GRAPH", "KnowledgeGraph", "LoadReport", "is_remote", "open_graph"]
 
 ProgressCallback = Callable[[int, int], None]
+_NO_NETWORK = "this service reaches no other server: SERVICE and LOAD from the network are refused"
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,8 @@ class KnowledgeGraph:
             return collect(raw, deadline, max_rows)
         except SyntaxError as error:
             raise sparql_error(error, sparql) from None
+        except PermissionError:  # the engine opened a socket where graph.sandbox forbids it
+            raise Refused(_NO_NETWORK) from None
         except (OSError, RuntimeError, ValueError) as error:
             raise BadInput(f"query failed: {error}") from None
 
@@ -168,15 +171,19 @@ class KnowledgeGraph:
         base_iri: str | None = None,
         using_graphs: Iterable[str] = (),
         using_named_graphs: Iterable[str] = (),
+        checked: bool = False,
     ) -> None:
         """Apply a SPARQL update atomically, then bump the version and notify listeners.
 
         ``using_graphs`` and ``using_named_graphs`` are the protocol's ``using-graph-uri`` and
         ``using-named-graph-uri``: the dataset of its ``WHERE`` clauses. ``SERVICE`` and
-        ``LOAD`` are refused (:class:`Refused`): they would reach the network.
+        ``LOAD`` are refused (:class:`Refused`): they would reach the network. ``checked``
+        says the caller has refused them already (the service does, within the budget:
+        :meth:`graph.executor.Executor.check_update`).
         """
         self._check_writable()
-        guard.check_update(sparql)
+        if not checked:
+            guard.check_update(sparql)
         check_sparql(sparql)
         sparql = guard.with_using(sparql, using_graphs, using_named_graphs)
         with self._write_lock:
@@ -184,6 +191,8 @@ class KnowledgeGraph:
                 self.store.update(sparql, base_iri=base_iri)
             except SyntaxError as error:
                 raise sparql_error(error, sparql) from None
+            except PermissionError:
+                raise Refused(_NO_NETWORK) from None
             except (OSError, RuntimeError, ValueError) as error:
                 raise self._write_failed(error, "update failed") from None
             self._committed(written_graphs(sparql))

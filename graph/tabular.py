@@ -28,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+import regex
 from csvw.metadata import Table, URITemplate
 from pyoxigraph import Literal, NamedNode
 
@@ -43,6 +44,8 @@ MAPPINGS_DIR = ontology.ONTOLOGY_DIR / "mappings"
 SUFFIX = ".csv-metadata.json"
 XSD = ontology.PREFIXES["xsd"]
 CSVW = "http://www.w3.org/ns/csvw"
+#: Seconds a split pattern may take on one cell.
+SPLIT_SECONDS = 0.2
 #: Prefixes of the CSVW context that mappings use, beside aikg's own.
 PREFIXES = {**ontology.PREFIXES, "dc": ontology.PREFIXES["dcterms"],
             "cc": "http://creativecommons.org/ns#"}
@@ -77,7 +80,7 @@ class Column:
     about: str | None = None  # the entity column whose entities are the subjects; None: the row's
     datatype: Any = None  # a csvw Datatype
     null: tuple[str, ...] = ("",)
-    split: re.Pattern | None = None
+    split: regex.Pattern | None = None  # split within SPLIT_SECONDS per cell
     lang: str | None = None
     value_url: URITemplate | None = None
     entity: EntitySpec | None = None
@@ -89,7 +92,7 @@ class Column:
     def read(self, text: str) -> list[Item]:
         """The terms of a cell: one per list item (None for a null item); raise ValueError."""
         text = text.strip()
-        items = [p.strip() for p in self.split.split(text)] if self.split and text else [text]
+        items = [p.strip() for p in _split(self.split, text)] if self.split and text else [text]
         terms = [None if item in self.null else self._term(item) for item in items]
         if self.required and not any(t is not None for t in terms):
             raise ValueError("a value is required")
@@ -274,6 +277,26 @@ def _mapping(name: str, document: dict) -> Mapping:
                    columns=tuple(columns), source=props, dialect=table._get_dialect())
 
 
+def _pattern(text: str) -> regex.Pattern:
+    """A split pattern: Python's syntax (checked by ``re``, whose errors name the problem),
+    run by the ``regex`` engine, which can stop a match at a deadline (:func:`_split`)."""
+    re.compile(text)
+    return regex.compile(text)
+
+
+def _split(pattern: regex.Pattern, text: str) -> list[str]:
+    """``text`` split by a mapping's pattern within :data:`SPLIT_SECONDS`, or
+    :class:`BadInput` for the whole import: a pattern that backtracks (``(a+)+b`` on 27
+    characters froze the server for 9 s with Python's own engine) would cost as much on every
+    row. The ``regex`` engine checks the time as it matches."""
+    try:
+        return pattern.split(text, timeout=SPLIT_SECONDS)
+    except TimeoutError:
+        raise BadInput(f"the split pattern {pattern.pattern!r} took more than {SPLIT_SECONDS:g} s "
+                       f"on one cell of {len(text)} characters: it backtracks; nothing was "
+                       "imported") from None
+
+
 def _columns(col: Any) -> list[Column]:
     props = col.common_props
     title = col.titles.getfirst() if col.titles else col.name
@@ -290,7 +313,7 @@ def _columns(col: Any) -> list[Column]:
         property=_expand(str(col.propertyUrl)) if col.propertyUrl else None,
         about=_about(col.aboutUrl, f"column {col.name}"),
         datatype=col.inherit("datatype"), null=tuple(col.inherit_null()),
-        split=re.compile(split) if split else None,
+        split=_pattern(split) if split else None,
         lang=None if lang in (None, "und") else lang,
         value_url=value_url,
         entity=_entity(entity) if entity else None,

@@ -50,6 +50,7 @@ DEFAULTS: dict[str, Any] = {
     "RATE_BURST": 20,  # requests a client may send at once before RATE_LIMIT applies
     "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers to believe
     "QUERY_WORKERS": 4,  # processes that evaluate queries (0: in the request thread, no hard stop)
+    "QUERY_MEMORY": 1024 ** 3,  # bytes a query's worker process may allocate before it is stopped
     "RESULT_CACHE_BYTES": 64 * 1024 * 1024,  # query answers kept per graph version (0: off)
     "CORS_ORIGINS": "*",  # "*", a list of origins, or None (no CORS headers)
     "BASE_URL": None,  # the public URL, for IRIs the service mints; None: the bound address
@@ -71,7 +72,8 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
         # a remote store that hangs stops each call at the query budget, the first one included
         timeout=app.config["QUERY_TIMEOUT"] if is_remote(location) else None)
     app.extensions["aikg.executor"] = Executor(
-        kg, workers=app.config["QUERY_WORKERS"], cache_bytes=app.config["RESULT_CACHE_BYTES"])
+        kg, workers=app.config["QUERY_WORKERS"], cache_bytes=app.config["RESULT_CACHE_BYTES"],
+        memory_bytes=app.config["QUERY_MEMORY"])
     app.extensions["aikg-network"] = Network(kg) if kg.store is not None else RemoteNetwork(kg)
     observe.init_app(app)  # first, so that its after-request hook sees the final response
     limits.init_app(app)

@@ -21,6 +21,7 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.AikgError], int], ...] = (
     (errors.Refused, 400),
     (errors.ReadOnly, 403),
     (errors.QueryTimeout, 503),
+    (errors.QueryTooLarge, 503),
     (errors.Unsupported, 501),
     (errors.StoreUnavailable, 503),
 )

@@ -22,11 +22,12 @@ from graph.export import (
     ExportFormat,
     dataset_export,
     export_format,
-    query_export,
+    result_export,
 )
 
 from .negotiation import unknown_format
-from .state import get_graph
+from .observe import timed_query
+from .state import get_executor, get_graph
 
 __all__ = ["bp", "export_response", "requested_format"]
 
@@ -49,8 +50,11 @@ def export() -> Response:
     fmt = requested_format("trig" if graph is None and query is None else "turtle")
     if query:
         config = current_app.config
-        download = query_export(kg, query, fmt, timeout=config["QUERY_TIMEOUT"],
-                                max_rows=config["MAX_ROWS"])
+        with timed_query(query) as record:
+            result = get_executor().result(query, timeout=config["QUERY_TIMEOUT"],
+                                           max_rows=config["MAX_ROWS"])
+            record.rows, record.truncated = len(result), result.truncated
+        download = result_export(kg, result, fmt)
     else:
         download = dataset_export(kg, fmt, graph=graph)
     return export_response(download)

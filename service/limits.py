@@ -3,8 +3,9 @@
 A body declared longer than ``MAX_CONTENT_LENGTH`` is refused with 413 before any view runs, on
 every route, whether or not the view would read it (werkzeug alone refuses it only when read).
 A Graph Store POST (on ``/store``) streams its body from disk instead of memory, so it has its
-own, larger limit, ``STORE_MAX_UPLOAD``. A body that declares no length
-(chunked) is cut with 413 when reading passes the limit.
+own, larger limit, ``STORE_MAX_UPLOAD``. A body that declares no length (chunked) is refused
+with 413 as soon as reading passes the limit, whichever route reads it. (Werkzeug's own guard
+stops reading exactly at the limit and hands the view the body cut short, silently.)
 
 With ``RATE_LIMIT`` = r requests per second (None: off), each client may send bursts of up to
 ``RATE_BURST`` requests, then r per second. A client is its address (an IPv6 address counts by
@@ -105,9 +106,37 @@ def _limit_body() -> None:
     if request.endpoint == "store.graph_store" and request.method == "POST":
         request.max_content_length = current_app.config["STORE_MAX_UPLOAD"]
     declared = request.content_length
-    if declared is None:  # most requests; a chunked body is cut as it is read
-        return
     limit = request.max_content_length
+    if declared is None:  # most requests, or a chunked body: refused once it passes the limit
+        if limit is not None and "wsgi.input_terminated" in request.environ:
+            request.environ["wsgi.input"] = _CappedInput(request.environ["wsgi.input"], limit)
+            # Werkzeug stops reading at its limit without a word: let it read one byte more,
+            # which the cap refuses.
+            request.max_content_length = limit + 1
+        return
     if limit is not None and declared > limit:
         raise RequestEntityTooLarge(
             f"the request body is {declared} bytes; the limit is {limit} bytes")
+
+
+class _CappedInput:
+    """A chunked request body that raises 413 when more than ``limit`` bytes arrive."""
+
+    def __init__(self, stream, limit: int) -> None:
+        self._stream, self._limit, self._left = stream, limit, limit
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._count(len(data))
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self._stream.readline(size)
+        self._count(len(data))
+        return data
+
+    def _count(self, size: int) -> None:
+        self._left -= size
+        if self._left < 0:
+            raise RequestEntityTooLarge(f"the chunked request body passed the limit of "
+                                        f"{self._limit} bytes; it was refused, not cut")

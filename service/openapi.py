@@ -343,7 +343,8 @@ _TOKEN = {"401": _error("A write without the bearer token, or with a wrong one."
 _REFUSED = {"400": _error("Malformed query, parameter (a format= not offered included) or "
                           "data; the message says where."),
             "406": _error("None of the media types in Accept is offered."),
-            "503": _error("The time budget ran out, or the store cannot answer or write.")}
+            "503": _error("The time or memory budget ran out, or the store cannot answer or "
+                          "write.")}
 
 
 def _op(operation: str, summary: str, parameters: list, ok: dict, errors: dict,
@@ -409,7 +410,8 @@ PROTOCOL_PATHS: dict[str, object] = {
                     "node-link, cytoscape, csv, dot."), _str_param("graph", "A named graph."),
          _str_param("query", "A CONSTRUCT query.")],
         {"200": {"description": "The file", "content": _ANY}},
-        {**_REFUSED, "404": _error("No such graph.")})},
+        {**_REFUSED, "404": _error("No such graph."),
+         "503": _error("The query's time or memory budget ran out.")})},
     "/import": {"post": _op(
         "importTable", "Import a CSV table with a CSVW mapping (token): the report.",
         [_str_param("mapping", "A mapping bundled in ontology/mappings/, by name."),

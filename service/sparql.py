@@ -82,11 +82,13 @@ def _update(text: str) -> Response:
     check_token()
     using, using_named = _params("using-graph-uri"), _params("using-named-graph-uri")
     base = request_url().base
+    executor, budget = get_executor(), _budget()
     with timed_query(text, kind="update"):
-        get_executor().write(
+        executor.check_update(text, timeout=budget)
+        executor.write(
             lambda kg: kg.update(text, base_iri=base, using_graphs=using,
-                                 using_named_graphs=using_named),
-            timeout=_budget(),
+                                 using_named_graphs=using_named, checked=True),
+            timeout=budget,
         )
     return Response(status=204)
 

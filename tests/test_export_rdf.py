@@ -15,7 +15,7 @@ from rdflib.compare import isomorphic
 
 import ontology
 from graph import BadInput, KnowledgeGraph, NotFound, open_graph
-from graph.export import EXPORT_FORMATS, dataset_export, export_format, query_export
+from graph.export import EXPORT_FORMATS, dataset_export, export_format, result_export
 from graph.export.rdf import write_quads
 from graph.export.streams import CompactJsonLd
 
@@ -141,7 +141,7 @@ def test_a_named_graph_exports_only_its_own_statements(tricky, fmt, reader):
 @pytest.mark.parametrize("fmt", RDF_FORMATS)
 def test_a_construct_result_exports_as_its_triples(tricky, fmt):
     query = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o } }" % (ontology.GRAPH + "two")
-    export = query_export(tricky, query, fmt)
+    export = result_export(tricky, tricky.query(query), fmt)
     back = union(read_with_rdflib(written(export), fmt))
     assert isomorphic(back, graphs(store_content(tricky))[ontology.GRAPH + "two"])
     assert export.filename == "aikg-query" + export.format.suffix
@@ -235,7 +235,7 @@ def test_an_unknown_named_graph_is_not_found(tricky):
 
 def test_a_select_query_cannot_be_exported(tricky):
     with pytest.raises(BadInput, match="CONSTRUCT"):
-        query_export(tricky, "SELECT * WHERE { ?s ?p ?o }", "turtle")
+        result_export(tricky, tricky.query("SELECT * WHERE { ?s ?p ?o }"), "turtle")
 
 
 def test_an_unknown_format_lists_the_valid_ones(tricky):

@@ -7,7 +7,7 @@ Scopes, each a function that checks its input at once and returns an :class:`Exp
 ``write(out)`` streams the file later (over HTTP, after the headers are sent):
 
 - :func:`dataset_export`: the whole dataset, or one named graph (a source);
-- :func:`query_export`: the result of a CONSTRUCT or DESCRIBE query;
+- :func:`result_export`: the result of a CONSTRUCT or DESCRIBE query;
 - :func:`statements_export`: given triples or quads (an entity's description, with its sources);
 - :func:`network_export`: a networkx graph of the projection's shape: a circle of friends, a path
   result, the projection itself.
@@ -32,6 +32,7 @@ import ontology
 
 from ..errors import BadInput, NotFound
 from ..network.periods import date_edges
+from ..results import QueryResult
 from ..store import KnowledgeGraph
 from .convert import Labels, add_descriptions, network_quads, rdf_network, undescribed
 from .formats import EXPORT_FORMATS, ExportFormat, export_format
@@ -47,7 +48,7 @@ __all__ = [
     "dataset_export",
     "export_format",
     "network_export",
-    "query_export",
+    "result_export",
     "statements_export",
     "write_network",
 ]
@@ -108,15 +109,13 @@ def dataset_export(kg: KnowledgeGraph, fmt: str | ExportFormat, *, graph: str | 
                                          look_up=name is not None))
 
 
-def query_export(kg: KnowledgeGraph, sparql: str, fmt: str | ExportFormat, **options: object
-                 ) -> Export:
-    """The result of a CONSTRUCT or DESCRIBE query, run now (``options`` go to ``kg.query``).
+def result_export(kg: KnowledgeGraph, result: QueryResult, fmt: str | ExportFormat) -> Export:
+    """The result of a CONSTRUCT or DESCRIBE query (run where its budgets hold:
+    :meth:`graph.executor.Executor.result`).
 
-    Raises :class:`~graph.errors.BadInput` for a query of another kind, besides the errors of
-    :meth:`~graph.store.KnowledgeGraph.query`.
+    Raises :class:`~graph.errors.BadInput` for the result of a query of another kind.
     """
     fmt = _format(fmt)
-    result = kg.query(sparql, **options)
     if result.kind != "graph":
         raise BadInput("export needs a CONSTRUCT or DESCRIBE query, which returns triples")
     return statements_export(kg, result.triples, fmt, "aikg-query", truncated=result.truncated)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import click
 
-from graph import AikgError, EntityNotFound, KnowledgeGraph, open_graph
+from graph import AikgError, EntityNotFound, KnowledgeGraph, QueryResult, open_graph
+from graph.executor import Executor
 
 __all__ = ["main"]
 
@@ -59,6 +60,24 @@ def domain_errors() -> Iterator[None]:
 def open_store(store: str, update_url: str | None, store_auth: str | None) -> KnowledgeGraph:
     """Open a store, with the options of a remote one."""
     return open_graph(store, update_url=update_url, credentials=store_auth)
+
+
+def timeout_option(command):
+    """The time budget of a command that runs a query of the user's."""
+    return click.option("--timeout", default=30.0, show_default=True,
+                        type=click.FloatRange(0.1, 3600),
+                        help="Time budget of the query, in seconds.")(command)
+
+
+def run_query(kg: KnowledgeGraph, text: str, *, timeout: float,
+              max_rows: int | None = None) -> QueryResult:
+    """Run a query of the user's as the server does: in a worker process with a time and a
+    memory budget, unable to reach the network."""
+    executor = Executor(kg, workers=1, cache_bytes=0)
+    try:
+        return executor.result(text, timeout=timeout, max_rows=max_rows)
+    finally:
+        executor.close()
 
 
 def read_argument(value: str) -> str:

@@ -11,12 +11,12 @@ from pathlib import Path
 import click
 
 from graph import AikgError
-from graph.export import EXPORT_FORMATS, dataset_export, query_export
+from graph.export import EXPORT_FORMATS, dataset_export, result_export
 from graph.export.formats import format_for_path
 from graph.importer import import_table
 from graph.tabular import bundled_mapping, load_mapping, mapping_names
 
-from . import STORE_HELP, main, open_graph, read_argument
+from . import STORE_HELP, main, open_graph, read_argument, run_query, timeout_option
 
 
 @main.command("import")
@@ -75,8 +75,9 @@ def import_(table: str, mapping: str, store: str, graph_iri: str | None,
 @click.option("--query", "sparql", default=None,
               help="Export the result of a CONSTRUCT or DESCRIBE query: text, @FILE or -.")
 @click.option("--store", default="memory", show_default=True, help=STORE_HELP)
+@timeout_option
 def export_command(output: str, fmt: str | None, graph_iri: str | None, sparql: str | None,
-                   store: str) -> None:
+                   store: str, timeout: float) -> None:
     """Export the graph, one named graph or a query result as RDF or as a network file.
 
     RDF: turtle, ntriples, nquads, trig, jsonld, rdfxml (trig, nquads and jsonld keep the named
@@ -95,7 +96,8 @@ def export_command(output: str, fmt: str | None, graph_iri: str | None, sparql: 
         chosen = fmt or ("trig" if output == "-" else format_for_path(output))
         kg = open_graph(store)
         if sparql:
-            export = query_export(kg, read_argument(sparql), chosen)
+            result = run_query(kg, read_argument(sparql), timeout=timeout)
+            export = result_export(kg, result, chosen)
         else:
             export = dataset_export(kg, chosen, graph=graph_iri)
         size = _write_export(export, output)

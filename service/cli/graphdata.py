@@ -15,7 +15,16 @@ from graph.formats import rdf_syntax, syntax_for_path
 from graph.results import term_to_text
 from graph.validate import check_syntax
 
-from . import STORE_HELP, main, open_graph, open_store, read_argument, remote_store_options
+from . import (
+    STORE_HELP,
+    main,
+    open_graph,
+    open_store,
+    read_argument,
+    remote_store_options,
+    run_query,
+    timeout_option,
+)
 
 
 @main.command()
@@ -26,8 +35,9 @@ from . import STORE_HELP, main, open_graph, open_store, read_argument, remote_st
               default="table", show_default=True, help="How to print the result.")
 @click.option("--max-rows", default=1000, show_default=True, type=click.IntRange(1),
               help="Rows to print at most.")
+@timeout_option
 def query(sparql: str, store: str, update_url: str | None, store_auth: str | None, output: str,
-          max_rows: int) -> None:
+          max_rows: int, timeout: float) -> None:
     """Run a SPARQL query. SPARQL is the query text, @FILE to read it from a file, or - for stdin.
 
     \b
@@ -36,7 +46,8 @@ def query(sparql: str, store: str, update_url: str | None, store_auth: str | Non
     """
     text = read_argument(sparql)
     try:
-        result = open_store(store, update_url, store_auth).query(text, max_rows=max_rows)
+        kg = open_store(store, update_url, store_auth)
+        result = run_query(kg, text, timeout=timeout, max_rows=max_rows)
     except AikgError as error:
         raise click.ClickException(str(error)) from None
     if result.kind == "graph":

@@ -34,6 +34,10 @@ from . import STORE_HELP, main, remote_store_options
               help="Processes per server process that evaluate queries and are killed when a "
                    "query runs out of time; 0 evaluates in the request thread (faster for cheap "
                    "queries, but a budget then only cuts the result, not the evaluation).")
+@click.option("--query-memory", default=1024 ** 3, show_default=True,
+              type=click.IntRange(64 * 1024 ** 2),
+              help="Bytes each query's worker process may allocate; past it the query is "
+                   "stopped with 503 and the server does not grow.")
 @click.option("--max-upload", default=1024 ** 3, show_default=True, type=click.IntRange(1),
               help="Bytes per Graph Store POST of one document on /store, streamed from disk; "
                    "past it 413. Other bodies, PUT included, keep a 16 MiB limit.")
@@ -52,7 +56,7 @@ from . import STORE_HELP, main, remote_store_options
                    "believe; 0 believes none.")
 def serve(host: str, port: int, store: str, update_url: str | None, store_auth: str | None,
           token: str | None, timeout: float, max_rows: int, threads: int, workers: int,
-          query_workers: int, max_upload: int, data_files: tuple[str, ...],
+          query_workers: int, query_memory: int, max_upload: int, data_files: tuple[str, ...],
           rate_limit: float | None, rate_burst: int, base_url: str | None,
           trusted_proxies: int) -> None:
     """Serve the graph over HTTP with gunicorn (one process by default, several threads).
@@ -69,7 +73,8 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
                                "--store memory): a write in one process would not reach the others")
     settings = {"STORE": store, "STORE_UPDATE_URL": update_url, "STORE_AUTH": store_auth,
                 "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
-                "QUERY_WORKERS": query_workers, "STORE_MAX_UPLOAD": max_upload,
+                "QUERY_WORKERS": query_workers, "QUERY_MEMORY": query_memory,
+                "STORE_MAX_UPLOAD": max_upload,
                 "RATE_LIMIT": rate_limit,
                 "RATE_BURST": rate_burst, "TRUSTED_PROXIES": trusted_proxies,
                 "BASE_URL": base_url or f"http://{host}:{port}/"}
@@ -91,6 +96,8 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
             # gunicorn's control socket sits at one path per user: a second server would take
             # it from the first. Nothing here uses it (gunicornc), so there is none.
             self.cfg.set("control_socket_disable", True)
+            if not is_remote(store):
+                self.cfg.set("post_fork", _fence_in)
 
         def load(self):
             try:
@@ -100,6 +107,16 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
                 raise SystemExit(3) from None  # gunicorn's "worker failed to boot": it stops
 
     Server().run()
+
+
+def _fence_in(server, worker) -> None:
+    """Gunicorn's hook in each new server process, which needs no network socket of its own
+    over a local store (it accepts on the one it inherits): forbid them, so that nothing it
+    evaluates, updates included, can reach the network (see graph.sandbox)."""
+    from graph import sandbox
+
+    if not sandbox.forbid_network():
+        worker.log.warning("no seccomp filter here: only the SPARQL check refuses SERVICE, LOAD")
 
 
 def _app(settings: dict[str, object], data_files: tuple[str, ...], url: str):
