@@ -85,6 +85,10 @@ class SetUnionStore:
     '0'
     """
 
+    #: The graph to read the merge of the dataset's graphs from (each triple once): exports in
+    #: a syntax without graphs use it.
+    merged_graph = _UNION
+
     def __init__(self, store: Store) -> None:
         self._store = store
         if not store.contains_named_graph(_UNION) and _any(store):
