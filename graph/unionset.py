@@ -12,10 +12,12 @@ the dataset (the store's own default graph and every named graph) in the reserve
 sees one set. Every write keeps it exact in the same transaction as the write itself:
 
 - a load or ``extend`` adds each quad and its copy in the union graph;
-- an ``INSERT DATA`` also writes its triples into the union graph; a ``DELETE DATA`` notes its
-  triples in the scratch graph :data:`CHANGED_GRAPH`;
-- any other update notes what the graphs it writes (``graph.written``) held before and after it;
-  one that does not say which graphs it writes rebuilds the union graph;
+- an ``INSERT DATA`` also writes its triples into the union graph; ``DELETE DATA`` and the
+  ``DELETE``/``INSERT`` templates of an update with ``WHERE`` also write theirs, for every
+  solution, into the scratch graph :data:`CHANGED_GRAPH`;
+- any other update (``CLEAR``, ``DROP``, ``COPY``, ``MOVE``, ``ADD``, or one that inserts
+  ``[]`` blank nodes) notes what the graphs it writes (``graph.written``) held before and after
+  it; one that does not say which graphs it writes rebuilds the union graph;
 - the noted triples then stay in the union graph if a graph still holds them, and leave it if
   none does; the scratch graph is dropped.
 
@@ -209,14 +211,17 @@ def maintained(update: str) -> str:
     if not operations:
         return update
     text = text[:operations[-1][-1].end]  # without a trailing ";" or prologue
+    edited = _edits(text, operations)
+    if edited is not None:
+        return f"{edited[0]} ;\n{_RECONCILE}" if edited[1] else edited[0]
     if written is None:
         return f"{text} ;\n{_REBUILD}"
-    data = _data_edits(text, operations)
-    if data is not None:
-        edited, noted = data
-        return f"{edited} ;\n{_RECONCILE}" if noted else edited
     notes = " ;\n".join(_note_graph(g) for g in sorted(written))
-    return f"{notes} ;\n{text} ;\n{notes} ;\n{_RECONCILE}" if notes else text
+    if not notes:
+        return text
+    # After the prologue: Oxigraph reads PREFIX and BASE only at the start of the request.
+    start = operations[0][0].start
+    return f"{text[:start]}{notes} ;\n{text[start:]} ;\n{notes} ;\n{_RECONCILE}"
 
 
 def _operations(found: list[Token]) -> list[list[Token]]:
@@ -240,29 +245,65 @@ def _past_prologue(found: list[Token]) -> list[Token]:
     return found[i:]
 
 
-def _data_edits(text: str, operations: list[list[Token]]) -> tuple[str, bool] | None:
-    """For a request of ``INSERT DATA`` and ``DELETE DATA`` only: the request with each
-    inserted triple also written into the union graph and each deleted one noted, and whether
-    any was noted. None for another request, or one that inserts anonymous blank nodes
-    (``[]``, lists), whose copies would be other blank nodes."""
+def _edits(text: str, operations: list[list[Token]]) -> tuple[str, bool] | None:
+    """The request with each statement it writes also written where the union graph needs it:
+    an inserted triple of ``INSERT DATA`` into the union graph; the triples of ``DELETE DATA``
+    and of the templates of ``DELETE``/``INSERT ... WHERE`` noted in the scratch graph, by the
+    same operation, for every solution. Also whether any was noted. None for a request with
+    another operation (``CLEAR``, ``COPY``...), or that inserts anonymous blank nodes (``[]``,
+    lists), whose copies would be other blank nodes."""
     edits: list[tuple[int, str]] = []
-    noted = False
     for operation in operations:
-        if len(operation) < 3 or operation[1].text != "DATA" or operation[2].text != "{":
-            return None
-        block = operation[2:]
-        if operation[0].text == "INSERT":
-            if any(t.text in ("[", "(") for t in block):
+        words = [t.text for t in operation[:3]]
+        if words[:2] == ["INSERT", "DATA"]:
+            block = operation[2:]
+            if _anonymous(block):
                 return None
             edits.append((block[-1].start, _copies(text, block, _UNION)))
-        elif operation[0].text == "DELETE":
-            edits.append((block[-1].end, f" ;\nINSERT DATA {{\n{_copies(text, block, _CHANGED)}}}"))
-            noted = True
+        elif words[:2] == ["DELETE", "DATA"]:
+            block = operation[2:]
+            edits.append((block[-1].end, f" ;\nINSERT DATA {{{_copies(text, block, _CHANGED)}}}"))
+        elif words[:2] == ["DELETE", "WHERE"]:  # DELETE WHERE {Q}: DELETE {Q} INSERT ... WHERE {Q}
+            block = operation[2:]
+            pattern = text[block[0].start:block[-1].end]
+            edits.append((operation[1].start, f"{pattern} INSERT {{"
+                                              f"{_copies(text, block, _CHANGED)}}} "))
+        elif words[0] in ("WITH", "DELETE", "INSERT"):
+            templates = _templates(operation)
+            if "INSERT" in templates and _anonymous(templates["INSERT"]):
+                return None
+            notes = "".join(_copies(text, block, _CHANGED) for block in templates.values())
+            if "INSERT" in templates:
+                edits.append((templates["INSERT"][-1].start, notes))
+            else:
+                edits.append((templates["DELETE"][-1].end, f" INSERT {{{notes}}}"))
         else:
             return None
     for position, addition in sorted(edits, reverse=True):
         text = text[:position] + addition + text[position:]
-    return text, noted
+    return text, any(not (o[0].text == "INSERT" and o[1].text == "DATA") for o in operations)
+
+
+def _templates(operation: list[Token]) -> dict[str, list[Token]]:
+    """The ``DELETE`` and ``INSERT`` template blocks of a ``DELETE/INSERT ... WHERE``."""
+    found: dict[str, list[Token]] = {}
+    i = 0
+    while i < len(operation) - 1:
+        token, following = operation[i], operation[i + 1]
+        if token.depth == 0 and token.text in ("DELETE", "INSERT") and following.text == "{":
+            end = next(j for j in range(i + 2, len(operation))
+                       if operation[j].text == "}" and operation[j].depth == 0)
+            found[token.text] = operation[i + 1:end + 1]
+            i = end
+        elif token.depth == 0 and token.text == "WHERE":
+            break
+        i += 1
+    return found
+
+
+def _anonymous(block: list[Token]) -> bool:
+    """True if the block writes anonymous blank nodes (``[ ]``, lists)."""
+    return any(t.text in ("[", "(") for t in block)
 
 
 def _copies(text: str, block: list[Token], graph: NamedNode) -> str:

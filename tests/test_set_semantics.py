@@ -361,11 +361,13 @@ def test_every_write_path_keeps_the_union_a_set(tmp_path: Path) -> None:
             format="nt", graph=EX + "g4")
     for update in (
         f"DELETE DATA {{ GRAPH <{EX}g1> {{ <{EX}s0> <{EX}p> <{EX}s1> }} }}",
-        f"WITH <{EX}g2> DELETE {{ ?s ?p ?o }} WHERE {{ ?s <{EX}q> ?o }}",
+        f"PREFIX e: <{EX}> WITH e:g2 DELETE {{ ?s ?p ?o }} WHERE {{ ?s e:q ?o }}",
         f"COPY <{EX}g3> TO <{EX}g2> ; MOVE <{EX}g4> TO <{EX}g5>",
         f"DELETE {{ GRAPH ?g {{ ?s <{EX}r> ?o }} }} WHERE {{ GRAPH ?g {{ ?s <{EX}r> ?o }} }}",
         f"INSERT DATA {{ <{EX}s9> <{EX}p> [ <{EX}q> 1 ] }} ; CLEAR DEFAULT",
         f"DROP GRAPH <{EX}g3>",
+        f"DELETE WHERE {{ GRAPH <{EX}g1> {{ ?s <{EX}q> ?o }} }}",
+        f"INSERT {{ GRAPH <{EX}g6> {{ ?s <{EX}p> _:n }} }} WHERE {{ GRAPH <{EX}g1> {{ ?s ?p 1 }}}}",
     ):
         kg.update(update)
         expected = rdflib.Dataset(default_union=True)
