@@ -115,11 +115,11 @@ class SetUnionStore:
             if len(graphs) > 1:
                 named = named_graphs
                 if named is None:  # the store's graphs, copied only if the query reads them
-                    named = self.named_graphs() if _mentions_graph(query) else []
+                    named = self.named_graphs() if _mentions(r"graph", query) else []
                 return self._merged(graphs, named).query(
                     query, default_graph=[DefaultGraph()], named_graphs=named,
                     base_iri=base_iri, **options)
-            if named_graphs is None and _mentions_graph(query):
+            if named_graphs is None and _mentions(r"graph\s*[?$]", query):
                 named_graphs = self.named_graphs()  # GRAPH ?g: the sources, not the union
         return self._store.query(query, default_graph=default_graph, named_graphs=named_graphs,
                                  base_iri=base_iri, **options)
@@ -349,9 +349,10 @@ def _parsed(input: Any, format: Any, base_iri: str | None, to_graph: Any) -> Ite
         yield quad
 
 
-def _mentions_graph(query: str) -> bool:
-    """True if the query may hold ``GRAPH`` (a word, or an escape that could spell it)."""
-    return re.search(r"graph|\\u", query, re.IGNORECASE) is not None
+def _mentions(pattern: str, query: str) -> bool:
+    """True if the query may hold ``pattern`` (or an escape that could spell it). The list of
+    named graphs is passed only for ``GRAPH ?g``: it makes the engine read each graph in turn."""
+    return re.search(pattern + r"|\\u", query, re.IGNORECASE) is not None
 
 
 def _any(store: Store) -> bool:
