@@ -154,3 +154,15 @@ def test_answers_over_a_remote_store_with_a_repeating_union_list_each_item_once(
     lines = doubled_remote.get("/store?default", headers={"Accept": "application/n-triples"})
     assert lines.status_code == 200
     assert not repeated([line for line in lines.get_data(as_text=True).splitlines() if line])
+
+
+def test_the_cli_prints_each_readme_row_once(cli) -> None:
+    tigers = next(q for q in readme_queries() if "six-little-tigers" in q)
+    result = cli("query", tigers, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.output.splitlines()[1:] if line]
+    assert len(rows) == len(set(rows)) == 6
+    exported = cli("export", "--format", "ntriples", "-o", "-")  # the graphs merged
+    assert exported.exit_code == 0, exported.output[-300:]
+    lines = [line for line in exported.output.splitlines() if line]
+    assert lines and not repeated(lines)
