@@ -155,6 +155,10 @@ class SetUnionStore:
             return self._store.dump(output, format, from_graph=from_graph, **options)
         return serialize(self.quads_for_pattern(None, None, None), output, format, **options)
 
+    def backup(self, target_directory: str) -> None:
+        """``Store.backup``: a copy of an on-disk store, its union graph included."""
+        self._store.backup(target_directory)
+
     # -- writing -----------------------------------------------------------------------------
 
     def update(self, update: str, **options: Any) -> None:
