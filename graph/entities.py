@@ -92,9 +92,10 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
         **named(entity),
         "label_en": pick_label(names["en"]),
         "label_zh": pick_label(names["zh"]),
-        "labels": {lang: sorted(by.get("pref", []) + by.get("label", []))
+        # A name given as both skos:prefLabel and rdfs:label is one name: listed once.
+        "labels": {lang: sorted({*by.get("pref", []), *by.get("label", [])})
                    for lang, by in names.items()},
-        "alt_labels": {lang: sorted(by.get("alt", [])) for lang, by in names.items()},
+        "alt_labels": {lang: sorted(set(by.get("alt", []))) for lang, by in names.items()},
         "types": [named(NamedNode(t)) for t in sorted(set(types))],
         "properties": [{"property": named(NamedNode(p)), "value": term_to_json(o),
                         "display": readable(term_to_json(o), p, **units),

@@ -73,7 +73,8 @@ def _remote_quads(kg: KnowledgeGraph, name: NamedNode | DefaultGraph | None
     """The statements of a graph of a remote store, read with one SPARQL query. Its default
     graph is the union of its named graphs (docs/storage.md), so ``?default`` reads that."""
     if isinstance(name, DefaultGraph):
-        rows = kg.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }").rows
+        # DISTINCT: a store whose union repeats a triple per graph (docs/storage.md) sends it once
+        rows = kg.query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }").rows
     else:
         rows = kg.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
                         substitutions={"g": name} if name is not None else None).rows

@@ -294,7 +294,7 @@ def _names_and_types(kg: KnowledgeGraph, nodes: list[str]
                               for p, kind in NAME_PREDICATES)
     for start in range(0, len(nodes), BATCH):
         result = kg.query(sparql_prefixes("rdf") + f"""
-            SELECT ?x ?kind ?v WHERE {{
+            SELECT DISTINCT ?x ?kind ?v WHERE {{
               VALUES ?x {{ {iri_values(nodes[start:start + BATCH])} }}
               {{ ?x rdf:type ?v FILTER(isIRI(?v)) BIND("type" AS ?kind) }} UNION {branches}
             }}""", max_rows=MAX_ROWS)

@@ -3,7 +3,7 @@
 Every SPARQL query and update of aikg goes through :meth:`KnowledgeGraph.query` and
 :meth:`KnowledgeGraph.update`: they bind values, apply the time budget and the row cap, and turn
 engine errors into :mod:`graph.errors`. The default graph of a query is the union of the named
-graphs (DESIGN decision 2).
+graphs, a set: each triple once (DESIGN decision 2; :mod:`graph.unionset` makes it so).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from .errors import AikgError, BadInput, ReadOnly, Refused, StoreUnavailable
 from .formats import RdfSyntax, open_rdf_input, rdf_parse_error, rdf_syntax, syntax_for_path
 from .nesting import check_sparql
 from .results import QueryResult
+from .unionset import SetUnionStore
 from .written import written_graphs
 
 __all__ = ["DEFAULT_GRAPH", "KnowledgeGraph", "LoadReport", "is_remote", "open_graph"]
@@ -84,7 +85,8 @@ class KnowledgeGraph:
     """
 
     def __init__(self, store: Store, *, location: str, read_only: bool = False) -> None:
-        self.store = store
+        #: The store, wrapped so that its union default graph is a set (:mod:`graph.unionset`).
+        self.store = None if store is None else SetUnionStore(store)
         self.location = location
         self.read_only = read_only
         self.version = 0

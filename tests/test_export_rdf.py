@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pyoxigraph
@@ -158,7 +159,8 @@ def test_a_triple_in_two_graphs_stays_in_both_in_quad_formats(tricky):
 def test_turtle_and_trig_write_the_ontology_prefixes(tricky, fmt):
     text = written(dataset_export(tricky, fmt)).decode()
     assert f"@prefix kg: <{ontology.KG}> ." in text
-    assert "kg:alpha aikg:investsIn kg:beta" in text  # IRIs written with the prefixes
+    # IRIs written with the prefixes (the merged Turtle lists alpha's investees in one line)
+    assert re.search(r"kg:alpha aikg:investsIn [^.;]*kg:beta", text)
 
 
 def test_jsonld_has_an_inline_compact_context_and_no_remote_one(tricky):

@@ -77,7 +77,8 @@ def rdf_network(statements: Iterable[Triple | Quad], version: int | None = None
         if isinstance(obj, Literal):
             if predicate != RDFS_LABEL or not labels.offer(subject, obj):
                 name = compact_iri(predicate) + (f"@{obj.language}" if obj.language else "")
-                values[subject][name].append(_python_value(obj))
+                if (value := _python_value(obj)) not in values[subject][name]:
+                    values[subject][name].append(value)  # once, however many sources say it
         elif predicate == RDF_TYPE and isinstance(obj, NamedNode):
             types[subject].add(obj.value)
         else:

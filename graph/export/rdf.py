@@ -25,6 +25,7 @@ from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Stor
 import ontology
 
 from ..errors import BadInput
+from ..unionset import SetUnionStore
 from .formats import ExportFormat
 from .streams import AfterPrefixes, CompactJsonLd, Unframed, XmlText, prefix_lines
 
@@ -33,11 +34,16 @@ __all__ = ["dataset_quads", "write_store", "write_quads", "write_triples"]
 Graph = NamedNode | BlankNode | DefaultGraph
 
 
-def write_store(store: Store, fmt: ExportFormat, out: IO[bytes],
+def write_store(store: SetUnionStore, fmt: ExportFormat, out: IO[bytes],
                 graph: NamedNode | None = None) -> None:
-    """Write the whole dataset, or the named graph ``graph`` with its name, from the store."""
+    """Write the whole dataset, or the named graph ``graph`` with its name, from the store.
+
+    The whole dataset in a syntax without graphs is their merge, each triple once, read from
+    the store's union graph (:mod:`graph.unionset`)."""
     syntax = _syntax(fmt)
     graphs: list[Graph] = [graph] if graph else [DefaultGraph(), *store.named_graphs()]
+    if graph is None and syntax not in (RdfFormat.TRIG, RdfFormat.N_QUADS, RdfFormat.JSON_LD):
+        graphs = [store.merged_graph]
     if syntax in (RdfFormat.TURTLE, RdfFormat.TRIG):
         out.write(prefix_lines(ontology.PREFIXES))
         for name in graphs:

@@ -339,7 +339,7 @@ def term_labels(kg: KnowledgeGraph, iris: Iterable[str], *, inverse: bool = Fals
              """{ ?x skos:prefLabel ?l BIND("pref" AS ?kind) }
                 UNION { ?x rdfs:label ?l BIND("label" AS ?kind) }""")
     result = kg.query(sparql_prefixes("aikg", "rdfs", "skos") + f"""
-        SELECT ?x ?kind ?l WHERE {{
+        SELECT DISTINCT ?x ?kind ?l WHERE {{
           VALUES ?x {{ {iri_values(iris)} }}
           {which}
         }}""")
