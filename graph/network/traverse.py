@@ -16,9 +16,11 @@ import networkx as nx
 
 from ..errors import EntityNotFound, NoPath
 from ..terms import short_id
+from .arrays import Adjacency, adjacency, walk
+from .circles import Circle, edge_dict
 from .periods import holds
 
-__all__ = ["neighbors", "circle", "paths", "overlap", "jaccard"]
+__all__ = ["neighbors", "circle", "circle_view", "paths", "overlap", "jaccard"]
 
 Edge = dict[str, object]
 
@@ -70,7 +72,7 @@ def neighbors(
     [('vc', 'in', 'investor')]
     """
     _check(G, node)
-    edges = [{"node": v, **_edge(key, out, data)}
+    edges = [{"node": v, **edge_dict(key, out, data)}
              for v, key, out, data in _steps(G, node, relations, roles, at)
              if direction == "both" or (direction == "out") == out]
     return sorted(edges, key=lambda e: (e["direction"], e["predicate"], e["node"]))
@@ -123,33 +125,35 @@ def circle(
     >>> [(m["node"], m["distance"], m["roles"]) for m in circle(G, "alpha", depth=2)]
     [('vc', 1, ['investor']), ('beta', 2, ['investee'])]
     """
+    return circle_view(G, node, depth=depth, relations=relations, roles=roles,
+                       max_size=max_size, at=at).members()
+
+
+def circle_view(
+    G: nx.MultiDiGraph,
+    node: str,
+    *,
+    depth: int = 1,
+    relations: Collection[str] | None = None,
+    roles: Collection[str] | None = None,
+    max_size: int | None = None,
+    at: str | None = None,
+    arrays: Adjacency | None = None,
+    hub_degree: int | None = None,
+    hub_roles: Collection[str] = (),
+) -> Circle:
+    """The circle of :func:`circle` as a :class:`~.circles.Circle`: its composition from
+    arrays, members made one by one when asked for.
+
+    ``arrays`` is :func:`~.arrays.adjacency` of ``G`` when the caller keeps it (a projection
+    does, :meth:`~.projection.Projection.arrays`); without it, it is built for this walk. A
+    member of at least ``hub_degree`` statements playing one of ``hub_roles`` on its last hop
+    is kept, but the walk does not go through it.
+    """
     _check(G, node)
-    hops: dict[str, dict[str, object]] = {}
-    result = []
-    frontier = [node]
-    full = False
-    for distance in range(1, depth + 1):
-        reached = []
-        for u in frontier:
-            for v, key, out, data in _steps(G, u, relations, roles, at):
-                if v not in hops:
-                    if full:
-                        break
-                    if v == node:
-                        continue
-                    hops[v] = {"from": u, "to": v, "edges": []}
-                    reached.append(v)
-                    full = max_size is not None and len(hops) >= max_size
-                if hops[v]["from"] == u:  # the first statement, or another between the two
-                    hops[v]["edges"].append(_edge(key, out, data))
-            if full:
-                break
-        result.extend({"node": v, "distance": distance, "roles": _roles(hops[v]["edges"]),
-                       "path": _path_to(v, node, hops)} for v in sorted(reached))
-        if full:
-            break
-        frontier = reached
-    return result
+    A = adjacency(G) if arrays is None else arrays
+    return Circle(A, walk(A, node, depth, relations=relations, roles=roles, max_size=max_size,
+                          at=at, hub_degree=hub_degree, hub_roles=hub_roles))
 
 
 def paths(
@@ -309,44 +313,18 @@ def _steps(G, u, relations, roles, at=None) -> Iterator[tuple[str, str, bool, di
                     yield v, key, out, data
 
 
-def _edge(key: str, out: bool, data: dict) -> Edge:
-    role = data.get("object_role" if out else "subject_role", "related")
-    edge = {"predicate": key, "direction": "out" if out else "in", "role": role,
-            "sources": data.get("sources", [])}
-    for name in _DATES:
-        if name in data:
-            edge[name] = data[name]
-    return edge
-
-
-_DATES = ("since", "until")
-
-
 def _hop(G, u: str, v: str, relations, at=None) -> dict[str, object]:
-    edges = [_edge(key, out, data) for out, side, _ in _ENDS
+    edges = [edge_dict(key, out, data) for out, side, _ in _ENDS
              for key, data in getattr(G, side)[u].get(v, {}).items()
              if (relations is None or key in relations) and (at is None or holds(data, at))]
     return {"from": u, "to": v, "edges": edges}
 
 
-def _roles(edges: list[Edge]) -> list[str]:
-    if len(edges) == 1:  # most members: no set to build and sort
-        return [edges[0]["role"]]
-    return sorted({e["role"] for e in edges})
-
-
-def _path_to(v: str, center: str, hops: dict[str, dict[str, object]]) -> list[dict]:
-    path = [hops[v]]
-    while path[0]["from"] != center:
-        path.insert(0, hops[path[0]["from"]])
-    return path
-
-
 def _adjacent(G, u: str, edge_filter: tuple[set[str] | None, str | None]) -> Iterator[str]:
     """The nodes joined to ``u`` by an edge passing ``(relations, at)``, either way."""
     relations, at = edge_filter
-    for adjacency in (G._succ, G._pred):
-        for v, keys in adjacency[u].items():
+    for side in (G._succ, G._pred):
+        for v, keys in side[u].items():
             if at is None:
                 if relations is None or not relations.isdisjoint(keys):
                     yield v

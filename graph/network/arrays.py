@@ -1,0 +1,245 @@
+"""The projection as integer arrays, and the circle walked over them at C speed.
+
+:class:`Adjacency` holds every edge of a :class:`networkx.MultiDiGraph` projection once, and
+each node's incident edges (out first, then in, in networkx's own iteration order) as one row
+of a CSR-like layout: ``ptr`` into ``other`` (the far end), ``edge`` (the edge id), ``out``
+(the node is the subject) and ``far_role``. A level of a breadth-first walk is then a few numpy
+gathers and masks over the frontier's rows, so it costs in proportion to the edges it reads,
+with no Python loop per edge. :func:`walk` returns a :class:`Walk`: members, distances,
+parents and the statements of each last hop as arrays; dicts are made only for the members
+a caller asks for (a page), see :mod:`.traverse`.
+
+The order is the one of the dictionary walk it replaces, so the answers are the same: the
+parent of a member is the first node of the previous level (in discovery order) reaching it,
+and the cut at ``max_size`` keeps the first members discovered.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Hashable
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from .periods import parse_day
+
+__all__ = ["Adjacency", "Walk", "adjacency", "rows", "walk", "WalkCache"]
+
+_NO_END = 99_999_999  # a day after every other as YYYYMMDD
+
+
+def _day_number(day: object, missing: int) -> int:
+    return missing if day is None else int(str(day).replace("-", ""))
+
+
+@dataclass(frozen=True)
+class Adjacency:
+    """Integer arrays of a projection's edges, by node; see the module's description."""
+
+    nodes: list[str]
+    index: dict[str, int]
+    rank: np.ndarray  # each node's place among the nodes sorted by key
+    ptr: np.ndarray
+    other: np.ndarray
+    edge: np.ndarray
+    out: np.ndarray
+    far_role: np.ndarray
+    predicate: np.ndarray  # per edge id
+    start: np.ndarray  # per edge id, YYYYMMDD; 0 when undated
+    end: np.ndarray  # per edge id, YYYYMMDD; _NO_END when it has not ended
+    edges: list[tuple[str, str, str, dict]]  # (subject, object, predicate, data) per edge id
+    predicates: dict[str, int]
+    roles: dict[str, int]
+    role_keys: list[str]
+    degree: np.ndarray
+    type_ptr: np.ndarray  # each node's types: type_id[type_ptr[i]:type_ptr[i + 1]]
+    type_id: np.ndarray
+    types: list[str]
+
+    def edge_mask(self, relations: Collection[str] | None, at: str | None) -> np.ndarray | None:
+        """Which edge ids pass ``relations`` and ``at``; None when every edge does."""
+        mask = None
+        if relations is not None:
+            wanted = np.zeros(len(self.predicates) + 1, dtype=bool)
+            wanted[[self.predicates[p] for p in relations if p in self.predicates]] = True
+            mask = wanted[self.predicate]
+        if at is not None:
+            day = _day_number(parse_day(at), 0)
+            held = (self.start <= day) & (day < self.end)
+            mask = held if mask is None else mask & held
+        return mask
+
+    def role_mask(self, roles: Collection[str] | None) -> np.ndarray | None:
+        """Which role ids are among ``roles``; None for no filter."""
+        if roles is None:
+            return None
+        wanted = np.zeros(len(self.role_keys) + 1, dtype=bool)
+        wanted[[self.roles[r] for r in roles if r in self.roles]] = True
+        return wanted
+
+
+def adjacency(G: nx.MultiDiGraph) -> Adjacency:
+    """The arrays of ``G``: one pass over its adjacency dicts, in their own order."""
+    nodes = list(G)
+    index = {n: i for i, n in enumerate(nodes)}
+    predicates: dict[str, int] = {}
+    roles: dict[str, int] = {}
+    edge_ids: dict[tuple[str, str, str], int] = {}
+    edges, pred_ids, starts, ends = [], [], [], []
+    for u, v, key, data in G.edges(keys=True, data=True):
+        edge_ids[(u, v, key)] = len(edges)
+        edges.append((u, v, key, data))
+        pred_ids.append(predicates.setdefault(key, len(predicates)))
+        starts.append(_day_number(data.get("start"), 0))
+        ends.append(_day_number(data.get("end"), _NO_END))
+    lengths, other, edge, out, far = [], [], [], [], []
+    succ, pred = G._succ, G._pred  # the plain dicts: the order of networkx's own walks
+    for u in nodes:
+        count = 0
+        for is_out, side, role_key in ((True, succ, "object_role"), (False, pred, "subject_role")):
+            for v, keys in side[u].items():
+                for key, data in keys.items():
+                    other.append(index[v])
+                    edge.append(edge_ids[(u, v, key) if is_out else (v, u, key)])
+                    out.append(is_out)
+                    far.append(roles.setdefault(data.get(role_key, "related"), len(roles)))
+                    count += 1
+        lengths.append(count)
+    ptr = np.zeros(len(nodes) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=ptr[1:])
+    type_ids: dict[str, int] = {}
+    typed = [[type_ids.setdefault(t, len(type_ids)) for t in G.nodes[n].get("types", ())]
+             for n in nodes]
+    type_ptr = np.zeros(len(nodes) + 1, dtype=np.int64)
+    np.cumsum([len(t) for t in typed], out=type_ptr[1:])
+    rank = np.empty(len(nodes), dtype=np.int64)
+    rank[np.argsort(np.array(nodes, dtype=object), kind="stable")] = np.arange(len(nodes))
+    return Adjacency(
+        nodes, index, rank, ptr, np.array(other, dtype=np.int64),
+        np.array(edge, dtype=np.int64), np.array(out, dtype=bool),
+        np.array(far, dtype=np.int64), np.array(pred_ids, dtype=np.int64),
+        np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64), edges,
+        predicates, roles, list(roles), np.diff(ptr), type_ptr,
+        np.fromiter((t for ts in typed for t in ts), dtype=np.int64, count=int(type_ptr[-1])),
+        list(type_ids))
+
+
+@dataclass(frozen=True)
+class Walk:
+    """A circle as arrays: ``members`` nearest first (by key within a distance), their
+    ``distance`` and ``parent`` (node ids), and each last hop's statements as pairs
+    ``(hop_member, hop_incidence)`` in the order the dictionary walk lists them."""
+
+    center: int
+    members: np.ndarray
+    distance: np.ndarray
+    parent: np.ndarray
+    hop_member: np.ndarray
+    hop_incidence: np.ndarray
+    truncated: bool
+    #: The members not walked through because they are hubs playing an excluded role.
+    held_back: np.ndarray
+
+
+def rows(ptr: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions ``ptr[i]:ptr[i + 1]`` of each ``i`` of ``owners`` in order, and the
+    owner of each position."""
+    starts = ptr[owners]
+    lengths = ptr[owners + 1] - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    offsets = np.cumsum(lengths) - lengths
+    positions = np.arange(total, dtype=np.int64) + np.repeat(starts - offsets, lengths)
+    return positions, np.repeat(owners, lengths)
+
+
+def walk(A: Adjacency, center: str, depth: int, *, relations: Collection[str] | None = None,
+         roles: Collection[str] | None = None, max_size: int | None = None,
+         at: str | None = None, hub_degree: int | None = None,
+         hub_roles: Collection[str] = ()) -> Walk:
+    """The circle of ``center`` up to ``depth`` hops, as :func:`~.traverse.circle` defines it.
+
+    With ``hub_roles``, a member of at least ``hub_degree`` statements that plays one of those
+    roles is kept but not walked through: the circle does not spread over an investor's or a
+    cloud's thousands of ties.
+    """
+    edge_ok, role_ok = A.edge_mask(relations, at), A.role_mask(roles)
+    hold = A.role_mask(hub_roles) if hub_roles and hub_degree is not None else None
+    c = A.index[center]
+    level = np.zeros(len(A.nodes), dtype=np.int64)  # the distance found; 0: not reached
+    level[c] = -1
+    parent = np.full(len(A.nodes), -1, dtype=np.int64)
+    found, hops, held = [], [], []
+    count, truncated = 0, False
+    frontier = np.array([c], dtype=np.int64)
+    for distance in range(1, depth + 1):
+        incidence, owner = rows(A.ptr, frontier)
+        keep = np.ones(len(incidence), dtype=bool)
+        if edge_ok is not None:
+            keep &= edge_ok[A.edge[incidence]]
+        if role_ok is not None:
+            keep &= role_ok[A.far_role[incidence]]
+        incidence, owner = incidence[keep], owner[keep]
+        reached = A.other[incidence]
+        fresh = np.flatnonzero(level[reached] == 0)
+        _, first = np.unique(reached[fresh], return_index=True)
+        first = fresh[np.sort(first)]  # each new node's first incidence, in walk order
+        if max_size is not None and count + len(first) >= max_size:
+            room = max_size - count
+            truncated = True
+            # The dictionary walk stops at the next new node, and reads no statement past it.
+            if room < len(first):
+                incidence, owner, reached = (a[:first[room]] for a in (incidence, owner, reached))
+            first = first[:room]
+        discovered = reached[first]  # in walk order: the next level walks them so
+        level[discovered] = distance
+        parent[discovered] = owner[first]
+        is_hop = (level[reached] == distance) & (parent[reached] == owner)
+        hops.append((reached[is_hop], incidence[is_hop]))
+        found.append(discovered[np.argsort(A.rank[discovered], kind="stable")])
+        count += len(discovered)
+        if truncated:
+            break
+        frontier = discovered
+        if hold is not None:
+            stopped = _hubs(A, reached[is_hop], incidence[is_hop], hub_degree, hold)
+            frontier = frontier[~np.isin(frontier, stopped)]
+            held.append(stopped)
+    members = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+    hop_member = np.concatenate([h[0] for h in hops]) if hops else members[:0]
+    hop_incidence = np.concatenate([h[1] for h in hops]) if hops else members[:0]
+    return Walk(c, members, level[members], parent[members], hop_member, hop_incidence,
+                truncated, np.concatenate(held) if held else members[:0])
+
+
+def _hubs(A: Adjacency, hop_nodes: np.ndarray, hop_incidence: np.ndarray, hub_degree: int,
+          hold: np.ndarray) -> np.ndarray:
+    """The members with at least ``hub_degree`` statements playing a held role on their last
+    hop: the walk does not go through them."""
+    big = (A.degree[hop_nodes] >= hub_degree) & hold[A.far_role[hop_incidence]]
+    return np.unique(hop_nodes[big])
+
+
+class WalkCache:
+    """The last walks asked for, at most ``size``, so that the next page reads the same walk."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._walks: OrderedDict[Hashable, Walk] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute) -> Walk:
+        with self._lock:
+            if key in self._walks:
+                self._walks.move_to_end(key)
+                return self._walks[key]
+        found = compute()
+        with self._lock:
+            self._walks[key] = found
+            while len(self._walks) > self.size:
+                self._walks.popitem(last=False)
+        return found
