@@ -12,9 +12,10 @@ from graph import BadInput
 from graph.entities import describe
 from graph.export import EXPORT_FORMATS, ExportFormat, export_format, network_export
 from graph.network import (
+    HUB_DEGREE,
     METRICS,
     Projection,
-    circle,
+    cached_circle,
     circle_subgraph,
     neighbors,
     overlap,
@@ -102,15 +103,18 @@ def entity_circle(entity_id: str):
     depth = int_arg("depth", 1, 1, MAX_DEPTH)
     output = format_arg(("json", "table"))
     relations, roles = relation_args(P), role_args(P)
+    hub_roles = P.role_filter(request.args.getlist("hub_role")) or ()
     P = network.around(P, iri, depth, relations, roles, MAX_CIRCLE + 1)
-    members = circle(P.graph, iri, depth=depth, relations=relations, roles=roles,
-                     max_size=MAX_CIRCLE + 1) if iri in P.graph else []
+    found = cached_circle(P, iri, depth, relations=relations, roles=roles,
+                          hub_roles=hub_roles, max_size=MAX_CIRCLE + 1).head(MAX_CIRCLE)
     if isinstance(output, ExportFormat):
-        H = circle_subgraph(P.graph, iri, members[:MAX_CIRCLE], relations=relations)
+        H = circle_subgraph(P.graph, iri, [{"node": n} for n in found.nodes()],
+                            relations=relations)
         return export_response(network_export(H, output, f"aikg-circle-{entity_id}-{depth}"))
-    shown, page = paginate(render.entries(members[:MAX_CIRCLE]))
-    data = render.circle(P, iri, depth, members[:MAX_CIRCLE], shown,
-                         truncated=len(members) > MAX_CIRCLE)
+    # The page is cut from the walk's entries, kept for the next page: only its members are made.
+    shown, page = paginate(range(found.entry_count()))
+    data = render.circle_of(P, iri, depth, found, found.entries(shown.start, len(shown)),
+                            HUB_DEGREE)
     if output == "table":
         return Response(render.circle_table(data) + "\n", mimetype="text/plain")
     return envelope(data, page)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Collection, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 import numpy as np
@@ -134,6 +134,7 @@ class Walk:
     ``(hop_member, hop_incidence)`` in the order the dictionary walk lists them."""
 
     center: int
+    depth: int
     members: np.ndarray
     distance: np.ndarray
     parent: np.ndarray
@@ -142,6 +143,15 @@ class Walk:
     truncated: bool
     #: The members not walked through because they are hubs playing an excluded role.
     held_back: np.ndarray
+
+    def head(self, size: int) -> Walk:
+        """The first ``size`` members only (truncated), as a walk with that order had kept."""
+        if len(self.members) <= size:
+            return self
+        kept = np.isin(self.hop_member, self.members[:size])
+        return replace(self, members=self.members[:size], distance=self.distance[:size],
+                       parent=self.parent[:size], hop_member=self.hop_member[kept],
+                       hop_incidence=self.hop_incidence[kept], truncated=True)
 
 
 def rows(ptr: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -169,7 +179,9 @@ def walk(A: Adjacency, center: str, depth: int, *, relations: Collection[str] | 
     """
     edge_ok, role_ok = A.edge_mask(relations, at), A.role_mask(roles)
     hold = A.role_mask(hub_roles) if hub_roles and hub_degree is not None else None
-    c = A.index[center]
+    c = A.index.get(center, -1)  # -1: a node without relationships, an empty circle
+    if c < 0:
+        depth = 0
     level = np.zeros(len(A.nodes), dtype=np.int64)  # the distance found; 0: not reached
     level[c] = -1
     parent = np.full(len(A.nodes), -1, dtype=np.int64)
@@ -212,7 +224,7 @@ def walk(A: Adjacency, center: str, depth: int, *, relations: Collection[str] | 
     members = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
     hop_member = np.concatenate([h[0] for h in hops]) if hops else members[:0]
     hop_incidence = np.concatenate([h[1] for h in hops]) if hops else members[:0]
-    return Walk(c, members, level[members], parent[members], hop_member, hop_incidence,
+    return Walk(c, depth, members, level[members], parent[members], hop_member, hop_incidence,
                 truncated, np.concatenate(held) if held else members[:0])
 
 

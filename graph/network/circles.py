@@ -33,7 +33,16 @@ class Circle:
 
     @property
     def truncated(self) -> bool:
+        """Whether the walk stopped at its member cap (there may be more)."""
         return self.walk.truncated
+
+    def head(self, size: int) -> Circle:
+        """The circle of the first ``size`` members, in member order."""
+        return Circle(self.arrays, self.walk.head(size))
+
+    def nodes(self) -> list[str]:
+        """The members' keys, nearest first."""
+        return [self.arrays.nodes[i] for i in self.walk.members.tolist()]
 
     @cached_property
     def _hops(self) -> tuple[np.ndarray, np.ndarray]:
@@ -126,7 +135,7 @@ class Circle:
         """The members of at least ``hub_degree`` statements that the walk went through (or
         held back), each with how many members it brought in."""
         A, found = self.arrays, self.walk
-        inner = found.members[(found.distance < found.distance.max(initial=0))]
+        inner = found.members[found.distance < found.depth]
         big = inner[A.degree[inner] >= hub_degree]
         brought = Counter(found.parent.tolist())
         held = set(found.held_back.tolist())

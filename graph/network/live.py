@@ -13,11 +13,14 @@ import ontology
 from ..errors import Unsupported
 from ..search import resolve
 from ..store import KnowledgeGraph
+from .arrays import WalkCache, walk
+from .circles import Circle
 from .metrics import centrality, counts
 from .periods import as_of
 from .projection import Projection, project, without_collector
 
-__all__ = ["Network", "build", "class_counts", "class_groups", "ranking", "stats"]
+__all__ = ["HUB_DEGREE", "Network", "build", "cached_circle", "class_counts", "class_groups",
+           "ranking", "stats"]
 
 
 class Network:
@@ -137,6 +140,30 @@ def _last_change(projection: Projection, day: str) -> str:
          for k in ("start", "end") if k in data}))
     found = bisect.bisect_right(changes, day)
     return changes[found - 1] if found else "0000-01-01"
+
+
+#: The statements from which a member is a hub: the circles through it are named in the
+#: composition, and a caller may hold them back (an investor or a cloud with thousands of ties).
+HUB_DEGREE = 1000
+
+
+def cached_circle(projection: Projection, node: str, depth: int, *,
+                  relations: Collection[str] | None = None,
+                  roles: Collection[str] | None = None, at: str | None = None,
+                  hub_roles: Collection[str] = (), max_size: int | None = None) -> Circle:
+    """:func:`~.traverse.circle_view` over the projection's arrays, kept for the next pages
+    of the same question (the last walks per projection, so per version; a bounded number).
+    A node without relationships has an empty circle."""
+    key = (node, depth, _frozen(relations), _frozen(roles), at, frozenset(hub_roles), max_size)
+    walks = projection.cached("circles", WalkCache)
+    A = projection.arrays()
+    return walks.get(key, lambda: Circle(A, walk(
+        A, node, depth, relations=relations, roles=roles, max_size=max_size, at=at,
+        hub_degree=HUB_DEGREE, hub_roles=hub_roles)))
+
+
+def _frozen(values: Collection[str] | None) -> frozenset[str] | None:
+    return None if values is None else frozenset(values)
 
 
 def stats(projection: Projection) -> dict[str, object]:
