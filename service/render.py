@@ -115,10 +115,12 @@ def _circle(P: Projection, center: str, depth: int, size: int,
     """The shape of a circle from its counts (``roles``, ``types`` and ``distances``, each a
     count by key) and a page of entries."""
     groups: dict[str, list[Json]] = {}
+    hops: dict[int, Json] = {}  # a hop shared by members of the page is shaped once
     for key, member in page:
+        path = [hops.get(id(h)) or hops.setdefault(id(h), hop(P, h)) for h in member["path"]]
         groups.setdefault(key, []).append(
             {**node(P, member["node"]), "distance": member["distance"],
-             "roles": member["roles"], "path": [hop(P, h) for h in member["path"]]})
+             "roles": member["roles"], "path": path})
     by_role, by_type = composition["roles"], Counter()
     for t, n in composition["types"].items():
         by_type[short_id(t)] += n  # each type once, not once per member

@@ -55,8 +55,9 @@ class Circle:
     def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """One ``(member, role id)`` per role a member plays on its last hop."""
         members, incidence = self._hops
-        pairs = np.unique(np.stack([members, self.arrays.far_role[incidence]]), axis=1)
-        return pairs[0], pairs[1]
+        width = len(self.arrays.role_keys)
+        pairs = np.unique(members * width + self.arrays.far_role[incidence])
+        return pairs // width, pairs % width
 
     def _statements(self, node: int) -> np.ndarray:
         members, incidence = self._hops
@@ -71,29 +72,39 @@ class Circle:
         order = self._by_node
         return order[np.searchsorted(self.walk.members[order], nodes)]
 
+    @cached_property
+    def _parents(self) -> dict[int, int]:
+        return dict(zip(self.walk.members.tolist(), self.walk.parent.tolist(), strict=True))
+
+    @cached_property
+    def _made_hops(self) -> dict[int, Json]:
+        """The hops made so far by member: members of a page share the first hops."""
+        return {}
+
     def member(self, position: int) -> Json:
         """The member at ``position``: ``node``, ``distance``, ``roles`` and ``path``."""
         node = int(self.walk.members[position])
         path = []
         while node != self.walk.center:
             path.insert(0, self.hop(node))
-            node = int(self._parent_of(node))
+            node = self._parents[node]
         last = path[-1]["edges"]
         roles = [last[0]["role"]] if len(last) == 1 else sorted({e["role"] for e in last})
         return {"node": self.arrays.nodes[int(self.walk.members[position])],
                 "distance": int(self.walk.distance[position]), "roles": roles, "path": path}
 
-    def _parent_of(self, node: int) -> int:
-        return self.walk.parent[self._position(np.array([node]))[0]]
-
     def hop(self, node: int) -> Json:
         """The last hop to member ``node``: ``from``, ``to`` and its statements."""
-        A = self.arrays
-        edges = []
-        for i in self._statements(node):
-            subject, obj, key, data = A.edges[int(A.edge[i])]
-            edges.append(edge_dict(key, bool(A.out[i]), data))
-        return {"from": A.nodes[int(self._parent_of(node))], "to": A.nodes[node], "edges": edges}
+        made = self._made_hops.get(node)
+        if made is None:
+            A = self.arrays
+            edges = []
+            for i in self._statements(node).tolist():
+                subject, obj, key, data = A.edges[int(A.edge[i])]
+                edges.append(edge_dict(key, bool(A.out[i]), data))
+            made = self._made_hops[node] = {"from": A.nodes[self._parents[node]],
+                                            "to": A.nodes[node], "edges": edges}
+        return made
 
     def members(self) -> list[Json]:
         """Every member's dict, nearest first."""
