@@ -82,34 +82,53 @@ class Adjacency:
 
 
 def adjacency(G: nx.MultiDiGraph) -> Adjacency:
-    """The arrays of ``G``: one pass over its adjacency dicts, in their own order."""
+    """The arrays of ``G``: one pass over its edges and one over its in-edge dicts.
+
+    Edge ids follow ``G.edges()``, which lists each node's out-edges in networkx's order: they
+    are the first part of each row as they are. The second part, the in-edges, follows the
+    order of ``G.pred``; an edge is found there by its attribute dict, which networkx shares
+    between ``succ`` and ``pred``.
+    """
     nodes = list(G)
     index = {n: i for i, n in enumerate(nodes)}
     predicates: dict[str, int] = {}
     roles: dict[str, int] = {}
-    edge_ids: dict[tuple[str, str, str], int] = {}
-    edges, pred_ids, starts, ends = [], [], [], []
+    edge_of: dict[int, int] = {}
+    edges: list[tuple[str, str, str, dict]] = []
+    columns: list[list[int]] = [[] for _ in range(7)]
+    subject, obj, pred_id, subject_role, object_role, starts, ends = columns
     for u, v, key, data in G.edges(keys=True, data=True):
-        edge_ids[(u, v, key)] = len(edges)
+        edge_of[id(data)] = len(edges)
         edges.append((u, v, key, data))
-        pred_ids.append(predicates.setdefault(key, len(predicates)))
+        subject.append(index[u])
+        obj.append(index[v])
+        pred_id.append(predicates.setdefault(key, len(predicates)))
+        subject_role.append(roles.setdefault(data.get("subject_role", "related"), len(roles)))
+        object_role.append(roles.setdefault(data.get("object_role", "related"), len(roles)))
         starts.append(_day_number(data.get("start"), 0))
         ends.append(_day_number(data.get("end"), _NO_END))
-    lengths, other, edge, out, far = [], [], [], [], []
-    succ, pred = G._succ, G._pred  # the plain dicts: the order of networkx's own walks
-    for u in nodes:
-        count = 0
-        for is_out, side, role_key in ((True, succ, "object_role"), (False, pred, "subject_role")):
-            for v, keys in side[u].items():
-                for key, data in keys.items():
-                    other.append(index[v])
-                    edge.append(edge_ids[(u, v, key) if is_out else (v, u, key)])
-                    out.append(is_out)
-                    far.append(roles.setdefault(data.get(role_key, "related"), len(roles)))
-                    count += 1
-        lengths.append(count)
+    ins = [edge_of[id(data)] for u in nodes for keys in G._pred[u].values()
+           for data in keys.values()]
+    subject, obj, subject_role, object_role = (
+        np.array(c, dtype=np.int64) for c in (subject, obj, subject_role, object_role))
+    ins = np.array(ins, dtype=np.int64)
+    out_count = np.bincount(subject, minlength=len(nodes))
+    in_count = np.bincount(obj[ins], minlength=len(nodes))
     ptr = np.zeros(len(nodes) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=ptr[1:])
+    np.cumsum(out_count + in_count, out=ptr[1:])
+    # A row's out-edges are contiguous edge ids, its in-edges contiguous in ``ins``.
+    out_place = ptr[subject] + np.arange(len(edges)) - np.repeat(
+        np.cumsum(out_count) - out_count, out_count)
+    in_owner = obj[ins]
+    in_place = ptr[in_owner] + out_count[in_owner] + np.arange(len(ins)) - np.repeat(
+        np.cumsum(in_count) - in_count, in_count)
+    incidence_edge = np.empty(2 * len(edges), dtype=np.int64)
+    incidence_edge[out_place] = np.arange(len(edges))
+    incidence_edge[in_place] = ins
+    out = np.zeros(2 * len(edges), dtype=bool)
+    out[out_place] = True
+    other = np.where(out, obj[incidence_edge], subject[incidence_edge])
+    far = np.where(out, object_role[incidence_edge], subject_role[incidence_edge])
     type_ids: dict[str, int] = {}
     typed = [[type_ids.setdefault(t, len(type_ids)) for t in G.nodes[n].get("types", ())]
              for n in nodes]
@@ -118,11 +137,10 @@ def adjacency(G: nx.MultiDiGraph) -> Adjacency:
     rank = np.empty(len(nodes), dtype=np.int64)
     rank[np.argsort(np.array(nodes, dtype=object), kind="stable")] = np.arange(len(nodes))
     return Adjacency(
-        nodes, index, rank, ptr, np.array(other, dtype=np.int64),
-        np.array(edge, dtype=np.int64), np.array(out, dtype=bool),
-        np.array(far, dtype=np.int64), np.array(pred_ids, dtype=np.int64),
-        np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64), edges,
-        predicates, roles, list(roles), np.diff(ptr), type_ptr,
+        nodes, index, rank, ptr, other, incidence_edge, out, far,
+        np.array(pred_id, dtype=np.int64), np.array(starts, dtype=np.int64),
+        np.array(ends, dtype=np.int64), edges, predicates, roles, list(roles), np.diff(ptr),
+        type_ptr,
         np.fromiter((t for ts in typed for t in ts), dtype=np.int64, count=int(type_ptr[-1])),
         list(type_ids))
 
