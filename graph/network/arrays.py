@@ -166,7 +166,7 @@ class Walk:
         """The first ``size`` members only (truncated), as a walk with that order had kept."""
         if len(self.members) <= size:
             return self
-        kept = np.isin(self.hop_member, self.members[:size])
+        kept = np.isin(self.hop_member, self.members[:size], kind="table")
         return replace(self, members=self.members[:size], distance=self.distance[:size],
                        parent=self.parent[:size], hop_member=self.hop_member[kept],
                        hop_incidence=self.hop_incidence[kept], truncated=True)
@@ -237,7 +237,7 @@ def walk(A: Adjacency, center: str, depth: int, *, relations: Collection[str] | 
         frontier = discovered
         if hold is not None:
             stopped = _hubs(A, reached[is_hop], incidence[is_hop], hub_degree, hold)
-            frontier = frontier[~np.isin(frontier, stopped)]
+            frontier = frontier[~np.isin(frontier, stopped, kind="table")]
             held.append(stopped)
     members = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
     hop_member = np.concatenate([h[0] for h in hops]) if hops else members[:0]

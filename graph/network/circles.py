@@ -56,7 +56,8 @@ class Circle:
         """One ``(member, role id)`` per role a member plays on its last hop."""
         members, incidence = self._hops
         width = len(self.arrays.role_keys)
-        pairs = np.unique(members * width + self.arrays.far_role[incidence])
+        pairs = np.sort(members * width + self.arrays.far_role[incidence])
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs
         return pairs // width, pairs % width
 
     def _statements(self, node: int) -> np.ndarray:

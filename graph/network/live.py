@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import threading
 import time
 from collections.abc import Collection
 
@@ -83,7 +84,14 @@ class Network:
 
     @staticmethod
     def _build(kg: KnowledgeGraph) -> Projection | None:
-        return None if kg.store is None else build(kg)
+        if kg.store is None:
+            return None
+        projection = build(kg)
+        # Its arrays are made beside the requests, so that the first circle after a write
+        # does not wait for them (a request asking sooner waits for this one making).
+        threading.Thread(target=projection.arrays, name="projection arrays", daemon=True
+                         ).start()
+        return projection
 
     def entity(self, text: str, projection: Projection | None = None) -> str:
         """The IRI of the entity that ``text`` names: an id (a slug under ``kg:``), an IRI,
