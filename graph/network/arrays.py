@@ -216,8 +216,9 @@ def walk(A: Adjacency, center: str, depth: int, *, relations: Collection[str] | 
         incidence, owner = incidence[keep], owner[keep]
         reached = A.other[incidence]
         fresh = np.flatnonzero(level[reached] == 0)
-        _, first = np.unique(reached[fresh], return_index=True)
-        first = fresh[np.sort(first)]  # each new node's first incidence, in walk order
+        earliest = np.full(len(A.nodes), len(reached), dtype=np.int64)
+        np.minimum.at(earliest, reached[fresh], fresh)
+        first = fresh[earliest[reached[fresh]] == fresh]  # each new node's first, in walk order
         if max_size is not None and count + len(first) >= max_size:
             room = max_size - count
             truncated = True
