@@ -106,7 +106,7 @@ def entity_circle(entity_id: str):
     hub_roles = P.role_filter(request.args.getlist("hub_role")) or ()
     P = network.around(P, iri, depth, relations, roles, MAX_CIRCLE + 1)
     found = cached_circle(P, iri, depth, relations=relations, roles=roles,
-                          hub_roles=hub_roles, max_size=MAX_CIRCLE + 1).head(MAX_CIRCLE)
+                          hub_roles=hub_roles, cap=MAX_CIRCLE)
     if isinstance(output, ExportFormat):
         H = circle_subgraph(P.graph, iri, [{"node": n} for n in found.nodes()],
                             relations=relations)

@@ -102,7 +102,7 @@ def circle_of(P: Projection, center: str, depth: int, found: Circle,
     """:func:`circle` of a walked :class:`~graph.network.circles.Circle`, counted on its
     arrays, with the hubs (members of at least ``hub_degree`` statements) it went through or
     held back."""
-    shaped = _circle(P, center, depth, len(found), found.composition(), page, found.truncated)
+    shaped = _circle(P, center, depth, len(found), found.composition, page, found.truncated)
     shaped["composition"]["hubs"] = [
         {**node(P, h["node"]), "degree": h["degree"], "members": h["members"],
          "walked": h["walked"]} for h in found.hubs(hub_degree)]

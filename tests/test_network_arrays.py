@@ -110,7 +110,7 @@ def test_pages_and_composition_agree_with_the_members(found, data):
                    key=lambda p: (p[0], p[1]["distance"], p[1]["node"]))
     assert view.entries(0, len(pairs) + 1) == pairs
     assert view.entries(2, 3) == pairs[2:5]
-    composition = view.composition()
+    composition = view.composition
     assert composition["roles"] == {r: sum(r in m["roles"] for m in members)
                                     for r in {r for m in members for r in m["roles"]}}
     assert composition["distances"] == {d: sum(m["distance"] == d for m in members)

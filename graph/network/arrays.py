@@ -162,9 +162,9 @@ class Walk:
     #: The members not walked through because they are hubs playing an excluded role.
     held_back: np.ndarray
 
-    def head(self, size: int) -> Walk:
+    def head(self, size: int | None) -> Walk:
         """The first ``size`` members only (truncated), as a walk with that order had kept."""
-        if len(self.members) <= size:
+        if size is None or len(self.members) <= size:
             return self
         kept = np.isin(self.hop_member, self.members[:size], kind="table")
         return replace(self, members=self.members[:size], distance=self.distance[:size],

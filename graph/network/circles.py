@@ -36,10 +36,6 @@ class Circle:
         """Whether the walk stopped at its member cap (there may be more)."""
         return self.walk.truncated
 
-    def head(self, size: int) -> Circle:
-        """The circle of the first ``size`` members, in member order."""
-        return Circle(self.arrays, self.walk.head(size))
-
     def nodes(self) -> list[str]:
         """The members' keys, nearest first."""
         return [self.arrays.nodes[i] for i in self.walk.members.tolist()]
@@ -130,6 +126,7 @@ class Circle:
         return [(self.arrays.role_keys[int(r)], self.member(int(p)))
                 for r, p in zip(role_ids, positions, strict=True)]
 
+    @cached_property
     def composition(self) -> Json:
         """Members by role key, by type IRI and by distance, each count once per member."""
         A = self.arrays
@@ -138,7 +135,8 @@ class Circle:
         members = self.walk.members
         types = A.type_id[rows(A.type_ptr, members)[0]]
         by_type = np.bincount(types, minlength=len(A.types))
-        distances = Counter(self.walk.distance.tolist())
+        distances = Counter(dict(zip(*(a.tolist() for a in np.unique(
+            self.walk.distance, return_counts=True)), strict=True)))
         return {"roles": {A.role_keys[i]: int(n) for i, n in enumerate(by_role) if n},
                 "types": {A.types[i]: int(n) for i, n in enumerate(by_type) if n},
                 "distances": dict(sorted(distances.items()))}
@@ -149,10 +147,9 @@ class Circle:
         A, found = self.arrays, self.walk
         inner = found.members[found.distance < found.depth]
         big = inner[A.degree[inner] >= hub_degree]
-        brought = Counter(found.parent.tolist())
         held = set(found.held_back.tolist())
         return [{"node": A.nodes[int(n)], "degree": int(A.degree[n]),
-                 "members": brought.get(int(n), 0), "walked": int(n) not in held}
+                 "members": int(np.count_nonzero(found.parent == n)), "walked": n not in held}
                 for n in sorted(big.tolist(), key=lambda n: -A.degree[n])]
 
 

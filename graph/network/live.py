@@ -158,16 +158,17 @@ HUB_DEGREE = 1000
 def cached_circle(projection: Projection, node: str, depth: int, *,
                   relations: Collection[str] | None = None,
                   roles: Collection[str] | None = None, at: str | None = None,
-                  hub_roles: Collection[str] = (), max_size: int | None = None) -> Circle:
+                  hub_roles: Collection[str] = (), cap: int | None = None) -> Circle:
     """:func:`~.traverse.circle_view` over the projection's arrays, kept for the next pages
     of the same question (the last walks per projection, so per version; a bounded number).
-    A node without relationships has an empty circle."""
-    key = (node, depth, _frozen(relations), _frozen(roles), at, frozenset(hub_roles), max_size)
+    With ``cap``, the circle holds its first ``cap`` members and says whether it had more
+    (``truncated``). A node without relationships has an empty circle."""
+    key = (node, depth, _frozen(relations), _frozen(roles), at, frozenset(hub_roles), cap)
     walks = projection.cached("circles", WalkCache)
     A = projection.arrays()
     return walks.get(key, lambda: Circle(A, walk(
-        A, node, depth, relations=relations, roles=roles, max_size=max_size, at=at,
-        hub_degree=HUB_DEGREE, hub_roles=hub_roles)))
+        A, node, depth, relations=relations, roles=roles, at=at, hub_degree=HUB_DEGREE,
+        hub_roles=hub_roles, max_size=None if cap is None else cap + 1).head(cap)))
 
 
 def _frozen(values: Collection[str] | None) -> frozenset[str] | None:
