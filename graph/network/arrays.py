@@ -200,9 +200,20 @@ def walk(A: Adjacency, center: str, depth: int, *, relations: Collection[str] | 
     c = A.index.get(center, -1)  # -1: a node without relationships, an empty circle
     if c < 0:
         depth = 0
-    level = np.zeros(len(A.nodes), dtype=np.int64)  # the distance found; 0: not reached
+    level, parent, earliest = _scratch(len(A.nodes))
+    try:
+        return _levels(A, c, depth, level, parent, earliest, edge_ok, role_ok, max_size,
+                       hub_degree, hold)
+    except BaseException:
+        _scratches.arrays = None  # left half written: the next walk makes clean ones
+        raise
+
+
+def _levels(A: Adjacency, c: int, depth: int, level: np.ndarray, parent: np.ndarray,
+            earliest: np.ndarray, edge_ok: np.ndarray | None, role_ok: np.ndarray | None,
+            max_size: int | None, hub_degree: int | None, hold: np.ndarray | None) -> Walk:
+    """The walk itself, level by level, over this thread's clean scratch arrays."""
     level[c] = -1
-    parent = np.full(len(A.nodes), -1, dtype=np.int64)
     found, hops, held = [], [], []
     count, truncated = 0, False
     frontier = np.array([c], dtype=np.int64)
@@ -216,9 +227,9 @@ def walk(A: Adjacency, center: str, depth: int, *, relations: Collection[str] | 
         incidence, owner = incidence[keep], owner[keep]
         reached = A.other[incidence]
         fresh = np.flatnonzero(level[reached] == 0)
-        earliest = np.full(len(A.nodes), len(reached), dtype=np.int64)
         np.minimum.at(earliest, reached[fresh], fresh)
         first = fresh[earliest[reached[fresh]] == fresh]  # each new node's first, in walk order
+        earliest[reached[fresh]] = _UNSEEN
         if max_size is not None and count + len(first) >= max_size:
             room = max_size - count
             truncated = True
@@ -243,8 +254,25 @@ def walk(A: Adjacency, center: str, depth: int, *, relations: Collection[str] | 
     members = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
     hop_member = np.concatenate([h[0] for h in hops]) if hops else members[:0]
     hop_incidence = np.concatenate([h[1] for h in hops]) if hops else members[:0]
-    return Walk(c, depth, members, level[members], parent[members], hop_member, hop_incidence,
-                truncated, np.concatenate(held) if held else members[:0])
+    found_walk = Walk(c, depth, members, level[members], parent[members], hop_member,
+                      hop_incidence, truncated, np.concatenate(held) if held else members[:0])
+    level[members], parent[members], level[c] = 0, -1, 0  # clean for the thread's next walk
+    return found_walk
+
+
+_UNSEEN = np.iinfo(np.int64).max
+_scratches = threading.local()
+
+
+def _scratch(size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """This thread's arrays by node, clean (level 0, no parent, not seen): a walk resets what
+    it wrote, so that it costs what it reaches, not the size of the graph."""
+    found = getattr(_scratches, "arrays", None)
+    if found is None or len(found[0]) < size:
+        found = _scratches.arrays = (np.zeros(size, dtype=np.int64),
+                                     np.full(size, -1, dtype=np.int64),
+                                     np.full(size, _UNSEEN, dtype=np.int64))
+    return found
 
 
 def _hubs(A: Adjacency, hop_nodes: np.ndarray, hop_incidence: np.ndarray, hub_degree: int,
