@@ -17,6 +17,7 @@ and the cut at ``max_size`` keeps the first members discovered.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Collection, Hashable
 from dataclasses import dataclass, replace
@@ -26,7 +27,7 @@ import numpy as np
 
 from .periods import parse_day
 
-__all__ = ["Adjacency", "Walk", "adjacency", "rows", "walk", "WalkCache"]
+__all__ = ["Adjacency", "Walk", "adjacency", "keep", "kept", "rows", "walk", "WalkCache"]
 
 _NO_END = 99_999_999  # a day after every other as YYYYMMDD
 
@@ -79,6 +80,23 @@ class Adjacency:
         wanted = np.zeros(len(self.role_keys) + 1, dtype=bool)
         wanted[[self.roles[r] for r in roles if r in self.roles]] = True
         return wanted
+
+
+#: The arrays of graphs that no longer change (a projection's), found by the graph itself.
+_kept: weakref.WeakKeyDictionary[nx.MultiDiGraph, Adjacency] = weakref.WeakKeyDictionary()
+
+
+def keep(G: nx.MultiDiGraph, A: Adjacency) -> Adjacency:
+    """Register ``A`` as the arrays of ``G``, a graph that will not change again: walks given
+    ``G`` alone (a page, the command line, history) then use them instead of making their
+    own."""
+    _kept[G] = A
+    return A
+
+
+def kept(G: nx.MultiDiGraph) -> Adjacency | None:
+    """The arrays registered for ``G`` by :func:`keep`, if any."""
+    return _kept.get(G)
 
 
 def adjacency(G: nx.MultiDiGraph) -> Adjacency:

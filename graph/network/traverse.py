@@ -16,7 +16,7 @@ import networkx as nx
 
 from ..errors import EntityNotFound, NoPath
 from ..terms import short_id
-from .arrays import Adjacency, adjacency, walk
+from .arrays import Adjacency, adjacency, kept, walk
 from .circles import Circle, edge_dict
 from .periods import holds
 
@@ -145,13 +145,14 @@ def circle_view(
     """The circle of :func:`circle` as a :class:`~.circles.Circle`: its composition from
     arrays, members made one by one when asked for.
 
-    ``arrays`` is :func:`~.arrays.adjacency` of ``G`` when the caller keeps it (a projection
-    does, :meth:`~.projection.Projection.arrays`); without it, it is built for this walk. A
+    ``arrays`` is :func:`~.arrays.adjacency` of ``G`` when the caller keeps it; without it,
+    those of a projection's graph are found (:meth:`~.projection.Projection.arrays` keeps
+    them), and those of another graph are made for this walk. A
     member of at least ``hub_degree`` statements playing one of ``hub_roles`` on its last hop
     is kept, but the walk does not go through it.
     """
     _check(G, node)
-    A = adjacency(G) if arrays is None else arrays
+    A = arrays or kept(G) or adjacency(G)
     return Circle(A, walk(A, node, depth, relations=relations, roles=roles, max_size=max_size,
                           at=at, hub_degree=hub_degree, hub_roles=hub_roles))
 
