@@ -9,10 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.network import circle
-from graph.network.arrays import adjacency
-from graph.network.circles import edge_dict
+from graph.network.arrays import adjacency, walk
+from graph.network.circles import Circle, edge_dict
 from graph.network.periods import holds, parse_day
-from graph.network.traverse import circle_view
 
 RELATIONS = {"investsIn": ("investor", "investee"), "partnerOf": ("partner", "partner"),
              "suppliesCloudTo": ("cloud", "customer")}
@@ -104,7 +103,8 @@ def test_pages_and_composition_agree_with_the_members(found, data):
     if not len(G):
         return
     center = data.draw(st.sampled_from(sorted(G)))
-    view = circle_view(G, center, depth=2, arrays=adjacency(G))
+    A = adjacency(G)
+    view = Circle(A, walk(A, center, 2))
     members = view.members()
     pairs = sorted(((r, m) for m in members for r in m["roles"]),
                    key=lambda p: (p[0], p[1]["distance"], p[1]["node"]))
@@ -126,9 +126,10 @@ def test_a_hub_is_named_and_can_be_held_back():
                sources=["g"])
     G.add_edge("fund", "alpha", "investsIn", subject_role="investor", object_role="investee",
                sources=["g"])
-    walked = circle_view(G, "alpha", depth=2)
+    A = adjacency(G)
+    walked = Circle(A, walk(A, "alpha", 2))
     assert len(walked) == 32
     assert walked.hubs(20) == [{"node": "fund", "degree": 31, "members": 30, "walked": True}]
-    held = circle_view(G, "alpha", depth=2, hub_degree=20, hub_roles={"investor"})
+    held = Circle(A, walk(A, "alpha", 2, hub_degree=20, hub_roles={"investor"}))
     assert sorted(m["node"] for m in held.members()) == ["beta", "fund"]
     assert held.hubs(20) == [{"node": "fund", "degree": 31, "members": 0, "walked": False}]

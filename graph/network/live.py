@@ -159,7 +159,8 @@ def cached_circle(projection: Projection, node: str, depth: int, *,
                   relations: Collection[str] | None = None,
                   roles: Collection[str] | None = None, at: str | None = None,
                   hub_roles: Collection[str] = (), cap: int | None = None) -> Circle:
-    """:func:`~.traverse.circle_view` over the projection's arrays, kept for the next pages
+    """:func:`~.traverse.circle` as a :class:`~.circles.Circle` (counted on the arrays, members
+    made when asked for) over the projection's arrays, kept for the next pages
     of the same question (the last walks per projection, so per version; a bounded number).
     With ``cap``, the circle holds its first ``cap`` members and says whether it had more
     (``truncated``). A node without relationships has an empty circle."""

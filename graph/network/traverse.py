@@ -16,11 +16,11 @@ import networkx as nx
 
 from ..errors import EntityNotFound, NoPath
 from ..terms import short_id
-from .arrays import Adjacency, adjacency, kept, walk
+from .arrays import adjacency, kept, walk
 from .circles import Circle, edge_dict
 from .periods import holds
 
-__all__ = ["neighbors", "circle", "circle_view", "paths", "overlap", "jaccard"]
+__all__ = ["neighbors", "circle", "paths", "overlap", "jaccard"]
 
 Edge = dict[str, object]
 
@@ -125,36 +125,10 @@ def circle(
     >>> [(m["node"], m["distance"], m["roles"]) for m in circle(G, "alpha", depth=2)]
     [('vc', 1, ['investor']), ('beta', 2, ['investee'])]
     """
-    return circle_view(G, node, depth=depth, relations=relations, roles=roles,
-                       max_size=max_size, at=at).members()
-
-
-def circle_view(
-    G: nx.MultiDiGraph,
-    node: str,
-    *,
-    depth: int = 1,
-    relations: Collection[str] | None = None,
-    roles: Collection[str] | None = None,
-    max_size: int | None = None,
-    at: str | None = None,
-    arrays: Adjacency | None = None,
-    hub_degree: int | None = None,
-    hub_roles: Collection[str] = (),
-) -> Circle:
-    """The circle of :func:`circle` as a :class:`~.circles.Circle`: its composition from
-    arrays, members made one by one when asked for.
-
-    ``arrays`` is :func:`~.arrays.adjacency` of ``G`` when the caller keeps it; without it,
-    those of a projection's graph are found (:meth:`~.projection.Projection.arrays` keeps
-    them), and those of another graph are made for this walk. A
-    member of at least ``hub_degree`` statements playing one of ``hub_roles`` on its last hop
-    is kept, but the walk does not go through it.
-    """
     _check(G, node)
-    A = arrays or kept(G) or adjacency(G)
+    A = kept(G) or adjacency(G)  # a projection's graph has its arrays; another gets some
     return Circle(A, walk(A, node, depth, relations=relations, roles=roles, max_size=max_size,
-                          at=at, hub_degree=hub_degree, hub_roles=hub_roles))
+                          at=at)).members()
 
 
 def paths(
