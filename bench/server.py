@@ -41,7 +41,7 @@ class AikgServer:
             try:
                 if requests.get(base + "/healthz", timeout=30).ok:
                     return base
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up, or still building
                 time.sleep(0.5)
         self.__exit__()
         raise SystemExit("the server did not start")

@@ -12,9 +12,10 @@ from graph import BadInput
 from graph.entities import describe
 from graph.export import EXPORT_FORMATS, ExportFormat, export_format, network_export
 from graph.network import (
+    HUB_DEGREE,
     METRICS,
     Projection,
-    circle,
+    cached_circle,
     circle_subgraph,
     neighbors,
     overlap,
@@ -106,16 +107,19 @@ def entity_circle(entity_id: str):
     depth = int_arg("depth", 1, 1, MAX_DEPTH)
     output = format_arg(("json", "table"))
     relations, roles, at = relation_args(P), role_args(P), at_arg(P)
+    hub_roles = P.role_filter(request.args.getlist("hub_role")) or ()
     P = network.around(P, iri, depth, relations, roles, MAX_CIRCLE + 1)
-    members = circle(P.graph, iri, depth=depth, relations=relations, roles=roles,
-                     max_size=MAX_CIRCLE + 1, at=at) if iri in P.graph else []
+    found = cached_circle(P, iri, depth, relations=relations, roles=roles, at=at,
+                          hub_roles=hub_roles, cap=MAX_CIRCLE)
     if isinstance(output, ExportFormat):
-        H = circle_subgraph(as_of(P.graph, at), iri, members[:MAX_CIRCLE], relations=relations)
+        H = circle_subgraph(as_of(P.graph, at), iri, [{"node": n} for n in found.nodes()],
+                            relations=relations)
         name = f"aikg-circle-{entity_id}-{depth}" + (f"-{at}" if at else "")
         return export_response(network_export(H, output, name))
-    shown, page = paginate(render.entries(members[:MAX_CIRCLE]))
-    data = render.circle(P, iri, depth, members[:MAX_CIRCLE], shown,
-                         truncated=len(members) > MAX_CIRCLE)
+    # The page is cut from the walk's entries, kept for the next page: only its members are made.
+    shown, page = paginate(range(found.entry_count()))
+    data = render.circle_of(P, iri, depth, found, found.entries(shown.start, len(shown)),
+                            HUB_DEGREE)
     if at:
         data["at"] = at
     if output == "table":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template
 
 from graph.export import EXPORT_FORMATS
-from graph.network import METRICS, Projection
+from graph.network import HUB_DEGREE, METRICS, Projection
 from graph.terms import short_id
 
 from . import api
@@ -87,6 +87,10 @@ def document(P: Projection) -> dict[str, object]:
                 "role, each with the path and sources that bring it in. The page counts "
                 "(role, member) entries.",
                 [entity, depth, relation, role, at,
+                 _list_param("hub_role", f"Do not walk through a member of at least "
+                             f"{HUB_DEGREE:,} statements playing one of these roles on its "
+                             "last hop (an investor, a cloud): it stays a member, its ties "
+                             "do not come in.", list(P.roles)),
                  _choice_param("format", "json; table for plain text; or an export format: "
                                "the whole circle's network as a file (GEXF is dynamic: "
                                "edges start and end on their dates).",
@@ -287,7 +291,9 @@ SCHEMAS: dict[str, object] = {
         "composition": _object({
             "roles": {"type": "array", "items": {"allOf": [_ROLE, _object({"count": _INT})]}},
             "types": {"type": "object", "additionalProperties": _INT},
-            "distances": {"type": "object", "additionalProperties": _INT}}),
+            "distances": {"type": "object", "additionalProperties": _INT},
+            "hubs": {"type": "array", "items": {"allOf": [_NODE, _object({
+                "degree": _INT, "members": _INT, "walked": _BOOL})]}}}),
         "groups": {"type": "array", "items": {"allOf": [_ROLE, _object({
             "size": _INT, "members": {"type": "array", "items": {"allOf": [_NODE, _object({
                 "distance": _INT, "roles": _STRS,

@@ -9,10 +9,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from graph.network import Projection
+from graph.network.circles import Circle
 from graph.terms import short_id
 
-__all__ = ["node", "edge", "hop", "role", "relation", "term", "circle", "entries", "path",
-           "circle_table", "circle_sources", "table", "width"]
+__all__ = ["node", "edge", "hop", "role", "relation", "term", "circle", "circle_of", "entries",
+           "path", "circle_table", "circle_sources", "table", "width"]
 
 Json = dict[str, object]
 
@@ -90,25 +91,50 @@ def circle(P: Projection, center: str, depth: int, members: Sequence[Json],
 
     ``page`` holds the ``(role, member)`` entries to show, in the order of :func:`entries`.
     """
+    nodes = P.graph.nodes
+    composition = {
+        "roles": Counter(r for m in members for r in m["roles"]),
+        "types": Counter(t for m in members for t in nodes[m["node"]]["types"]),
+        "distances": Counter(m["distance"] for m in members)}
+    return _circle(P, center, depth, len(members), composition, page, truncated)
+
+
+def circle_of(P: Projection, center: str, depth: int, found: Circle,
+              page: Iterable[tuple[str, Json]], hub_degree: int) -> Json:
+    """:func:`circle` of a walked :class:`~graph.network.circles.Circle`, counted on its
+    arrays, with the hubs (members of at least ``hub_degree`` statements) it went through or
+    held back."""
+    shaped = _circle(P, center, depth, len(found), found.composition, page, found.truncated)
+    shaped["composition"]["hubs"] = [
+        {**node(P, h["node"]), "degree": h["degree"], "members": h["members"],
+         "walked": h["walked"]} for h in found.hubs(hub_degree)]
+    return shaped
+
+
+def _circle(P: Projection, center: str, depth: int, size: int,
+            composition: Mapping[str, Mapping], page: Iterable[tuple[str, Json]],
+            truncated: bool) -> Json:
+    """The shape of a circle from its counts (``roles``, ``types`` and ``distances``, each a
+    count by key) and a page of entries."""
     groups: dict[str, list[Json]] = {}
+    hops: dict[int, Json] = {}  # a hop shared by members of the page is shaped once
     for key, member in page:
+        path = [hops.get(id(h)) or hops.setdefault(id(h), hop(P, h)) for h in member["path"]]
         groups.setdefault(key, []).append(
             {**node(P, member["node"]), "distance": member["distance"],
-             "roles": member["roles"], "path": [hop(P, h) for h in member["path"]]})
-    by_role = Counter(r for m in members for r in m["roles"])
-    nodes, by_type = P.graph.nodes, Counter()
-    for t, n in Counter(t for m in members for t in nodes[m["node"]]["types"]).items():
+             "roles": member["roles"], "path": path})
+    by_role, by_type = composition["roles"], Counter()
+    for t, n in composition["types"].items():
         by_type[short_id(t)] += n  # each type once, not once per member
     return {
         "center": node(P, center),
         "depth": depth,
-        "size": len(members),
+        "size": size,
         "truncated": truncated,
         "composition": {
             "roles": [{**role(P, k), "count": n} for k, n in sorted(by_role.items())],
             "types": dict(sorted(by_type.items())),
-            "distances": {str(d): n for d, n in sorted(Counter(
-                m["distance"] for m in members).items())},
+            "distances": {str(d): n for d, n in sorted(composition["distances"].items())},
         },
         "groups": [{**role(P, k), "size": by_role[k], "members": found}
                    for k, found in groups.items()],

@@ -230,3 +230,21 @@ def test_post_is_405_with_allow(ecosystem_client):
     response = ecosystem_client.post("/api/entities")
     assert_error(response, 405)
     assert "GET" in response.headers["Allow"]
+
+
+def test_circle_names_its_hubs_and_takes_hub_roles(ecosystem_client):
+    data = get_ok(ecosystem_client, "/api/entities/alpha/circle?depth=2&hub_role=investor"
+                  )["data"]
+    assert data["composition"]["hubs"] == []  # no entity of 1,000 statements here
+    assert data["size"] == get_ok(ecosystem_client, "/api/entities/alpha/circle?depth=2"
+                                  )["data"]["size"]
+    body = assert_error(ecosystem_client.get("/api/entities/alpha/circle?hub_role=boss"), 400)
+    assert "role" in body["error"]
+
+
+def test_circle_pages_join_up_to_the_whole_circle(ecosystem_client):
+    whole = get_ok(ecosystem_client, "/api/entities/alpha/circle?depth=2&limit=100")["data"]
+    pages = [get_ok(ecosystem_client, f"/api/entities/alpha/circle?depth=2&limit=1&offset={i}"
+                    )["data"] for i in range(sum(len(g["members"]) for g in whole["groups"]))]
+    joined = [(g["key"], m["id"]) for p in pages for g in p["groups"] for m in g["members"]]
+    assert joined == [(g["key"], m["id"]) for g in whole["groups"] for m in g["members"]]

@@ -5,13 +5,24 @@
 summarize it once per version.
 """
 
-from .live import Network, build, class_counts, class_groups, edge_dates, ranking, stats
+from .live import (
+    HUB_DEGREE,
+    Network,
+    build,
+    cached_circle,
+    class_counts,
+    class_groups,
+    edge_dates,
+    ranking,
+    stats,
+)
 from .metrics import METRICS, centrality, components, counts
 from .projection import Projection, Relation, Role, TermInfo, project, term_labels
 from .subgraphs import circle_subgraph, paths_subgraph
 from .traverse import circle, jaccard, neighbors, overlap, paths
 
 __all__ = [
+    "HUB_DEGREE",
     "METRICS",
     "Network",
     "Projection",
@@ -22,6 +33,7 @@ __all__ = [
     "class_counts",
     "class_groups",
     "centrality",
+    "cached_circle",
     "circle",
     "circle_subgraph",
     "components",

@@ -17,8 +17,9 @@ from pyoxigraph import Literal, NamedNode
 from ..errors import BadInput
 from ..store import KnowledgeGraph
 from ..terms import sparql_prefixes
+from .circles import edge_dict
 from .periods import start_day
-from .traverse import _ENDS, _check, _edge, circle
+from .traverse import _ENDS, _check, circle
 
 __all__ = ["circle_changes", "timeline"]
 
@@ -123,7 +124,7 @@ def _edge_events(G: nx.MultiDiGraph, node: str) -> Iterable[dict[str, object]]:
     for out, side, _ in _ENDS:
         for other, keys in getattr(G, side)[node].items():
             for key, data in keys.items():
-                edge = _edge(key, out, data)
+                edge = edge_dict(key, out, data)
                 began = "began" if data.get("since_stated") else "reported"
                 for date_name, kind in (("since", began), ("until", "ended")):
                     if date_name in data:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import threading
 import time
 from collections.abc import Collection
 
@@ -13,11 +14,14 @@ import ontology
 from ..errors import Unsupported
 from ..search import resolve
 from ..store import KnowledgeGraph
+from .arrays import WalkCache, walk
+from .circles import Circle
 from .metrics import centrality, counts
 from .periods import as_of
 from .projection import Projection, project, without_collector
 
-__all__ = ["Network", "build", "class_counts", "class_groups", "edge_dates", "ranking", "stats"]
+__all__ = ["HUB_DEGREE", "Network", "build", "cached_circle", "class_counts", "class_groups",
+           "edge_dates", "ranking", "stats"]
 
 
 class Network:
@@ -80,7 +84,14 @@ class Network:
 
     @staticmethod
     def _build(kg: KnowledgeGraph) -> Projection | None:
-        return None if kg.store is None else build(kg)
+        if kg.store is None:
+            return None
+        projection = build(kg)
+        # Its arrays are made beside the requests, so that the first circle after a write
+        # does not wait for them (a request asking sooner waits for this one making).
+        threading.Thread(target=projection.arrays, name="projection arrays", daemon=True
+                         ).start()
+        return projection
 
     def entity(self, text: str, projection: Projection | None = None) -> str:
         """The IRI of the entity that ``text`` names: an id (a slug under ``kg:``), an IRI,
@@ -143,6 +154,32 @@ def _last_change(projection: Projection, day: str) -> str:
     changes = edge_dates(projection)
     found = bisect.bisect_right(changes, day)
     return changes[found - 1] if found else "0000-01-01"
+
+
+#: The statements from which a member is a hub: the circles through it are named in the
+#: composition, and a caller may hold them back (an investor or a cloud with thousands of ties).
+HUB_DEGREE = 1000
+
+
+def cached_circle(projection: Projection, node: str, depth: int, *,
+                  relations: Collection[str] | None = None,
+                  roles: Collection[str] | None = None, at: str | None = None,
+                  hub_roles: Collection[str] = (), cap: int | None = None) -> Circle:
+    """:func:`~.traverse.circle` as a :class:`~.circles.Circle` (counted on the arrays, members
+    made when asked for) over the projection's arrays, kept for the next pages
+    of the same question (the last walks per projection, so per version; a bounded number).
+    With ``cap``, the circle holds its first ``cap`` members and says whether it had more
+    (``truncated``). A node without relationships has an empty circle."""
+    key = (node, depth, _frozen(relations), _frozen(roles), at, frozenset(hub_roles), cap)
+    walks = projection.cached("circles", WalkCache)
+    A = projection.arrays()
+    return walks.get(key, lambda: Circle(A, walk(
+        A, node, depth, relations=relations, roles=roles, at=at, hub_degree=HUB_DEGREE,
+        hub_roles=hub_roles, max_size=None if cap is None else cap + 1).head(cap)))
+
+
+def _frozen(values: Collection[str] | None) -> frozenset[str] | None:
+    return None if values is None else frozenset(values)
 
 
 def stats(projection: Projection) -> dict[str, object]:

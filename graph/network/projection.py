@@ -24,6 +24,7 @@ import ontology
 from ..errors import BadInput
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
 from ..terms import iri_values, label_language, pick_label, resolve_terms, sparql_prefixes
+from .arrays import Adjacency, adjacency, keep
 from .periods import DATE_PREDICATES, edge_periods, period_attributes
 
 __all__ = ["Role", "Relation", "TermInfo", "Projection", "name_order", "project",
@@ -208,6 +209,10 @@ class Projection:
     def degree(self, node: str) -> int:
         """The node's number of ecosystem statements, both ways, in the whole graph."""
         return self.graph.degree(node) if self.degrees is None else self.degrees[node]
+
+    def arrays(self) -> Adjacency:
+        """The graph as integer arrays for fast walks (:mod:`.arrays`), made once."""
+        return self.cached("arrays", lambda: keep(self.graph, adjacency(self.graph)))
 
     def node_data(self, node: str) -> dict[str, object]:
         """The node's display attributes: ``id``, ``iri``, labels and types."""

@@ -16,6 +16,8 @@ import networkx as nx
 
 from ..errors import EntityNotFound, NoPath
 from ..terms import short_id
+from .arrays import adjacency, kept, walk
+from .circles import Circle, edge_dict
 from .periods import holds
 
 __all__ = ["neighbors", "circle", "paths", "overlap", "jaccard"]
@@ -70,7 +72,7 @@ def neighbors(
     [('vc', 'in', 'investor')]
     """
     _check(G, node)
-    edges = [{"node": v, **_edge(key, out, data)}
+    edges = [{"node": v, **edge_dict(key, out, data)}
              for v, key, out, data in _steps(G, node, relations, roles, at)
              if direction == "both" or (direction == "out") == out]
     return sorted(edges, key=lambda e: (e["direction"], e["predicate"], e["node"]))
@@ -124,32 +126,9 @@ def circle(
     [('vc', 1, ['investor']), ('beta', 2, ['investee'])]
     """
     _check(G, node)
-    hops: dict[str, dict[str, object]] = {}
-    result = []
-    frontier = [node]
-    full = False
-    for distance in range(1, depth + 1):
-        reached = []
-        for u in frontier:
-            for v, key, out, data in _steps(G, u, relations, roles, at):
-                if v not in hops:
-                    if full:
-                        break
-                    if v == node:
-                        continue
-                    hops[v] = {"from": u, "to": v, "edges": []}
-                    reached.append(v)
-                    full = max_size is not None and len(hops) >= max_size
-                if hops[v]["from"] == u:  # the first statement, or another between the two
-                    hops[v]["edges"].append(_edge(key, out, data))
-            if full:
-                break
-        result.extend({"node": v, "distance": distance, "roles": _roles(hops[v]["edges"]),
-                       "path": _path_to(v, node, hops)} for v in sorted(reached))
-        if full:
-            break
-        frontier = reached
-    return result
+    A = kept(G) or adjacency(G)  # a projection's graph has its arrays; another gets some
+    return Circle(A, walk(A, node, depth, relations=relations, roles=roles, max_size=max_size,
+                          at=at)).members()
 
 
 def paths(
@@ -309,44 +288,18 @@ def _steps(G, u, relations, roles, at=None) -> Iterator[tuple[str, str, bool, di
                     yield v, key, out, data
 
 
-def _edge(key: str, out: bool, data: dict) -> Edge:
-    role = data.get("object_role" if out else "subject_role", "related")
-    edge = {"predicate": key, "direction": "out" if out else "in", "role": role,
-            "sources": data.get("sources", [])}
-    for name in _DATES:
-        if name in data:
-            edge[name] = data[name]
-    return edge
-
-
-_DATES = ("since", "until")
-
-
 def _hop(G, u: str, v: str, relations, at=None) -> dict[str, object]:
-    edges = [_edge(key, out, data) for out, side, _ in _ENDS
+    edges = [edge_dict(key, out, data) for out, side, _ in _ENDS
              for key, data in getattr(G, side)[u].get(v, {}).items()
              if (relations is None or key in relations) and (at is None or holds(data, at))]
     return {"from": u, "to": v, "edges": edges}
 
 
-def _roles(edges: list[Edge]) -> list[str]:
-    if len(edges) == 1:  # most members: no set to build and sort
-        return [edges[0]["role"]]
-    return sorted({e["role"] for e in edges})
-
-
-def _path_to(v: str, center: str, hops: dict[str, dict[str, object]]) -> list[dict]:
-    path = [hops[v]]
-    while path[0]["from"] != center:
-        path.insert(0, hops[path[0]["from"]])
-    return path
-
-
 def _adjacent(G, u: str, edge_filter: tuple[set[str] | None, str | None]) -> Iterator[str]:
     """The nodes joined to ``u`` by an edge passing ``(relations, at)``, either way."""
     relations, at = edge_filter
-    for adjacency in (G._succ, G._pred):
-        for v, keys in adjacency[u].items():
+    for side in (G._succ, G._pred):
+        for v, keys in side[u].items():
             if at is None:
                 if relations is None or not relations.isdisjoint(keys):
                     yield v
