@@ -152,7 +152,8 @@ def import_table(
         rows = list(read_rows(table, mapping))
         report.rows = len(rows)
     with _phase(report, "resolve"):
-        classes = {c.entity.match for c in mapping.columns if c.entity}
+        specs = [c.entity for c in mapping.columns if c.entity]
+        classes = {s.match for s in specs} | {s.owner.entity.match for s in specs if s.owner}
         resolver = Resolver(LabelIndex.from_graph(kg, classes, exclude_graph=target))
         g = NamedNode(target)
         scratch = Store()  # the new statements in canonical form, then the validation context

@@ -36,7 +36,7 @@ import ontology
 from .store import KnowledgeGraph
 
 __all__ = ["Name", "Outcome", "LabelIndex", "Resolver", "is_chinese", "normalise", "parse_name",
-           "short_id", "slugify"]
+           "short_id", "slugify", "words"]
 
 LABEL_PROPERTIES = tuple(
     ontology.PREFIXES[p] + n for p, n in (("rdfs", "label"), ("skos", "prefLabel"),
@@ -59,12 +59,21 @@ def normalise(name: str) -> str:
     >>> normalise("文心大模型 4.0")
     '文心大模型4.0'
     """
-    tokens = _TOKENS.findall(unicodedata.normalize("NFKC", name).casefold())
+    tokens = words(name)
     key = tokens[0] if tokens else ""
     for token in tokens[1:]:
         key += "." if key[-1].isdigit() and token[0].isdigit() else ""
         key += token
     return key
+
+
+def words(name: str) -> list[str]:
+    """The words of a name as :func:`normalise` compares them: NFKC, case folded.
+
+    >>> words("Nvidia H100 80G")
+    ['nvidia', 'h100', '80g']
+    """
+    return _TOKENS.findall(unicodedata.normalize("NFKC", name).casefold())
 
 
 def is_chinese(text: str) -> bool:

@@ -23,7 +23,7 @@ import json
 import re
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -34,10 +34,10 @@ from pyoxigraph import Literal, NamedNode
 import ontology
 
 from .errors import BadInput, NotFound
-from .resolve import Name, parse_name
+from .resolve import Name, parse_name, words
 
-__all__ = ["MAPPINGS_DIR", "Column", "EntitySpec", "Mapping", "Row", "bundled_mapping",
-           "load_mapping", "mapping_names", "read_rows"]
+__all__ = ["MAPPINGS_DIR", "Column", "EntitySpec", "Mapping", "OwnerSpec", "Row",
+           "bundled_mapping", "load_mapping", "mapping_names", "read_rows"]
 
 MAPPINGS_DIR = ontology.ONTOLOGY_DIR / "mappings"
 SUFFIX = ".csv-metadata.json"
@@ -54,17 +54,48 @@ Item = Literal | NamedNode | Name | None
 
 
 @dataclass(frozen=True)
+class OwnerSpec:
+    """Who owns each entity a column creates (the maker of a chip), read from the first word of
+    its name ("NVIDIA H100 SXM5 80GB": NVIDIA): ``by_first_word`` maps that word (case-folded) to
+    the owner's name, resolved as ``entity`` says; ``property`` links the two."""
+
+    property: str
+    entity: EntitySpec
+    by_first_word: dict[str, str] = field(hash=False)
+
+    def owner_word(self, text: str) -> str | None:
+        """The owner's name for an entity called ``text``, or None."""
+        first = next(iter(words(text)), "")
+        return self.by_first_word.get(first)
+
+
+@dataclass(frozen=True)
 class EntitySpec:
     """A column whose cells name entities: the ``kind`` reported, the class they are matched
     among, the class of those it creates (None: never create), whether names give alternatives
-    ("Z.ai (Zhipu AI)"), and whether a row without one that resolves is left out (a model
-    with no developer breaks the shapes)."""
+    ("Z.ai (Zhipu AI)"), whether a row without one that resolves is left out (a model with no
+    developer breaks the shapes), ``aliases`` (a name of the table that means another name of
+    the graph: "Google DeepMind" means Google) and the ``owner`` of the entities it creates."""
 
     kind: str
     match: str
     create: str | None
     alternatives: bool = False
     skip_row_without: bool = False
+    aliases: dict[str, str] = field(default_factory=dict, hash=False)
+    owner: OwnerSpec | None = None
+
+    def name(self, text: str) -> Name:
+        """The name a cell gives; raise ValueError for an entity whose owner is not known."""
+        name = parse_name(text, alternatives=self.alternatives)
+        if self.owner is not None and self.owner.owner_word(name.text) is None:
+            known = ", ".join(sorted(self.owner.by_first_word))
+            raise ValueError(f"{text!r}: its first word names no maker the mapping knows "
+                             f"({known})")
+        if name.text in self.aliases:
+            meant = parse_name(self.aliases[name.text], alternatives=self.alternatives)
+            name = replace(name, keys=meant.keys, weak=meant.weak, alternatives=())
+        return name
 
 
 @dataclass(frozen=True)
@@ -85,11 +116,14 @@ class Column:
     year_if_january_first: bool = False
     round_to_integer: bool = False
     required: bool = False
+    keep: re.Pattern | None = None  # list items that do not match it are left out
 
     def read(self, text: str) -> list[Item]:
         """The terms of a cell: one per list item (None for a null item); raise ValueError."""
         text = text.strip()
         items = [p.strip() for p in self.split.split(text)] if self.split and text else [text]
+        if self.keep is not None:
+            items = [item for item in items if self.keep.search(item)] or [""]
         terms = [None if item in self.null else self._term(item) for item in items]
         if self.required and not any(t is not None for t in terms):
             raise ValueError("a value is required")
@@ -97,7 +131,7 @@ class Column:
 
     def _term(self, text: str) -> Item:
         if self.entity:
-            return parse_name(text, alternatives=self.entity.alternatives)
+            return self.entity.name(text)
         if self.values is not None:
             if text not in self.values:
                 known = ", ".join(repr(v) for v in self.values)
@@ -297,7 +331,8 @@ def _columns(col: Any) -> list[Column]:
         values=_values(props["aikg:values"]) if "aikg:values" in props else None,
         year_if_january_first=bool(props.get("aikg:yearIfJanuaryFirst")),
         round_to_integer=props.get("aikg:roundTo") == "xsd:integer",
-        required=bool(col.inherit("required")))
+        required=bool(col.inherit("required")),
+        keep=re.compile(props["aikg:keep"]) if "aikg:keep" in props else None)
     derive = props.get("aikg:derive", [])
     if not isinstance(derive, list) or not all(isinstance(d, dict) for d in derive):
         raise ValueError(f"column {col.name}: aikg:derive is a list of "
@@ -313,10 +348,24 @@ def _entity(spec: Any) -> EntitySpec:
     if not isinstance(spec, dict):
         raise ValueError(f"aikg:entity is an object with kind, match and create, not {spec!r}")
     create = spec.get("create")
+    aliases = spec.get("aliases", {})
+    if not isinstance(aliases, dict) or not all(isinstance(v, str) for v in aliases.values()):
+        raise ValueError("aliases of aikg:entity map a name of the table to a name of the graph")
     return EntitySpec(kind=spec["kind"], match=_expand(spec["match"]),
                       create=_expand(create) if create else None,
                       alternatives=bool(spec.get("alternatives")),
-                      skip_row_without=bool(spec.get("skipRowWithout")))
+                      skip_row_without=bool(spec.get("skipRowWithout")),
+                      aliases={" ".join(k.split()): v for k, v in aliases.items()},
+                      owner=_owner(spec["owner"]) if "owner" in spec else None)
+
+
+def _owner(spec: Any) -> OwnerSpec:
+    if not isinstance(spec, dict) or not isinstance(spec.get("byFirstWord"), dict):
+        raise ValueError("the owner of aikg:entity is an object with propertyUrl, kind, match, "
+                         "create and byFirstWord")
+    return OwnerSpec(property=_expand(spec["propertyUrl"]), entity=_entity(spec),
+                     by_first_word={" ".join(words(k)): str(v)
+                                    for k, v in spec["byFirstWord"].items()})
 
 
 def _values(table: Any) -> dict[str, Literal | NamedNode]:
