@@ -25,6 +25,8 @@ HIDDEN_LABEL = P["skos"] + "hiddenLabel"
 RDF_TYPE = P["rdf"] + "type"
 TITLE = (P["dcterms"] + "title", P["schema"] + "name", P["rdfs"] + "label")
 URL = (P["schema"] + "url", P["dcterms"] + "source", P["prov"] + "hadPrimarySource")
+LICENSE = (P["dcterms"] + "license",)
+CREDIT = ("http://creativecommons.org/ns#attributionName",)  # Creative Commons REL
 
 
 def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
@@ -122,10 +124,11 @@ def entity_quads(kg: KnowledgeGraph, iri: str, *, max_quads: int = 10_000
 
 
 def describe_sources(kg: KnowledgeGraph, graphs: list[str]) -> list[dict[str, object]]:
-    """Each source graph with the title and address its description in the sources graph gives."""
+    """Each source graph with the title, address, licence and credit (the attribution its
+    licence asks for) its description in the sources graph gives."""
     found: dict[str, dict[str, object]] = {
         g: {"id": g[len(ontology.GRAPH):] if g.startswith(ontology.GRAPH) else g, "iri": g,
-            "title": None, "url": None} for g in graphs}
+            "title": None, "url": None, "license": None, "credit": None} for g in graphs}
     if not graphs:
         return []
     result = kg.query(sparql_prefixes() + f"""
@@ -137,6 +140,7 @@ def describe_sources(kg: KnowledgeGraph, graphs: list[str]) -> list[dict[str, ob
     for g, p, o in sorted(result.rows, key=str):
         said.setdefault((g.value, p.value), o.value)
     for g, described in found.items():
-        for field, predicates in (("title", TITLE), ("url", URL)):
+        for field, predicates in (("title", TITLE), ("url", URL), ("license", LICENSE),
+                                  ("credit", CREDIT)):
             described[field] = next((said[(g, p)] for p in predicates if (g, p) in said), None)
     return list(found.values())

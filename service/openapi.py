@@ -233,7 +233,8 @@ SCHEMAS: dict[str, object] = {
         "relations": _object({"out": {"type": "array", "items": _LINK},
                               "in": {"type": "array", "items": _LINK}}),
         "sources": {"type": "array", "items": _object({
-            "id": _STR, "iri": _STR, "title": _NULLABLE_STR, "url": _NULLABLE_STR})},
+            "id": _STR, "iri": _STR, "title": _NULLABLE_STR, "url": _NULLABLE_STR,
+            "license": _NULLABLE_STR, "credit": _NULLABLE_STR})},
         "truncated": _BOOL, "degree": _INT}),
     "Circle": _object({
         "center": _ref("Node"), "depth": _INT, "size": _INT, "truncated": _BOOL,
