@@ -59,8 +59,8 @@ def test_the_served_graph_holds_a_thousand_models_and_epochs_graph(bundled) -> N
 
 
 def test_epochs_graph_is_described_like_every_source(bundled) -> None:
-    described = {(p.value, o.value) for p, o in bundled.query(
-        "SELECT ?p ?o WHERE { ?g ?p ?o }", substitutions={"g": NamedNode(GRAPH)},
+    described = {(p.value, o.value) for _, p, o in bundled.query(
+        "SELECT ?g ?p ?o WHERE { ?g ?p ?o }", substitutions={"g": NamedNode(GRAPH)},
         default_graphs=[ontology.SOURCES_GRAPH]).rows}
     P = ontology.PREFIXES
     assert {
