@@ -117,6 +117,10 @@ class Column:
     round_to_integer: bool = False
     required: bool = False
     keep: re.Pattern | None = None  # list items that do not match it are left out
+    #: (pattern, value): the value of the first pattern the text starts with; none: no value
+    patterns: tuple[tuple[re.Pattern, Literal | NamedNode], ...] | None = None
+    #: (column, pattern): read only in rows where that column's text matches the pattern
+    only_where: tuple[str, re.Pattern] | None = None
 
     def read(self, text: str) -> list[Item]:
         """The terms of a cell: one per list item (None for a null item); raise ValueError."""
@@ -132,6 +136,8 @@ class Column:
     def _term(self, text: str) -> Item:
         if self.entity:
             return self.entity.name(text)
+        if self.patterns is not None:
+            return next((value for pattern, value in self.patterns if pattern.match(text)), None)
         if self.values is not None:
             if text not in self.values:
                 known = ", ".join(repr(v) for v in self.values)
@@ -259,11 +265,16 @@ def read_rows(table: bytes | str | Path | IO[bytes], mapping: Mapping) -> Iterat
 
 def _cells(record: list[str], mapping: Mapping, where: dict[str, int], number: int
            ) -> dict[str, list[Item]]:
+    def text(name: str) -> str:
+        return record[where[name]] if where[name] < len(record) else ""
+
     cells = {}
     for column in mapping.columns:
-        index = where[column.name]
+        if column.only_where and not column.only_where[1].search(text(column.only_where[0])):
+            cells[column.name] = [None]
+            continue
         try:
-            cells[column.name] = column.read(record[index] if index < len(record) else "")
+            cells[column.name] = column.read(text(column.name))
         except ValueError as error:
             raise BadInput(f"row {number}, column {column.title}: {error}") from None
     return cells
@@ -301,6 +312,9 @@ def _mapping(name: str, document: dict) -> Mapping:
     for column in columns:
         if (column.about or about) not in entities:
             raise ValueError(f"column {column.name}: its aboutUrl names no entity column")
+        if column.only_where and column.only_where[0] not in {c.name for c in columns}:
+            raise ValueError(f"column {column.name}: aikg:onlyWhere names no column the "
+                             f"mapping reads")
     props = table.common_props
     if not table._get_dialect().header:
         raise ValueError("the table must start with a header row (dialect.header true)")
@@ -332,7 +346,9 @@ def _columns(col: Any) -> list[Column]:
         year_if_january_first=bool(props.get("aikg:yearIfJanuaryFirst")),
         round_to_integer=props.get("aikg:roundTo") == "xsd:integer",
         required=bool(col.inherit("required")),
-        keep=re.compile(props["aikg:keep"]) if "aikg:keep" in props else None)
+        keep=re.compile(props["aikg:keep"]) if "aikg:keep" in props else None,
+        patterns=_patterns(props["aikg:patterns"]) if "aikg:patterns" in props else None,
+        only_where=_only_where(props["aikg:onlyWhere"]) if "aikg:onlyWhere" in props else None)
     derive = props.get("aikg:derive", [])
     if not isinstance(derive, list) or not all(isinstance(d, dict) for d in derive):
         raise ValueError(f"column {col.name}: aikg:derive is a list of "
@@ -380,6 +396,19 @@ def _values(table: Any) -> dict[str, Literal | NamedNode]:
     if not isinstance(table, dict):
         raise ValueError(f"aikg:values maps each text to a value, not {table!r}")
     return {str(text): term(value) for text, value in table.items()}
+
+
+def _patterns(spec: Any) -> tuple[tuple[re.Pattern, Literal | NamedNode], ...]:
+    if not isinstance(spec, list) or not all(isinstance(s, dict) and "pattern" in s
+                                             and "value" in s for s in spec):
+        raise ValueError("aikg:patterns is a list of {'pattern': ..., 'value': ...}")
+    return tuple((re.compile(s["pattern"]), _values({"": s["value"]})[""]) for s in spec)
+
+
+def _only_where(spec: Any) -> tuple[str, re.Pattern]:
+    if not isinstance(spec, dict) or set(spec) != {"column", "pattern"}:
+        raise ValueError("aikg:onlyWhere is {'column': ..., 'pattern': ...}")
+    return str(spec["column"]), re.compile(spec["pattern"])
 
 
 def _about(template: URITemplate | None, where: str) -> str | None:
