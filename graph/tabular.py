@@ -302,12 +302,13 @@ def _mapping(name: str, document: dict) -> Mapping:
     about = _about(schema.aboutUrl, "tableSchema")
     if about is None:
         raise ValueError("tableSchema.aboutUrl must name the column of the row's entity")
+    aliases = _aliases(table.common_props.get("aikg:aliases", {}))
     columns: list[Column] = []
     for csvw_column in schema.columns:
         if csvw_column.virtual:
             raise ValueError(f"column {csvw_column.name}: virtual columns are not supported")
         if not csvw_column.suppressOutput:
-            columns.extend(_columns(csvw_column))
+            columns.extend(_columns(csvw_column, aliases))
     entities = {c.name for c in columns if c.entity}
     for column in columns:
         if (column.about or about) not in entities:
@@ -322,7 +323,7 @@ def _mapping(name: str, document: dict) -> Mapping:
                    columns=tuple(columns), source=props, dialect=table._get_dialect())
 
 
-def _columns(col: Any) -> list[Column]:
+def _columns(col: Any, aliases: dict[str, dict[str, str]]) -> list[Column]:
     props = col.common_props
     title = col.titles.getfirst() if col.titles else col.name
     separator = col.inherit("separator")
@@ -341,7 +342,7 @@ def _columns(col: Any) -> list[Column]:
         split=re.compile(split) if split else None,
         lang=None if lang in (None, "und") else lang,
         value_url=value_url,
-        entity=_entity(entity) if entity else None,
+        entity=_entity(entity, aliases) if entity else None,
         values=_values(props["aikg:values"]) if "aikg:values" in props else None,
         year_if_january_first=bool(props.get("aikg:yearIfJanuaryFirst")),
         round_to_integer=props.get("aikg:roundTo") == "xsd:integer",
@@ -360,28 +361,37 @@ def _columns(col: Any) -> list[Column]:
     return [column, *derived]
 
 
-def _entity(spec: Any) -> EntitySpec:
+def _entity(spec: Any, aliases: dict[str, dict[str, str]]) -> EntitySpec:
     if not isinstance(spec, dict):
         raise ValueError(f"aikg:entity is an object with kind, match and create, not {spec!r}")
     create = spec.get("create")
-    aliases = spec.get("aliases", {})
-    if not isinstance(aliases, dict) or not all(isinstance(v, str) for v in aliases.values()):
-        raise ValueError("aliases of aikg:entity map a name of the table to a name of the graph")
     return EntitySpec(kind=spec["kind"], match=_expand(spec["match"]),
                       create=_expand(create) if create else None,
                       alternatives=bool(spec.get("alternatives")),
                       skip_row_without=bool(spec.get("skipRowWithout")),
-                      aliases={" ".join(k.split()): v for k, v in aliases.items()},
-                      owner=_owner(spec["owner"]) if "owner" in spec else None)
+                      aliases=aliases.get(spec["kind"], {}),
+                      owner=_owner(spec["owner"], aliases) if "owner" in spec else None)
 
 
-def _owner(spec: Any) -> OwnerSpec:
+def _owner(spec: Any, aliases: dict[str, dict[str, str]]) -> OwnerSpec:
     if not isinstance(spec, dict) or not isinstance(spec.get("byFirstWord"), dict):
         raise ValueError("the owner of aikg:entity is an object with propertyUrl, kind, match, "
                          "create and byFirstWord")
-    return OwnerSpec(property=_expand(spec["propertyUrl"]), entity=_entity(spec),
+    return OwnerSpec(property=_expand(spec["propertyUrl"]), entity=_entity(spec, aliases),
                      by_first_word={" ".join(words(k)): str(v)
                                     for k, v in spec["byFirstWord"].items()})
+
+
+def _aliases(table: Any) -> dict[str, dict[str, str]]:
+    """The table's ``aikg:aliases``: per kind of entity, a name of the table and the name of the
+    graph it means."""
+    if not isinstance(table, dict) or not all(
+            isinstance(names, dict) and all(isinstance(v, str) for v in names.values())
+            for names in table.values()):
+        raise ValueError("aikg:aliases maps each kind of entity to {name in the table: name in "
+                         "the graph}")
+    return {kind: {" ".join(k.split()): v for k, v in names.items()}
+            for kind, names in table.items()}
 
 
 def _values(table: Any) -> dict[str, Literal | NamedNode]:
