@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 import ontology
-from graph.tabular import bundled_mapping
+from graph.mappings import bundled_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 EPOCH = ontology.TABLES_DIR / "notable-ai-models.csv"
@@ -34,7 +34,7 @@ RUNNER = """
 import json, resource, sys, time
 from graph.bundled import curated_graph
 from graph.importer import import_table
-from graph.tabular import bundled_mapping
+from graph.mappings import bundled_mapping
 kg = curated_graph()
 mapping = bundled_mapping("epoch-notable-ai-models")
 started = time.perf_counter()

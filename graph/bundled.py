@@ -16,8 +16,8 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 import ontology
 
 from .importer import ImportReport, import_table
+from .mappings import bundled_mapping
 from .store import KnowledgeGraph, open_graph
-from .tabular import bundled_mapping
 
 __all__ = ["curated_graph", "import_bundled", "main", "write_data_file"]
 

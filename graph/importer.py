@@ -120,7 +120,7 @@ def import_table(
     table : bytes, path or binary stream
         The CSV table.
     mapping : graph.tabular.Mapping
-        The CSVW mapping, from :func:`graph.tabular.load_mapping`.
+        The CSVW mapping, from :func:`graph.mappings.load_mapping`.
     graph : str, optional
         The named graph of the imported statements; what it held is replaced.
     accessed : datetime.date, optional

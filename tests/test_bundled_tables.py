@@ -16,8 +16,8 @@ import ontology
 from graph import BadInput, KnowledgeGraph, open_graph
 from graph.bundled import curated_graph, import_bundled, report_json
 from graph.importer import import_table
+from graph.mappings import bundled_mapping
 from graph.resolve import normalise
-from graph.tabular import bundled_mapping
 
 EPOCH = next(t for t in ontology.BUNDLED_TABLES if t.name == "epoch-notable-ai-models")
 GRAPH = ontology.GRAPH + "epoch-notable-ai-models"

@@ -20,7 +20,7 @@ import ontology
 from graph import BadInput, KnowledgeGraph, NotFound, ValidationFailed
 from graph.bundled import curated_graph
 from graph.importer import ImportReport, import_table
-from graph.tabular import bundled_mapping, load_mapping
+from graph.mappings import bundled_mapping, load_mapping
 from tests.conftest import DATA
 
 TABLE = DATA / "models.csv"

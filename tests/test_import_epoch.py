@@ -15,7 +15,7 @@ import ontology
 from graph import KnowledgeGraph
 from graph.bundled import curated_graph
 from graph.importer import ImportReport, import_table
-from graph.tabular import bundled_mapping
+from graph.mappings import bundled_mapping
 
 TABLE = ontology.TABLES_DIR / "notable-ai-models.csv"
 GRAPH = ontology.GRAPH + "epoch-notable-ai-models"
