@@ -192,3 +192,30 @@ def test_an_unknown_chip_maker_names_its_row_and_column_and_writes_nothing() -> 
     with pytest.raises(BadInput, match=r"^row \d+, column Training hardware: 'Graphcore IPU'"):
         import_table(kg, text.encode(), bundled_mapping(EPOCH.name))
     assert (kg.version, len(kg)) == state
+
+
+# -- credited where its facts are shown -----------------------------------------------------------
+
+CREDIT = "Data: Epoch AI (epoch.ai)"
+LICENCE = ('<a href="https://creativecommons.org/licenses/by/4.0/" rel="license noopener">'
+           'CC BY 4.0</a>')
+
+
+def test_the_home_page_says_where_the_data_comes_from_and_its_licence(client) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert CREDIT in page and LICENCE in page
+    assert 'href="https://epoch.ai/data/notable-ai-models"' in page
+
+
+@pytest.mark.parametrize("entity_id, credited", [
+    ("kimi-k2", True),  # Epoch's alone
+    ("moonshot", True),  # curated, with Epoch's country and models
+    ("capital-today", False),  # curated only
+])
+def test_an_entity_page_credits_epoch_where_it_shows_its_facts(client, entity_id: str,
+                                                              credited: bool) -> None:
+    page = client.get(f"/id/{entity_id}").get_data(as_text=True)
+    assert (CREDIT in page and LICENCE in page) is credited
+    api = client.get(f"/api/entities/{entity_id}").get_json()["data"]
+    credits = {s["credit"] for s in api["sources"]} - {None}
+    assert credits == ({CREDIT} if credited else set())
