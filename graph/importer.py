@@ -26,7 +26,7 @@ import ontology
 
 from .errors import BadInput
 from .mapper import statements
-from .resolve import LabelIndex, Resolver
+from .resolve import LabelIndex, Resolver, families
 from .shapes import require_valid
 from .store import KnowledgeGraph
 from .tabular import Mapping, read_rows
@@ -157,7 +157,11 @@ def import_table(
         resolver = Resolver(LabelIndex.from_graph(kg, classes, exclude_graph=target))
         g = NamedNode(target)
         scratch = Store()  # the new statements in canonical form, then the validation context
-        scratch.extend(Quad(s, p, o, g) for s, p, o in statements(rows, mapping, resolver, report))
+        family = mapping.column(mapping.row_column).entity.family
+        lines = (families(kg, family.match, family.sharing, family.via, exclude_graph=target)
+                 if family else [])
+        scratch.extend(Quad(s, p, o, g) for s, p, o in statements(rows, mapping, resolver, report,
+                                                                   lines))
         del rows
         report.triples = len(scratch)
     with _phase(report, "compare"):

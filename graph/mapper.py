@@ -20,7 +20,7 @@ from pyoxigraph import Literal, NamedNode
 
 import ontology
 
-from .resolve import Name, Resolver, is_chinese, parse_name, short_id
+from .resolve import Family, Name, Resolver, begins, is_chinese, normalise, parse_name, short_id
 from .tabular import Column, Mapping, Row
 
 if TYPE_CHECKING:
@@ -33,16 +33,17 @@ RDF_TYPE, RDFS_LABEL = P["rdf"] + "type", P["rdfs"] + "label"
 PREF_LABEL, ALT_LABEL = P["skos"] + "prefLabel", P["skos"] + "altLabel"
 
 
-def statements(rows: list[Row], mapping: Mapping, resolver: Resolver, report: ImportReport
-               ) -> Iterator[tuple]:
+def statements(rows: list[Row], mapping: Mapping, resolver: Resolver, report: ImportReport,
+               lines: list[Family] = ()) -> Iterator[tuple]:
     """The triples the rows state, as ``mapping`` reads them (a triple may come twice).
 
     Every name is resolved before the first triple comes; ``report`` records what was merged,
-    created, unresolved, skipped, and, once the triples are consumed, left unpaired.
+    created, unresolved, skipped, and, once the triples are consumed, left unpaired. ``lines``
+    are the families a new row entity may belong to (the row column's ``family``).
     """
     builder = _Builder(mapping, resolver, report)
     entities = builder.resolve(rows)
-    yield from builder.statements(rows, entities)
+    yield from builder.statements(rows, entities, lines)
 
 
 class _Builder:
@@ -90,13 +91,32 @@ class _Builder:
                     self._resolve_owners(column, row.cells[column.name], found)
         return entities
 
-    def statements(self, rows: list[Row], entities: dict) -> Iterator[tuple]:
+    def statements(self, rows: list[Row], entities: dict, lines: list[Family]
+                   ) -> Iterator[tuple]:
         kept = [row for row in rows if row.number in entities]
         for row in kept:
             self._measure_widths(row)
         for row in kept:
             yield from self._row(row, entities[row.number])
+            yield from self._line(entities[row.number], lines)
         yield from self._describe_entities()
+
+    def _line(self, entities: dict[str, list[str | None]], lines: list[Family]
+              ) -> Iterator[tuple]:
+        """The family a new row entity belongs to: the one with the longest name that begins
+        its name and shares a value with it (Qwen3-Max, developed by Alibaba, in Qwen)."""
+        spec = self.mapping.column(self.mapping.row_column).entity.family
+        subject = entities[self.mapping.row_column][0]
+        if spec is None or subject not in self.resolver.created:
+            return
+        shared = {iri for column in self.mapping.columns if column.property == spec.sharing
+                  and column.entity for iri in entities.get(column.name, ()) if iri}
+        name = self.resolver.created[subject][0].en
+        found = [f for f in lines if f.shared & shared and begins(name, f.name)]
+        longest = max((len(normalise(f.name)) for f in found), default=0)
+        best = {f.iri for f in found if len(normalise(f.name)) == longest}
+        if len(best) == 1:
+            yield NamedNode(subject), NamedNode(spec.property), NamedNode(best.pop())
 
     def _measure_widths(self, row: Row) -> None:
         """Record how many values each list column gives a name that stands alone in its row

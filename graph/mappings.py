@@ -22,7 +22,7 @@ import ontology
 
 from .errors import BadInput, NotFound
 from .resolve import words
-from .tabular import Column, EntitySpec, Mapping, OwnerSpec, expand_name
+from .tabular import Column, EntitySpec, FamilySpec, Mapping, OwnerSpec, expand_name
 
 __all__ = ["MAPPINGS_DIR", "bundled_mapping", "load_mapping", "mapping_names"]
 
@@ -154,7 +154,18 @@ def _entity(spec: Any, aliases: dict[str, dict[str, str]]) -> EntitySpec:
                       alternatives=bool(spec.get("alternatives")),
                       skip_row_without=bool(spec.get("skipRowWithout")),
                       aliases=aliases.get(spec["kind"], {}),
-                      owner=_owner(spec["owner"], aliases) if "owner" in spec else None)
+                      owner=_owner(spec["owner"], aliases) if "owner" in spec else None,
+                      family=_family(spec["family"]) if "family" in spec else None)
+
+
+def _family(spec: Any) -> FamilySpec:
+    keys = {"propertyUrl", "match", "sharing"}
+    if not isinstance(spec, dict) or not keys <= set(spec) <= keys | {"via"} \
+            or not isinstance(spec.get("via", []), list):
+        raise ValueError("the family of aikg:entity is {'propertyUrl': ..., 'match': ..., "
+                         "'sharing': ..., 'via': [...]}")
+    return FamilySpec(*(expand_name(spec[k]) for k in ("propertyUrl", "match", "sharing")),
+                      via=tuple(expand_name(v) for v in spec.get("via", [])))
 
 
 def _owner(spec: Any, aliases: dict[str, dict[str, str]]) -> OwnerSpec:

@@ -33,7 +33,8 @@ import ontology
 from .errors import BadInput
 from .resolve import Name, parse_name, words
 
-__all__ = ["Column", "EntitySpec", "Mapping", "OwnerSpec", "Row", "expand_name", "read_rows"]
+__all__ = ["Column", "EntitySpec", "FamilySpec", "Mapping", "OwnerSpec", "Row", "expand_name",
+           "read_rows"]
 
 XSD = ontology.PREFIXES["xsd"]
 #: Prefixes of the CSVW context that mappings use, beside aikg's own.
@@ -63,12 +64,27 @@ class OwnerSpec:
 
 
 @dataclass(frozen=True)
+class FamilySpec:
+    """The line each entity a column creates belongs to: an entity of class ``match`` in the
+    graph whose name begins the entity's name at a word or number boundary ("Qwen" begins
+    "Qwen3-Max", "ChatGLM" begins "ChatGLM3-6B") and which shares a value of ``sharing`` with it
+    in its row (the same developer), or whose value is tied to it by one of ``via`` (a family
+    developed by Alibaba Cloud, a unit of Alibaba); ``property`` links the two."""
+
+    property: str
+    match: str
+    sharing: str
+    via: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class EntitySpec:
     """A column whose cells name entities: the ``kind`` reported, the class they are matched
     among, the class of those it creates (None: never create), whether names give alternatives
     ("Z.ai (Zhipu AI)"), whether a row without one that resolves is left out (a model with no
     developer breaks the shapes), ``aliases`` (a name of the table that means another name of
-    the graph: "Google DeepMind" means Google) and the ``owner`` of the entities it creates."""
+    the graph: "Google DeepMind" means Google), the ``owner`` of the entities it creates and
+    the ``family`` they belong to."""
 
     kind: str
     match: str
@@ -77,6 +93,7 @@ class EntitySpec:
     skip_row_without: bool = False
     aliases: dict[str, str] = field(default_factory=dict, hash=False)
     owner: OwnerSpec | None = None
+    family: FamilySpec | None = None
 
     def name(self, text: str) -> Name:
         """The name a cell gives; raise ValueError for an entity whose owner is not known."""

@@ -117,6 +117,18 @@ def test_path_walks_a_fine_tuned_model_to_its_base_models_developer(cli) -> None
         "   qwen2-72b -> developedBy -> alibaba   [epoch-notable-ai-models]"]
 
 
+def test_models_join_the_curated_family_of_their_developer(bundled) -> None:
+    assert ids(bundled, f"GRAPH <{GRAPH}> {{ ?m aikg:versionOf kg:qwen }} "
+                        "FILTER (?m IN (kg:qwen3-max, kg:qwen2-72b))") == {
+        ("qwen3-max",), ("qwen2-72b",)}  # Alibaba's, in the family of its unit Alibaba Cloud
+    assert ids(bundled, "kg:glm-4-6 aikg:versionOf ?f") == {("glm",)}
+    assert ids(bundled, "kg:chatglm3-6b aikg:versionOf ?f") == {("glm",)}
+    # not Meta's: LLaVA is no Llama, and a name must begin with the family's
+    assert ids(bundled, "kg:llava-1-5 aikg:versionOf ?f") == set()
+    assert ids(bundled, "kg:llama-3-1-nemotron-70b-instruct aikg:versionOf ?f") == {
+        ("llama",)}  # Epoch lists Meta AI among its developers
+
+
 def test_every_country_of_a_multi_country_row_is_kept(bundled) -> None:
     # "Facebook AI Research,INRIA" in "United States of America,France,France": FAIR (Meta)
     # has two countries where it stands alone, so INRIA's is the last.
