@@ -13,7 +13,7 @@ columns give classes only to entities the import creates; an entity the graph al
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode
@@ -34,7 +34,7 @@ PREF_LABEL, ALT_LABEL = P["skos"] + "prefLabel", P["skos"] + "altLabel"
 
 
 def statements(rows: list[Row], mapping: Mapping, resolver: Resolver, report: ImportReport,
-               lines: list[Family] = ()) -> Iterator[tuple]:
+               lines: Sequence[Family] = ()) -> Iterator[tuple]:
     """The triples the rows state, as ``mapping`` reads them (a triple may come twice).
 
     Every name is resolved before the first triple comes; ``report`` records what was merged,
@@ -91,7 +91,7 @@ class _Builder:
                     self._resolve_owners(column, row.cells[column.name], found)
         return entities
 
-    def statements(self, rows: list[Row], entities: dict, lines: list[Family]
+    def statements(self, rows: list[Row], entities: dict, lines: Sequence[Family]
                    ) -> Iterator[tuple]:
         kept = [row for row in rows if row.number in entities]
         for row in kept:
@@ -101,7 +101,7 @@ class _Builder:
             yield from self._line(entities[row.number], lines)
         yield from self._describe_entities()
 
-    def _line(self, entities: dict[str, list[str | None]], lines: list[Family]
+    def _line(self, entities: dict[str, list[str | None]], lines: Sequence[Family]
               ) -> Iterator[tuple]:
         """The family a new row entity belongs to: the one with the longest name that begins
         its name and shares a value with it (Qwen3-Max, developed by Alibaba, in Qwen)."""
