@@ -2,6 +2,7 @@
 
 from .errors import (
     AikgError,
+    AmbiguousName,
     BadInput,
     EntityNotFound,
     NoPath,
@@ -19,6 +20,7 @@ from .store import DEFAULT_GRAPH, KnowledgeGraph, LoadReport, open_graph
 
 __all__ = [
     "AikgError",
+    "AmbiguousName",
     "BadInput",
     "DEFAULT_GRAPH",
     "EntityNotFound",

@@ -76,20 +76,47 @@ def named_node(iri: str) -> NamedNode:
 
 
 _POSITION = re.compile(r"^error at (\d+):(\d+): ")
+_PREFIXED_NAME_BEFORE = re.compile(r"([A-Za-z][\w.-]*)?:[\w.%-]*$")
 
 
-def sparql_error(error: SyntaxError) -> ParseError:
-    """pyoxigraph's SPARQL syntax error as a :class:`ParseError` with its line and column."""
+def sparql_error(error: SyntaxError, query: str = "") -> ParseError:
+    r"""pyoxigraph's SPARQL syntax error as a :class:`ParseError` with its line and column, in
+    words a person reads: an undeclared prefix is named as such.
+
+    >>> import pyoxigraph
+    >>> query = "SELECT * WHERE {\n  ?s foo:bar ?o }"
+    >>> try:
+    ...     pyoxigraph.Store().query(query)
+    ... except SyntaxError as error:
+    ...     print(sparql_error(error, query))
+    2:6: unknown prefix foo: declare it first, as in PREFIX foo: <http://example.org/foo#>
+    """
     message = error.msg if error.msg else str(error)
     head, _, _ = message.partition(", [")  # drop the parser's long list of expected characters
+    position = _POSITION.match(head)
+    line, column = ((int(position.group(1)), int(position.group(2))) if position
+                    else (error.lineno, error.offset))
+    head = head[position.end():] if position else head
+    if "Prefix not found" in head:
+        return _unknown_prefix(query, line, column)
     expected = head.split(", ")
     if len(expected) > 8:
         head = ", ".join(expected[:8]) + f" (or {len(expected) - 8} more)"
-    position = _POSITION.match(head)
-    if position:
-        line, column = int(position.group(1)), int(position.group(2))
-        return ParseError(head[position.end():], line=line, column=column)
-    return ParseError(head, line=error.lineno, column=error.offset)
+    return ParseError(head, line=line, column=column)
+
+
+def _unknown_prefix(query: str, line: int | None, column: int | None) -> ParseError:
+    """The error of a prefixed name whose prefix is not declared, at the name's start (the
+    parser reports its end)."""
+    lines = query.splitlines()
+    before = lines[line - 1][:max(column - 1, 0)] if line and column and line <= len(lines) else ""
+    found = _PREFIXED_NAME_BEFORE.search(before)
+    if found is None:
+        return ParseError("unknown prefix: declare each prefix with PREFIX before the query",
+                          line=line, column=column)
+    prefix = found.group(1) or ""
+    return ParseError(f"unknown prefix {prefix}: declare it first, as in PREFIX {prefix}: "
+                      f"<http://example.org/{prefix}#>", line=line, column=found.start() + 1)
 
 
 class CountingReader:

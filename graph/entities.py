@@ -9,6 +9,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 import ontology
 
 from .network.projection import term_labels
+from .readable import readable
 from .results import term_to_json
 from .store import KnowledgeGraph
 from .terms import iri_values, label_language, pick_label, short_id, sparql_prefixes
@@ -69,7 +70,9 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
               if isinstance(t, NamedNode)}
     labels = term_labels(kg, others | set(types) | {p for p, _, _ in properties}
                      | {p for way in relations.values() for p, _, _ in way})
+    inverse = term_labels(kg, {p for p, _, _ in relations["in"]}, inverse=True)
     ecosystem = ecosystem or set()
+    units = said_units(properties)
 
     def named(term: object) -> dict[str, object]:
         value = term.value if isinstance(term, NamedNode) else str(term)
@@ -77,8 +80,10 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
         return {"id": short_id(value), "iri": value, "label_en": en, "label_zh": zh}
 
     def link(p: str, other: object, sources: list[str]) -> dict[str, object]:
-        return {"relation": named(NamedNode(p)), "node": named(other), "sources": sources,
-                "ecosystem": p in ecosystem}
+        en, zh = inverse.get(p, ("", ""))
+        return {"relation": {**named(NamedNode(p)), "inverse_label_en": en,
+                             "inverse_label_zh": zh},
+                "node": named(other), "sources": sources, "ecosystem": p in ecosystem}
 
     return {
         **named(entity),
@@ -89,12 +94,21 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
         "alt_labels": {lang: sorted(by.get("alt", [])) for lang, by in names.items()},
         "types": [named(NamedNode(t)) for t in sorted(set(types))],
         "properties": [{"property": named(NamedNode(p)), "value": term_to_json(o),
+                        "display": readable(term_to_json(o), p, **units),
                         "sources": sources} for p, o, sources in properties],
         "relations": {way: [link(*r) for r in found] for way, found in relations.items()},
         "sources": describe_sources(kg, sorted({g for graphs in stated.values()
                                                 for g in graphs})),
         "truncated": outgoing.truncated or incoming.truncated,
     }
+
+
+def said_units(properties: list[tuple[str, object, list[str]]]) -> dict[str, str]:
+    """The unit (``schema:unitText``) and currency (``schema:priceCurrency``) an entity's own
+    statements give its amounts, as :func:`~graph.readable.readable` takes them."""
+    said = {p: getattr(o, "value", "") for p, o, _ in properties}
+    return {"unit": said.get(P["schema"] + "unitText", ""),
+            "currency": said.get(P["schema"] + "priceCurrency", "")}
 
 
 def entity_quads(kg: KnowledgeGraph, iri: str, *, max_quads: int = 10_000

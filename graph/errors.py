@@ -7,7 +7,8 @@
      │    ├── EntityNotFound
      │    └── NoPath
      ├── BadInput            a value the caller can fix: syntax, parameter, format
-     │    └── ParseError     RDF or SPARQL that does not parse (with file, line, column)
+     │    ├── ParseError     RDF or SPARQL that does not parse (with file, line, column)
+     │    └── AmbiguousName  a name several entities bear (with the candidates)
      ├── Refused             allowed syntax, refused on purpose (SERVICE, LOAD, remote fetch)
      ├── QueryTimeout        the query ran past its time budget and was stopped
      ├── ValidationFailed    the data breaks the SHACL shapes
@@ -25,6 +26,7 @@ __all__ = [
     "NoPath",
     "BadInput",
     "ParseError",
+    "AmbiguousName",
     "Refused",
     "QueryTimeout",
     "ValidationFailed",
@@ -71,6 +73,19 @@ class ParseError(BadInput):
         self.source = source
         self.line = line
         self.column = column
+
+
+class AmbiguousName(BadInput):
+    """A name that several entities bear. ``candidates`` holds each one's ``id``, ``iri``,
+    ``label_en`` and ``label_zh``, most connected first, for the caller to choose from."""
+
+    def __init__(self, name: str, candidates: list[dict[str, str]]) -> None:
+        listed = "; ".join(f"{c['id']} ({c['label_en'] or c['label_zh'] or c['iri']})"
+                           for c in candidates)
+        super().__init__(f"{name!r} names {len(candidates)} entities: {listed}. "
+                         "Give one of their ids.")
+        self.name = name
+        self.candidates = candidates
 
 
 class Refused(AikgError):

@@ -88,7 +88,9 @@ def syntax_for_path(path: str | Path) -> RdfSyntax:
     for syntax in RDF_SYNTAXES:
         if suffix in syntax.suffixes:
             return syntax
-    raise BadInput(f"{path}: cannot tell the RDF format from the suffix {suffix!r}; name it")
+    known = ", ".join(s for syntax in RDF_SYNTAXES for s in syntax.suffixes)
+    raise BadInput(f"{path}: cannot tell the RDF format from the suffix {suffix!r}; give "
+                   f"the format, or end the file name with one of {known}")
 
 
 def open_rdf_input(source: str | Path | bytes | IO[bytes]) -> IO[bytes]:

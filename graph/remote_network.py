@@ -31,7 +31,7 @@ from pyoxigraph import Literal, NamedNode
 
 import ontology
 
-from .errors import BadInput, EntityNotFound, Unsupported
+from .errors import BadInput, Unsupported
 from .network.projection import (
     NAME_PREDICATES,
     Projection,
@@ -40,8 +40,9 @@ from .network.projection import (
     ecosystem_relations,
     name_order,
 )
+from .search import resolve
 from .store import KnowledgeGraph
-from .terms import entity_iri, iri_values, label_language, normalize, sparql_prefixes
+from .terms import iri_values, label_language, normalize, sparql_prefixes
 
 __all__ = ["BATCH", "MAX_CANDIDATES", "MAX_ROWS", "RemoteNetwork", "candidates", "part"]
 
@@ -81,14 +82,19 @@ class RemoteNetwork:
                                          _classes(self.kg, {}, set()), {})
             return self._terms
 
-    def entity(self, entity_id: str, projection: Projection | None = None) -> str:
-        """The IRI of the entity with this id, if a statement names it; else
-        :class:`~graph.errors.EntityNotFound` (without suggestions: they need the names of all)."""
-        iri = entity_iri(entity_id)
-        if iri is None or not self.kg.ask(
-                "ASK { { ?e ?p ?o } UNION { ?s ?p ?e } }", substitutions={"e": NamedNode(iri)}):
-            raise EntityNotFound(f"no entity with id {entity_id!r}")
-        return iri
+    def entity(self, text: str, projection: Projection | None = None) -> str:
+        """The IRI of the entity that ``text`` names (an id or IRI that a statement names, or
+        a name among the search candidates of ``text``); see :func:`~graph.search.resolve`."""
+        def known(iri: str) -> bool:
+            try:
+                node = NamedNode(iri)
+            except ValueError:
+                return False
+            return self.kg.ask("ASK { { ?e ?p ?o } UNION { ?s ?p ?e } }",
+                               substitutions={"e": node})
+
+        named = candidates(self.kg, self.terms, text)[0] if text.strip() else self.terms
+        return resolve(named, text, known)
 
     def around(self, projection: Projection, node: str, depth: int = 1,
                relations: Collection[str] | None = None,

@@ -1,6 +1,7 @@
-"""The class diagram of the aikg ontology, drawn from ``ontology/aikg.ttl`` as Mermaid text.
+"""The aikg ontology's shape: its class diagram, drawn from ``ontology/aikg.ttl`` as Mermaid text,
+and its vocabulary as the store holds it (the terms the SPARQL editor completes).
 
-``docs/ontology.md`` embeds it through cog, so the picture always matches the ontology file.
+``docs/ontology.md`` embeds the diagram through cog, so the picture always matches the file.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from rdflib.collection import Collection
 
 import ontology
 
-__all__ = ["mermaid_class_diagram"]
+from .store import KnowledgeGraph
+from .terms import sparql_prefixes
+
+__all__ = ["mermaid_class_diagram", "vocabulary"]
 
 _RDF = ontology.PREFIXES["rdf"]
 _RDFS = ontology.PREFIXES["rdfs"]
@@ -54,6 +58,32 @@ def mermaid_class_diagram(path: Path = ontology.ONTOLOGY_FILE) -> str:
     for (source, arrow, target), names in sorted(edges.items()):
         lines.append(f"    {source} {arrow} {target} : {', '.join(names)}")
     return "\n".join(lines)
+
+
+def vocabulary(kg: KnowledgeGraph) -> list[dict[str, str]]:
+    """The ``aikg:`` classes and properties in the store, each as ``curie``, ``kind``
+    (``class`` or ``property``) and English and Chinese labels, sorted by CURIE.
+
+    >>> from graph import open_graph
+    >>> terms = {t["curie"]: t for t in vocabulary(open_graph("memory"))}
+    >>> terms["aikg:investsIn"]["kind"], terms["aikg:investsIn"]["label_zh"]
+    ('property', '投资')
+    >>> terms["aikg:Company"]["kind"]
+    'class'
+    """
+    result = kg.query(sparql_prefixes("rdf", "rdfs", "owl", "skos") + f"""
+        SELECT ?term ?kind (SAMPLE(?en) AS ?label_en) (SAMPLE(?zh) AS ?label_zh) WHERE {{
+          VALUES (?type ?kind) {{ (owl:Class "class") (rdfs:Class "class")
+            (owl:ObjectProperty "property") (owl:DatatypeProperty "property")
+            (owl:AnnotationProperty "property") (rdf:Property "property") }}
+          ?term a ?type .
+          FILTER (STRSTARTS(STR(?term), "{ontology.AIKG}"))
+          OPTIONAL {{ ?term rdfs:label ?en FILTER (LANGMATCHES(LANG(?en), "en")) }}
+          OPTIONAL {{ ?term rdfs:label ?zh FILTER (LANGMATCHES(LANG(?zh), "zh")) }}
+        }} GROUP BY ?term ?kind ORDER BY ?term""")
+    return [{"curie": "aikg:" + term.value[len(ontology.AIKG):], "kind": kind.value,
+             "label_en": en.value if en else "", "label_zh": zh.value if zh else ""}
+            for term, kind, en, zh in result.rows]
 
 
 def _ecosystem_relations(g: Graph) -> set[URIRef]:

@@ -1,4 +1,5 @@
-"""Search entities by English or Chinese name, alternative or hidden label.
+"""Search entities by English or Chinese name, alternative or hidden label, and resolve what a
+person types where an entity is expected (an id, an IRI or a name) to one entity.
 
 Matching ignores case and character width (``ＢａｉＤＵ`` finds Baidu). Hits rank exact first,
 then prefix, then substring, and within each by degree in the relationship graph. The index is
@@ -10,16 +11,17 @@ from __future__ import annotations
 
 import difflib
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .terms import normalize
+from .errors import AmbiguousName, EntityNotFound
+from .terms import entity_iri, normalize
 
 if TYPE_CHECKING:  # the network package uses this module: no import cycle at run time
     from .network.projection import Projection
 
-__all__ = ["Hit", "SearchIndex", "index", "search", "suggest"]
+__all__ = ["Hit", "SearchIndex", "index", "resolve", "search", "suggest"]
 
 SEP = "\x1f"
 
@@ -93,6 +95,16 @@ class SearchIndex:
             take(i, "substring")
         return list(hits.values())
 
+    def exact(self, name: str) -> list[str]:
+        """The nodes with a name equal to ``name`` once folded, most connected first.
+
+        >>> SearchIndex({"b": [("Baidu", "label", "en"), ("百度", "label", "zh")]},
+        ...             {"b": 1}).exact("ＢＡＩＤＵ")
+        ['b']
+        """
+        found = self._exact.get(normalize(name).replace(SEP, ""), ())
+        return list(dict.fromkeys(self._nodes[i] for i in found))
+
     def _find(self, needle: str) -> Iterator[int]:
         position = self._text.find(needle)
         while position != -1:
@@ -118,6 +130,48 @@ def search(projection: Projection, query: str = "", types: set[str] | None = Non
     if query.strip():
         return found.search(query, allowed)
     return [Hit(n, "all", None) for n in found.order if allowed is None or n in allowed]
+
+
+def resolve(projection: Projection, text: str, known: Callable[[str], bool]) -> str:
+    """The entity ``text`` stands for: its id (a ``kg:`` slug), its IRI, or one of its names in
+    any language, tried in that order.
+
+    Parameters
+    ----------
+    projection : Projection
+        Holds the names to match (on a remote store, the search candidates of ``text``).
+    text : str
+        What the person typed: ``baidu``, ``https://w3id.org/aikg/id/baidu``, ``Baidu``, ``百度``.
+    known : callable
+        Whether an IRI is an entity of the graph (in the projection, or the subject of a
+        statement).
+
+    Returns
+    -------
+    str
+        The entity's IRI.
+
+    Raises
+    ------
+    AmbiguousName
+        When several entities bear the name: each of them, most connected first.
+    EntityNotFound
+        When nothing matches, with close ids as suggestions.
+    """
+    text = text.strip()
+    as_id = entity_iri(text)
+    if as_id is not None and known(as_id):
+        return as_id
+    if text.startswith(("http://", "https://")) and known(text):
+        return text
+    named = index(projection).exact(text) if text else []
+    if len(named) == 1:
+        return named[0]
+    if named:
+        raise AmbiguousName(text, [{k: v for k, v in projection.node_data(n).items()
+                                    if k != "types"} for n in named])
+    raise EntityNotFound(f"no entity with id {text!r}, nor any by that name",
+                         suggest(projection, text) if text else [])
 
 
 def suggest(projection: Projection, text: str, limit: int = 5) -> list[str]:

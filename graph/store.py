@@ -131,7 +131,7 @@ class KnowledgeGraph:
             raw = self.store.query(sparql, **options)
             return collect(raw, deadline, max_rows)
         except SyntaxError as error:
-            raise sparql_error(error) from None
+            raise sparql_error(error, sparql) from None
         except (OSError, RuntimeError, ValueError) as error:
             raise BadInput(f"query failed: {error}") from None
 
@@ -180,7 +180,7 @@ class KnowledgeGraph:
             try:
                 self.store.update(sparql, base_iri=base_iri)
             except SyntaxError as error:
-                raise sparql_error(error) from None
+                raise sparql_error(error, sparql) from None
             except (OSError, RuntimeError, ValueError) as error:
                 raise self._write_failed(error, "update failed") from None
             self._committed(written_graphs(sparql))

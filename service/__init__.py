@@ -23,6 +23,7 @@ from . import (
     openapi,
     ops,
     pages,
+    reconcile,
     sparql,
     store,
 )
@@ -49,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_WORKERS": 4,  # processes that evaluate queries (0: in the request thread, no hard stop)
     "RESULT_CACHE_BYTES": 64 * 1024 * 1024,  # query answers kept per graph version (0: off)
     "CORS_ORIGINS": "*",  # "*", a list of origins, or None (no CORS headers)
+    "RECONCILE_MAX_QUERIES": 100,  # queries per reconciliation batch (and ids per extension)
+    "RECONCILE_MAX_BODY": 1024 * 1024,  # bytes per request body on /reconcile
 }
 
 
@@ -73,7 +76,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     init_cors(app)
     for blueprint in (ops.bp, observe.bp, sparql.bp, store.bp, export.bp, api.bp,
-                      openapi.bp, pages.bp, importer.bp):
+                      openapi.bp, pages.bp, importer.bp, reconcile.bp):
         app.register_blueprint(blueprint)
     ResponseCache.install(app, app.config["RESULT_CACHE_BYTES"])
     return app

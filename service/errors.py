@@ -54,6 +54,8 @@ def register_error_handlers(app: Flask) -> None:
         extra: dict[str, object] = {}
         if isinstance(error, errors.EntityNotFound) and error.suggestions:
             extra["suggestions"] = error.suggestions
+        if isinstance(error, errors.AmbiguousName):
+            extra["candidates"] = error.candidates
         return error_response(str(error), status, **extra)
 
     @app.errorhandler(HTTPException)

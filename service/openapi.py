@@ -7,11 +7,11 @@ fuzzer) knows every value the API takes.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify, render_template
 
 from graph.export import EXPORT_FORMATS
 from graph.network import METRICS, Projection
-from graph.terms import SLUG, short_id
+from graph.terms import short_id
 
 from . import api
 from .api import terms
@@ -30,8 +30,9 @@ def openapi_json():
 
 @bp.get("/docs")
 def docs():
-    """A page that reads ``/openapi.json`` and shows every route; it needs no network."""
-    return current_app.send_static_file("api-docs.html")
+    """A page of the site that reads ``/openapi.json`` and lists every route; it needs no
+    network."""
+    return render_template("api_docs.html", version=terms().version)
 
 
 def document(P: Projection) -> dict[str, object]:
@@ -46,13 +47,15 @@ def document(P: Projection) -> dict[str, object]:
     depth = _int_param("depth", "Hops from the entity.", 1, 1, api.MAX_DEPTH)
     paged = [_int_param("limit", "Items per page.", 50, 1, api.MAX_LIMIT),
              _int_param("offset", "Items to skip.", 0, 0, api.MAX_OFFSET)]
-    entity = {"name": "id", "in": "path", "required": True, "description": "Entity id (slug).",
-              "schema": _ID}
+    entity = {"name": "id", "in": "path", "required": True, "description": "The entity: its id "
+              "(slug), or a name of it in English or Chinese. A name several entities bear is "
+              "a 400 whose candidates list them.", "schema": _ID_SEGMENT}
     return {
         "openapi": "3.1.0",
         "info": {"title": "aikg relationship API", "version": "1",
                  "description": "The AI model industry knowledge graph: search, entities, "
-                 "circles of friends, paths, overlap and rankings. Every success is "
+                 "circles of friends, paths, overlap and rankings; the Reconciliation "
+                 "Service API 0.2 for OpenRefine at /reconcile. Every success is "
                  "`{data, version}`, with `page` for lists; every error is "
                  "`{error, status}`."},
         "paths": {
@@ -83,8 +86,10 @@ def document(P: Projection) -> dict[str, object]:
                  *paged], _ref("Circle"), paged=True, not_found=True, text=True, exports=True),
             "/api/paths": _get(
                 "findPaths", "Up to k shortest paths between two entities.",
-                [{**_str_param("from", "Entity id where paths start.", _ID), "required": True},
-                 {**_str_param("to", "Entity id where paths end.", _ID), "required": True},
+                [{**_str_param("from", "Where paths start: an entity id, IRI or name.", _ID),
+                  "required": True},
+                 {**_str_param("to", "Where paths end: an entity id, IRI or name.", _ID),
+                  "required": True},
                  _int_param("max_length", "Longest path, in hops.", 4, 1,
                             api.MAX_PATH_LENGTH),
                  _int_param("k", "Paths wanted at most.", 1, 1, api.MAX_PATHS), relation,
@@ -94,7 +99,8 @@ def document(P: Projection) -> dict[str, object]:
                 whole_graph=True),
             "/api/compare": _get(
                 "compareCircles", "How the circles of 2 to 10 entities overlap.",
-                [{**_list_param("ids", "Entity ids; repeat or separate with commas.", None),
+                [{**_list_param("ids", "Entity ids, IRIs or names; repeat or separate with "
+                              "commas.", None),
                   "required": True},
                  _int_param("depth", "Hops of each circle.", 1, 1, 2), relation, *paged],
                 _ref("Overlap"), paged=True, not_found=True, whole_graph=True),
@@ -117,12 +123,17 @@ def document(P: Projection) -> dict[str, object]:
                               "responses": {"200": {"description": "HTML page", "content": {
                                   "text/html": {"schema": {"type": "string"}}}}}}},
             **PROTOCOL_PATHS,
+            **RECONCILE_PATHS,
         },
         "components": {"schemas": SCHEMAS},
     }
 
 
-_ID = {"type": "string", "pattern": SLUG.pattern, "examples": ["baidu"]}
+#: An entity id, IRI or name (not blank): as a query parameter, as a path segment (no slash:
+#: no IRI there) and as an item of a comma-separated list.
+_ID = {"type": "string", "pattern": r"^[^\s\x1c-\x1f\x85]", "examples": ["baidu", "Baidu", "百度"]}
+_ID_SEGMENT = {**_ID, "pattern": r"^[^\s/\x1c-\x1f\x85][^/]*$"}
+_ID_ITEM = {**_ID, "pattern": r"^[^\s,\x1c-\x1f\x85][^,]*$"}
 _EXPORT_NAMES = [f.name for f in EXPORT_FORMATS]
 
 
@@ -144,7 +155,8 @@ def _get(operation: str, summary: str, parameters: list, data: dict, *, paged: b
         content["application/json"] = {"schema": {"anyOf": [body, _ref("NodeLink")]}}
         content["application/vnd.cytoscape+json"] = {"schema": {"type": "object"}}
     responses = {"200": {"description": "Success", "content": content},
-                 "400": _error("A parameter is malformed or out of bounds; the message "
+                 "400": _error("A parameter is malformed or out of bounds, or a name that "
+                               "several entities bear (listed in candidates); the message "
                                "names it.")}
     if not_found:
         responses["404"] = _error("Unknown entity id (with suggestions), or no path.")
@@ -184,7 +196,7 @@ def _choice_param(name: str, description: str, choices: list[str]) -> dict[str, 
 
 
 def _list_param(name: str, description: str, choices: list[str] | None) -> dict[str, object]:
-    items = {"type": "string", "enum": choices} if choices is not None else _ID
+    items = {"type": "string", "enum": choices} if choices is not None else _ID_ITEM
     schema = {"type": "array", "items": items}
     if choices is None:
         schema.update(minItems=2, maxItems=api.MAX_COMPARE, uniqueItems=True)
@@ -213,8 +225,9 @@ _RELATION = _object({**_LABELS, "subject_role": _ROLE, "object_role": _ROLE,
                      "broader": _STRS, "count": _INT}, optional=("count",))
 
 SCHEMAS: dict[str, object] = {
-    "Error": _object({"error": _STR, "status": _INT, "suggestions": _STRS},
-                     optional=("suggestions",)),
+    "Error": _object({"error": _STR, "status": _INT, "suggestions": _STRS,
+                      "candidates": {"type": "array", "items": _object(_LABELS)}},
+                     optional=("suggestions", "candidates")),
     "Page": _object({"limit": _INT, "offset": _INT, "total": _INT, "next": _NULLABLE_STR,
                      "truncated": {"const": True}}, optional=("truncated",)),
     "Node": _NODE,
@@ -374,4 +387,67 @@ PROTOCOL_PATHS: dict[str, object] = {
     "/metrics": {"get": {"operationId": "metrics", "summary": "Prometheus metrics.",
                          "responses": {"200": {"description": "Prometheus text", "content": {
                              "text/plain": {"schema": {"type": "string"}}}}}}},
+}
+
+
+# -- the Reconciliation Service API 0.2 (docs/reconcile.md) -------------------------------------
+# Its documents are the specification's (JSON Schemas in its repository); here only their outline.
+
+_JSONP = {"application/javascript": {"schema": {"type": "string"}}}
+_RECONCILE_ERRORS = {"400": _error("Malformed JSON, too many queries, a query with neither "
+                                   "text nor properties, an unknown type or property."),
+                     "501": _error("The store is a remote SPARQL endpoint.")}
+_CURSOR = [_int_param("cursor", "Suggestions to skip.", 0, 0, 1_000_000),
+           _int_param("limit", "Suggestions at most.", 10, 1, 100),
+           _str_param("callback", "JSONP: wrap the answer in a call of this function.")]
+
+
+def _reconcile_get(operation: str, summary: str, parameters: list, body: dict,
+                   not_found: bool = False) -> dict[str, object]:
+    ok = {"200": {"description": "Success", "content": {
+        "application/json": {"schema": body}, **_JSONP}}}
+    errors = {**_RECONCILE_ERRORS, **({"404": _error("Unknown entity id.")} if not_found else {})}
+    return {"get": _op(operation, summary, parameters, ok, errors)}
+
+
+_RESULTS = {"type": "object", "additionalProperties": _object({"result": {"type": "array"}})}
+_SERVICE_PARAMS = [_str_param("queries", "A batch of reconciliation queries (JSON object)."),
+                   _str_param("extend", "A data extension query (JSON: ids and properties)."),
+                   _str_param("callback", "JSONP: wrap the answer in a call of this function.")]
+
+RECONCILE_PATHS: dict[str, object] = {
+    "/reconcile": {
+        **_reconcile_get("reconcile", "Without parameters the service manifest; with queries, "
+                         "the candidates of each query; with extend, property values.",
+                         _SERVICE_PARAMS, {"type": "object"}),
+        "post": _op("reconcilePost", "A batch of queries or a data extension query, as a form.",
+                    [], {"200": {"description": "Candidates, or property values", "content": {
+                        "application/json": {"schema": {"type": "object"}}}}},
+                    {**_RECONCILE_ERRORS, "413": _error("The body is past RECONCILE_MAX_BODY.")},
+                    {"application/x-www-form-urlencoded": {"schema": _object(
+                        {"queries": _STR, "extend": _STR}, optional=("queries", "extend"))}}),
+    },
+    "/reconcile/suggest/entity": _reconcile_get(
+        "suggestEntities", "Entities whose names start with or contain prefix.",
+        [_str_param("prefix", "Text typed so far."), _str_param("type", "A type id."),
+         *_CURSOR], _object({"result": {"type": "array"}})),
+    "/reconcile/suggest/type": _reconcile_get(
+        "suggestTypes", "Types whose names start with or contain prefix.",
+        [_str_param("prefix", "Text typed so far."), *_CURSOR],
+        _object({"result": {"type": "array"}})),
+    "/reconcile/suggest/property": _reconcile_get(
+        "suggestProperties", "Properties whose names start with or contain prefix.",
+        [_str_param("prefix", "Text typed so far."), *_CURSOR],
+        _object({"result": {"type": "array"}})),
+    "/reconcile/properties": _reconcile_get(
+        "proposeProperties", "The properties entities of a type use, most used first.",
+        [_str_param("type", "A type id."), _CURSOR[1], _CURSOR[2]],
+        _object({"properties": {"type": "array"}, "type": _STR, "limit": _INT},
+                optional=("type", "limit"))),
+    "/reconcile/preview": {"get": _op(
+        "previewEntity", "A small HTML card of an entity, with its Chinese name.",
+        [{**_str_param("id", "Entity id.", _ID), "required": True}],
+        {"200": {"description": "HTML", "content": {"text/html": {"schema": _STR}}}},
+        {"400": _error("No id."), "404": _error("Unknown entity id."),
+         "501": _error("The store is a remote SPARQL endpoint.")})},
 }

@@ -12,16 +12,28 @@ import re
 from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 import ontology
+from graph import schema
 from graph.entities import describe, describe_sources, entity_quads
+from graph.errors import AmbiguousName, NoPath
 from graph.examples import Example, load_examples
 from graph.export import statements_export
-from graph.network import METRICS, circle, paths, ranking, stats
-from graph.terms import entity_iri, sparql_prefixes
+from graph.network import (
+    METRICS,
+    Projection,
+    circle,
+    class_counts,
+    class_groups,
+    paths,
+    ranking,
+    stats,
+)
+from graph.terms import entity_iri, short_id, sparql_prefixes
 
 from . import render
 from .api import (
@@ -119,6 +131,9 @@ def entity(entity_id: str) -> Response:
     RDF clients, by Accept or ``format=``. Answered directly, not by a 303 (docs/decisions.md)."""
     P = projection()
     iri = get_network().entity(entity_id, P)
+    named = short_id(iri)
+    if named != entity_id and entity_iri(named) == iri:  # a name or IRI: go to the id's page
+        return redirect(url_for("pages.entity", entity_id=named, **request.args))
     kg = get_graph()
     offer = negotiate((HTML, *RDF_OFFERS), "an entity")
     if offer is not HTML:
@@ -131,7 +146,8 @@ def entity(entity_id: str) -> Response:
     downloads = [(o, url_for("pages.entity", entity_id=entity_id, format=o.name))
                  for name in ENTITY_DOWNLOADS for o in RDF_OFFERS if o.name == name]
     response = Response(page(
-        "entity.html", entity=found, circle=circle_data, downloads=downloads,
+        "entity.html", entity=found, circle=circle_data, downloads=downloads, kinds=kinds(P),
+        missing=missing_assets("cytoscape.min.js"),
         sources={s["iri"]: s for s in found["sources"]},
         alternate=[("application/json", url_for("api.entity", entity_id=entity_id)),
                    *((o.media_type, url) for o, url in downloads)]))
@@ -141,26 +157,42 @@ def entity(entity_id: str) -> Response:
 
 @bp.get("/paths")
 def paths_page():
-    """How two entities are connected: a form, and the paths when both ends are given."""
+    """How two entities are connected: a form, and the paths when both ends are given. An end
+    that names several entities is answered with a chooser; no path, with a longer search."""
     P = projection()
     ends = {"from": request.args.get("from", "").strip(),
             "to": request.args.get("to", "").strip()}
     k = int_arg("k", 3, 1, MAX_PATHS)
     max_length = int_arg("max_length", 4, 1, MAX_PATH_LENGTH)
-    found, nodes, links = None, {}, []
+    found, nodes, links, choices, status = None, {}, [], {}, 200
+    context = {"ends": ends, "k": k, "max_length": max_length, "max_paths": MAX_PATHS,
+               "max_length_bound": MAX_PATH_LENGTH}
     if all(ends.values()):
-        network = get_network()
-        source, target = (network.entity(ends[e], P) for e in ("from", "to"))
-        nodes = {e: render.node(P, n) for e, n in (("from", source), ("to", target))}
-        found = [render.path(P, p) for p in paths(P.graph, source, target, k=k,
-                                                  max_length=max_length)]
+        chosen = {}
+        for end, text in ends.items():
+            try:
+                chosen[end] = get_network().entity(text, P)
+            except AmbiguousName as error:  # a question back, not an error
+                choices[end] = [{**c, "href": url_for("pages.paths_page", **{
+                    **request.args, end: c["id"]})} for c in error.candidates]
+        if choices:
+            return page("paths.html", found=None, choices=choices, **context)
+        nodes = {e: render.node(P, n) for e, n in chosen.items()}
+        try:
+            found = [render.path(P, p) for p in paths(P.graph, chosen["from"], chosen["to"],
+                                                      k=k, max_length=max_length)]
+        except NoPath as error:  # an answer: say so, and offer a longer search
+            found, status = [], 404
+            context["no_path"] = str(error)
+            if max_length < MAX_PATH_LENGTH:
+                context["longer"] = url_for("pages.paths_page", **{
+                    **request.args, "max_length": MAX_PATH_LENGTH})
         query = {"from": ends["from"], "to": ends["to"], "k": k, "max_length": max_length}
         links = [("application/json", url_for("api.find_paths", **query))]
         links += [(label, url_for("api.find_paths", **query, format=name))
                   for name, label in NETWORK_DOWNLOADS]
-    return page("paths.html", ends=ends, k=k, max_length=max_length, max_paths=MAX_PATHS,
-                max_length_bound=MAX_PATH_LENGTH, found=found, nodes=nodes,
-                alternate=links[:1], downloads=links[1:])
+    return page("paths.html", found=found, nodes=nodes, choices=choices,
+                alternate=links[:1], downloads=links[1:], **context), status
 
 
 @bp.get("/rankings")
@@ -176,13 +208,19 @@ def rankings_page():
     query = {"metric": metric, "limit": size, **({"type": chosen} if chosen else {})}
     return page("rankings.html", metric=metric, metrics=METRICS, size=size, sizes=RANKING_SIZES,
                 chosen=chosen, total=len(ranked),
-                types=sorted(({**type_term(P, c), "count": len(P.nodes_of_types([c]))}
-                              for c in P.classes if P.nodes_of_types([c])),
+                types=sorted(({**type_term(P, c), "count": n}
+                              for c, n in class_counts(P).items()),
                              key=lambda t: (t["label_en"] or t["id"]).lower()),
                 rows=[{"rank": i + 1, "score": score, "share": score / best,
                        **render.node(P, n)} for i, (n, score) in enumerate(top)],
                 alternate=[("application/json",
                             url_for("api.rankings") + "?" + urlencode(query, doseq=True))])
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon where browsers look for it unasked (the pages name the SVG itself)."""
+    return current_app.send_static_file("favicon.svg")
 
 
 def editor_page() -> str:
@@ -191,8 +229,10 @@ def editor_page() -> str:
     found = {ex.name: ex for ex in examples()}
     example = found.get(request.args.get("example", ""))
     first = sparql_prefixes(*EDITOR_PREFIXES) + "\n" + FIRST_QUERY
+    vocabulary = terms().cached("vocabulary", lambda: schema.vocabulary(get_graph()))
     return page("sparql.html", endpoint=url_for("sparql.sparql", _external=True),
-                examples=examples(), example=example, default_query=first,
+                missing=missing_assets("yasgui.min.js", "yasgui.min.css"),
+                examples=examples(), example=example, default_query=first, terms=vocabulary,
                 query=example.sparql if example else first, formats=RESULT_DOWNLOADS,
                 entities=ontology.KG,
                 examples_json=[asdict(ex) for ex in examples()], prefixes=ontology.PREFIXES,
@@ -202,9 +242,24 @@ def editor_page() -> str:
 # -- helpers ---------------------------------------------------------------------------------
 
 
+def kinds(P: Projection) -> dict[str, object]:
+    """What the graph view colours nodes by: each class's group (its top aikg class), and the
+    groups with their labels, most populous first (the order colours are given in)."""
+    groups = class_groups(P)
+    return {"classes": {short_id(c): short_id(top) for c, top in groups.items()},
+            "groups": [type_term(P, top) for top in dict.fromkeys(groups.values())]}
+
+
 def page(template: str, **context: object) -> str:
     """A page of the site: the template with what every page shows (the graph version)."""
     return render_template(template, version=terms().version, **context)
+
+
+def missing_assets(*names: str) -> list[str]:
+    """Which of the built JavaScript files ``names`` (under ``static/vendor/``) this
+    installation lacks: ``make assets`` builds them, and a wheel built after it carries them."""
+    folder = Path(current_app.static_folder or "", "vendor")
+    return [name for name in names if not (folder / name).is_file()]
 
 
 @cache

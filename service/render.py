@@ -4,6 +4,7 @@ every node, relation and role. The HTTP API and the ``aikg`` command line share 
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -11,7 +12,7 @@ from graph.network import Projection
 from graph.terms import short_id
 
 __all__ = ["node", "edge", "hop", "role", "relation", "term", "circle", "entries", "path",
-           "circle_table", "table"]
+           "circle_table", "table", "width"]
 
 Json = dict[str, object]
 
@@ -36,7 +37,9 @@ def relation(P: Projection, iri: str) -> Json:
     """An ecosystem relation: ``id``, ``iri``, labels and the roles of its two ends."""
     found = P.relations[iri]
     return {"id": short_id(iri), "iri": iri, "label_en": found.label_en,
-            "label_zh": found.label_zh, "subject_role": role(P, found.subject_role.key),
+            "label_zh": found.label_zh, "inverse_label_en": found.inverse_label_en,
+            "inverse_label_zh": found.inverse_label_zh,
+            "subject_role": role(P, found.subject_role.key),
             "object_role": role(P, found.object_role.key),
             "broader": sorted(short_id(b) for b in found.broader)}
 
@@ -61,9 +64,16 @@ def edge(P: Projection, found: Json) -> Json:
 
 
 def hop(P: Projection, found: Json) -> Json:
-    """A step of a path: its two nodes and the statements between them."""
+    """A step of a path: its two nodes and the statements between them, each with how it
+    reads from the step's far end too (``inverse_label_en``: "invested in by")."""
     return {"from": node(P, found["from"]), "to": node(P, found["to"]),
-            "edges": [edge(P, e) for e in found["edges"]]}
+            "edges": [{**edge(P, e), **_inverse(P, e["predicate"])} for e in found["edges"]]}
+
+
+def _inverse(P: Projection, predicate: str) -> Json:
+    found = P.relations.get(predicate)
+    return {"inverse_label_en": found.inverse_label_en if found else "",
+            "inverse_label_zh": found.inverse_label_zh if found else ""}
 
 
 def path(P: Projection, found: Json) -> Json:
@@ -110,19 +120,32 @@ def entries(members: Sequence[Json]) -> list[tuple[str, Json]]:
     return sorted(pairs, key=lambda p: (p[0], p[1]["distance"], p[1]["node"]))
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A plain-text table with aligned columns.
+def width(text: str) -> int:
+    """The columns ``text`` takes in a terminal: two for each wide (CJK) character, none for
+    a combining mark.
 
-    >>> print(table(["id", "role"], [["vc", "investor"]]))
-    id  role
-    --  --------
-    vc  investor
+    >>> width("Baidu"), width("百度"), width("ＡＩ")
+    (5, 4, 4)
+    """
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A plain-text table with columns aligned as a terminal shows them (Chinese characters
+    take two columns).
+
+    >>> print(table(["id", "label"], [["baidu", "百度"], ["vc", "Capital"]]))
+    id     label
+    -----  -------
+    baidu  百度
+    vc     Capital
     """
     cells = [[str(c) for c in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    widths = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
     lines = [headers, ["-" * w for w in widths], *cells]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-                     for line in lines)
+    return "\n".join("  ".join(c + " " * (w - width(c)) for c, w in zip(line, widths, strict=True)
+                               ).rstrip() for line in lines)
 
 
 def circle_table(shaped: Json) -> str:

@@ -231,5 +231,5 @@ def test_search_filters_by_type_and_lists_everything_without_a_query(network):
 def test_unknown_id_suggests_close_ids(network):
     assert suggest(network.current, "alpah")[:1] == ["alpha"]
     with pytest.raises(EntityNotFound) as caught:
-        network.entity("Alpha AI")
+        network.entity("Alpha Corp")  # "Alpha AI", its name, now finds it (issue 19)
     assert caught.value.suggestions[0] == "alpha"

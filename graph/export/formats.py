@@ -92,4 +92,6 @@ def format_for_path(path: str | Path) -> ExportFormat:
     for fmt in EXPORT_FORMATS:
         if fmt.syntax and suffix in fmt.syntax.suffixes:
             return fmt
-    raise BadInput(f"{path}: cannot tell the export format from the suffix {suffix!r}; name it")
+    known = ", ".join(sorted({f.suffix for f in EXPORT_FORMATS}))
+    raise BadInput(f"{path}: cannot tell the export format from the suffix {suffix!r}; give "
+                   f"--format, or end the file name with one of {known}")

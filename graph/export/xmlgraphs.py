@@ -14,6 +14,7 @@ from typing import IO, Any
 
 import networkx as nx
 
+from ..terms import short_id
 from .values import column_types, display_label, edge_rows, node_rows, text_value
 
 __all__ = ["write_gexf", "write_graphml"]
@@ -44,6 +45,10 @@ _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
 def write_graphml(G: nx.Graph, out: IO[bytes]) -> None:
     """Write ``G`` as GraphML: node id = node key (the IRI), edge ids ``e0``, ``e1``...
 
+    Each node also has ``label`` (its English label, else Chinese, else id) and ``type`` (its
+    first class, short), and each edge a ``label`` (its relation): the attributes Gephi shows as
+    names and colours by, and yEd maps to labels (Edit > Properties Mapper).
+
     Parameters
     ----------
     G : networkx.Graph
@@ -62,11 +67,24 @@ def write_graphml(G: nx.Graph, out: IO[bytes]) -> None:
     >>> H = nx.read_graphml(io.BytesIO(out.getvalue()), force_multigraph=True)
     >>> list(H.edges(data="sources")), H.graph["version"]
     ([('https://w3id.org/aikg/id/vc', 'https://w3id.org/aikg/id/alpha', 'g1 g2')], 3)
+    >>> H.nodes["https://w3id.org/aikg/id/vc"]["label"]
+    'https://w3id.org/aikg/id/vc'
     """
+    def nodes():
+        for key, data in node_rows(G):
+            types = data.get("types") or ()
+            yield key, {"label": display_label(data, key),
+                        **({"type": short_id(sorted(types)[0])} if types else {}), **data}
+
+    def edges():
+        for u, v, data in edge_rows(G):
+            yield u, v, {"label": display_label(data, short_id(str(data.get("predicate", "")))),
+                         **data}
+
     write = _writer(out)
     keys: dict[tuple[str, str], tuple[str, str]] = {}  # (scope, name) -> (key id, type)
-    scopes = (("graph", [G.graph]), ("node", (d for _, d in node_rows(G))),
-              ("edge", (d for _, _, d in edge_rows(G))))
+    scopes = (("graph", [G.graph]), ("node", (d for _, d in nodes())),
+              ("edge", (d for _, _, d in edges())))
     write(_GRAPHML_HEAD)
     for scope, rows in scopes:
         for name, kind in column_types(rows).items():
@@ -77,9 +95,9 @@ def write_graphml(G: nx.Graph, out: IO[bytes]) -> None:
     direction = "directed" if G.is_directed() else "undirected"
     write(f'<graph id="G" edgedefault="{direction}">\n')
     write(_graphml_data(keys, "graph", G.graph))
-    for key, data in node_rows(G):
+    for key, data in nodes():
         write(f'<node id="{_esc(key)}">{_graphml_data(keys, "node", data)}</node>\n')
-    for number, (u, v, data) in enumerate(edge_rows(G)):
+    for number, (u, v, data) in enumerate(edges()):
         write(f'<edge id="e{number}" source="{_esc(u)}" target="{_esc(v)}">'
               f'{_graphml_data(keys, "edge", data)}</edge>\n')
     write("</graph>\n</graphml>\n")

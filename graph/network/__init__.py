@@ -5,7 +5,7 @@
 summarize it once per version.
 """
 
-from .live import Network, build, ranking, stats
+from .live import Network, build, class_counts, class_groups, ranking, stats
 from .metrics import METRICS, centrality, components, counts
 from .projection import Projection, Relation, Role, TermInfo, project, term_labels
 from .subgraphs import circle_subgraph, paths_subgraph
@@ -19,6 +19,8 @@ __all__ = [
     "Role",
     "TermInfo",
     "build",
+    "class_counts",
+    "class_groups",
     "centrality",
     "circle",
     "circle_subgraph",

@@ -7,14 +7,15 @@ from collections.abc import Collection
 
 from pyoxigraph import NamedNode
 
-from ..errors import EntityNotFound, Unsupported
-from ..search import suggest
+import ontology
+
+from ..errors import Unsupported
+from ..search import resolve
 from ..store import KnowledgeGraph
-from ..terms import entity_iri
 from .metrics import centrality, counts
 from .projection import Projection, project, without_collector
 
-__all__ = ["Network", "build", "ranking", "stats"]
+__all__ = ["Network", "build", "class_counts", "class_groups", "ranking", "stats"]
 
 
 class Network:
@@ -79,22 +80,25 @@ class Network:
     def _build(kg: KnowledgeGraph) -> Projection | None:
         return None if kg.store is None else build(kg)
 
-    def entity(self, entity_id: str, projection: Projection | None = None) -> str:
-        """The IRI of the entity with this id (a slug under ``kg:``).
+    def entity(self, text: str, projection: Projection | None = None) -> str:
+        """The IRI of the entity that ``text`` names: an id (a slug under ``kg:``), an IRI,
+        or a name in English or Chinese; see :func:`~graph.search.resolve`.
 
-        Raises :class:`~graph.errors.EntityNotFound`, with close ids as suggestions, when no
-        statement has it as subject and it is not in the projection.
+        An id or IRI counts when the projection holds it or a statement has it as subject.
+        Raises :class:`~graph.errors.EntityNotFound` (with close ids as suggestions) or
+        :class:`~graph.errors.AmbiguousName` (with the candidates).
         """
         projection = projection or self.current
-        iri = entity_iri(entity_id)
-        if iri is not None and (iri in projection.graph or self._has_statements(iri)):
-            return iri
-        raise EntityNotFound(f"no entity with id {entity_id!r}",
-                             suggest(projection, entity_id))
+        return resolve(projection, text,
+                       lambda iri: iri in projection.graph or self._has_statements(iri))
 
     def _has_statements(self, iri: str) -> bool:
-        quads = self.kg.store.quads_for_pattern(NamedNode(iri), None, None, None)
-        return next(iter(quads), None) is not None
+        try:
+            subject = NamedNode(iri)
+        except ValueError:  # not an IRI at all
+            return False
+        return next(iter(self.kg.store.quads_for_pattern(subject, None, None, None)), None) \
+            is not None
 
 
 def build(kg: KnowledgeGraph) -> Projection:
@@ -118,5 +122,52 @@ def ranking(projection: Projection, metric: str, types: set[str] | None = None
 
 
 def stats(projection: Projection) -> dict[str, object]:
-    """The counts of :func:`~graph.network.metrics.counts`, computed once per version."""
-    return projection.cached("stats", lambda: counts(projection.graph))
+    """The counts of :func:`~graph.network.metrics.counts`, computed once per version, with
+    ``by_type`` as :func:`class_counts` gives it: the same count of each class everywhere."""
+    return projection.cached("stats", lambda: {**counts(projection.graph),
+                                               "by_type": class_counts(projection)})
+
+
+def class_counts(projection: Projection) -> dict[str, int]:
+    """The classes people pick from, each with its entities (those of its subclasses
+    included, as a type filter counts them), most first.
+
+    They are aikg's own classes that have entities, and a class of another vocabulary only
+    where an entity has no aikg class: the ``schema:``, ``prov:`` or ``airo:`` twins that the
+    ontology aligns aikg's classes with are not listed twice.
+    """
+    def compute() -> dict[str, int]:
+        own = {c for c in projection.classes if c.startswith(ontology.AIKG)}
+        foreign: set[str] = set()
+        for _, types in projection.graph.nodes(data="types", default=()):
+            if not own.intersection(types):
+                foreign.update(types)
+        found = {c: len(projection.nodes_of_types([c])) for c in own | foreign}
+        return dict(sorted(((c, n) for c, n in found.items() if n),
+                           key=lambda item: (-item[1], item[0])))
+
+    return projection.cached("class counts", compute)
+
+
+def class_groups(projection: Projection) -> dict[str, str]:
+    """Each class with the group the graph view colours it by: its top aikg class (one with no
+    aikg class above it: ``Organization`` for ``Startup``), the most populous one where it has
+    several. A class of another vocabulary is its own group.
+
+    Groups come in order of their number of entities, most first, so that colours assigned in
+    that order are the same on every page.
+    """
+    def compute() -> dict[str, str]:
+        own = [c for c in projection.classes if c.startswith(ontology.AIKG)]
+        tops = [c for c in own if not any(c in projection.classes[o].descendants
+                                           for o in own if o != c)]
+        tops.sort(key=lambda c: (-len(projection.nodes_of_types([c])), c))
+        groups = {c: c for c in projection.classes}
+        for top in reversed(tops):  # the most populous top class is written last, and wins
+            for c in projection.classes[top].descendants:
+                groups[c] = top
+        order = {top: i for i, top in enumerate(tops)}
+        return dict(sorted(groups.items(), key=lambda item: (order.get(item[1], len(order)),
+                                                             item[0])))
+
+    return projection.cached("class groups", compute)

@@ -71,6 +71,9 @@ class Relation:
     label_en: str = ""
     label_zh: str = ""
     broader: frozenset[str] = frozenset()  # the ecosystem relations it is a sub-property of
+    #: How it reads from the object's side (``aikg:inverseLabel``): "invested in by".
+    inverse_label_en: str = ""
+    inverse_label_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -307,6 +310,7 @@ def ecosystem_relations(kg: KnowledgeGraph) -> dict[str, Relation]:
         broader[p.value].add(q.value)
     labels = term_labels(kg, {t.value for row in rows for t in row[1:] if
                               isinstance(t, NamedNode)} | {row[0] for row in rows})
+    inverse = term_labels(kg, {row[0] for row in rows}, inverse=True)
 
     def role(iri: object, key: object) -> Role:
         if not isinstance(iri, NamedNode) or key is None:
@@ -317,20 +321,24 @@ def ecosystem_relations(kg: KnowledgeGraph) -> dict[str, Relation]:
     for predicate, sr, sk, o_r, ok in rows:
         relations.setdefault(predicate, Relation(
             predicate, role(sr, sk), role(o_r, ok), *labels.get(predicate, ("", "")),
-            frozenset(broader[predicate])))
+            frozenset(broader[predicate]), *inverse.get(predicate, ("", ""))))
     return relations
 
 
-def term_labels(kg: KnowledgeGraph, iris: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """The English and Chinese labels of each IRI that has one, in one query."""
+def term_labels(kg: KnowledgeGraph, iris: Iterable[str], *, inverse: bool = False
+                ) -> dict[str, tuple[str, str]]:
+    """The English and Chinese labels of each IRI that has one, in one query; with
+    ``inverse``, the labels of relations read from the object's side (``aikg:inverseLabel``)."""
     iris = sorted(set(iris))
     if not iris:
         return {}
-    result = kg.query(sparql_prefixes("rdfs", "skos") + f"""
+    which = ("""{ ?x aikg:inverseLabel ?l BIND("label" AS ?kind) }""" if inverse else
+             """{ ?x skos:prefLabel ?l BIND("pref" AS ?kind) }
+                UNION { ?x rdfs:label ?l BIND("label" AS ?kind) }""")
+    result = kg.query(sparql_prefixes("aikg", "rdfs", "skos") + f"""
         SELECT ?x ?kind ?l WHERE {{
           VALUES ?x {{ {iri_values(iris)} }}
-          {{ ?x skos:prefLabel ?l BIND("pref" AS ?kind) }}
-          UNION {{ ?x rdfs:label ?l BIND("label" AS ?kind) }}
+          {which}
         }}""")
     found: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(
         lambda: {"en": {}, "zh": {}})

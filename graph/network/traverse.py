@@ -199,7 +199,8 @@ def paths(
     relations = None if relations is None else set(relations)
     found = _k_shortest(G, source, target, k, max_length, relations)
     if not found:
-        raise NoPath(f"no path of at most {max_length} hops between {_name(G, source)} and "
+        hops = "1 hop" if max_length == 1 else f"{max_length} hops"
+        raise NoPath(f"no path of at most {hops} between {_name(G, source)} and "
                      f"{_name(G, target)}")
     return [{"nodes": p, "hops": [_hop(G, u, v, relations) for u, v in nx.utils.pairwise(p)]}
             for p in found]

@@ -45,7 +45,8 @@ def main() -> None:
 
 @contextmanager
 def domain_errors() -> Iterator[None]:
-    """Turn graph errors into one-line click errors, with "did you mean" for unknown ids."""
+    """Turn graph errors into one-line click errors, with "did you mean" for unknown ids (a
+    name several entities bear lists them in the message)."""
     try:
         yield
     except EntityNotFound as error:

@@ -178,12 +178,9 @@ def _load_with_progress(kg, path: Path, graph_iri: str | None, syntax: str | Non
 
 
 def _table(result: QueryResult) -> str:
+    from service.render import table  # aligned by display width: Chinese takes two columns
+
     if result.kind == "ask":
         return "true" if result.boolean else "false"
-    header = result.variables
     cells = [["" if t is None else term_to_text(t) for t in row] for row in result.rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
-    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
-    rule = "  ".join("-" * w for w in widths)
-    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
-    return "\n".join([line, rule, *body, f"({len(cells)} rows)"])
+    return table(result.variables, cells) + f"\n({len(cells)} rows)"

@@ -1,4 +1,5 @@
-"""Relationship questions: ``aikg circle``, ``aikg path`` and ``aikg rank``."""
+"""Finding entities and relationship questions: ``aikg search``, ``aikg circle``, ``aikg path``
+and ``aikg rank``. Wherever an entity is expected, its id, its IRI or a name of it will do."""
 
 from __future__ import annotations
 
@@ -11,8 +12,55 @@ from graph import open_graph
 from . import STORE_HELP, domain_errors, main
 
 
+def listing_options(what: str):
+    """The options of a command that lists entities: --type, --limit, --format and --store."""
+    options = [
+        click.option("--type", "types", multiple=True,
+                     help="Only entities of this class (or a subclass); repeatable."),
+        click.option("--limit", default=20, show_default=True, type=click.IntRange(1),
+                     help="Entities to print."),
+        click.option("--format", "output", type=click.Choice(["table", "json"]),
+                     default="table", show_default=True, help=f"How to print {what}."),
+        click.option("--store", default="memory", show_default=True, help=STORE_HELP),
+    ]
+
+    def decorate(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 @main.command()
-@click.argument("entity_id")
+@click.argument("text")
+@listing_options("the hits")
+def search(text: str, types: tuple[str, ...], limit: int, output: str, store: str) -> None:
+    """Find entities by a name in English or Chinese (exact, then prefix, then inside a name),
+    most connected first. Their ids work wherever aikg takes an entity."""
+    from graph.search import search as search_names
+    from service import render
+
+    with domain_errors():
+        network = _network(store)
+        chosen = network.terms.type_filter(types)
+        P, truncated = network.matching(network.terms, text, chosen)
+        hits = search_names(P, text, chosen)
+    rows = [{**render.node(P, h.node), "match": h.match, "matched_label": h.label}
+            for h in hits[:limit]]
+    if output == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        raise click.ClickException(f"no entity has a name matching {text!r}")
+    click.echo(render.table(["id", "label_en", "label_zh", "types", "match"], [
+        [r["id"], r["label_en"], r["label_zh"], " ".join(r["types"]), r["match"]] for r in rows]))
+    if len(hits) > limit or truncated:
+        click.echo(f"({len(hits)}{'+' if truncated else ''} found; --limit shows more)", err=True)
+
+
+@main.command()
+@click.argument("entity_id", metavar="ENTITY")
 @click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 3),
               help="Hops from the entity.")
 @click.option("--relation", multiple=True,
@@ -23,7 +71,8 @@ from . import STORE_HELP, domain_errors, main
 @click.option("--store", default="memory", show_default=True, help=STORE_HELP)
 def circle(entity_id: str, depth: int, relation: tuple[str, ...], role: tuple[str, ...],
            output: str, store: str) -> None:
-    """Print the circle of friends of ENTITY_ID (e.g. baidu), grouped by role.
+    """Print the circle of friends of ENTITY (an id, IRI or name: baidu, Baidu, 百度), grouped
+    by role.
 
     Each member comes with the hops that bring it in and their sources.
     """
@@ -57,7 +106,8 @@ def circle(entity_id: str, depth: int, relation: tuple[str, ...], role: tuple[st
 @click.option("--store", default="memory", show_default=True, help=STORE_HELP)
 def path(source: str, target: str, max_length: int, k: int, relation: tuple[str, ...],
          output: str, store: str) -> None:
-    """Print how SOURCE and TARGET are connected: up to k shortest paths, hop by hop."""
+    """Print how SOURCE and TARGET (each an id, IRI or name) are connected: up to k shortest
+    paths, hop by hop."""
     from graph.network import paths
     from service import render
 
@@ -83,13 +133,7 @@ def path(source: str, target: str, max_length: int, k: int, relation: tuple[str,
 @main.command()
 @click.option("--metric", type=click.Choice(["degree", "pagerank", "betweenness"]),
               default="degree", show_default=True, help="The centrality to rank by.")
-@click.option("--type", "types", multiple=True,
-              help="Rank only entities of this class (or a subclass); repeatable.")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1),
-              help="Entities to print.")
-@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="How to print the ranking.")
-@click.option("--store", default="memory", show_default=True, help=STORE_HELP)
+@listing_options("the ranking")
 def rank(metric: str, types: tuple[str, ...], limit: int, output: str, store: str) -> None:
     """Print the most central entities of the relationship graph."""
     from graph.network import ranking

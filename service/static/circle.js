@@ -1,6 +1,8 @@
 // The circle-of-friends explorer of an entity page, drawn with cytoscape.js from
-// /api/entities/<id>/circle. A click on a node (or Expand, for the keyboard) adds that node's own
-// circle; a second click folds it again. At most CAP nodes are drawn at once.
+// /api/entities/<id>/circle: rings by distance (concentric), nodes coloured by the kind of entity
+// with a legend. A click on a node (or Expand, for the keyboard) adds that node's own circle
+// around it, leaving every other node where it is; a second click folds it again. Past
+// QUIET_AFTER nodes, edge labels show on hover only. At most CAP nodes are drawn at once.
 "use strict";
 
 (function () {
@@ -9,6 +11,15 @@
   if (!section || !form || typeof window.cytoscape !== "function") return;
 
   const CAP = 150;
+  const QUIET_AFTER = 30; // nodes past which edge labels show only on hover
+  // Colour-blind-safe colours (Okabe-Ito, then Tableau), one per kind of entity, in the order
+  // the server lists the kinds (most populous first), so a kind has its colour on every page.
+  const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#8C6D31",
+                   "#7F7F7F", "#B07AA1", "#59A14F", "#EDC948", "#9C755F"];
+  const OTHER = "#A0A7B4";
+  const kinds = JSON.parse(document.getElementById("circle-kinds").textContent);
+  const colourOf = new Map(kinds.groups.map((group, i) => [group.id, PALETTE[i % PALETTE.length]]));
+  const legend = document.getElementById("circle-legend");
   const centre = section.closest("[data-entity]").dataset.entity;
   const kg = section.dataset.kg;
   const box = document.getElementById("circle-graph");
@@ -28,21 +39,25 @@
     maxZoom: 3,
     style: [
       { selector: "node", style: {
-        label: "data(label)", "text-wrap": "wrap", "text-max-width": 130, "font-size": 11,
+        label: "data(label)", "text-wrap": "wrap", "text-max-width": 110, "font-size": 13,
         "text-valign": "bottom", "text-margin-y": 3, color: "#1b1f24",
         "text-background-color": "#ffffff", "text-background-opacity": 0.85,
-        "text-background-padding": 1, "min-zoomed-font-size": 6,
-        "background-color": "#3b6fd8", width: 20, height: 20 } },
+        "text-background-padding": 1, "min-zoomed-font-size": 4,
+        "background-color": "data(colour)", width: 22, height: 22 } },
       { selector: "node[level = 0]", style: {
-        "background-color": "#14213d", width: 34, height: 34, "font-weight": "bold", "font-size": 13 } },
-      { selector: "node[!expandable]", style: { shape: "round-rectangle", "background-color": "#8a94a6" } },
+        width: 40, height: 40, "font-weight": "bold", "font-size": 15,
+        "border-width": 3, "border-color": "#14213d" } },
+      { selector: "node[!expandable]", style: { shape: "round-rectangle" } },
       { selector: "node.expanded", style: { "border-width": 4, "border-color": "#b45309" } },
       { selector: "node:selected", style: { "overlay-color": "#b45309", "overlay-opacity": 0.25 } },
       { selector: "edge", style: {
-        width: 1.5, "curve-style": "bezier", "line-color": "#9aa5b5", "target-arrow-color": "#9aa5b5",
-        "target-arrow-shape": "triangle", label: "data(label)", "font-size": 8, color: "#4a5361",
-        "text-rotation": "autorotate", "min-zoomed-font-size": 7,
-        "text-background-color": "#ffffff", "text-background-opacity": 0.85 } },
+        width: 1.5, "curve-style": "bezier", "line-color": "#b3bccb", "target-arrow-color": "#b3bccb",
+        "target-arrow-shape": "triangle", "font-size": 10, color: "#4a5361",
+        "text-rotation": "autorotate", "min-zoomed-font-size": 6,
+        "text-background-color": "#ffffff", "text-background-opacity": 0.9 } },
+      { selector: "edge.labelled", style: { label: "data(label)", "z-index": 2 } },
+      { selector: "edge.hovered", style: { width: 2.5, "line-color": "#4a5361",
+                                           "target-arrow-color": "#4a5361", "z-index": 3 } },
     ],
   });
   window.aikgCircle = { cy, expansions }; // for the browser tests and the curious
@@ -77,9 +92,10 @@
   function nodeElement(node, level) {
     const name = node.label_en || node.id;
     const label = node.label_zh && node.label_zh !== name ? `${name}\n${node.label_zh}` : name;
+    const kind = node.types.map((t) => kinds.classes[t] || t)[0] || "";
     return { group: "nodes", data: {
-      id: node.id, label, name, level, types: node.types.join(", "),
-      expandable: node.iri === kg + node.id } };
+      id: node.id, label, name, level, kind, colour: colourOf.get(kind) || OTHER,
+      types: node.types.join(", "), expandable: node.iri === kg + node.id } };
   }
 
   // Add a circle's members (nearest first) and the statements on their paths; new elements only.
@@ -115,9 +131,69 @@
     return { added, left };
   }
 
-  function layout() {
-    cy.layout({ name: "concentric", concentric: (node) => 10 - node.data("level"),
-                levelWidth: () => 1, minNodeSpacing: 56, animate: false, fit: true, padding: 24 }).run();
+  // Rings by distance from the centre; a crowded ring is split in two staggered rings, so that
+  // labels stay readable once the view is fitted to the box.
+  function arrange() {
+    const byLevel = new Map();
+    cy.nodes().forEach((node) => {
+      const level = node.data("level");
+      byLevel.set(level, (byLevel.get(level) || []).concat(node));
+    });
+    byLevel.forEach((nodes) => nodes.forEach((node, i) => {
+      node.data("ring", node.data("level") * 2 + (nodes.length > 14 && i % 2 ? 1 : 0));
+    }));
+    cy.layout({ name: "concentric", concentric: (node) => 100 - node.data("ring"),
+                levelWidth: () => 1, minNodeSpacing: 44, animate: false,
+                fit: true, padding: 24, sort: (a, b) => a.data("kind").localeCompare(b.data("kind")) })
+      .run();
+  }
+
+  // The new nodes of an expansion, in an arc around the node expanded, facing away from the
+  // centre, pushed out until they clear the nodes already drawn; nothing else moves.
+  function placeAround(node, ids) {
+    if (ids.length === 0) return;
+    const origin = node.position();
+    const middle = cy.getElementById(centre).position();
+    const away = Math.atan2(origin.y - middle.y, origin.x - middle.x) || 0;
+    const arc = Math.min(2 * Math.PI, Math.max(Math.PI / 2, ids.length * 0.45));
+    const others = cy.nodes().filter((n) => !ids.includes(n.id())).map((n) => n.position());
+    const spots = (radius) => ids.map((_, i) => {
+      const angle = away - arc / 2 + (arc * (i + 0.5)) / ids.length;
+      return { x: origin.x + radius * Math.cos(angle), y: origin.y + radius * Math.sin(angle) };
+    });
+    const clear = (found) => found.every((p) => others.every((o) => Math.hypot(p.x - o.x, p.y - o.y) > 70));
+    let radius = Math.max(120, (ids.length * 80) / arc); // about 80 px between new nodes
+    for (let tries = 0; tries < 8 && !clear(spots(radius)); tries += 1) radius += 50;
+    spots(radius).forEach((spot, i) => cy.getElementById(ids[i]).position(spot));
+    cy.animate({ fit: { eles: cy.elements(), padding: 24 } }, { duration: 250 });
+  }
+
+  // Edge labels: always while the view is small, else only those of the node under the pointer.
+  function labelEdges() {
+    cy.edges().toggleClass("labelled", cy.nodes().length <= QUIET_AFTER);
+  }
+
+  function drawLegend() {
+    const present = new Map();
+    cy.nodes().forEach((node) => present.set(node.data("kind"), (present.get(node.data("kind")) || 0) + 1));
+    legend.replaceChildren(...kinds.groups.filter((group) => present.has(group.id)).map((group) => {
+      const item = document.createElement("li");
+      const swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.backgroundColor = colourOf.get(group.id);
+      const zh = document.createElement("span");
+      zh.lang = "zh";
+      zh.textContent = group.label_zh;
+      item.dataset.kind = group.id;
+      item.append(swatch, ` ${group.label_en || group.id} `, zh, ` (${present.get(group.id)})`);
+      return item;
+    }));
+    legend.hidden = false;
+  }
+
+  function refresh() {
+    labelEdges();
+    drawLegend();
     const current = nodeSelect.value;
     nodeSelect.replaceChildren(...cy.nodes().sort((a, b) => a.data("name").localeCompare(b.data("name")))
       .map((node) => {
@@ -157,7 +233,8 @@
       const { added, left } = addCircle(data, node.data("level"));
       expansions.push({ node: id, ...added });
       node.addClass("expanded");
-      layout();
+      placeAround(node, added.nodes);
+      refresh();
       report(left);
     } catch (error) {
       say(`Could not expand ${node.data("name")}: ${error.message}`, true);
@@ -176,7 +253,7 @@
     cy.remove(cy.collection(expansion.edges.concat(expansion.nodes)
       .map((e) => cy.getElementById(e)).filter((e) => e.nonempty())));
     cy.getElementById(id).removeClass("expanded");
-    layout();
+    refresh();
     report(0);
   }
 
@@ -219,8 +296,14 @@
       const { left } = addCircle(data, 0);
       form.querySelector('[data-action="graphml"]').href =
         `${url(section.dataset.api, centre)}?${query(depth, filter, "graphml")}`;
-      layout();
+      arrange();
+      refresh();
       report(left + Math.max(0, data.size - new Set(data.groups.flatMap((g) => g.members.map((m) => m.id))).size));
+      const farthest = Math.max(0, ...Object.keys(data.composition.distances).map(Number));
+      if (depth > 1 && farthest < depth) {
+        say(`${status.textContent} Depth ${depth} adds no one: everyone tied to ${cy.getElementById(centre).data("name")} `
+            + `is within ${farthest} hop${farthest === 1 ? "" : "s"}.`);
+      }
     } catch (error) {
       say(`Could not load the circle: ${error.message}`, true);
     }
@@ -235,6 +318,13 @@
     link.remove();
   }
 
+  cy.on("mouseover", "node", (event) => {
+    event.target.connectedEdges().addClass("hovered labelled");
+  });
+  cy.on("mouseout", "node", (event) => {
+    event.target.connectedEdges().removeClass("hovered");
+    labelEdges();
+  });
   cy.on("tap", "node", (event) => {
     nodeSelect.value = event.target.id();
     toggle(event.target.id());
