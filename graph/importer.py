@@ -189,11 +189,13 @@ def import_table(
 
 def _description(mapping: Mapping, graph: str, accessed: datetime.date) -> list[Quad]:
     """The source graph's description in the sources graph: what the mapping says of the table
-    (title, publisher, address, licence, attribution, site) and the day it was read."""
+    (title, publisher, address, licence, attribution, site, evidence kind and grade) and the day
+    it was read."""
     source, g = mapping.source, NamedNode(graph)
     title, site = _text(source.get("dc:title")), _text(source.get("aikg:site"))
     url, license_ = _iri(source.get("dc:source")), _iri(source.get("dc:license"))
     evidence = _iri(source.get("aikg:evidenceKind")) or "aikg:PublicEvidence"
+    grade = _iri(source.get("aikg:sourceGrade"))
     rows = [
         (RDF_TYPE, NamedNode(ontology.AIKG + "SourceGraph")),
         (RDFS_LABEL, Literal(title or site or mapping.name, language="en")),
@@ -208,6 +210,7 @@ def _description(mapping: Mapping, graph: str, accessed: datetime.date) -> list[
         (ontology.AIKG + "accessedOn",
          Literal(accessed.isoformat(), datatype=NamedNode(P["xsd"] + "date"))),
         (ontology.AIKG + "evidenceKind", NamedNode(_prefixed(evidence))),
+        (ontology.AIKG + "sourceGrade", grade and NamedNode(grade)),
         (P["skos"] + "note", Literal(f"Imported from a table with the aikg mapping "
                                      f"{mapping.name}.", language="en")),
     ]
