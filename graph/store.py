@@ -153,6 +153,12 @@ class KnowledgeGraph:
         )
         return {g.value: int(n.value) for g, n in result.rows}
 
+    def _sizes(self) -> dict[str, int]:
+        """The size of each named graph and of the default graph (:data:`DEFAULT_GRAPH`)."""
+        sizes = self.graph_sizes()
+        sizes[DEFAULT_GRAPH] = len(self.store) - sum(sizes.values())
+        return sizes
+
     def named_graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, NamedNode))
@@ -232,10 +238,14 @@ class KnowledgeGraph:
             raise BadInput(f"{name}: give a target graph for {syntax.name} input")
         with self._write_lock:
             before = len(self)
+            # A quads syntax may name graphs of its own, even with a target: as a load only
+            # adds, the graphs it changed are those that grew (a write then validates those
+            # alone, not the bundled graphs it did not touch).
+            sizes = self._sizes() if syntax.has_graphs else None
             started = time.perf_counter()
             self._load_stream(source, syntax, graph, base_iri, name, progress, bulk)
-            # A quads syntax may name graphs of its own, even with a target.
-            self._committed(None if syntax.has_graphs else frozenset([graph]))
+            self._committed(frozenset([graph]) if sizes is None else frozenset(
+                g for g, n in self._sizes().items() if n != sizes.get(g, 0)))
             return LoadReport(name, len(self) - before, graph, time.perf_counter() - started)
 
     def replace(self, quads: Iterable[Quad], graphs: Iterable[str] | None) -> None:
