@@ -144,7 +144,7 @@ def test_accessibility_hardware_and_links_are_read(bundled) -> None:
         ("Open weights (restricted use)", "nvidia-h800-sxm5",
          "https://moonshotai.github.io/Kimi-K2/", "true")}  # (?a ?chip ?link ?open)
     # the licence Epoch's notes name first, for open weights only (else it is the code's)
-    assert ids(bundled, "kg:deepseek-r1 schema:license ?l") == {
+    assert ids(bundled, f"GRAPH <{GRAPH}> {{ kg:deepseek-r1 schema:license ?l }}") == {
         ("https://spdx.org/licenses/MIT",)}
     assert ids(bundled, "kg:roformer aikg:modelAccessibility ?a FILTER NOT EXISTS { "
                         "kg:roformer schema:license ?l }") == {("Unreleased",)}

@@ -16,9 +16,10 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
         ("zhipu", "glm"), ("moonshot", "kimi-model"), ("minimax", "abab"),
         ("minimax", "video-01"), ("baichuan", "baichuan-4"), ("stepfun", "step"), ("01ai", "yi"),
         # Epoch AI's models in no curated family (its GLM models are versions of GLM)
-        ("minimax", "minimax-m2"), ("moonshot", "kimi-explorer"), ("moonshot", "kimi-k1-5"),
-        ("moonshot", "kimi-k2"), ("moonshot", "kimi-k2-thinking"), ("zhipu", "cogagent"),
+        ("minimax", "minimax-m2"), ("moonshot", "kimi-explorer"),
+        ("zhipu", "cogagent"),
         ("zhipu", "cogvlm-17b"),
+        ("baichuan", "baichuan-model"), ("minimax", "minimax-model"),
     }),
     "built-on-ernie": (("thing", "relation", "model"), {
         ("wen-xiaoyan", "poweredBy", "ernie"), ("baidu-wenku", "poweredBy", "ernie"),
@@ -32,6 +33,10 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
     }),
     "moonshot-investors": (("investor",), {
         ("alibaba",), ("tencent",), ("meituan",), ("capital-today",), ("gaorong",), ("monolith",),
+        # the 2024 round (Pandaily) and the Series C of December 2025 (SCMP), eco-tigers.trig
+        ("idg-capital",), ("source-code-capital",), ("sky9-capital",), ("bluerun-ventures",),
+        ("xianghe-capital",), ("xiaohongshu",), ("china-merchants-venture",), ("funplus",),
+        ("andon-health",), ("shunwei-capital",), ("5y-capital",), ("ggv-capital",),
     }),
     "giants-back-startups": (("giant", "startup", "via"), {
         ("alibaba", "moonshot", "alibaba"), ("alibaba", "minimax", "alibaba"),
@@ -40,6 +45,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
         ("tencent", "zhipu", "tencent"), ("tencent", "minimax", "tencent"),
         ("tencent", "baichuan", "tencent"), ("tencent", "moonshot", "tencent"),
         ("tencent", "stepfun", "tencent"),
+        ("baidu", "baichuan", "baidu"),  # October 2023 round, eco-tigers.trig
     }),
     "conflicting-figures": (("observation", "source"), {
         ("m-cac-filings-2024-11", "article-2024-12-18-large-models-finals"),
@@ -64,20 +70,25 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
         ("developed", "ernie-3-0-titan"), ("developed", "ernie-3-5"),
         ("developed", "ernie-4-5-vl-424b-a47b"), ("developed", "ernie-doc-247m"),
         ("developed", "ernie-gen-large"), ("developed", "ernie-vilg"), ("developed", "plato-xl"),
+        # ERNIE 4.5 and X1 (March 2025), models-2025-2026.trig
+        ("developed", "ernie-4-5"), ("developed", "ernie-x1"),
+        # Baidu in Baichuan's October 2023 round (The Bamboo Works), eco-tigers.trig
+        ("investee", "baichuan"),
     }),
 }
 
 # Examples whose answers are too long to list: the columns compared, rows the answer must
-# hold, and how many rows it has at least.
+# hold, and how many rows it has at least. Counts are left out: curated facts move them.
 CONTAINS: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]], int]] = {
-    "models-per-country-year": (("country", "year", "models"), {
-        ("china", "2025", "32"), ("united-states-of-america", "2025", "51"),
-        ("china", "2024", "45"), ("korea-republic-of", "2025", "8"),
+    "models-per-country-year": (("country", "year"), {
+        ("china", "2025"), ("united-states-of-america", "2025"), ("china", "2024"),
+        ("korea-republic-of", "2025"), ("united-kingdom-of-great-britain-and-northern-ireland",
+                                        "2017"),
     }, 200),
-    "chips-by-maker": (("maker", "chip", "models", "maker_models"), {
-        ("nvidia", "nvidia-a100", "51", "261"), ("nvidia", "nvidia-h100-sxm5-80gb", "25", "261"),
-        ("google", "google-tpu-v4", "28", "85"), ("huawei", "huawei-ascend-910b", "1", "3"),
-        ("huawei", "ascend", "2", "3"), ("baidu", "kunlun", "1", "1"),
+    "chips-by-maker": (("maker", "chip"), {
+        ("nvidia", "nvidia-a100"), ("nvidia", "nvidia-h100-sxm5-80gb"), ("google", "google-tpu-v4"),
+        ("huawei", "huawei-ascend-910b"), ("huawei", "ascend"), ("baidu", "kunlun"),
+        ("amazon", "amazon-trainium1"), ("amd", "amd-radeon-instinct-mi250x"),
     }, 60),
     "chinese-models-2025": (("model", "developer"), {
         ("kimi-k2", "moonshot"), ("glm-4-6", "zhipu"), ("glm-4-6", "tsinghua"),
@@ -111,6 +122,13 @@ def test_long_example_answer_holds_the_expected_rows(bundled: KnowledgeGraph, na
     columns, expected, at_least = CONTAINS[name]
     got = _answer(bundled, name, columns)
     assert expected <= got and len(got) >= at_least
+
+
+def test_nvidia_leads_the_chip_makers_with_the_a100_first(bundled: KnowledgeGraph) -> None:
+    result = bundled.query(EXAMPLES["chips-by-maker"].sparql)
+    first = dict(zip(result.variables, result.rows[0], strict=True))
+    assert (_value(first["maker"]), _value(first["chip"])) == ("nvidia", "nvidia-a100")
+    assert int(first["models"].value) >= 51  # Epoch's table alone
 
 
 def _answer(kg: KnowledgeGraph, name: str, columns: tuple[str, ...]) -> set[tuple]:

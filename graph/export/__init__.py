@@ -31,6 +31,7 @@ from pyoxigraph import NamedNode, Quad, Triple
 import ontology
 
 from ..errors import BadInput, NotFound
+from ..network.periods import date_edges
 from ..store import KnowledgeGraph
 from .convert import Labels, add_descriptions, network_quads, rdf_network, undescribed
 from .formats import EXPORT_FORMATS, ExportFormat, export_format
@@ -175,6 +176,8 @@ def _as_network(kg: KnowledgeGraph, statements: Callable[[], Iterable], fmt: Exp
         missing = sorted(undescribed(network)) if look_up else []
         for start in range(0, len(missing), _BATCH):
             add_descriptions(network, _descriptions(kg, missing[start:start + _BATCH]))
+        if kg.store is not None:
+            date_edges(network, kg.store)
         _NETWORK_WRITERS[fmt.name](network, out)
 
     return write

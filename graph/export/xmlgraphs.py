@@ -107,7 +107,10 @@ def write_gexf(G: nx.Graph, out: IO[bytes]) -> None:
     """Write ``G`` as GEXF 1.2 (Gephi): node label = English label, else Chinese, else id.
 
     Edge label = the predicate's English label; edge ids are ``0``, ``1``...; the graph's
-    ``version`` goes in ``<meta>``, the only place GEXF has for it.
+    ``version`` goes in ``<meta>``, the only place GEXF has for it. When edges are dated (their
+    ``start`` and ``end``, :mod:`graph.network.periods`), the graph is dynamic: each edge has
+    ``start`` and ``end`` and each node starts with its earliest edge (when all its edges are
+    dated), so that Gephi's timeline plays the ecosystem's growth.
 
     Examples
     --------
@@ -124,19 +127,44 @@ def write_gexf(G: nx.Graph, out: IO[bytes]) -> None:
     about = "aikg graph" + ("" if version is None else f", version {version}")
     write(f"<meta><creator>aikg</creator><description>{_esc(about)}</description></meta>\n")
     direction = "directed" if G.is_directed() else "undirected"
-    write(f'<graph defaultedgetype="{direction}" mode="static">\n')
+    starts = _node_starts(G)
+    mode = 'mode="dynamic" timeformat="date"' if starts is not None else 'mode="static"'
+    write(f'<graph defaultedgetype="{direction}" {mode}>\n')
     node_columns = _gexf_attributes(write, "node", (d for _, d in node_rows(G)))
     edge_columns = _gexf_attributes(write, "edge", (d for _, _, d in edge_rows(G)))
     write("<nodes>\n")
     for key, data in node_rows(G):
-        write(f'<node id="{_esc(key)}" label="{_esc(display_label(data, key))}">'
+        when = _spell({"start": starts.get(key)}) if starts else ""
+        write(f'<node id="{_esc(key)}" label="{_esc(display_label(data, key))}"{when}>'
               f"{_attvalues(node_columns, data)}</node>\n")
     write("</nodes>\n<edges>\n")
     for number, (u, v, data) in enumerate(edge_rows(G)):
         label = display_label(data, str(data.get("predicate", "")))
+        when = _spell(data) if starts is not None else ""
         write(f'<edge id="{number}" source="{_esc(u)}" target="{_esc(v)}"'
-              f' label="{_esc(label)}">{_attvalues(edge_columns, data)}</edge>\n')
+              f' label="{_esc(label)}"{when}>{_attvalues(edge_columns, data)}</edge>\n')
     write("</edges>\n</graph>\n</gexf>\n")
+
+
+def _node_starts(G: nx.Graph) -> dict[str, str] | None:
+    """Each node's first day, the earliest ``start`` of its edges when every one of its edges has
+    one; None when no edge is dated (the graph is static)."""
+    if not any("start" in data for *_, data in G.edges(data=True)):
+        return None
+    starts: dict[str, str] = {}
+    undated: set[str] = set()
+    for u, v, data in G.edges(data=True):
+        for node in (u, v):
+            if "start" not in data:
+                undated.add(node)
+            elif node not in starts or data["start"] < starts[node]:
+                starts[node] = data["start"]
+    return {node: day for node, day in starts.items() if node not in undated}
+
+
+def _spell(data: Mapping[str, Any]) -> str:
+    """The GEXF ``start`` and ``end`` attributes of a dated node or edge."""
+    return "".join(f' {name}="{data[name]}"' for name in ("start", "end") if data.get(name))
 
 
 def _graphml_data(keys: Mapping[tuple[str, str], tuple[str, str]], scope: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Collection
 
@@ -13,6 +14,7 @@ from ..errors import Unsupported
 from ..search import resolve
 from ..store import KnowledgeGraph
 from .metrics import centrality, counts
+from .periods import as_of
 from .projection import Projection, project, without_collector
 
 __all__ = ["Network", "build", "class_counts", "class_groups", "ranking", "stats"]
@@ -106,19 +108,35 @@ def build(kg: KnowledgeGraph) -> Projection:
     return without_collector(lambda: project(kg))
 
 
-def ranking(projection: Projection, metric: str, types: set[str] | None = None
-            ) -> list[tuple[str, float]]:
-    """The nodes (of ``types``, if given) by decreasing score, computed once per version."""
+def ranking(projection: Projection, metric: str, types: set[str] | None = None,
+            at: str | None = None) -> list[tuple[str, float]]:
+    """The nodes (of ``types``, if given) by decreasing score, computed once per version (and
+    per day ``at``, over the edges that held on it)."""
+    if at is not None:
+        at = _last_change(projection, at)
+
     def scored() -> list[tuple[str, float]]:
-        scores = centrality(projection.graph, metric)
+        scores = centrality(as_of(projection.graph, at), metric)
         return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
-    ranked = projection.cached("rank " + metric, scored)
+    when = f" at {at}" if at else ""
+    ranked = projection.cached(f"rank {metric}{when}", scored)
     if not types:
         return ranked
     allowed = projection.nodes_of_types(types)
-    key = f"rank {metric} " + " ".join(sorted(types))
+    key = f"rank {metric}{when} " + " ".join(sorted(types))
     return projection.cached(key, lambda: [item for item in ranked if item[0] in allowed])
+
+
+def _last_change(projection: Projection, day: str) -> str:
+    """The last day on or before ``day`` when an edge began or ended: every day from it to the
+    next change sees the same edges, so rankings are computed (and cached) once per change,
+    however many days are asked for."""
+    changes = projection.cached("edge date changes", lambda: sorted(
+        {data[k] for _, _, data in projection.graph.edges(data=True)
+         for k in ("start", "end") if k in data}))
+    found = bisect.bisect_right(changes, day)
+    return changes[found - 1] if found else "0000-01-01"
 
 
 def stats(projection: Projection) -> dict[str, object]:

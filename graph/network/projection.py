@@ -24,6 +24,7 @@ import ontology
 from ..errors import BadInput
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
 from ..terms import iri_values, label_language, pick_label, resolve_terms, sparql_prefixes
+from .periods import DATE_PREDICATES, edge_periods, period_attributes
 
 __all__ = ["Role", "Relation", "TermInfo", "Projection", "name_order", "project",
            "term_labels", "without_collector"]
@@ -156,7 +157,7 @@ class Projection:
     def read_predicates(self) -> list[NamedNode]:
         """The predicates of every statement the projection may be built from."""
         return ([NamedNode(p) for p in self.relations] + [RDF_TYPE, *TERM_PREDICATES]
-                + [p for p, _ in NAME_PREDICATES])
+                + [p for p, _ in NAME_PREDICATES] + list(DATE_PREDICATES))
 
     def outlives(self, kg: KnowledgeGraph) -> bool:
         """True when the last commit of ``kg`` cannot have changed this projection.
@@ -268,11 +269,13 @@ def project(kg: KnowledgeGraph) -> Projection:
                      for iri in sorted(nodes))
     ends = {p: (r.label_en, r.label_zh, r.subject_role.key, r.object_role.key)
             for p, r in relations.items()}
+    periods = edge_periods(store, edge_sources, read)
     add_edge = G.add_edge  # one call per edge: add_edges_from looks each edge up again
     for (s, p, o), sources in edge_sources.items():
         label_en, label_zh, subject_role, object_role = ends[p]
         add_edge(s, o, p, predicate=p, label_en=label_en, label_zh=label_zh,
-                 subject_role=subject_role, object_role=object_role, sources=sorted(sources))
+                 subject_role=subject_role, object_role=object_role, sources=sorted(sources),
+                 **period_attributes(periods.get((s, p, o))))
     read_graphs = frozenset(g.value if type(g) is NamedNode else DEFAULT_GRAPH for g in read)
     return Projection(G, relations, _classes(kg, types, nodes), names, read_graphs)
 

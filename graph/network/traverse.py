@@ -16,6 +16,7 @@ import networkx as nx
 
 from ..errors import EntityNotFound, NoPath
 from ..terms import short_id
+from .periods import holds
 
 __all__ = ["neighbors", "circle", "paths", "overlap", "jaccard"]
 
@@ -29,6 +30,7 @@ def neighbors(
     direction: str = "both",
     relations: Collection[str] | None = None,
     roles: Collection[str] | None = None,
+    at: str | None = None,
 ) -> list[Edge]:
     """The edges between ``node`` and its neighbours, one item per edge.
 
@@ -42,12 +44,16 @@ def neighbors(
         ``out``: statements with ``node`` as subject; ``in``: as object.
     relations, roles : collections of str, optional
         Keep only edges with one of these predicates, and neighbours playing one of these roles.
+    at : str, optional
+        A day (``YYYY-MM-DD``, see :func:`~graph.network.periods.parse_day`): keep only the
+        edges that held on it.
 
     Returns
     -------
     list of dict
-        ``node`` (the neighbour), ``predicate``, ``direction``, ``role`` (the neighbour's) and
-        ``sources``, sorted by direction, predicate and neighbour.
+        ``node`` (the neighbour), ``predicate``, ``direction``, ``role`` (the neighbour's),
+        ``sources`` and, for a dated edge, ``since`` and ``until``, sorted by direction,
+        predicate and neighbour.
 
     Raises
     ------
@@ -65,7 +71,7 @@ def neighbors(
     """
     _check(G, node)
     edges = [{"node": v, **_edge(key, out, data)}
-             for v, key, out, data in _steps(G, node, relations, roles)
+             for v, key, out, data in _steps(G, node, relations, roles, at)
              if direction == "both" or (direction == "out") == out]
     return sorted(edges, key=lambda e: (e["direction"], e["predicate"], e["node"]))
 
@@ -78,6 +84,7 @@ def circle(
     relations: Collection[str] | None = None,
     roles: Collection[str] | None = None,
     max_size: int | None = None,
+    at: str | None = None,
 ) -> list[dict[str, object]]:
     """Everything tied to ``node`` through up to ``depth`` edges, each with how it comes in.
 
@@ -98,6 +105,8 @@ def circle(
         Follow only edges with these predicates, towards neighbours playing these roles.
     max_size : int, optional
         Stop the walk once this many members are found.
+    at : str, optional
+        A day: walk only the edges that held on it (the circle as of that day).
 
     Returns
     -------
@@ -122,7 +131,7 @@ def circle(
     for distance in range(1, depth + 1):
         reached = []
         for u in frontier:
-            for v, key, out, data in _steps(G, u, relations, roles):
+            for v, key, out, data in _steps(G, u, relations, roles, at):
                 if v not in hops:
                     if full:
                         break
@@ -151,6 +160,7 @@ def paths(
     k: int = 1,
     max_length: int = 4,
     relations: Collection[str] | None = None,
+    at: str | None = None,
 ) -> list[dict[str, object]]:
     """Up to ``k`` shortest simple paths from ``source`` to ``target``, shortest first.
 
@@ -168,6 +178,8 @@ def paths(
         The longest path wanted, in hops.
     relations : collection of str, optional
         Follow only edges with these predicates.
+    at : str, optional
+        A day: follow only the edges that held on it.
 
     Returns
     -------
@@ -197,12 +209,14 @@ def paths(
     _check(G, source)
     _check(G, target)
     relations = None if relations is None else set(relations)
-    found = _k_shortest(G, source, target, k, max_length, relations)
+    found = _k_shortest(G, source, target, k, max_length, (relations, at))
     if not found:
         hops = "1 hop" if max_length == 1 else f"{max_length} hops"
+        when = f" as of {at}" if at else ""
         raise NoPath(f"no path of at most {hops} between {_name(G, source)} and "
-                     f"{_name(G, target)}")
-    return [{"nodes": p, "hops": [_hop(G, u, v, relations) for u, v in nx.utils.pairwise(p)]}
+                     f"{_name(G, target)}{when}")
+    return [{"nodes": p, "hops": [_hop(G, u, v, relations, at)
+                                  for u, v in nx.utils.pairwise(p)]}
             for p in found]
 
 
@@ -212,6 +226,7 @@ def overlap(
     *,
     depth: int = 1,
     relations: Collection[str] | None = None,
+    at: str | None = None,
 ) -> dict[str, object]:
     """How the circles of two or more nodes overlap: shared members, Jaccard, per role.
 
@@ -234,7 +249,7 @@ def overlap(
     (['vc'], 0.5)
     """
     circles = {n: {m["node"]: m["roles"] for m in circle(G, n, depth=depth,
-                                                          relations=relations)}
+                                                          relations=relations, at=at)}
                for n in nodes}
     members = [set(c) for c in circles.values()]
     shared = sorted(set.intersection(*members))
@@ -283,26 +298,34 @@ def _name(G: nx.MultiDiGraph, node: str) -> str:
 _ENDS = ((True, "_succ", "object_role"), (False, "_pred", "subject_role"))
 
 
-def _steps(G, u, relations, roles) -> Iterator[tuple[str, str, bool, dict]]:
+def _steps(G, u, relations, roles, at=None) -> Iterator[tuple[str, str, bool, dict]]:
     """Each edge at ``u`` that passes the filters: (other end, predicate, u is subject, data)."""
     for out, side, role_key in _ENDS:
         for v, keys in getattr(G, side)[u].items():
             for key, data in keys.items():
                 if (relations is None or key in relations) and (
-                        roles is None or data.get(role_key, "related") in roles):
+                        roles is None or data.get(role_key, "related") in roles) and (
+                        at is None or holds(data, at)):
                     yield v, key, out, data
 
 
 def _edge(key: str, out: bool, data: dict) -> Edge:
     role = data.get("object_role" if out else "subject_role", "related")
-    return {"predicate": key, "direction": "out" if out else "in", "role": role,
+    edge = {"predicate": key, "direction": "out" if out else "in", "role": role,
             "sources": data.get("sources", [])}
+    for name in _DATES:
+        if name in data:
+            edge[name] = data[name]
+    return edge
 
 
-def _hop(G, u: str, v: str, relations) -> dict[str, object]:
+_DATES = ("since", "until")
+
+
+def _hop(G, u: str, v: str, relations, at=None) -> dict[str, object]:
     edges = [_edge(key, out, data) for out, side, _ in _ENDS
              for key, data in getattr(G, side)[u].get(v, {}).items()
-             if relations is None or key in relations]
+             if (relations is None or key in relations) and (at is None or holds(data, at))]
     return {"from": u, "to": v, "edges": edges}
 
 
@@ -319,14 +342,20 @@ def _path_to(v: str, center: str, hops: dict[str, dict[str, object]]) -> list[di
     return path
 
 
-def _adjacent(G, u: str, relations: set[str] | None) -> Iterator[str]:
+def _adjacent(G, u: str, edge_filter: tuple[set[str] | None, str | None]) -> Iterator[str]:
+    """The nodes joined to ``u`` by an edge passing ``(relations, at)``, either way."""
+    relations, at = edge_filter
     for adjacency in (G._succ, G._pred):
         for v, keys in adjacency[u].items():
-            if relations is None or not relations.isdisjoint(keys):
+            if at is None:
+                if relations is None or not relations.isdisjoint(keys):
+                    yield v
+            elif any((relations is None or key in relations) and holds(data, at)
+                     for key, data in keys.items()):
                 yield v
 
 
-def _shortest(G, s, t, cutoff, relations, blocked_nodes=(), blocked_edges=()):
+def _shortest(G, s, t, cutoff, edge_filter, blocked_nodes=(), blocked_edges=()):
     """A shortest path of at most ``cutoff`` hops by bidirectional breadth-first search."""
     if s == t:
         return [s]
@@ -338,7 +367,7 @@ def _shortest(G, s, t, cutoff, relations, blocked_nodes=(), blocked_edges=()):
             behind, after, before)
         reached = []
         for u in frontier:
-            for v in _adjacent(G, u, relations):
+            for v in _adjacent(G, u, edge_filter):
                 if v in seen or v in blocked_nodes or (u, v) in blocked_edges:
                     continue
                 seen[v] = u
@@ -363,9 +392,9 @@ def _join(meet, before, after):
     return path
 
 
-def _k_shortest(G, source, target, k, max_length, relations):
+def _k_shortest(G, source, target, k, max_length, edge_filter):
     """Yen's k shortest simple paths, each at most ``max_length`` hops."""
-    first = _shortest(G, source, target, max_length, relations)
+    first = _shortest(G, source, target, max_length, edge_filter)
     if first is None:
         return []
     found, seen, candidates = [first], {tuple(first)}, []
@@ -377,7 +406,7 @@ def _k_shortest(G, source, target, k, max_length, relations):
             for p in found:
                 if p[:i + 1] == root and len(p) > i + 1:
                     blocked_edges |= {(p[i], p[i + 1]), (p[i + 1], p[i])}
-            rest = _shortest(G, spur, target, max_length - i, relations, set(root[:-1]),
+            rest = _shortest(G, spur, target, max_length - i, edge_filter, set(root[:-1]),
                              blocked_edges)
             if rest is not None and tuple(root[:-1] + rest) not in seen:
                 seen.add(tuple(root[:-1] + rest))
