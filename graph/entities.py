@@ -28,6 +28,9 @@ TITLE = (P["dcterms"] + "title", P["schema"] + "name", P["rdfs"] + "label")
 URL = (P["schema"] + "url", P["dcterms"] + "source", P["prov"] + "hadPrimarySource")
 LICENSE = (P["dcterms"] + "license",)
 CREDIT = ("http://creativecommons.org/ns#attributionName",)  # Creative Commons REL
+ISSUED = (P["dcterms"] + "issued",)
+# A reified statement (one that dates an edge) points at its ends: the edge itself is shown.
+REIFYING = {P["rdf"] + "subject", P["rdf"] + "object"}
 
 
 def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
@@ -36,7 +39,8 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
 
     ``ecosystem`` names the predicates that are ecosystem relations, to flag those relations.
     Statements past ``max_rows`` in each direction are left out and ``truncated`` says so.
-    Hidden labels are left out: they are for search, not for display.
+    Hidden labels are left out: they are for search, not for display, and so are the reified
+    statements that date an edge (the edge itself is listed).
     """
     entity = NamedNode(iri)
     outgoing = kg.query("SELECT ?e ?p ?o ?g WHERE { GRAPH ?g { ?e ?p ?o } }",
@@ -54,7 +58,8 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
     for (s, p, o), graphs in sorted(stated.items(), key=lambda item: str(item[0])):
         sources = sorted(graphs)
         if s != entity:
-            relations["in"].append((p, s, sources))
+            if p not in REIFYING:
+                relations["in"].append((p, s, sources))
         elif p in LABEL_KINDS and isinstance(o, Literal) and label_language(o):
             names[label_language(o)].setdefault(LABEL_KINDS[p], []).append(o.value)
         elif p == HIDDEN_LABEL:
@@ -138,11 +143,12 @@ def entity_quads(kg: KnowledgeGraph, iri: str, *, max_quads: int = 10_000
 
 
 def describe_sources(kg: KnowledgeGraph, graphs: list[str]) -> list[dict[str, object]]:
-    """Each source graph with the title, address, licence and credit (the attribution its
-    licence asks for) its description in the sources graph gives."""
+    """Each source graph with the title, address, issue date, licence and credit (the
+    attribution its licence asks for) its description in the sources graph gives."""
     found: dict[str, dict[str, object]] = {
         g: {"id": g[len(ontology.GRAPH):] if g.startswith(ontology.GRAPH) else g, "iri": g,
-            "title": None, "url": None, "license": None, "credit": None} for g in graphs}
+            "title": None, "url": None, "issued": None, "license": None, "credit": None}
+        for g in graphs}
     if not graphs:
         return []
     result = kg.query(sparql_prefixes() + f"""
@@ -154,7 +160,7 @@ def describe_sources(kg: KnowledgeGraph, graphs: list[str]) -> list[dict[str, ob
     for g, p, o in sorted(result.rows, key=str):
         said.setdefault((g.value, p.value), o.value)
     for g, described in found.items():
-        for field, predicates in (("title", TITLE), ("url", URL), ("license", LICENSE),
-                                  ("credit", CREDIT)):
+        for field, predicates in (("title", TITLE), ("url", URL), ("issued", ISSUED),
+                                  ("license", LICENSE), ("credit", CREDIT)):
             described[field] = next((said[(g, p)] for p in predicates if (g, p) in said), None)
     return list(found.values())

@@ -30,7 +30,9 @@ from typing import TypeVar
 
 from . import guard
 from .cache import BytesCache
+from .checkpoint import validated_on_checkpoint
 from .errors import AikgError, BadInput, QueryTimeout, StoreUnavailable
+from .lanes import QUICK_SECONDS, Lanes
 from .store import KnowledgeGraph
 
 __all__ = ["Answer", "Executor"]
@@ -71,6 +73,8 @@ class Executor:
         # A remote store evaluates on its own machine, within the HTTP client's timeout:
         # a local worker would only add a process and break the inherited connections.
         self.max_workers = 0 if kg.store is None else workers
+        # Beside them, half as many for queries in their first moments (graph.lanes).
+        self._lanes = Lanes(general=self.max_workers, quick=(self.max_workers + 1) // 2)
         self._idle: list[_Worker] = []
         self._count = 0
         self._pid = os.getpid()
@@ -120,10 +124,14 @@ class Executor:
         For an in-memory graph, the action first runs in a forked copy, stopped when
         ``timeout`` runs out (:class:`QueryTimeout`), then :meth:`KnowledgeGraph.validate`
         checks the copy; the real graph changes only if both pass, and nothing else writes in
-        between. An on-disk store cannot be copied by a fork: there the action runs directly.
+        between. An on-disk store cannot be copied by a fork: the action and the validation
+        run first on a checkpoint of it (:func:`graph.checkpoint.validated_on_checkpoint`), in
+        this process, without a hard stop.
         """
         if self.kg.location != "memory":
-            return action(self.kg)
+            with self.kg.exclusive():
+                validated_on_checkpoint(self.kg, action)
+                return action(self.kg)
         with self.kg.exclusive():
             deadline = time.monotonic() + timeout
 
@@ -152,23 +160,43 @@ class Executor:
 
     def _in_worker(self, request: dict, timeout: float) -> Answer:
         deadline = time.monotonic() + timeout
+        quick = True  # may it take a place kept for quick queries (graph.lanes)?
 
         def attempt() -> Answer:
-            worker = self._acquire(deadline, timeout)
+            kind = self._take_lane(deadline, timeout, quick)
+            stop = deadline if kind == "general" else min(deadline,
+                                                          time.monotonic() + QUICK_SECONDS)
             try:
-                worker.send(request, deadline)
-                reply = worker.receive(deadline)
-            except TimeoutError:
-                self._discard(worker)
-                raise QueryTimeout(f"the query ran past its time budget of {timeout:g} s "
-                                   "and was stopped") from None
-            except BaseException:
-                self._discard(worker)
-                raise
-            self._release(worker)
+                worker = self._acquire(deadline, timeout)
+                try:
+                    worker.send(request, stop)
+                    reply = worker.receive(stop)
+                except TimeoutError:
+                    self._discard(worker)
+                    if stop < deadline:
+                        raise _NotQuick from None
+                    raise QueryTimeout(f"the query ran past its time budget of {timeout:g} s "
+                                       "and was stopped") from None
+                except BaseException:
+                    self._discard(worker)
+                    raise
+                self._release(worker)
+            finally:
+                self._lanes.give_back(kind)
             return Answer(*_unwrap(reply), version=worker.version)
 
-        return _twice(attempt, "the query")
+        while True:
+            try:
+                return _twice(attempt, "the query")
+            except _NotQuick:
+                quick = False
+
+    def _take_lane(self, deadline: float, timeout: float, quick: bool) -> str:
+        try:
+            return self._lanes.take(deadline, quick=quick)
+        except TimeoutError:
+            raise QueryTimeout(f"all {self.max_workers} query workers stayed busy for the "
+                               f"whole time budget of {timeout:g} s") from None
 
     def _acquire(self, deadline: float, timeout: float) -> _Worker:
         with self._lock:
@@ -181,7 +209,7 @@ class Executor:
                         return worker
                     worker.kill()
                     self._count -= 1
-                if self._count < self.max_workers:
+                if self._count < self._lanes.total:
                     self._count += 1
                     break
                 remaining = deadline - time.monotonic()
@@ -218,6 +246,10 @@ class Executor:
             self._count -= len(stale)
         for worker in stale:
             worker.kill()
+
+
+class _NotQuick(Exception):
+    """A query ran past its time in a place kept for quick ones: it needs a general place."""
 
 
 class _Stalled(Exception):

@@ -19,6 +19,7 @@ import ontology
 
 from .errors import BadInput, ParseError, Refused
 from .formats import RdfSyntax, check_untrusted, rdf_parse_error
+from .nesting import check_contexts
 from .store import DEFAULT_GRAPH, KnowledgeGraph
 
 __all__ = ["Upload", "delete_graph", "export", "graph_exists", "write_uploads"]
@@ -112,6 +113,8 @@ def write_uploads(kg: KnowledgeGraph, uploads: list[Upload], *, graph: str | Non
                            "(?graph=IRI or ?default)")
         with _opened(upload.body) as stream, _mapped(stream) as contents:
             check_untrusted(contents, upload.syntax)
+            if upload.syntax.name == "jsonld":
+                check_contexts(contents)
     if len(uploads) == 1 and not replace:
         upload = uploads[0]
         if graph is not None and upload.syntax.has_graphs:

@@ -40,6 +40,7 @@ from .engine import (
 )
 from .errors import AikgError, BadInput, ReadOnly, StoreUnavailable
 from .formats import RdfSyntax, open_rdf_input, rdf_parse_error, rdf_syntax, syntax_for_path
+from .nesting import check_sparql
 from .results import QueryResult
 from .written import written_graphs
 
@@ -117,6 +118,7 @@ class KnowledgeGraph:
         :class:`graph.executor.Executor` runs queries where the budget also stops the evaluation.
         """
         guard.check_query(sparql)
+        check_sparql(sparql)  # before the engine's parser, which would overflow its stack
         deadline = None if timeout is None else time.monotonic() + timeout
         options: dict[str, object] = {"base_iri": base_iri}
         if default_graphs is not None or named_graphs is not None:
@@ -181,6 +183,7 @@ class KnowledgeGraph:
         """
         self._check_writable()
         guard.check_update(sparql)
+        check_sparql(sparql)
         sparql = guard.with_using(sparql, using_graphs, using_named_graphs)
         with self._write_lock:
             try:

@@ -18,6 +18,7 @@ from . import (
     conditional,
     export,
     importer,
+    inputs,
     limits,
     observe,
     openapi,
@@ -50,6 +51,7 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_WORKERS": 4,  # processes that evaluate queries (0: in the request thread, no hard stop)
     "RESULT_CACHE_BYTES": 64 * 1024 * 1024,  # query answers kept per graph version (0: off)
     "CORS_ORIGINS": "*",  # "*", a list of origins, or None (no CORS headers)
+    "BASE_URL": None,  # the public URL, for IRIs the service mints; None: the bound address
     "RECONCILE_MAX_QUERIES": 100,  # queries per reconciliation batch (and ids per extension)
     "RECONCILE_MAX_BODY": 1024 * 1024,  # bytes per request body on /reconcile
 }
@@ -72,6 +74,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["aikg-network"] = Network(kg) if kg.store is not None else RemoteNetwork(kg)
     observe.init_app(app)  # first, so that its after-request hook sees the final response
     limits.init_app(app)
+    inputs.init_app(app)
     conditional.init_app(app)
     register_error_handlers(app)
     init_cors(app)

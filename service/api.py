@@ -27,9 +27,13 @@ from graph.search import Hit, search
 
 from . import render
 from .export import export_response
+from .negotiation import unknown_format
 from .state import get_graph, get_network
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+#: The views that offer ``format=`` beyond JSON; the others take ``format=json`` or none.
+_FORMATTED = {"api.entity_circle", "api.find_paths"}
 
 #: Bounds on what one request may ask for.
 MAX_LIMIT = 500
@@ -39,6 +43,14 @@ MAX_PATH_LENGTH = 6
 MAX_PATHS = 10
 MAX_COMPARE = 10
 MAX_CIRCLE = 10_000  # members computed per circle; past it the answer says "truncated"
+
+
+@bp.before_request
+def _only_json() -> None:
+    """A ``format=`` other than json is a 400 on the JSON-only views, as on the others."""
+    name = request.args.get("format")
+    if name is not None and name != "json" and request.endpoint not in _FORMATTED:
+        raise unknown_format(name, ["json"])
 
 
 @bp.get("/entities")
@@ -275,8 +287,7 @@ def format_arg(plain: tuple[str, ...]) -> str | ExportFormat:
     try:
         return export_format(name)
     except BadInput:
-        names = ", ".join((*plain, *(f.name for f in EXPORT_FORMATS)))
-        raise BadInput(f"format: expected one of {names}, got {name!r}") from None
+        raise unknown_format(name, [*plain, *(f.name for f in EXPORT_FORMATS)]) from None
 
 
 def required_arg(name: str) -> str:

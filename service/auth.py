@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from flask import current_app, request
 from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import Forbidden, Unauthorized
+from werkzeug.exceptions import Unauthorized
 
 from graph import ReadOnly
 
@@ -19,8 +19,9 @@ F = TypeVar("F", bound=Callable[..., object])
 
 
 def check_token() -> None:
-    """Let the request write, or raise: 403 when writes are off (no TOKEN configured), 401 with
-    ``WWW-Authenticate: Bearer`` without a bearer token, 403 with a wrong one."""
+    """Let the request write, or raise: 403 when writes are off (no TOKEN configured); 401 with
+    ``WWW-Authenticate: Bearer`` without a bearer token or with a wrong one (RFC 6750: the
+    credentials failed, so the client may authenticate again; 403 would say it never may)."""
     token = current_app.config.get("TOKEN")
     if not token:
         raise ReadOnly("writes are off: the server was started without a token (--token)")
@@ -29,7 +30,8 @@ def check_token() -> None:
         raise Unauthorized("writes need an 'Authorization: Bearer <token>' header",
                            www_authenticate=WWWAuthenticate("bearer", {"realm": "aikg"}))
     if not hmac.compare_digest(given.strip().encode(), str(token).encode()):
-        raise Forbidden("the bearer token is not valid")
+        raise Unauthorized("the bearer token is not valid", www_authenticate=WWWAuthenticate(
+            "bearer", {"realm": "aikg", "error": "invalid_token"}))
 
 
 def require_token(view: F) -> F:

@@ -25,6 +25,7 @@ from graph.export import (
     query_export,
 )
 
+from .negotiation import unknown_format
 from .state import get_graph
 
 __all__ = ["bp", "export_response", "requested_format"]
@@ -60,7 +61,10 @@ def requested_format(default: str) -> ExportFormat:
     (a 406 when nothing matches), else ``default``."""
     name = request.args.get("format")
     if name:
-        return export_format(name)
+        try:
+            return export_format(name)
+        except BadInput:
+            raise unknown_format(name, [f.name for f in EXPORT_FORMATS]) from None
     if not request.accept_mimetypes:
         return export_format(default)
     preferred = export_format(default)

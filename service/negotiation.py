@@ -12,6 +12,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import NotAcceptable
 from werkzeug.http import parse_accept_header
 
+from graph.errors import BadInput
 from graph.formats import RDF_SYNTAXES, RdfSyntax
 from graph.results import RESULTS_FORMATS
 
@@ -24,6 +25,7 @@ __all__ = [
     "Offer",
     "content_type",
     "negotiate",
+    "unknown_format",
 ]
 
 
@@ -66,10 +68,15 @@ _FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "
                    "n-quads": "nquads", "json-ld": "jsonld", "rdf": "rdfxml", "rdf/xml": "rdfxml"}
 
 
+def unknown_format(name: str, accepted: Sequence[str]) -> BadInput:
+    """The one 400 every route gives for a ``format=`` it does not offer (406 is for Accept)."""
+    return BadInput(f"format: expected one of {', '.join(accepted)}, got {name!r}")
+
+
 def negotiate(offers: Sequence[Offer], what: str = "this result") -> Offer:
-    """The offer this request wants: named by ``?format=`` (a short name or a media type),
-    else the best Accept match by q-value and specificity, the first offer on a tie or without
-    Accept. Raises 406 when nothing fits."""
+    """The offer this request wants: named by ``?format=`` (a short name or a media type; 400
+    for another), else the best Accept match by q-value and specificity, the first offer on a
+    tie or without Accept. Raises 406 when nothing in Accept fits."""
     wanted = request.args.get("format")
     if not wanted and request.mimetype == "application/x-www-form-urlencoded":
         wanted = request.form.get("format")
@@ -79,8 +86,7 @@ def negotiate(offers: Sequence[Offer], what: str = "this result") -> Offer:
         for offer in offers:
             if key == offer.name or key in offer.media_types:
                 return offer
-        raise NotAcceptable(f"format {wanted!r} is not offered for {what}; use one of: "
-                            + ", ".join(o.name for o in offers))
+        raise unknown_format(wanted, [o.name for o in offers])
     offer = _best(request.headers.get("Accept", ""), tuple(offers))
     if offer is None:
         raise NotAcceptable(f"none of the media types in Accept is offered for {what}; "

@@ -247,7 +247,7 @@ SCHEMAS: dict[str, object] = {
                               "in": {"type": "array", "items": _LINK}}),
         "sources": {"type": "array", "items": _object({
             "id": _STR, "iri": _STR, "title": _NULLABLE_STR, "url": _NULLABLE_STR,
-            "license": _NULLABLE_STR, "credit": _NULLABLE_STR})},
+            "issued": _NULLABLE_STR, "license": _NULLABLE_STR, "credit": _NULLABLE_STR})},
         "truncated": _BOOL, "degree": _INT}),
     "Circle": _object({
         "center": _ref("Node"), "depth": _INT, "size": _INT, "truncated": _BOOL,
@@ -292,11 +292,12 @@ SCHEMAS: dict[str, object] = {
 _ANY = {"*/*": {"schema": {}}}
 _GRAPH_PARAMS = [_str_param("graph", "The named graph's IRI."),
                  _str_param("default", "The default graph (no value).")]
-_TOKEN = {"401": _error("A write without the bearer token."),
-          "403": _error("A write with a wrong token, or writes are off."),
+_TOKEN = {"401": _error("A write without the bearer token, or with a wrong one."),
+          "403": _error("Writes are off: the service runs without a token."),
           "413": _error("The body is past the size limit."),
           "415": _error("The body's media type is not an RDF syntax or SPARQL.")}
-_REFUSED = {"400": _error("Malformed query, parameter or data; the message says where."),
+_REFUSED = {"400": _error("Malformed query, parameter (a format= not offered included) or "
+                          "data; the message says where."),
             "406": _error("None of the media types in Accept is offered."),
             "503": _error("The time budget ran out, or the store cannot answer or write.")}
 

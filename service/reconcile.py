@@ -30,6 +30,7 @@ from graph.reconcile import (
 from .api import MAX_OFFSET, int_arg, projection, type_args
 from .observe import note_rows
 from .state import get_graph
+from .urls import own_base
 
 bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
 
@@ -118,8 +119,9 @@ def preview():
 
 
 def manifest() -> dict[str, object]:
-    """The service manifest, with the addresses of this server's services."""
-    base = request.url_root.rstrip("/")
+    """The service manifest, with the addresses of this server's services (under its own base
+    URL, not the forgeable Host header: a shared cache could keep them)."""
+    base = own_base().rstrip("/")
     here = {"service_url": base}
     return {
         "versions": ["0.2"],

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from graph.network import Projection
 from graph.terms import short_id
 
 __all__ = ["node", "edge", "hop", "role", "relation", "term", "circle", "entries", "path",
-           "circle_table", "table", "width"]
+           "circle_table", "circle_sources", "table", "width"]
 
 Json = dict[str, object]
 
@@ -148,20 +148,39 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
                                ).rstrip() for line in lines)
 
 
-def circle_table(shaped: Json) -> str:
-    """A shaped circle as a text table: one line per member and role, with the hops to it."""
+def circle_table(shaped: Json, sources: Mapping[str, Json] | None = None) -> str:
+    """A shaped circle as a text table: one line per member and role, with the hops to it.
+
+    With ``sources`` (descriptions by source IRI, as :func:`graph.entities.describe_sources`
+    gives them), each line also says when the earliest page stating the last hop was published
+    and where to read it.
+    """
     rows = []
     for group in shaped["groups"]:
         for member in group["members"]:
             via = "  ".join(_hop_text(h) for h in member["path"])
-            sources = sorted({s for h in member["path"][-1:] for e in h["edges"]
-                              for s in e["sources"]})
-            rows.append([group["key"], member["id"], member["label_en"], member["label_zh"],
-                         member["distance"], via, " ".join(s.rsplit("/", 1)[-1] for s in sources)])
+            found = sorted({s for h in member["path"][-1:] for e in h["edges"]
+                            for s in e["sources"]})
+            row = [group["key"], member["id"], member["label_en"], member["label_zh"],
+                   member["distance"], via, " ".join(s.rsplit("/", 1)[-1] for s in found)]
+            rows.append(row + list(_first_source(found, sources)) if sources is not None else row)
     center = shaped["center"]
     head = f"{center['label_en'] or center['id']}: {shaped['size']} members"
-    return head + "\n" + table(["role", "id", "label_en", "label_zh", "hops", "via",
-                                "sources"], rows)
+    columns = ["role", "id", "label_en", "label_zh", "hops", "via", "sources"]
+    return head + "\n" + table(columns + (["date", "link"] if sources is not None else []), rows)
+
+
+def circle_sources(shaped: Json) -> set[str]:
+    """The source graphs of the last hop to each member of a shaped circle."""
+    return {s for group in shaped["groups"] for member in group["members"]
+            for h in member["path"][-1:] for e in h["edges"] for s in e["sources"]}
+
+
+def _first_source(found: Sequence[str], sources: Mapping[str, Json]) -> tuple[str, str]:
+    """The issue date and address of the earliest dated source among ``found``."""
+    described = sorted((str(sources[s]["issued"]), sources[s].get("url") or s) for s in found
+                       if s in sources and sources[s].get("issued"))
+    return described[0] if described else ("", "")
 
 
 def _hop_text(found: Json) -> str:

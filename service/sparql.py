@@ -5,10 +5,11 @@ the Service Description for RDF clients."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, NotAcceptable, UnsupportedMediaType
 
 from graph import BadInput, guard
 from graph.description import service_description
+from graph.executor import Answer
 from graph.results import QueryResult
 
 from .auth import check_token
@@ -45,24 +46,36 @@ def sparql() -> Response:
 
 def _query(text: str) -> Response:
     form = guard.query_form(text)
-    offer = negotiate(_OFFERS_BY_FORM.get(form, SELECT_OFFERS), f"a {form or 'query'} result")
-    config = current_app.config
-    with timed_query(text) as record:
-        answer = get_executor().query(
-            text,
-            fmt=offer.name,
-            timeout=_budget(),
-            max_rows=config["MAX_ROWS"],
-            default_graphs=_params("default-graph-uri") or None,
-            named_graphs=_params("named-graph-uri") or None,
-            base_iri=request_url().base,
-        )
-        record.rows, record.truncated = answer.rows, answer.truncated
+    offers = _OFFERS_BY_FORM.get(form, SELECT_OFFERS)
+    try:
+        offer = negotiate(offers, f"a {form or 'query'} result")
+    except NotAcceptable:
+        # A malformed query is a 400 whatever the Accept header: its parse error comes first.
+        # Only the engine's parser tells, so the query runs, within its budget, then 406.
+        _answer(text, offers[0].name)
+        raise
+    answer = _answer(text, offer.name)
     response = Response(answer.body, content_type=content_type(offer))
     response.vary.add("Accept")
     if answer.truncated:
         response.headers["X-Aikg-Truncated"] = "true"
     return response
+
+
+def _answer(text: str, fmt: str) -> Answer:
+    """The query's answer in ``fmt``, within the budget and the row cap, logged."""
+    with timed_query(text) as record:
+        answer = get_executor().query(
+            text,
+            fmt=fmt,
+            timeout=_budget(),
+            max_rows=current_app.config["MAX_ROWS"],
+            default_graphs=_params("default-graph-uri") or None,
+            named_graphs=_params("named-graph-uri") or None,
+            base_iri=request_url().base,
+        )
+        record.rows, record.truncated = answer.rows, answer.truncated
+    return answer
 
 
 def _update(text: str) -> Response:

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import uuid
 from typing import IO
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, after_this_request, current_app, request
 from flask.views import MethodView
@@ -35,6 +36,7 @@ from graph.graphstore import (
 from .auth import require_token
 from .negotiation import DATASET_OFFERS, RDF_OFFERS, content_type, negotiate
 from .state import get_executor, get_graph
+from .urls import own_base
 
 bp = Blueprint("store", __name__)
 
@@ -72,7 +74,7 @@ class GraphStore(MethodView):
         target = _target(path)
         created = None
         if target is None and not _body_syntaxes()[0].has_graphs:
-            created = target = f"{request.url_root}store/{uuid.uuid4().hex}"
+            created = target = f"{own_base()}store/{uuid.uuid4().hex}"
         existed = target is None or graph_exists(get_graph(), target)
         uploads, base = _uploads(), _base(target)
         _write(lambda kg: write_uploads(kg, uploads, graph=target, base_iri=base))
@@ -105,7 +107,8 @@ def _target(path: str | None) -> str | None:
     if path is not None:
         if named or "default" in request.args:
             raise BadRequest("a graph URL under /store/ takes no ?graph or ?default")
-        return request.base_url
+        # The path as sent (percent-encoded), under the service's own base, not the Host's.
+        return own_base() + urlsplit(request.base_url).path[len(request.root_path) + 1:]
     if len(named) > 1 or (named and "default" in request.args):
         raise BadRequest("name one graph: ?default or one ?graph=IRI")
     if named:

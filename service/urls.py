@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import request
+from flask import current_app, request
 
-__all__ = ["RequestURL", "request_url"]
+__all__ = ["RequestURL", "own_base", "request_url"]
 
 _ENVIRON_KEY = "aikg.url"
 
@@ -40,3 +40,18 @@ def request_url() -> RequestURL:
             f"{request.scheme}://{request.host}{request.root_path}{request.path}",
             environ.get("QUERY_STRING", ""))
     return url
+
+
+def own_base() -> str:
+    """The service's own base URL, ending in ``/``, for IRIs it mints (a new graph's, in
+    ``Location``): ``BASE_URL`` when set (``aikg serve --base-url``, else the address it listens
+    on), else the address the WSGI server was bound to. Never the ``Host`` header, which any
+    client may forge."""
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return base if base.endswith("/") else base + "/"
+    environ = request.environ
+    scheme, port = environ["wsgi.url_scheme"], environ.get("SERVER_PORT", "")
+    default = port == {"http": "80", "https": "443"}.get(scheme)
+    host = environ["SERVER_NAME"] + ("" if default or not port else f":{port}")
+    return f"{scheme}://{host}{request.root_path}/"

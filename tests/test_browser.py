@@ -82,11 +82,14 @@ def hub_server(tmp_path_factory) -> Iterator[Server]:
 
 @pytest.fixture
 def page(browser, server, request):
-    """A fresh page that fails its test on a script error or a request to another site."""
+    """A fresh page that fails its test on a script error, a request to another site or
+    anything the Content-Security-Policy blocked."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     opened = context.new_page()
     problems: list[str] = []
     opened.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    opened.on("console", lambda m: "Content Security Policy" in m.text
+              and problems.append(f"blocked by the policy: {m.text}"))
     opened.on("request", lambda r: r.url.startswith((server.url, "data:", "blob:"))
               or problems.append(f"request to another site: {r.url}"))
     yield opened
@@ -147,32 +150,32 @@ def expandable_member(server: Server, entity: str) -> str:
 def test_graph_view_shows_the_circle_and_a_click_expands_and_folds_a_node(page, server):
     member = expandable_member(server, "moonshot")
     page.goto(server.url + "/id/moonshot")
-    page.wait_for_function("window.aikgCircle && window.aikgCircle.cy.nodes().length > 1")
+    page.wait_for_function("() => window.aikgCircle && window.aikgCircle.cy.nodes().length > 1")
     before = circle_nodes(page)
     assert page.locator("#circle .status").inner_text().startswith(f"{before - 1} members")
     click_node(page, member)
-    page.wait_for_function(f"window.aikgCircle.cy.nodes().length > {before}")
+    page.wait_for_function(f"() => window.aikgCircle.cy.nodes().length > {before}")
     assert page.evaluate(f"window.aikgCircle.cy.getElementById('{member}').hasClass('expanded')")
     shoot(page, "circle-expanded")
     click_node(page, member)  # a second click folds it
-    page.wait_for_function(f"window.aikgCircle.cy.nodes().length === {before}")
+    page.wait_for_function(f"() => window.aikgCircle.cy.nodes().length === {before}")
 
 
 def test_circle_explorer_undoes_filters_and_exports(page, server):
     member = expandable_member(server, "moonshot")
     page.goto(server.url + "/id/moonshot")
-    page.wait_for_function("window.aikgCircle && window.aikgCircle.cy.nodes().length > 1")
+    page.wait_for_function("() => window.aikgCircle && window.aikgCircle.cy.nodes().length > 1")
     before = circle_nodes(page)
     page.get_by_label("Node", exact=True).select_option(member)  # the keyboard's way in
     page.get_by_role("button", name="Expand").click()
-    page.wait_for_function(f"window.aikgCircle.cy.nodes().length > {before}")
+    page.wait_for_function(f"() => window.aikgCircle.cy.nodes().length > {before}")
     page.get_by_role("button", name="Undo last expansion").click()
     assert circle_nodes(page) == before
 
     roles = page.locator("#circle .role-list input")
     assert roles.count() >= 2
     roles.first.uncheck()
-    page.wait_for_function(f"window.aikgCircle.cy.nodes().length < {before}")
+    page.wait_for_function(f"() => window.aikgCircle.cy.nodes().length < {before}")
 
     graphml = page.get_by_role("link", name="Download GraphML").get_attribute("href")
     assert "format=graphml" in graphml and "role=" in graphml
@@ -185,7 +188,7 @@ def test_circle_explorer_undoes_filters_and_exports(page, server):
 def test_graph_view_draws_at_most_150_nodes_and_says_so(browser, hub_server):
     page = browser.new_page()
     page.goto(hub_server.url + "/id/hub")
-    page.wait_for_function("window.aikgCircle && window.aikgCircle.cy.nodes().length > 1")
+    page.wait_for_function("() => window.aikgCircle && window.aikgCircle.cy.nodes().length > 1")
     assert circle_nodes(page) == 150
     assert "150 at most, 51 more left out" in page.locator("#circle .status").inner_text()
     page.close()
@@ -193,7 +196,7 @@ def test_graph_view_draws_at_most_150_nodes_and_says_so(browser, hub_server):
 
 def test_sparql_editor_runs_an_example_and_shows_rows(page, server):
     page.goto(server.url + "/sparql")
-    page.wait_for_function("window.aikgYasgui !== undefined")
+    page.wait_for_function("() => window.aikgYasgui !== undefined")
     page.get_by_role("link", name="Baidu's circle of friends, by role").click()
     assert "kg:baidu" in page.evaluate("window.aikgYasgui.getTab().getQuery()")
     page.get_by_role("button", name="Run query").click()
@@ -204,6 +207,13 @@ def test_sparql_editor_runs_an_example_and_shows_rows(page, server):
     csv = page.get_by_role("link", name="CSV").get_attribute("href")
     assert requests.get(server.url + csv, timeout=30).text.startswith("role,member")
     shoot(page, "sparql-example")
+
+
+def test_the_api_page_runs_under_the_content_security_policy(page, server):
+    response = page.goto(server.url + "/docs")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.get_by_text("/api/entities/{id}/circle").first.wait_for()
+    assert "Loading the API description" not in page.locator("#api-operations").inner_text()
 
 
 @pytest.mark.parametrize("path", ["/", "/id/baidu", "/sparql", "/rankings",

@@ -24,7 +24,7 @@ def editor(page, server):
     seen: list[str] = []
     page.on("request", lambda r: seen.append(r.url))
     page.goto(server.url + "/sparql")
-    page.wait_for_function("window.aikgYasgui !== undefined")
+    page.wait_for_function("() => window.aikgYasgui !== undefined")
     page.evaluate("window.aikgYasgui.getTab().getYasqe().setValue('')")
     page.locator(".CodeMirror").first.click()
     return seen
@@ -78,11 +78,11 @@ def test_the_paths_form_takes_names(page, server):
 
 def open_circle(page, server, entity: str, depth: int = 1) -> None:
     page.goto(f"{server.url}/id/{entity}")
-    page.wait_for_function("window.aikgCircle && window.aikgCircle.cy.nodes().length > 1")
+    page.wait_for_function("() => window.aikgCircle && window.aikgCircle.cy.nodes().length > 1")
     if depth > 1:
         before = page.locator("#circle .status").inner_text()
         page.get_by_label("Depth").select_option(str(depth))
-        page.wait_for_function(f"document.querySelector('#circle .status').textContent !== "
+        page.wait_for_function(f"() => document.querySelector('#circle .status').textContent !== "
                                f"{before!r} && !/Loading/.test("
                                f"document.querySelector('#circle .status').textContent)")
 
@@ -99,7 +99,7 @@ def test_expanding_a_node_keeps_every_other_node_in_place(page, server):
     before = positions(page)
     page.get_by_label("Node", exact=True).select_option(member)
     page.get_by_role("button", name="Expand").click()
-    page.wait_for_function(f"window.aikgCircle.cy.nodes().length > {len(before)}")
+    page.wait_for_function(f"() => window.aikgCircle.cy.nodes().length > {len(before)}")
     after = positions(page)
     moved = {n: (before[n], after[n]) for n in before
              if abs(before[n][0] - after[n][0]) > 0.5 or abs(before[n][1] - after[n][1]) > 0.5}
@@ -139,7 +139,7 @@ def test_labels_stay_readable_at_depth_two_with_edge_labels_on_hover(page, serve
     x, y = page.evaluate("""() => { const p = window.aikgCircle.cy.getElementById('alibaba')
                                      .renderedPosition(); return [p.x, p.y]; }""")
     box.hover(position={"x": x, "y": y})
-    page.wait_for_function("window.aikgCircle.cy.edges('.labelled').length > 0")
+    page.wait_for_function("() => window.aikgCircle.cy.edges('.labelled').length > 0")
     shoot(page, "circle-depth-2")
 
 

@@ -97,6 +97,10 @@ CONTAINS: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]], int]] = 
     }, 35),
 }
 
+# Examples whose answer grows as the ecosystems are researched: the rows above must be among
+# the answer, which may hold more (a giant's partners, a startup's new backers).
+GROWING = {"baidu-circle", "giants-back-startups", "moonshot-investors"}
+
 EXAMPLES = {example.name: example for example in load_examples()}
 
 
@@ -114,7 +118,11 @@ def test_example_has_titles_and_a_description(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_example_returns_its_expected_answer(bundled: KnowledgeGraph, name: str) -> None:
     columns, expected = EXPECTED[name]
-    assert _answer(bundled, name, columns) == expected
+    got = _answer(bundled, name, columns)
+    if name in GROWING:
+        assert expected <= got, expected - got
+    else:
+        assert got == expected
 
 
 @pytest.mark.parametrize("name", sorted(CONTAINS))

@@ -99,7 +99,7 @@ def test_a_remote_json_ld_context_is_refused(client):
 
 
 @pytest.mark.parametrize(("method", "headers", "status"), [
-    ("PUT", {}, 401), ("POST", {"Authorization": "Bearer nope"}, 403),
+    ("PUT", {}, 401), ("POST", {"Authorization": "Bearer nope"}, 401),
     ("DELETE", {}, 401),
 ])
 def test_writes_need_the_token_and_change_nothing(client, method, headers, status):

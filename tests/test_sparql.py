@@ -163,10 +163,11 @@ def test_update_without_token_is_401_and_changes_nothing(client):
     assert values(client.get("/sparql", query_string={"query": SELECT_ALL})) == ["1", "2"]
 
 
-def test_update_with_a_wrong_token_is_403_and_changes_nothing(client):
+def test_update_with_a_wrong_token_is_401_and_changes_nothing(client):
     response = client.post("/sparql", data={"update": INSERT},
                            headers={"Authorization": "Bearer wrong"})
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert "invalid_token" in response.headers["WWW-Authenticate"]
     assert values(client.get("/sparql", query_string={"query": SELECT_ALL})) == ["1", "2"]
 
 

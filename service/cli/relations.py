@@ -74,8 +74,10 @@ def circle(entity_id: str, depth: int, relation: tuple[str, ...], role: tuple[st
     """Print the circle of friends of ENTITY (an id, IRI or name: baidu, Baidu, 百度), grouped
     by role.
 
-    Each member comes with the hops that bring it in and their sources.
+    Each member comes with the hops that bring it in and their sources; the table also gives the
+    date and address of the earliest dated source of the last hop.
     """
+    from graph.entities import describe_sources
     from graph.network import circle as circle_of
     from service import render
 
@@ -88,8 +90,11 @@ def circle(entity_id: str, depth: int, relation: tuple[str, ...], role: tuple[st
         members = circle_of(P.graph, iri, depth=depth, relations=relations,
                             roles=roles) if iri in P.graph else []
         shaped = render.circle(P, iri, depth, members, render.entries(members), False)
-    click.echo(json.dumps(shaped, ensure_ascii=False, indent=2) if output == "json"
-               else render.circle_table(shaped))
+        if output == "json":
+            click.echo(json.dumps(shaped, ensure_ascii=False, indent=2))
+            return
+        described = describe_sources(network.kg, sorted(render.circle_sources(shaped)))
+    click.echo(render.circle_table(shaped, {s["iri"]: s for s in described}))
 
 
 @main.command()

@@ -24,8 +24,9 @@ from . import STORE_HELP, main, remote_store_options
               help="Time budget per query, in seconds.")
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
               help="Rows per query result before it is cut.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Request threads per process; they share one store.")
+@click.option("--threads", default=32, show_default=True, type=click.IntRange(1, 256),
+              help="Request threads per process; they share one store. A request reaches one "
+                   "only once it has arrived (up to 1 MiB of body).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Server processes, each with its own copy of the graph: more than one only "
                    "when read-only (no --token).")
@@ -43,13 +44,17 @@ from . import STORE_HELP, main, remote_store_options
               help="Requests per second per client, answered 429 past it. [default: no limit]")
 @click.option("--rate-burst", default=20, show_default=True, type=click.IntRange(1),
               help="Requests a client may send at once before --rate-limit applies.")
+@click.option("--base-url", default=None,
+              help="The service's public URL, for the IRIs it mints (a graph POSTed to /store "
+                   "without a target). [default: http://HOST:PORT/]")
 @click.option("--trusted-proxies", default=0, show_default=True, type=click.IntRange(0, 10),
               help="Reverse proxies in front whose X-Forwarded-For/-Proto/-Host/-Prefix to "
                    "believe; 0 believes none.")
 def serve(host: str, port: int, store: str, update_url: str | None, store_auth: str | None,
           token: str | None, timeout: float, max_rows: int, threads: int, workers: int,
           query_workers: int, max_upload: int, data_files: tuple[str, ...],
-          rate_limit: float | None, rate_burst: int, trusted_proxies: int) -> None:
+          rate_limit: float | None, rate_burst: int, base_url: str | None,
+          trusted_proxies: int) -> None:
     """Serve the graph over HTTP with gunicorn (one process by default, several threads).
 
     Each request is logged to stderr as one JSON line, each SPARQL query as another; metrics are
@@ -66,7 +71,8 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
                 "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
                 "QUERY_WORKERS": query_workers, "STORE_MAX_UPLOAD": max_upload,
                 "RATE_LIMIT": rate_limit,
-                "RATE_BURST": rate_burst, "TRUSTED_PROXIES": trusted_proxies}
+                "RATE_BURST": rate_burst, "TRUSTED_PROXIES": trusted_proxies,
+                "BASE_URL": base_url or f"http://{host}:{port}/"}
     configure_logging()
     # RocksDB is not fork-safe: a store opened before gunicorn forks has its flush and compaction
     # threads in the parent only, so the worker would pile every write up in memory. An on-disk
@@ -80,8 +86,11 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("worker_class", "service.cli.worker.BufferingWorker")
             self.cfg.set("threads", threads)
+            # gunicorn's control socket sits at one path per user: a second server would take
+            # it from the first. Nothing here uses it (gunicornc), so there is none.
+            self.cfg.set("control_socket_disable", True)
 
         def load(self):
             try:
