@@ -189,13 +189,15 @@ def import_table(
 
 def _description(mapping: Mapping, graph: str, accessed: datetime.date) -> list[Quad]:
     """The source graph's description in the sources graph: what the mapping says of the table
-    (title, publisher, address, licence, attribution, site, evidence kind and grade) and the day
-    it was read."""
+    (title, publisher, date, grade, address, licence, attribution, site) and the day it was read."""
     source, g = mapping.source, NamedNode(graph)
     title, site = _text(source.get("dc:title")), _text(source.get("aikg:site"))
     url, license_ = _iri(source.get("dc:source")), _iri(source.get("dc:license"))
     evidence = _iri(source.get("aikg:evidenceKind")) or "aikg:PublicEvidence"
-    grade = _iri(source.get("aikg:sourceGrade"))
+    # A table compiled by a third party is a secondary source unless its mapping says otherwise;
+    # without its own date, the day it was read stands in, flagged as an estimate.
+    grade = _iri(source.get("aikg:sourceGrade")) or "aikg:SecondarySource"
+    issued = _text(source.get("dc:issued"))
     rows = [
         (RDF_TYPE, NamedNode(ontology.AIKG + "SourceGraph")),
         (RDFS_LABEL, Literal(title or site or mapping.name, language="en")),
@@ -209,8 +211,12 @@ def _description(mapping: Mapping, graph: str, accessed: datetime.date) -> list[
          _literal(source.get("cc:attributionName"))),
         (ontology.AIKG + "accessedOn",
          Literal(accessed.isoformat(), datatype=NamedNode(P["xsd"] + "date"))),
+        (P["dcterms"] + "issued", Literal(issued or accessed.isoformat(), datatype=NamedNode(
+            P["xsd"] + ("gYear" if issued and len(issued) == 4 else "date")))),
+        (ontology.AIKG + "issuedIsEstimate", None if issued else Literal(
+            "true", datatype=NamedNode(P["xsd"] + "boolean"))),
+        (ontology.AIKG + "sourceGrade", NamedNode(_prefixed(grade))),
         (ontology.AIKG + "evidenceKind", NamedNode(_prefixed(evidence))),
-        (ontology.AIKG + "sourceGrade", grade and NamedNode(grade)),
         (P["skos"] + "note", Literal(f"Imported from a table with the aikg mapping "
                                      f"{mapping.name}.", language="en")),
     ]

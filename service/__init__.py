@@ -17,6 +17,7 @@ from . import (
     api,
     conditional,
     export,
+    history,
     importer,
     inputs,
     limits,
@@ -78,7 +79,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     conditional.init_app(app)
     register_error_handlers(app)
     init_cors(app)
-    for blueprint in (ops.bp, observe.bp, sparql.bp, store.bp, export.bp, api.bp,
+    for blueprint in (ops.bp, observe.bp, sparql.bp, store.bp, export.bp, api.bp, history.bp,
                       openapi.bp, pages.bp, importer.bp, reconcile.bp):
         app.register_blueprint(blueprint)
     ResponseCache.install(app, app.config["RESULT_CACHE_BYTES"])

@@ -23,9 +23,11 @@ from graph.network import (
     ranking,
     stats,
 )
+from graph.network.periods import as_of
 from graph.search import Hit, search
 
 from . import render
+from .dates import at_arg, date_relations
 from .export import export_response
 from .negotiation import unknown_format
 from .state import get_graph, get_network
@@ -70,8 +72,10 @@ def entity(entity_id: str):
     P = terms()
     network = get_network()
     iri = network.entity(entity_id, P)
+    at = at_arg(P)
     found = describe(get_graph(), iri, ecosystem=set(P.relations))
     near = network.around(P, iri)
+    found = date_relations(found, near.graph, iri, at)
     found["degree"] = near.graph.degree(iri) if iri in near.graph else 0
     return envelope(found)
 
@@ -83,10 +87,10 @@ def entity_neighbors(entity_id: str):
     network = get_network()
     iri = network.entity(entity_id, P)
     direction = choice_arg("direction", ("both", "out", "in"))
-    relations, roles = relation_args(P), role_args(P)
+    relations, roles, at = relation_args(P), role_args(P), at_arg(P)
     P = network.around(P, iri, 1, relations, roles)  # on a remote store: just the part needed
     found = neighbors(P.graph, iri, direction=direction, relations=relations,
-                      roles=roles) if iri in P.graph else []
+                      roles=roles, at=at) if iri in P.graph else []
     items, page = paginate(found)
     return envelope([{"node": render.node(P, e["node"]), **render.edge(P, e)} for e in items],
                     page)
@@ -101,16 +105,19 @@ def entity_circle(entity_id: str):
     iri = network.entity(entity_id, P)
     depth = int_arg("depth", 1, 1, MAX_DEPTH)
     output = format_arg(("json", "table"))
-    relations, roles = relation_args(P), role_args(P)
+    relations, roles, at = relation_args(P), role_args(P), at_arg(P)
     P = network.around(P, iri, depth, relations, roles, MAX_CIRCLE + 1)
     members = circle(P.graph, iri, depth=depth, relations=relations, roles=roles,
-                     max_size=MAX_CIRCLE + 1) if iri in P.graph else []
+                     max_size=MAX_CIRCLE + 1, at=at) if iri in P.graph else []
     if isinstance(output, ExportFormat):
-        H = circle_subgraph(P.graph, iri, members[:MAX_CIRCLE], relations=relations)
-        return export_response(network_export(H, output, f"aikg-circle-{entity_id}-{depth}"))
+        H = circle_subgraph(as_of(P.graph, at), iri, members[:MAX_CIRCLE], relations=relations)
+        name = f"aikg-circle-{entity_id}-{depth}" + (f"-{at}" if at else "")
+        return export_response(network_export(H, output, name))
     shown, page = paginate(render.entries(members[:MAX_CIRCLE]))
     data = render.circle(P, iri, depth, members[:MAX_CIRCLE], shown,
                          truncated=len(members) > MAX_CIRCLE)
+    if at:
+        data["at"] = at
     if output == "table":
         return Response(render.circle_table(data) + "\n", mimetype="text/plain")
     return envelope(data, page)
@@ -127,7 +134,7 @@ def find_paths():
     output = format_arg(("json",))
     found = paths(P.graph, source, target, k=int_arg("k", 1, 1, MAX_PATHS),
                   max_length=int_arg("max_length", 4, 1, MAX_PATH_LENGTH),
-                  relations=relation_args(P))
+                  relations=relation_args(P), at=at_arg(P))
     if isinstance(output, ExportFormat):
         ends = "-".join(P.graph.nodes[n]["id"] for n in (source, target))
         return export_response(network_export(paths_subgraph(P.graph, found), output,
@@ -146,7 +153,7 @@ def compare():
     network = get_network()
     nodes = [network.entity(i, P) for i in ids]
     depth = int_arg("depth", 1, 1, 2)
-    found = overlap(P.graph, nodes, depth=depth, relations=relation_args(P))
+    found = overlap(P.graph, nodes, depth=depth, relations=relation_args(P), at=at_arg(P))
     ident = {n: P.graph.nodes[n]["id"] for n in nodes}
     shared, page = paginate(found["shared"])
     return envelope({
@@ -168,7 +175,7 @@ def rankings():
     """Entities by degree, PageRank or betweenness, computed once per graph version."""
     P = projection()
     metric = choice_arg("metric", METRICS)
-    items, page = paginate(ranking(P, metric, type_args(P)))
+    items, page = paginate(ranking(P, metric, type_args(P), at=at_arg(P)))
     start = page["offset"]
     return envelope([{"rank": start + i + 1, "score": score, **render.node(P, n)}
                      for i, (n, score) in enumerate(items)], page)

@@ -47,6 +47,11 @@ def document(P: Projection) -> dict[str, object]:
     depth = _int_param("depth", "Hops from the entity.", 1, 1, api.MAX_DEPTH)
     paged = [_int_param("limit", "Items per page.", 50, 1, api.MAX_LIMIT),
              _int_param("offset", "Items to skip.", 0, 0, api.MAX_OFFSET)]
+    at = _str_param("at", "As of this day: only the relationships that held on it (YYYY-MM-DD; "
+                    "YYYY or YYYY-MM name the last day of that year or month). A date that "
+                    "does not parse, or one before the graph's first dated relationship, is a "
+                    "400 naming the parameter; on a remote store, a 501. Empty: today.",
+                    _DAY_OR_EMPTY)
     entity = {"name": "id", "in": "path", "required": True, "description": "The entity: its id "
               "(slug), or a name of it in English or Chinese. A name several entities bear is "
               "a 400 whose candidates list them.", "schema": _ID_SEGMENT}
@@ -67,23 +72,40 @@ def document(P: Projection) -> dict[str, object]:
                                               "insensitive)."), types, *paged],
                                   _list_of("SearchHit"), whole_graph=True),
             "/api/entities/{id}": _get("getEntity", "One entity: labels, types, properties, "
-                                       "relations both ways, sources.", [entity],
-                                       _ref("Entity"), not_found=True),
+                                       "relations both ways (ecosystem ones with since and "
+                                       "until), sources.", [entity, at],
+                                       _ref("Entity"), not_found=True, dated=True),
             "/api/entities/{id}/neighbors": _get(
                 "getNeighbors", "Entities one ecosystem statement away, one item per "
                 "statement.", [entity, _choice_param("direction", "Which way statements "
                                                      "read from the entity.",
                                                      ["both", "out", "in"]),
-                               relation, role, *paged], _list_of("Neighbor"), not_found=True),
+                               relation, role, at, *paged], _list_of("Neighbor"),
+                not_found=True, dated=True),
             "/api/entities/{id}/circle": _get(
                 "getCircle", "The circle of friends: members within depth hops, grouped by "
                 "role, each with the path and sources that bring it in. The page counts "
                 "(role, member) entries.",
-                [entity, depth, relation, role,
+                [entity, depth, relation, role, at,
                  _choice_param("format", "json; table for plain text; or an export format: "
-                               "the whole circle's network as a file.",
+                               "the whole circle's network as a file (GEXF is dynamic: "
+                               "edges start and end on their dates).",
                                ["json", "table", *_EXPORT_NAMES]),
-                 *paged], _ref("Circle"), paged=True, not_found=True, text=True, exports=True),
+                 *paged], _ref("Circle"), paged=True, not_found=True, text=True, exports=True,
+                dated=True),
+            "/api/entities/{id}/circle/changes": _get(
+                "getCircleChanges", "Who joined and who left the circle between two days, by "
+                "role, each with its date and the sources of the edge that brings it in.",
+                [entity, {**_str_param("from", "The first day (YYYY-MM-DD; YYYY or YYYY-MM: "
+                                       "from its first day).", _DATE), "required": True},
+                 _str_param("to", "The last day (YYYY-MM-DD; YYYY or YYYY-MM: to its last "
+                            "day); default today. Before from, or before the graph's first "
+                            "dated relationship: a 400 naming it.", _DAY_OR_EMPTY),
+                 depth, relation, role], _ref("Changes"), not_found=True, whole_graph=True),
+            "/api/entities/{id}/timeline": _get(
+                "getTimeline", "The entity's dated events, newest first: relationships begun "
+                "and ended, releases, funding rounds, founding, each with its sources.",
+                [entity, *paged], _list_of("Event"), not_found=True, whole_graph=True),
             "/api/paths": _get(
                 "findPaths", "Up to k shortest paths between two entities.",
                 [{**_str_param("from", "Where paths start: an entity id, IRI or name.", _ID),
@@ -92,7 +114,7 @@ def document(P: Projection) -> dict[str, object]:
                   "required": True},
                  _int_param("max_length", "Longest path, in hops.", 4, 1,
                             api.MAX_PATH_LENGTH),
-                 _int_param("k", "Paths wanted at most.", 1, 1, api.MAX_PATHS), relation,
+                 _int_param("k", "Paths wanted at most.", 1, 1, api.MAX_PATHS), relation, at,
                  _choice_param("format", "json, or an export format: the paths' network as a "
                                "file.", ["json", *_EXPORT_NAMES])],
                 _ref("Paths"), not_found=True, exports=True,
@@ -102,11 +124,11 @@ def document(P: Projection) -> dict[str, object]:
                 [{**_list_param("ids", "Entity ids, IRIs or names; repeat or separate with "
                               "commas.", None),
                   "required": True},
-                 _int_param("depth", "Hops of each circle.", 1, 1, 2), relation, *paged],
+                 _int_param("depth", "Hops of each circle.", 1, 1, 2), relation, at, *paged],
                 _ref("Overlap"), paged=True, not_found=True, whole_graph=True),
             "/api/rankings": _get(
                 "getRankings", "Entities by centrality, cached per graph version.",
-                [_choice_param("metric", "The centrality.", list(METRICS)), types, *paged],
+                [_choice_param("metric", "The centrality.", list(METRICS)), types, at, *paged],
                 _list_of("Ranked"), whole_graph=True),
             "/api/stats": _get("getStats", "Counts by class and relation, components, "
                                "graph version.", [], _ref("Stats"), whole_graph=True),
@@ -139,7 +161,7 @@ _EXPORT_NAMES = [f.name for f in EXPORT_FORMATS]
 
 def _get(operation: str, summary: str, parameters: list, data: dict, *, paged: bool = False,
          not_found: bool = False, text: bool = False, exports: bool = False,
-         whole_graph: bool = False
+         whole_graph: bool = False, dated: bool = False
          ) -> dict[str, object]:
     is_list = data.get("type") == "array"
     body = {"type": "object", "required": ["data", "version"], "additionalProperties": False,
@@ -163,6 +185,9 @@ def _get(operation: str, summary: str, parameters: list, data: dict, *, paged: b
     if whole_graph:
         responses["501"] = _error("The store is a remote SPARQL endpoint: this question needs "
                                   "the whole relationship graph in memory.")
+    elif dated:
+        responses["501"] = _error("at= on a remote SPARQL endpoint: lookups as of a day need "
+                                  "a local store.")
     return {"get": {"operationId": operation, "summary": summary, "parameters": parameters,
                     "responses": responses}}
 
@@ -214,12 +239,22 @@ _NULLABLE_STR = {"type": ["string", "null"]}
 _LABELS = {"id": _STR, "iri": _STR, "label_en": _STR, "label_zh": _STR}
 _ROLE = _object({"key": _STR, "label_en": _STR, "label_zh": _STR})
 _NODE = _object({**_LABELS, "types": _STRS})
+_DATE = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
+_DAY_OR_EMPTY = {"type": "string", "pattern": r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"}  # empty: absent
 _EDGE = _object({"relation": _STR, "predicate": _STR, "label_en": _STR, "label_zh": _STR,
-                 "direction": {"enum": ["out", "in"]}, "role": _STR, "sources": _STRS})
+                 "direction": {"enum": ["out", "in"]}, "role": _STR, "sources": _STRS,
+                 "since": _DATE, "until": _DATE}, optional=("since", "until"))
 _HOP = _object({"from": _ref("Node"), "to": _ref("Node"),
                 "edges": {"type": "array", "items": _ref("Edge")}})
 _LINK = _object({"relation": _object(_LABELS), "node": _object(_LABELS), "sources": _STRS,
-                 "ecosystem": _BOOL})
+                 "ecosystem": _BOOL, "since": _DATE, "until": _DATE},
+                optional=("since", "until"))
+_SOURCE = _object({"id": _STR, "iri": _STR, "title": _NULLABLE_STR, "url": _NULLABLE_STR,
+                   "issued": _NULLABLE_STR, "license": _NULLABLE_STR, "credit": _NULLABLE_STR})
+_CHANGED = {"type": "array", "items": {"allOf": [_ROLE, _object({
+    "size": _INT, "members": {"type": "array", "items": {"allOf": [_NODE, _object({
+        "date": {"type": ["string", "null"]}, "distance": _INT, "roles": _STRS,
+        "sources": _STRS, "path": {"type": "array", "items": _ref("Hop")}})]}}})]}}
 _BY_LANGUAGE = {"type": "object", "additionalProperties": _STRS}
 _RELATION = _object({**_LABELS, "subject_role": _ROLE, "object_role": _ROLE,
                      "broader": _STRS, "count": _INT}, optional=("count",))
@@ -245,10 +280,8 @@ SCHEMAS: dict[str, object] = {
             "property": _object(_LABELS), "value": {"type": "object"}, "sources": _STRS})},
         "relations": _object({"out": {"type": "array", "items": _LINK},
                               "in": {"type": "array", "items": _LINK}}),
-        "sources": {"type": "array", "items": _object({
-            "id": _STR, "iri": _STR, "title": _NULLABLE_STR, "url": _NULLABLE_STR,
-            "issued": _NULLABLE_STR, "license": _NULLABLE_STR, "credit": _NULLABLE_STR})},
-        "truncated": _BOOL, "degree": _INT}),
+        "sources": {"type": "array", "items": _SOURCE},
+        "truncated": _BOOL, "degree": _INT, "at": _DATE}, optional=("at",)),
     "Circle": _object({
         "center": _ref("Node"), "depth": _INT, "size": _INT, "truncated": _BOOL,
         "composition": _object({
@@ -258,7 +291,18 @@ SCHEMAS: dict[str, object] = {
         "groups": {"type": "array", "items": {"allOf": [_ROLE, _object({
             "size": _INT, "members": {"type": "array", "items": {"allOf": [_NODE, _object({
                 "distance": _INT, "roles": _STRS,
-                "path": {"type": "array", "items": _ref("Hop")}})]}}})]}}}),
+                "path": {"type": "array", "items": _ref("Hop")}})]}}})]}},
+        "at": _DATE}, optional=("at",)),
+    "Changes": _object({
+        "center": _ref("Node"), "from": _DATE, "to": _DATE, "depth": _INT,
+        "joined": _CHANGED, "left": _CHANGED, "joined_count": _INT, "left_count": _INT,
+        "sources": {"type": "array", "items": _SOURCE}}),
+    "Event": _object({
+        "date": _DATE, "kind": {"enum": ["began", "reported", "ended", "founded", "released",
+                                         "funding round", "event"]},
+        "subject": _ref("Node"), "relation": _STR, "predicate": _STR,
+        "direction": {"enum": ["out", "in"]}, "role": _STR, "sources": _STRS},
+        optional=("relation", "predicate", "direction", "role")),
     "Paths": _object({"from": _ref("Node"), "to": _ref("Node"), "paths": {
         "type": "array", "items": _object({
             "length": _INT, "nodes": {"type": "array", "items": _ref("Node")},

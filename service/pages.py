@@ -1,5 +1,6 @@
 """The pages for people: home, search, the entity at its IRI ``/id/<id>`` (a page for browsers,
-RDF for RDF clients, negotiated by Accept), paths between two entities, rankings.
+RDF for RDF clients, negotiated by Accept), paths between two entities, rankings, and what
+changed in a circle between two days.
 
 Each view calls the same :mod:`graph` functions as ``/api`` and links its JSON (or RDF) version
 with ``<link rel="alternate">``. The circle explorer of an entity page is drawn in the browser
@@ -29,10 +30,12 @@ from graph.network import (
     circle,
     class_counts,
     class_groups,
+    edge_dates,
     paths,
     ranking,
     stats,
 )
+from graph.network.history import circle_changes, timeline
 from graph.terms import entity_iri, short_id, sparql_prefixes
 
 from . import render
@@ -47,7 +50,9 @@ from .api import (
     terms,
     type_term,
 )
+from .dates import at_arg, date_relations, span, today
 from .export import export_response
+from .history import shaped_changes, shaped_events
 from .negotiation import HTML, RDF_OFFERS, negotiate
 from .state import get_graph, get_network
 
@@ -60,6 +65,7 @@ NETWORK_DOWNLOADS = (("graphml", "GraphML"), ("gexf", "GEXF"), ("cytoscape", "Cy
                      ("turtle", "Turtle"))
 RANKING_SIZES = (10, 25, 50, 100)
 SOURCES_SHOWN = 12  # on the home page, before "all sources"
+TIMELINE_SHOWN = 30  # events on an entity page, before "the whole timeline"
 #: Result formats the editor offers as downloads: SELECT and ASK first, then CONSTRUCT.
 RESULT_DOWNLOADS = (("json", "JSON"), ("csv", "CSV"), ("tsv", "TSV"), ("xml", "XML"),
                     ("turtle", "Turtle"), ("ntriples", "N-Triples"), ("jsonld", "JSON-LD"),
@@ -146,13 +152,17 @@ def entity(entity_id: str) -> Response:
         quads, truncated = entity_quads(kg, iri)
         return export_response(statements_export(kg, quads, offer.name, f"aikg-{entity_id}",
                                                  truncated=truncated))
-    found = describe(kg, iri, ecosystem=set(P.relations))
-    members = circle(P.graph, iri, depth=1) if iri in P.graph else []
+    at = at_arg(P)
+    found = date_relations(describe(kg, iri, ecosystem=set(P.relations)), P.graph, iri, at)
+    members = circle(P.graph, iri, depth=1, at=at) if iri in P.graph else []
     circle_data = render.circle(P, iri, 1, members, render.entries(members), truncated=False)
+    events = timeline(kg, P.graph, iri) if iri in P.graph else []
     downloads = [(o, url_for("pages.entity", entity_id=entity_id, format=o.name))
                  for name in ENTITY_DOWNLOADS for o in RDF_OFFERS if o.name == name]
     response = Response(page(
         "entity.html", entity=found, circle=circle_data, downloads=downloads, kinds=kinds(P),
+        events=shaped_events(P, events[:TIMELINE_SHOWN]), events_total=len(events),
+        span=date_span(P),
         missing=missing_assets("cytoscape.min.js"),
         sources={s["iri"]: s for s in found["sources"]},
         alternate=[("application/json", url_for("api.entity", entity_id=entity_id)),
@@ -186,7 +196,8 @@ def paths_page():
         nodes = {e: render.node(P, n) for e, n in chosen.items()}
         try:
             found = [render.path(P, p) for p in paths(P.graph, chosen["from"], chosen["to"],
-                                                      k=k, max_length=max_length)]
+                                                      k=k, max_length=max_length,
+                                                      at=at_arg(P))]
         except NoPath as error:  # an answer: say so, and offer a longer search
             found, status = [], 404
             context["no_path"] = str(error)
@@ -199,6 +210,27 @@ def paths_page():
                   for name, label in NETWORK_DOWNLOADS]
     return page("paths.html", found=found, nodes=nodes, choices=choices,
                 alternate=links[:1], downloads=links[1:], **context), status
+
+
+@bp.get("/changes")
+def changes_page():
+    """What changed in an entity's circle between two days: a form, and who joined and who
+    left, by role, with dates and sources, once an entity and ``from`` are given."""
+    P = projection()
+    asked = {k: request.args.get(k, "").strip() for k in ("entity", "from", "to")}
+    context: dict[str, object] = {"asked": asked, "span": date_span(P)}
+    if not (asked["entity"] and asked["from"]):
+        return page("changes.html", found=None, **context)
+    iri = get_network().entity(asked["entity"], P)
+    start, end = span(P, asked["from"], asked["to"])
+    found = circle_changes(P.graph, iri, start, end) if iri in P.graph else {
+        "joined": [], "left": []}
+    shaped = shaped_changes(P, found, get_graph())
+    query = {"from": asked["from"], **({"to": asked["to"]} if asked["to"] else {})}
+    return page("changes.html", **context, center=render.node(P, iri), start=start, end=end,
+                found=shaped, sources={s["iri"]: s for s in shaped["sources"]},
+                alternate=[("application/json", url_for(
+                    "history.entity_circle_changes", entity_id=short_id(iri), **query))])
 
 
 @bp.get("/rankings")
@@ -246,6 +278,13 @@ def editor_page() -> str:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def date_span(P: Projection) -> dict[str, str]:
+    """The first day the graph's dated relationships know of, and today: the bounds the date
+    fields of the pages offer."""
+    dates = edge_dates(P)
+    return {"first": dates[0] if dates else "", "today": today()}
 
 
 def kinds(P: Projection) -> dict[str, object]:

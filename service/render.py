@@ -50,7 +50,8 @@ def term(iri: str, label_en: str, label_zh: str) -> Json:
 
 
 def edge(P: Projection, found: Json) -> Json:
-    """One statement seen from one end: relation, direction, the far end's role, sources."""
+    """One statement seen from one end: relation, direction, the far end's role, sources and,
+    for a dated statement, ``since`` and ``until`` (as precise as its sources)."""
     found_relation = P.relations.get(found["predicate"])
     return {
         "relation": short_id(found["predicate"]),
@@ -60,6 +61,7 @@ def edge(P: Projection, found: Json) -> Json:
         "direction": found["direction"],
         "role": found["role"],
         "sources": found["sources"],
+        **{name: found[name] for name in ("since", "until") if name in found},
     }
 
 

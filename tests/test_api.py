@@ -79,7 +79,7 @@ def test_neighbors_name_relation_direction_role_and_source(ecosystem_client):
         "node": {"id": "vc", "iri": KG + "vc", "label_en": "Venture Capital",
                  "label_zh": "风险投资", "types": ["Company"]},
         "relation": "investsIn", "predicate": AIKG + "investsIn", "label_en": "invests in",
-        "label_zh": "投资", "direction": "in", "role": "investor",
+        "label_zh": "投资", "direction": "in", "role": "investor", "since": "2024",
         "sources": [GRAPH + "test-source"]}]
 
 

@@ -71,7 +71,7 @@ def test_epochs_graph_is_described_like_every_source(bundled) -> None:
         (P["dcterms"] + "license", "https://creativecommons.org/licenses/by/4.0/"),
         (P["schema"] + "url", "https://epoch.ai/data/notable-ai-models"),
         (ontology.AIKG + "evidenceKind", ontology.AIKG + "PublicEvidence"),
-        (ontology.AIKG + "sourceGrade", ontology.AIKG + "ReputablePress"),
+        (ontology.AIKG + "sourceGrade", ontology.AIKG + "SecondarySource"),
         ("http://creativecommons.org/ns#attributionName", "Data: Epoch AI (epoch.ai)"),
     } <= described
 

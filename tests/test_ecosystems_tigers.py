@@ -106,13 +106,21 @@ def test_parameter_counts_investments_and_amounts_rest_on_primary_or_reputable_s
             GRAPH ?source {{ ?s ?p ?o }}
             VALUES ?p {{ aikg:parameterCount aikg:activeParameterCount aikg:investsIn
                         aikg:roundAmount aikg:valuation aikg:acquires schema:value }}
+            # a primary or reputable source states it too (for an amount: of the same node)
             FILTER NOT EXISTS {{
-                GRAPH ?strong {{ ?s ?p ?o }}
-                GRAPH <{ontology.SOURCES_GRAPH}> {{
-                    ?strong aikg:sourceGrade ?grade
-                    FILTER(?grade IN (aikg:PrimarySource, aikg:ReputablePress)) }}
-            }}
-            FILTER EXISTS {{ GRAPH <{ontology.SOURCES_GRAPH}> {{ ?source aikg:sourceGrade ?any }} }}
+                GRAPH <{ontology.SOURCES_GRAPH}> {{ ?strong aikg:sourceGrade ?grade }}
+                FILTER (?grade != aikg:SecondarySource)
+                GRAPH ?strong {{ ?s ?p ?other }} FILTER (isBlank(?o) || ?other = ?o) }}
+            # or its weakness is documented, on the node or on the edge (docs/ontology.md)
+            FILTER NOT EXISTS {{ GRAPH <{ontology.SOURCES_GRAPH}> {{
+                ?source aikg:evidenceKind aikg:ArticleEvidence }} }}  # the article's claims
+            FILTER NOT EXISTS {{
+                ?node (aikg:roundAmount|aikg:valuation|schema:amount|schema:priceSpecification
+                       |schema:referenceQuantity)* ?s .
+                ?node skos:note ?note FILTER (STRSTARTS(?note, "Only secondary")) }}
+            FILTER NOT EXISTS {{ GRAPH <{ontology.SOURCES_GRAPH}> {{
+                ?source skos:note ?why
+                FILTER (STRSTARTS(?why, "Only secondary sources state the investments")) }} }}
         }}""")
     assert weak == []
 

@@ -8,6 +8,8 @@ from pyoxigraph import Literal, NamedNode
 import ontology
 from graph import KnowledgeGraph
 from graph.examples import load_examples
+from graph.network import build, circle
+from graph.network.history import circle_changes
 
 # For each example: the columns compared, and the expected rows over those columns. Entities
 # are given by id, relations by local name, graphs by slug, literals by their lexical form.
@@ -75,6 +77,16 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
         # Baidu in Baichuan's October 2023 round (The Bamboo Works), eco-tigers.trig
         ("investee", "baichuan"),
     }),
+    # Time: the dated ByteDance edges of the ecosystem work on main (more data may add rows);
+    # the same answers as /api/entities/bytedance/circle?at= and .../circle/changes
+    "bytedance-circle-as-of": (("role", "member", "since", "until"), {
+        ("investor", "general-atlantic", "2017", ""), ("chip-supplier", "nvidia", "2023", ""),
+        ("partner", "mercedes-benz", "2023", ""),
+    }),
+    "bytedance-circle-joined": (("roles", "member", "date"), {
+        ("owned", "coze-studio", "2025-07-28"), ("terminal", "honor", "2025-06"),
+        ("vertical-model-maker", "bmw", "2026-04"),
+    }),
 }
 
 # Examples whose answers are too long to list: the columns compared, rows the answer must
@@ -99,7 +111,8 @@ CONTAINS: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]], int]] = 
 
 # Examples whose answer grows as the ecosystems are researched: the rows above must be among
 # the answer, which may hold more (a giant's partners, a startup's new backers).
-GROWING = {"baidu-circle", "giants-back-startups", "moonshot-investors"}
+GROWING = {"baidu-circle", "giants-back-startups", "moonshot-investors", "bytedance-circle-as-of",
+           "bytedance-circle-joined"}
 
 EXAMPLES = {example.name: example for example in load_examples()}
 
@@ -154,6 +167,15 @@ def test_doubao_tokens_name_every_source_that_states_them(bundled: KnowledgeGrap
     assert sources["2024-09"] >= {article, ontology.GRAPH + "aicnews-17951"}
 
 
+def test_who_joined_names_the_sources_stating_each_new_edge(bundled: KnowledgeGraph) -> None:
+    result = bundled.query(EXAMPLES["bytedance-circle-joined"].sparql)
+    member = result.variables.index("member")
+    sources = {_value(row[member]): set(row[result.variables.index("sources")].value.split())
+               for row in result.rows}
+    assert sources["coze-studio"] == {ontology.GRAPH + "infoq-2025-07-28-coze-open-source"}
+    assert ontology.GRAPH + "36kr-2025-12-doubao-phone-makers" in sources["honor"]
+
+
 def _value(term: object) -> str | None:
     if term is None:
         return None
@@ -164,3 +186,22 @@ def _value(term: object) -> str | None:
         return term.value
     assert isinstance(term, Literal)
     return term.value
+
+
+def test_the_as_of_and_joined_examples_answer_what_the_relationship_api_answers(
+        bundled: KnowledgeGraph) -> None:
+    """The SPARQL spelling of "as of" and "changes" agrees with graph.network's walks."""
+    G = build(bundled).graph
+    center = ontology.KG + "bytedance"
+    members = _members(bundled, "bytedance-circle-as-of")
+    assert members == {m["node"].removeprefix(ontology.KG)
+                       for m in circle(G, center, at="2024-01-01")}
+    joined = circle_changes(G, center, "2024-01-01", "2026-06-30")["joined"]
+    assert _members(bundled, "bytedance-circle-joined") == {
+        m["node"].removeprefix(ontology.KG) for m in joined}
+
+
+def _members(kg: KnowledgeGraph, name: str) -> set[str | None]:
+    result = kg.query(EXAMPLES[name].sparql)
+    column = result.variables.index("member")
+    return {_value(row[column]) for row in result.rows}

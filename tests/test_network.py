@@ -98,7 +98,7 @@ def test_circle_of_depth_one_groups_members_by_role(G):
     investor = next(m for m in members if m["node"] == KG + "vc")
     assert investor["path"] == [{"from": KG + "alpha", "to": KG + "vc", "edges": [
         {"predicate": AIKG + "investsIn", "direction": "in", "role": "investor",
-         "sources": [SOURCE]}]}]
+         "sources": [SOURCE], "since": "2024"}]}]  # the source's publication date
 
 
 def test_circle_of_depth_two_brings_members_in_through_their_path(G):

@@ -190,7 +190,8 @@ def test_structural_relations_stay_out_of_the_circle_of_friends(aikg: rdflib.Gra
 HEAD = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in ontology.PREFIXES.items()) + (
     "@prefix g: <https://w3id.org/aikg/graph/> .\n")
 SOURCE = """g:sources { g:new-source a aikg:SourceGraph ; rdfs:label "A new source"@en ;
-    aikg:site "example.org" ; aikg:evidenceKind aikg:PublicEvidence . }
+    aikg:site "example.org" ; dcterms:publisher "Example" ; dcterms:issued "2024"^^xsd:gYear ;
+    aikg:sourceGrade aikg:SecondarySource ; aikg:evidenceKind aikg:PublicEvidence . }
 """
 GOOD = 'kg:newco a aikg:Startup ; rdfs:label "NewCo"@en , "新公司"@zh ; aikg:investsIn kg:baidu .'
 

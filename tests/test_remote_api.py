@@ -126,3 +126,10 @@ def test_cli_circle_of_an_unknown_entity_over_a_remote_store_fails(remote_client
                                                                    cli) -> None:
     result = cli("circle", "nobody", "--store", endpoint + "/query")
     assert result.exit_code == 1 and "no entity with id 'nobody'" in result.output
+
+
+@pytest.mark.parametrize("url", ["/api/entities/alpha/circle?at=2025",
+                                 "/api/entities/alpha/neighbors?at=2025-01-01",
+                                 "/api/entities/alpha?at=2025"])
+def test_as_of_a_day_needs_a_local_store_and_says_so(remote_client, url):
+    assert_error(remote_client.get(url), 501, "at:", "need a local store")

@@ -5,7 +5,7 @@
 summarize it once per version.
 """
 
-from .live import Network, build, class_counts, class_groups, ranking, stats
+from .live import Network, build, class_counts, class_groups, edge_dates, ranking, stats
 from .metrics import METRICS, centrality, components, counts
 from .projection import Projection, Relation, Role, TermInfo, project, term_labels
 from .subgraphs import circle_subgraph, paths_subgraph
@@ -26,6 +26,7 @@ __all__ = [
     "circle_subgraph",
     "components",
     "counts",
+    "edge_dates",
     "jaccard",
     "neighbors",
     "overlap",

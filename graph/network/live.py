@@ -17,7 +17,7 @@ from .metrics import centrality, counts
 from .periods import as_of
 from .projection import Projection, project, without_collector
 
-__all__ = ["Network", "build", "class_counts", "class_groups", "ranking", "stats"]
+__all__ = ["Network", "build", "class_counts", "class_groups", "edge_dates", "ranking", "stats"]
 
 
 class Network:
@@ -128,13 +128,19 @@ def ranking(projection: Projection, metric: str, types: set[str] | None = None,
     return projection.cached(key, lambda: [item for item in ranked if item[0] in allowed])
 
 
+def edge_dates(projection: Projection) -> list[str]:
+    """The days when an edge began or ended, in order (computed once per version): the first
+    is the earliest day the data knows of."""
+    return projection.cached("edge date changes", lambda: sorted(
+        {data[k] for _, _, data in projection.graph.edges(data=True)
+         for k in ("start", "end") if k in data}))
+
+
 def _last_change(projection: Projection, day: str) -> str:
     """The last day on or before ``day`` when an edge began or ended: every day from it to the
     next change sees the same edges, so rankings are computed (and cached) once per change,
     however many days are asked for."""
-    changes = projection.cached("edge date changes", lambda: sorted(
-        {data[k] for _, _, data in projection.graph.edges(data=True)
-         for k in ("start", "end") if k in data}))
+    changes = edge_dates(projection)
     found = bisect.bisect_right(changes, day)
     return changes[found - 1] if found else "0000-01-01"
 

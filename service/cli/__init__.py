@@ -70,4 +70,4 @@ def read_argument(value: str) -> str:
 
 
 # The commands register themselves on ``main`` as their modules are imported.
-from . import files, graphdata, relations, serving  # noqa: E402, F401
+from . import files, graphdata, history, relations, serving  # noqa: E402, F401

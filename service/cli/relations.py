@@ -59,18 +59,49 @@ def search(text: str, types: tuple[str, ...], limit: int, output: str, store: st
         click.echo(f"({len(hits)}{'+' if truncated else ''} found; --limit shows more)", err=True)
 
 
+def walk_options(what: str):
+    """The options of a walk around an entity: --depth, --relation, --role and --format."""
+    options = [
+        click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 3),
+                     help="Hops from the entity."),
+        click.option("--relation", multiple=True, help="Follow only this ecosystem relation "
+                     "(and those below it); repeatable."),
+        click.option("--role", multiple=True,
+                     help="Keep only members playing this role; repeatable."),
+        click.option("--format", "output", type=click.Choice(["table", "json"]),
+                     default="table", show_default=True, help=f"How to print {what}."),
+    ]
+
+    def decorate(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def at_option(what: str):
+    """The --at option of a relationship question."""
+    return click.option("--at", "at", metavar="DATE",
+                        help=f"{what} as of this day (YYYY-MM-DD; YYYY or YYYY-MM: the end of "
+                        "that year or month): only relationships that held then.")
+
+
+def as_of(network, P, text: str | None, option: str = "--at") -> str | None:
+    """The day ``--at`` names, checked as the HTTP API checks ``at``."""
+    from service.dates import checked_day
+
+    return None if not text else checked_day(P, text, option,
+                                             remote=network.kg.store is None)
+
+
 @main.command()
 @click.argument("entity_id", metavar="ENTITY")
-@click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 3),
-              help="Hops from the entity.")
-@click.option("--relation", multiple=True,
-              help="Follow only this ecosystem relation (and those below it); repeatable.")
-@click.option("--role", multiple=True, help="Keep only members playing this role; repeatable.")
-@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="How to print the circle.")
+@walk_options("the circle")
+@at_option("The circle")
 @click.option("--store", default="memory", show_default=True, help=STORE_HELP)
 def circle(entity_id: str, depth: int, relation: tuple[str, ...], role: tuple[str, ...],
-           output: str, store: str) -> None:
+           output: str, at: str | None, store: str) -> None:
     """Print the circle of friends of ENTITY (an id, IRI or name: baidu, Baidu, 百度), grouped
     by role.
 
@@ -85,10 +116,11 @@ def circle(entity_id: str, depth: int, relation: tuple[str, ...], role: tuple[st
         network = _network(store)
         P = network.terms
         iri = network.entity(entity_id, P)
-        relations, roles = P.relation_filter(relation), P.role_filter(role)
+        relations, roles, day = P.relation_filter(relation), P.role_filter(role), as_of(
+            network, P, at)
         P = network.around(P, iri, depth, relations, roles)  # on a remote store: just that part
         members = circle_of(P.graph, iri, depth=depth, relations=relations,
-                            roles=roles) if iri in P.graph else []
+                            roles=roles, at=day) if iri in P.graph else []
         shaped = render.circle(P, iri, depth, members, render.entries(members), False)
         if output == "json":
             click.echo(json.dumps(shaped, ensure_ascii=False, indent=2))
@@ -108,9 +140,10 @@ def circle(entity_id: str, depth: int, relation: tuple[str, ...], role: tuple[st
               "repeatable.")
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="How to print the paths.")
+@at_option("The paths")
 @click.option("--store", default="memory", show_default=True, help=STORE_HELP)
 def path(source: str, target: str, max_length: int, k: int, relation: tuple[str, ...],
-         output: str, store: str) -> None:
+         output: str, at: str | None, store: str) -> None:
     """Print how SOURCE and TARGET (each an id, IRI or name) are connected: up to k shortest
     paths, hop by hop."""
     from graph.network import paths
@@ -121,7 +154,8 @@ def path(source: str, target: str, max_length: int, k: int, relation: tuple[str,
         P = network.current
         ends = network.entity(source, P), network.entity(target, P)
         found = [render.path(P, p) for p in paths(P.graph, *ends, k=k, max_length=max_length,
-                                                  relations=P.relation_filter(relation))]
+                                                  relations=P.relation_filter(relation),
+                                                  at=as_of(network, P, at))]
     if output == "json":
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
@@ -138,15 +172,18 @@ def path(source: str, target: str, max_length: int, k: int, relation: tuple[str,
 @main.command()
 @click.option("--metric", type=click.Choice(["degree", "pagerank", "betweenness"]),
               default="degree", show_default=True, help="The centrality to rank by.")
+@at_option("The ranking")
 @listing_options("the ranking")
-def rank(metric: str, types: tuple[str, ...], limit: int, output: str, store: str) -> None:
+def rank(metric: str, at: str | None, types: tuple[str, ...], limit: int, output: str,
+         store: str) -> None:
     """Print the most central entities of the relationship graph."""
     from graph.network import ranking
     from service import render
 
     with domain_errors():
-        P = _network(store).current
-        top = ranking(P, metric, P.type_filter(types))[:limit]
+        network = _network(store)
+        P = network.current
+        top = ranking(P, metric, P.type_filter(types), at=as_of(network, P, at))[:limit]
     rows = [{"rank": i, "score": score, **render.node(P, n)} for i, (n, score) in
             enumerate(top, 1)]
     if output == "json":

@@ -3,6 +3,9 @@
 // with a legend. A click on a node (or Expand, for the keyboard) adds that node's own circle
 // around it, leaving every other node where it is; a second click folds it again. Past
 // QUIET_AFTER nodes, edge labels show on hover only. At most CAP nodes are drawn at once.
+// The "As of" slider steps through the days an edge drawn began or ended: the edges that did
+// not hold on the day chosen, and the members they alone bring in, fade (computed here from
+// each edge's since and until, as /api/...?at= computes it on the server).
 "use strict";
 
 (function () {
@@ -12,6 +15,7 @@
 
   const CAP = 150;
   const QUIET_AFTER = 30; // nodes past which edge labels show only on hover
+  const READABLE = 9; // px: the smallest label height the first view may show
   // Colour-blind-safe colours (Okabe-Ito, then Tableau), one per kind of entity, in the order
   // the server lists the kinds (most populous first), so a kind has its colour on every page.
   const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#8C6D31",
@@ -28,6 +32,9 @@
   const nodeSelect = form.elements.node;
   const expansions = []; // {node, nodes, edges}, in the order they were made
   let roles = []; // the role keys of the unfiltered circle at this depth
+  const slider = form.elements.at;
+  const sliderShown = document.getElementById("circle-date-shown");
+  let days = []; // the days an edge drawn begins or ends, in order; the slider's end is today
 
   const url = (template, id) => template.replace("__ID__", encodeURIComponent(id));
 
@@ -58,6 +65,9 @@
       { selector: "edge.labelled", style: { label: "data(label)", "z-index": 2 } },
       { selector: "edge.hovered", style: { width: 2.5, "line-color": "#4a5361",
                                            "target-arrow-color": "#4a5361", "z-index": 3 } },
+      { selector: "node, edge", style: { "transition-property": "opacity",
+                                         "transition-duration": "300ms" } },
+      { selector: ".faded", style: { opacity: 0.12, events: "no" } },
     ],
   });
   window.aikgCircle = { cy, expansions }; // for the browser tests and the curious
@@ -78,7 +88,73 @@
     const params = new URLSearchParams({ depth: String(depth), limit: "500" });
     filter.forEach((role) => params.append("role", role));
     if (format) params.set("format", format);
+    if (format && chosenDay()) params.set("at", chosenDay());
     return params.toString();
+  }
+
+  // The first day of a date as precise as its source (2025, 2025-02, 2025-02-16); "" for none.
+  function startDay(date) {
+    if (!date) return "";
+    return date.length === 4 ? `${date}-01-01` : date.length === 7 ? `${date}-01` : date;
+  }
+
+  // The day the slider names, or null at its end (today: every edge drawn).
+  function chosenDay() {
+    const index = Number(slider.value);
+    return index < days.length ? days[index] : null;
+  }
+
+  // The slider's steps: the day before the first change, then every day an edge drawn begins or
+  // ends. Kept on the same day if it is still one of them, else at today.
+  function setDays() {
+    const before = chosenDay();
+    const found = new Set();
+    cy.edges().forEach((edge) => ["start", "end"].forEach((name) => {
+      if (edge.data(name)) found.add(edge.data(name));
+    }));
+    days = Array.from(found).sort();
+    if (days.length) { // first, the day before anything drawn began or ended
+      const before = new Date(`${days[0]}T00:00:00Z`);
+      before.setUTCDate(before.getUTCDate() - 1);
+      days.unshift(before.toISOString().slice(0, 10));
+    }
+    slider.max = String(days.length);
+    slider.value = String(before && days.includes(before) ? days.indexOf(before) : days.length);
+    slider.closest(".as-of").hidden = days.length === 0;
+    applyDay();
+  }
+
+  // Fade what did not hold on the chosen day: the edges, and the nodes no longer tied to the
+  // centre through edges that held.
+  function applyDay() {
+    const day = chosenDay();
+    sliderShown.textContent = day || "today";
+    slider.setAttribute("aria-valuetext", day || "today");
+    const held = cy.edges().filter((edge) => !day || (
+      (!edge.data("start") || edge.data("start") <= day) && (!edge.data("end") || day < edge.data("end"))));
+    const reached = new Set([centre]);
+    for (let frontier = [centre]; frontier.length;) {
+      const next = [];
+      for (const id of frontier) {
+        held.filter((edge) => edge.data("source") === id || edge.data("target") === id).forEach((edge) => {
+          const other = edge.data("source") === id ? edge.data("target") : edge.data("source");
+          if (!reached.has(other)) {
+            reached.add(other);
+            next.push(other);
+          }
+        });
+      }
+      frontier = next;
+    }
+    cy.batch(() => {
+      cy.elements().removeClass("faded");
+      cy.edges().difference(held).addClass("faded");
+      cy.nodes().filter((node) => !reached.has(node.id())).addClass("faded");
+    });
+    const graphml = form.querySelector('[data-action="graphml"]');
+    graphml.setAttribute("href", graphml.getAttribute("href").replace(/&at=[^&]*/, "")
+                         + (day ? `&at=${day}` : ""));
+    if (day) say(`As of ${day}: ${reached.size - 1} of ${cy.nodes().length - 1} members held.`);
   }
 
   async function fetchCircle(id, depth, filter) {
@@ -122,7 +198,8 @@
           const id = `${source} ${edge.relation} ${target}`;
           if (cy.getElementById(id).empty() && cy.getElementById(source).nonempty()
               && cy.getElementById(target).nonempty()) {
-            cy.add({ group: "edges", data: { id, source, target, label: edge.label_en || edge.relation } });
+            cy.add({ group: "edges", data: { id, source, target, label: edge.label_en || edge.relation,
+                                             start: startDay(edge.since), end: startDay(edge.until) } });
             added.edges.push(id);
           }
         }
@@ -146,6 +223,13 @@
                 levelWidth: () => 1, minNodeSpacing: 44, animate: false,
                 fit: true, padding: 24, sort: (a, b) => a.data("kind").localeCompare(b.data("kind")) })
       .run();
+    // A large circle fitted whole would shrink its labels past reading: start zoomed in on the
+    // centre instead, at the smallest readable size; scrolling zooms out to the whole circle.
+    const readable = READABLE / 13;
+    if (cy.zoom() < readable) {
+      cy.zoom(readable);
+      cy.center(cy.getElementById(centre));
+    }
   }
 
   // The new nodes of an expansion, in an arc around the node expanded, facing away from the
@@ -204,6 +288,7 @@
       }));
     if (cy.getElementById(current).nonempty()) nodeSelect.value = current;
     form.querySelector('[data-action="undo"]').disabled = expansions.length === 0;
+    setDays();
   }
 
   function report(left) {
@@ -330,6 +415,7 @@
     toggle(event.target.id());
   });
   form.elements.depth.addEventListener("change", () => draw(true));
+  slider.addEventListener("input", applyDay);
   roleList.addEventListener("change", () => draw(false));
   form.addEventListener("submit", (event) => event.preventDefault());
   form.addEventListener("click", (event) => {

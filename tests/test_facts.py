@@ -1,0 +1,162 @@
+"""What a fact-check of the curated data found wrong stays fixed, each fix with its evidence.
+
+Each test states the corrected fact as a user would query it, and that the wrong one is gone.
+The sources are named by the graph that states the fact (see docs/ontology.md, "How a fact is
+checked before it goes in").
+"""
+
+from __future__ import annotations
+
+import ontology
+from graph import KnowledgeGraph
+from graph.curation import circle_by_role, name_coverage, weakly_sourced
+
+PREFIXES = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in ontology.PREFIXES.items())
+
+
+def ask(kg: KnowledgeGraph, body: str) -> bool:
+    return bool(kg.query(PREFIXES + "ASK { " + body + " }").boolean)
+
+
+def values(kg: KnowledgeGraph, body: str) -> set[str]:
+    return {row[0].value for row in kg.query(PREFIXES + body).rows}
+
+
+def graphs_stating(kg: KnowledgeGraph, triple: str) -> set[str]:
+    return {g.removeprefix(ontology.GRAPH)
+            for g in values(kg, f"SELECT ?g WHERE {{ GRAPH ?g {{ {triple} }} }}")}
+
+
+def test_openai_is_humanes_partner_not_its_investor(bundled: KnowledgeGraph) -> None:
+    assert not ask(bundled, "kg:openai aikg:investsIn kg:humane")
+    assert graphs_stating(bundled, "kg:openai aikg:partnerOf kg:humane") == {
+        "usinedigitale-2023-03-humane-series-c"}
+    notes = " ".join(values(bundled, "SELECT ?n WHERE { kg:humane skos:note ?n }"))
+    assert "Sam Altman" in notes and "personally" in notes
+
+
+def test_pangu_sigma_is_dated_by_its_arxiv_submission(bundled: KnowledgeGraph) -> None:
+    assert values(bundled, "SELECT ?d WHERE { kg:pangu-sigma schema:datePublished ?d }") == {
+        "2023-03-20"}
+    assert graphs_stating(bundled, "kg:pangu-sigma schema:datePublished ?d") == {
+        "arxiv-2303-10845"}
+
+
+def test_stability_ais_101m_round_is_one_round_of_october_2022(bundled: KnowledgeGraph) -> None:
+    rows = bundled.query(PREFIXES + """
+        SELECT DISTINCT ?round ?date ?amount WHERE {
+            ?round a aikg:FundingRound ; aikg:raisedBy kg:stability ;
+                   schema:startDate ?date ; aikg:roundAmount/schema:value ?amount
+            FILTER (?amount > 100000000) }""").rows
+    assert [(r[1].value, int(r[2].value)) for r in rows] == [("2022-10", 101_000_000)]
+    leads = values(bundled, f"SELECT ?l WHERE {{ <{rows[0][0].value}> aikg:leadInvestor ?l }}")
+    assert {ontology.KG + "coatue", ontology.KG + "lightspeed"} <= leads
+    assert not ask(bundled, """?x aikg:raisedBy|aikg:investee kg:stability ;
+                                  aikg:investmentDate|schema:startDate ?d
+                               FILTER (STRSTARTS(STR(?d), "2022-08"))""")
+
+
+def test_only_gemini_1_5_pro_is_called_mixture_of_experts(bundled: KnowledgeGraph) -> None:
+    flash = " ".join(values(bundled, "SELECT ?n WHERE { kg:gemini-1-5-flash skos:note ?n }"))
+    pro = " ".join(values(bundled, "SELECT ?n WHERE { kg:gemini-1-5-pro skos:note ?n }"))
+    assert "mixture-of-experts" in pro
+    assert "distilled" in flash and "not as a mixture-of-experts" in flash
+    assert ask(bundled, "kg:gemini-1-5-flash aikg:basedOnModel kg:gemini-1-5-pro")
+
+
+def test_hp_bought_humanes_assets_not_the_company(bundled: KnowledgeGraph) -> None:
+    assert not ask(bundled, "kg:hp aikg:acquires kg:humane")
+    assert not ask(bundled, "?e org:originalOrganization kg:humane")
+    assert ask(bundled, """kg:e-hp-acquires-humane-assets aikg:acquirer kg:hp ;
+                               schema:amount/schema:value 116000000""")
+
+
+def test_a_companys_rounds_add_up_once_per_round(bundled: KnowledgeGraph) -> None:
+    rows = bundled.query(PREFIXES + """
+        SELECT ?round (SAMPLE(?value) AS ?amount) (COUNT(DISTINCT ?investor) AS ?investors) WHERE {
+            ?round a aikg:FundingRound ; aikg:raisedBy kg:moonshot ; aikg:roundInvestor ?investor .
+            OPTIONAL { ?round aikg:roundAmount/schema:value ?value } } GROUP BY ?round""").rows
+    by_round = {r[0].value.removeprefix(ontology.KG): r for r in rows}
+    assert {"round-moonshot-2024-02", "round-moonshot-2024"} <= set(by_round)
+    assert "round-moonshot-2024-08" not in by_round  # the August round is stated once
+    assert int(by_round["round-moonshot-2024-02"][1].value) == 1_000_000_000
+    assert int(by_round["round-moonshot-2024-02"][2].value) == 3  # counted once, three investors
+
+
+def test_investment_nodes_keep_only_what_a_round_cannot_say(bundled: KnowledgeGraph) -> None:
+    """An aikg:Investment is an investor's own stake or amount; a round is a FundingRound."""
+    assert values(bundled, """SELECT ?i WHERE { ?i a aikg:Investment
+        FILTER NOT EXISTS { ?i aikg:equityStakePercent|schema:amount ?x } }""") == set()
+    assert not ask(bundled, "?i a aikg:Investment ; aikg:roundAmount|aikg:isLeadInvestor ?x")
+    assert ask(bundled, """kg:inv-alibaba-moonshot-fy2024 aikg:equityStakePercent 36 .
+        kg:inv-alibaba-moonshot-stake-pandaily aikg:equityStakePercent 40 ;
+            aikg:conflictsWith kg:inv-alibaba-moonshot-fy2024""")
+
+
+# -- sources, names and circles, as docs/ontology.md reports them ----------------------------
+
+#: Source graphs whose address was lost before they were loaded (the fact sheet truncated it or
+#: read the page without one); each says so in a note.
+ADDRESS_UNKNOWN = {"cac-2024-year-end-302", "deeplearn-546030", "iacommunidad-808-moonshot",
+                   "scmp-3233631", "sina-2024-05-23-price-war"}
+
+#: Issue 14 asks for 90% of the core entities named in Chinese. The curated files alone reach
+#: 66% (61 of 93); with the merged ecosystem files, whose new entities mostly lack a Chinese name,
+#: 39% (67 of 173). This floor keeps the share from falling while the names are found.
+CORE_CHINESE_NAME_FLOOR = 0.38
+
+
+def test_every_source_has_publisher_date_grade_and_an_https_address(
+        bundled: KnowledgeGraph) -> None:
+    rows = bundled.query(PREFIXES + """
+        SELECT ?g ?kind ?publisher ?issued ?grade ?url WHERE {
+            GRAPH <https://w3id.org/aikg/graph/sources> {
+                ?g a aikg:SourceGraph ; aikg:evidenceKind ?kind
+                OPTIONAL { ?g dcterms:publisher ?publisher } OPTIONAL { ?g dcterms:issued ?issued }
+                OPTIONAL { ?g aikg:sourceGrade ?grade } OPTIONAL { ?g schema:url ?url } } }""").rows
+    assert len(rows) > 140
+    assert [r[0].value for r in rows if None in (r[2], r[3], r[4])] == []
+    public = [r for r in rows if r[1].value.endswith("PublicEvidence")]
+    unknown = {r[0].value.removeprefix(ontology.GRAPH) for r in public if r[5] is None}
+    assert unknown == ADDRESS_UNKNOWN
+    assert all(r[5].value.startswith("https://") for r in public if r[5] is not None)
+
+
+def test_every_organization_in_china_has_a_chinese_name(bundled: KnowledgeGraph) -> None:
+    coverage = name_coverage(bundled)
+    in_china = values(bundled, """SELECT ?e WHERE {
+        ?e (aikg:unitOf|aikg:subsidiaryOf)*/aikg:locatedInCountry kg:china }""")
+    giants_and_tigers = {ontology.KG + e for e in (
+        "baidu", "alibaba", "alibaba-cloud", "tencent", "bytedance", "volcano-engine", "huawei",
+        "jd", "zhipu", "moonshot", "minimax", "baichuan", "stepfun", "01ai")}
+    assert giants_and_tigers <= in_china
+    assert coverage.chinese_without_name == []
+
+
+def test_core_entities_have_a_chinese_name_or_are_listed_exceptions(
+        bundled: KnowledgeGraph) -> None:
+    coverage = name_coverage(bundled)
+    assert coverage.total > 150 and coverage.share >= CORE_CHINESE_NAME_FLOOR
+    marked = values(bundled, "SELECT ?e WHERE { ?e aikg:zhLabelStatus aikg:NoKnownChineseName }")
+    assert {ontology.KG + e for e, _, _ in coverage.exceptions} <= marked
+    assert {"yanxi", "ruyi", "wanshi", "agentbuilder"} <= {e for e, _, _ in coverage.exceptions}
+
+
+def test_each_giants_circle_lists_members_by_role_with_date_and_source(
+        bundled: KnowledgeGraph) -> None:
+    for giant in ("baidu", "alibaba", "tencent", "bytedance", "huawei"):
+        roles = dict(circle_by_role(bundled, giant))
+        members = [m for ms in roles.values() for m in ms]
+        assert members and all(date and graph for _, _, date, graph, _ in members), giant
+    assert {m[0] for m in dict(circle_by_role(bundled, "tencent"))["investee"]} >= {
+        "moonshot", "stepfun", "baichuan", "minimax", "zhipu"}
+
+
+def test_weak_facts_are_listed_and_noted(bundled: KnowledgeGraph) -> None:
+    weak = weakly_sourced(bundled)
+    assert ("acquisition", "e-hp-acquires-humane-assets") in {(k, t) for k, t, _ in weak}
+    assert ("round", "round-moonshot-2024") not in {(k, t) for k, t, _ in weak}
+    for kind, thing, _ in weak:
+        if kind != "investment":
+            notes = values(bundled, f"SELECT ?n WHERE {{ kg:{thing} skos:note ?n }}")
+            assert any("Only secondary sources" in n for n in notes), thing
