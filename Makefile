@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint docs bench clean assets browser
+.PHONY: run test lint docs data bench clean assets browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ test: $(VENV)/.installed-test $(ASSETS) browser
 
 docs: $(VENV)/.installed-test
 	$(BIN)/cog -r docs/cli.md docs/ontology.md
+
+# The data files made from the bundled tables (ontology/tables/), imported over the curated graph
+# and validated with the shapes here, so that a server loads them without validating at start.
+data: $(VENV)/.installed
+	$(BIN)/python -m graph.bundled
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.load

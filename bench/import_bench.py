@@ -1,6 +1,7 @@
 """Import benchmark: Epoch AI's table (976 rows) and a synthetic table of 100k rows.
 
-Each table is imported into a fresh in-memory bundled graph, in its own process so that its peak
+Each table is imported into a fresh in-memory curated graph (the bundled files but the data made
+from bundled tables), in its own process so that its peak
 RSS is its own, with the bundled mapping ``epoch-notable-ai-models``; then imported again, which
 must change nothing. Prints rows, statements, seconds (and per phase: read, resolve, compare,
 validate, write), rows per second and peak RSS.
@@ -9,8 +10,7 @@ validate, write), rows per second and peak RSS.
 
 The synthetic table has Epoch's columns and is generated here, deterministically: 1 row in 50
 names a model or organization the bundled graph knows, 1 in 10 several developers, 1 in 8 a base
-model from an earlier row. Epoch's table is read from ``../shared/datasets/epoch-ai/`` (never
-copied into the project).
+model from an earlier row. Epoch's table is the one bundled in ``ontology/tables/``.
 """
 
 from __future__ import annotations
@@ -24,18 +24,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-from graph.tabular import bundled_mapping
+import ontology
+from graph.mappings import bundled_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
-EPOCH = next((p / "shared/datasets/epoch-ai/notable-ai-models.csv" for p in ROOT.parents
-              if (p / "shared/datasets/epoch-ai/notable-ai-models.csv").is_file()), None)
+EPOCH = ontology.TABLES_DIR / "notable-ai-models.csv"
 
 RUNNER = """
 import json, resource, sys, time
-from graph import open_graph
+from graph.bundled import curated_graph
 from graph.importer import import_table
-from graph.tabular import bundled_mapping
-kg = open_graph("memory")
+from graph.mappings import bundled_mapping
+kg = curated_graph()
 mapping = bundled_mapping("epoch-notable-ai-models")
 started = time.perf_counter()
 first = import_table(kg, sys.argv[1], mapping)
@@ -107,11 +107,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000, help="rows of the synthetic table")
     args = parser.parse_args()
-    results = {}
-    if EPOCH is None:
-        print("Epoch AI's table is not in ../shared/datasets/epoch-ai/: skipped")
-    else:
-        results["Epoch AI notable models"] = run(EPOCH)
+    results = {"Epoch AI notable models": run(EPOCH)}
     with tempfile.TemporaryDirectory() as tmp:
         results[f"synthetic {args.rows:,} rows"] = run(synthetic(args.rows, Path(tmp) / "s.csv"))
     print(f"{'table':28} {'rows':>8} {'statements':>11} {'seconds':>8} {'rows/s':>8} "

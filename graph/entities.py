@@ -26,6 +26,8 @@ HIDDEN_LABEL = P["skos"] + "hiddenLabel"
 RDF_TYPE = P["rdf"] + "type"
 TITLE = (P["dcterms"] + "title", P["schema"] + "name", P["rdfs"] + "label")
 URL = (P["schema"] + "url", P["dcterms"] + "source", P["prov"] + "hadPrimarySource")
+LICENSE = (P["dcterms"] + "license",)
+CREDIT = ("http://creativecommons.org/ns#attributionName",)  # Creative Commons REL
 ISSUED = (P["dcterms"] + "issued",)
 # A reified statement (one that dates an edge) points at its ends: the edge itself is shown.
 REIFYING = {P["rdf"] + "subject", P["rdf"] + "object"}
@@ -142,11 +144,12 @@ def entity_quads(kg: KnowledgeGraph, iri: str, *, max_quads: int = 10_000
 
 
 def describe_sources(kg: KnowledgeGraph, graphs: list[str]) -> list[dict[str, object]]:
-    """Each source graph with the title, address and issue date its description in the sources
-    graph gives."""
+    """Each source graph with the title, address, issue date, licence and credit (the
+    attribution its licence asks for) its description in the sources graph gives."""
     found: dict[str, dict[str, object]] = {
         g: {"id": g[len(ontology.GRAPH):] if g.startswith(ontology.GRAPH) else g, "iri": g,
-            "title": None, "url": None, "issued": None} for g in graphs}
+            "title": None, "url": None, "issued": None, "license": None, "credit": None}
+        for g in graphs}
     if not graphs:
         return []
     result = kg.query(sparql_prefixes() + f"""
@@ -158,6 +161,7 @@ def describe_sources(kg: KnowledgeGraph, graphs: list[str]) -> list[dict[str, ob
     for g, p, o in sorted(result.rows, key=str):
         said.setdefault((g.value, p.value), o.value)
     for g, described in found.items():
-        for field, predicates in (("title", TITLE), ("url", URL), ("issued", ISSUED)):
+        for field, predicates in (("title", TITLE), ("url", URL), ("issued", ISSUED),
+                                  ("license", LICENSE), ("credit", CREDIT)):
             described[field] = next((said[(g, p)] for p in predicates if (g, p) in said), None)
     return list(found.values())

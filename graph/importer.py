@@ -26,7 +26,7 @@ import ontology
 
 from .errors import BadInput
 from .mapper import statements
-from .resolve import LabelIndex, Resolver
+from .resolve import LabelIndex, Resolver, families
 from .shapes import require_valid
 from .store import KnowledgeGraph
 from .tabular import Mapping, read_rows
@@ -120,7 +120,7 @@ def import_table(
     table : bytes, path or binary stream
         The CSV table.
     mapping : graph.tabular.Mapping
-        The CSVW mapping, from :func:`graph.tabular.load_mapping`.
+        The CSVW mapping, from :func:`graph.mappings.load_mapping`.
     graph : str, optional
         The named graph of the imported statements; what it held is replaced.
     accessed : datetime.date, optional
@@ -152,11 +152,16 @@ def import_table(
         rows = list(read_rows(table, mapping))
         report.rows = len(rows)
     with _phase(report, "resolve"):
-        classes = {c.entity.match for c in mapping.columns if c.entity}
+        specs = [c.entity for c in mapping.columns if c.entity]
+        classes = {s.match for s in specs} | {s.owner.entity.match for s in specs if s.owner}
         resolver = Resolver(LabelIndex.from_graph(kg, classes, exclude_graph=target))
         g = NamedNode(target)
         scratch = Store()  # the new statements in canonical form, then the validation context
-        scratch.extend(Quad(s, p, o, g) for s, p, o in statements(rows, mapping, resolver, report))
+        family = mapping.column(mapping.row_column).entity.family
+        lines = (families(kg, family.match, family.sharing, family.via, exclude_graph=target)
+                 if family else [])
+        scratch.extend(Quad(s, p, o, g) for s, p, o in statements(rows, mapping, resolver, report,
+                                                                   lines))
         del rows
         report.triples = len(scratch)
     with _phase(report, "compare"):

@@ -13,14 +13,14 @@ columns give classes only to entities the import creates; an entity the graph al
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode
 
 import ontology
 
-from .resolve import Name, Resolver, is_chinese, short_id
+from .resolve import Family, Name, Resolver, begins, is_chinese, normalise, parse_name, short_id
 from .tabular import Column, Mapping, Row
 
 if TYPE_CHECKING:
@@ -33,16 +33,17 @@ RDF_TYPE, RDFS_LABEL = P["rdf"] + "type", P["rdfs"] + "label"
 PREF_LABEL, ALT_LABEL = P["skos"] + "prefLabel", P["skos"] + "altLabel"
 
 
-def statements(rows: list[Row], mapping: Mapping, resolver: Resolver, report: ImportReport
-               ) -> Iterator[tuple]:
+def statements(rows: list[Row], mapping: Mapping, resolver: Resolver, report: ImportReport,
+               lines: Sequence[Family] = ()) -> Iterator[tuple]:
     """The triples the rows state, as ``mapping`` reads them (a triple may come twice).
 
     Every name is resolved before the first triple comes; ``report`` records what was merged,
-    created, unresolved, skipped, and, once the triples are consumed, left unpaired.
+    created, unresolved, skipped, and, once the triples are consumed, left unpaired. ``lines``
+    are the families a new row entity may belong to (the row column's ``family``).
     """
     builder = _Builder(mapping, resolver, report)
     entities = builder.resolve(rows)
-    yield from builder.statements(rows, entities)
+    yield from builder.statements(rows, entities, lines)
 
 
 class _Builder:
@@ -52,6 +53,10 @@ class _Builder:
         self.mapping, self.resolver, self.report = mapping, resolver, report
         self.new_labels: dict[str, set[tuple[str, str]]] = defaultdict(set)
         self.votes: dict[str, set[NamedNode]] = defaultdict(set)
+        #: entity created here -> (property, its owner): the maker of a chip
+        self.owners: dict[str, tuple[str, str]] = {}
+        #: (column, name) -> how many values of the column that name takes where it stands alone
+        self.widths: dict[tuple[str, str], set[int]] = defaultdict(set)
 
     def resolve(self, rows: list[Row]) -> dict[int, dict[str, list[str | None]]]:
         """The entities of each kept row, per entity column (None where a name is unresolved)."""
@@ -83,13 +88,61 @@ class _Builder:
                     del entities[row.number]
                 else:
                     entities[row.number][column.name] = found
+                    self._resolve_owners(column, row.cells[column.name], found)
         return entities
 
-    def statements(self, rows: list[Row], entities: dict) -> Iterator[tuple]:
-        for row in rows:
-            if row.number in entities:
-                yield from self._row(row, entities[row.number])
+    def statements(self, rows: list[Row], entities: dict, lines: Sequence[Family]
+                   ) -> Iterator[tuple]:
+        kept = [row for row in rows if row.number in entities]
+        for row in kept:
+            self._measure_widths(row)
+        for row in kept:
+            yield from self._row(row, entities[row.number])
+            yield from self._line(entities[row.number], lines)
         yield from self._describe_entities()
+
+    def _line(self, entities: dict[str, list[str | None]], lines: Sequence[Family]
+              ) -> Iterator[tuple]:
+        """The family a new row entity belongs to: the one with the longest name that begins
+        its name and shares a value with it (Qwen3-Max, developed by Alibaba, in Qwen)."""
+        spec = self.mapping.column(self.mapping.row_column).entity.family
+        subject = entities[self.mapping.row_column][0]
+        if spec is None or subject not in self.resolver.created:
+            return
+        shared = {iri for column in self.mapping.columns if column.property == spec.sharing
+                  and column.entity for iri in entities.get(column.name, ()) if iri}
+        name = self.resolver.created[subject][0].en
+        found = [f for f in lines if f.shared & shared and begins(name, f.name)]
+        longest = max((len(normalise(f.name)) for f in found), default=0)
+        best = {f.iri for f in found if len(normalise(f.name)) == longest}
+        if len(best) == 1:
+            yield NamedNode(subject), NamedNode(spec.property), NamedNode(best.pop())
+
+    def _measure_widths(self, row: Row) -> None:
+        """Record how many values each list column gives a name that stands alone in its row
+        (Epoch lists Google DeepMind in two countries), to pair the lists of rows naming it
+        with others."""
+        for column in self.mapping.columns:
+            names = row.cells[column.about or self.mapping.row_column]
+            if column.split is not None and len(names) == 1 and names[0] is not None:
+                width = sum(v is not None for v in row.cells[column.name])
+                if width:
+                    self.widths[(column.name, names[0].text)].add(width)
+
+    def _resolve_owners(self, column: Column, names: list, found: list[str | None]) -> None:
+        owner = column.entity.owner
+        if owner is None:
+            return
+        for name, iri in zip(names, found, strict=True):
+            if iri in self.resolver.created and iri not in self.owners:
+                owner_name = parse_name(owner.owner_word(name.text),
+                                        alternatives=owner.entity.alternatives)
+                outcome = self.resolver.resolve(owner_name, owner.entity.match,
+                                                owner.entity.create)
+                getattr(self.report, outcome.status)[owner.entity.kind][owner_name.text] = (
+                    short_id(outcome.iri) if outcome.iri else outcome.reason)
+                if outcome.iri:
+                    self.owners[iri] = (owner.property, outcome.iri)
 
     def _resolve(self, column: Column, row: Row) -> list[str | None]:
         spec, found = column.entity, []
@@ -109,10 +162,11 @@ class _Builder:
         for column in self.mapping.columns:
             if column.property is None or column.name == self.mapping.row_column:
                 continue
-            subjects = entities[column.about or self.mapping.row_column]
+            about = column.about or self.mapping.row_column
+            subjects = entities[about]
             values = ([NamedNode(i) if i else None for i in entities[column.name]]
                       if column.entity else row.cells[column.name])
-            pairs = _pair(subjects, values)
+            pairs = _pair(subjects, values, self._widths(column, row.cells[about]))
             if pairs is None:
                 self.report.unpaired[column.title].append(row.number)
                 continue
@@ -125,11 +179,19 @@ class _Builder:
                     self.report.years += 1
                 yield NamedNode(subject), NamedNode(column.property), value
 
+    def _widths(self, column: Column, names: list) -> list[int]:
+        """How many values of ``column`` each name takes: as where it stands alone, else 1."""
+        found = [self.widths.get((column.name, n.text), set()) if n else set() for n in names]
+        return [next(iter(w)) if len(w) == 1 else 1 for w in found]
+
     def _describe_entities(self) -> Iterator[tuple]:
         for iri, (name, klass) in self.resolver.created.items():
             votes = self.votes.get(iri, set())
             kind = next(iter(votes)) if len(votes) == 1 else NamedNode(klass)
             yield from _entity_description(NamedNode(iri), kind, name)
+            if iri in self.owners:
+                prop, owner = self.owners[iri]
+                yield NamedNode(iri), NamedNode(prop), NamedNode(owner)
         for iri, labels in self.new_labels.items():
             for text, lang in labels:
                 yield NamedNode(iri), NamedNode(ALT_LABEL), Literal(text, language=lang)
@@ -159,13 +221,20 @@ def _entity_description(node: NamedNode, kind: NamedNode, name: Name) -> set[tup
     return out
 
 
-def _pair(subjects: list, values: list) -> list[tuple] | None:
+def _pair(subjects: list, values: list, widths: list[int]) -> list[tuple] | None:
     """Pair a cell's values with their subjects: all of them with a single subject, one to one
-    with as many subjects; None when the lists cannot be paired."""
+    with as many subjects, or ``widths[i]`` values in a row for subject ``i`` when the widths
+    add up; None when the lists cannot be paired.
+
+    >>> _pair(["google", "gdm"], ["US", "US", "UK"], [1, 2])
+    [('google', 'US'), ('gdm', 'US'), ('gdm', 'UK')]
+    """
     if all(v is None for v in values):
         return []
     if len(subjects) == 1:
         return [(subjects[0], v) for v in values if v is not None and subjects[0]]
-    if len(subjects) == len(values):
-        return [(s, v) for s, v in zip(subjects, values, strict=True) if s and v is not None]
-    return None
+    if len(subjects) != len(values):
+        if sum(widths) != len(values):
+            return None
+        subjects = [s for s, width in zip(subjects, widths, strict=True) for _ in range(width)]
+    return [(s, v) for s, v in zip(subjects, values, strict=True) if s and v is not None]

@@ -35,8 +35,8 @@ import ontology
 
 from .store import KnowledgeGraph
 
-__all__ = ["Name", "Outcome", "LabelIndex", "Resolver", "is_chinese", "normalise", "parse_name",
-           "short_id", "slugify"]
+__all__ = ["Family", "Name", "Outcome", "LabelIndex", "Resolver", "begins", "families",
+           "is_chinese", "normalise", "parse_name", "short_id", "slugify", "words"]
 
 LABEL_PROPERTIES = tuple(
     ontology.PREFIXES[p] + n for p, n in (("rdfs", "label"), ("skos", "prefLabel"),
@@ -59,12 +59,21 @@ def normalise(name: str) -> str:
     >>> normalise("文心大模型 4.0")
     '文心大模型4.0'
     """
-    tokens = _TOKENS.findall(unicodedata.normalize("NFKC", name).casefold())
+    tokens = words(name)
     key = tokens[0] if tokens else ""
     for token in tokens[1:]:
         key += "." if key[-1].isdigit() and token[0].isdigit() else ""
         key += token
     return key
+
+
+def words(name: str) -> list[str]:
+    """The words of a name as :func:`normalise` compares them: NFKC, case folded.
+
+    >>> words("Nvidia H100 80G")
+    ['nvidia', 'h100', '80g']
+    """
+    return _TOKENS.findall(unicodedata.normalize("NFKC", name).casefold())
 
 
 def is_chinese(text: str) -> bool:
@@ -258,6 +267,51 @@ class Resolver:
             slug = f"{base}-{n}"
         self.index.taken.add(slug)
         return slug
+
+
+@dataclass(frozen=True)
+class Family:
+    """A line of entities in the graph (a model family): its IRI, one of its names, and the
+    values of the property its members share with it (its developers)."""
+
+    iri: str
+    name: str
+    shared: frozenset[str]
+
+
+def families(kg: KnowledgeGraph, klass: str, sharing: str, via: tuple[str, ...] = (),
+             exclude_graph: str | None = None) -> list[Family]:
+    """Every entity of ``klass`` (or a subclass) with each of its names and its ``sharing``
+    values, and what each of those is tied to by a property of ``via``, leaving out what
+    ``exclude_graph`` says."""
+    skip = f"FILTER (?g != {NamedNode(exclude_graph)})" if exclude_graph else ""
+    labels = " ".join(str(NamedNode(p)) for p in LABEL_PROPERTIES)
+    up = f"/({'|'.join(str(NamedNode(v)) for v in via)})?" if via else ""
+    rows = kg.query(f"""
+        SELECT ?e ?label (GROUP_CONCAT(DISTINCT STR(?v); separator=" ") AS ?shared) WHERE {{
+            VALUES ?p {{ {labels} }}
+            ?e a/<{ontology.PREFIXES['rdfs']}subClassOf>* {NamedNode(klass)} ;
+               {NamedNode(sharing)}{up} ?v .
+            GRAPH ?g {{ ?e ?p ?label }} {skip}
+            FILTER (isIRI(?e) && isLiteral(?label) && isIRI(?v))
+        }} GROUP BY ?e ?label""").rows
+    return [Family(e.value, label.value, frozenset(shared.value.split()))
+            for e, label, shared in rows]
+
+
+def begins(name: str, prefix: str) -> bool:
+    """Whether ``prefix`` begins ``name`` and ends at a word or before a number in it.
+
+    >>> begins("Qwen3-Max", "Qwen"), begins("ChatGLM3-6B", "ChatGLM"), begins("Llama 2", "Llama")
+    (True, True, True)
+    >>> begins("Stepwise-7B", "Step"), begins("Qwen", "Qwen"), begins("LLaVA-1.5", "Llama")
+    (False, False, False)
+    """
+    key, start = normalise(name), normalise(prefix)
+    if not start or len(key) <= len(start) or not key.startswith(start):
+        return False
+    head = words(prefix)
+    return key[len(start)].isdigit() or words(name)[:len(head)] == head
 
 
 def short_id(iri: str) -> str:

@@ -160,6 +160,13 @@ class KnowledgeGraph:
         )
         return {g.value: int(n.value) for g, n in result.rows}
 
+    def _sizes_now(self) -> dict[str, int]:
+        """The size of each named graph and of the default graph (:data:`DEFAULT_GRAPH`), counted
+        now (not cached: it is read in the middle of a write)."""
+        sizes = self.graph_sizes()
+        sizes[DEFAULT_GRAPH] = len(self.store) - sum(sizes.values())
+        return sizes
+
     def named_graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, NamedNode))
@@ -246,10 +253,18 @@ class KnowledgeGraph:
             raise BadInput(f"{name}: give a target graph for {syntax.name} input")
         with self._write_lock:
             before = len(self)
+            # A quads syntax may name graphs of its own, even with a target: as a load only
+            # adds, the graphs it changed are those that grew (a write then validates those
+            # alone, not the bundled graphs it did not touch). Counted on a local store only:
+            # a remote one caches its sizes until the commit.
+            sizes = self._sizes_now() if syntax.has_graphs and self.store is not None else None
             started = time.perf_counter()
             self._load_stream(source, syntax, graph, base_iri, name, progress, bulk)
-            # A quads syntax may name graphs of its own, even with a target.
-            self._committed(None if syntax.has_graphs else frozenset([graph]))
+            if not syntax.has_graphs:
+                self._committed(frozenset([graph]))
+            else:
+                self._committed(None if sizes is None else frozenset(
+                    g for g, n in self._sizes_now().items() if n != sizes.get(g, 0)))
             return LoadReport(name, len(self) - before, graph, time.perf_counter() - started)
 
     def replace(self, quads: Iterable[Quad], graphs: Iterable[str] | None) -> None:

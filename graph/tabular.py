@@ -1,17 +1,16 @@
-"""Tables described by W3C CSV on the Web (CSVW) metadata: the mapping and the typed rows.
+"""Tables described by W3C CSV on the Web (CSVW) metadata: what a mapping says, and the typed rows.
 
-A mapping is a CSVW table description (``*.csv-metadata.json``) read with the ``csvw`` package:
+A mapping (:mod:`graph.mappings` reads it) is a CSVW table description (``*.csv-metadata.json``):
 each column has ``titles`` (its header in the file), a ``datatype``, ``null`` values, a
 ``separator`` for lists, and ``propertyUrl`` (the predicate); ``tableSchema.aboutUrl`` names the
 column whose entity each row describes, and a column's own ``aboutUrl`` the column whose entities
 its values describe. What CSVW cannot say is written as common properties under ``aikg:``, which
 other CSVW processors ignore (docs/import.md lists them): ``aikg:entity`` (the cell names
 entities to resolve), ``aikg:values`` (a fixed reading of each text), ``aikg:derive`` (a second
-property read from the same cell), ``aikg:split``, ``aikg:yearIfJanuaryFirst``,
-``aikg:roundTo``; on the table ``aikg:graph``, ``aikg:site`` and ``aikg:evidenceKind``.
-
-Nothing is fetched: a mapping that refers to another document (a ``tableSchema`` or ``dialect``
-given by URL) is refused, and the ``@context`` is only checked, never loaded.
+property read from the same cell), ``aikg:split``, ``aikg:keep``, ``aikg:patterns``,
+``aikg:onlyWhere``, ``aikg:yearIfJanuaryFirst``, ``aikg:roundTo``; on the table ``aikg:graph``,
+``aikg:site``, ``aikg:evidenceKind`` and ``aikg:aliases``. :func:`read_rows` reads a table's
+cells into RDF terms and entity names, naming the row and column of a cell that does not read.
 """
 
 from __future__ import annotations
@@ -19,33 +18,28 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 import re
-import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 import regex
-from csvw.metadata import Table, URITemplate
+from csvw.metadata import URITemplate
 from pyoxigraph import Literal, NamedNode
 
 import ontology
 
-from .errors import BadInput, NotFound
-from .resolve import Name, parse_name
+from .errors import BadInput
+from .resolve import Name, parse_name, words
 
-__all__ = ["MAPPINGS_DIR", "Column", "EntitySpec", "Mapping", "Row", "bundled_mapping",
-           "load_mapping", "mapping_names", "read_rows"]
+__all__ = ["Column", "EntitySpec", "FamilySpec", "Mapping", "OwnerSpec", "Row", "expand_name",
+           "read_rows"]
 
-MAPPINGS_DIR = ontology.ONTOLOGY_DIR / "mappings"
-SUFFIX = ".csv-metadata.json"
 XSD = ontology.PREFIXES["xsd"]
-CSVW = "http://www.w3.org/ns/csvw"
-#: Seconds a split pattern may take on one cell.
-SPLIT_SECONDS = 0.2
+#: Seconds a mapping's pattern may take on one cell.
+CELL_SECONDS = 0.2
 #: Prefixes of the CSVW context that mappings use, beside aikg's own.
 PREFIXES = {**ontology.PREFIXES, "dc": ontology.PREFIXES["dcterms"],
             "cc": "http://creativecommons.org/ns#"}
@@ -57,17 +51,64 @@ Item = Literal | NamedNode | Name | None
 
 
 @dataclass(frozen=True)
+class OwnerSpec:
+    """Who owns each entity a column creates (the maker of a chip), read from the first word of
+    its name ("NVIDIA H100 SXM5 80GB": NVIDIA): ``by_first_word`` maps that word (case-folded) to
+    the owner's name, resolved as ``entity`` says; ``property`` links the two."""
+
+    property: str
+    entity: EntitySpec
+    by_first_word: dict[str, str] = field(hash=False)
+
+    def owner_word(self, text: str) -> str | None:
+        """The owner's name for an entity called ``text``, or None."""
+        first = next(iter(words(text)), "")
+        return self.by_first_word.get(first)
+
+
+@dataclass(frozen=True)
+class FamilySpec:
+    """The line each entity a column creates belongs to: an entity of class ``match`` in the
+    graph whose name begins the entity's name at a word or number boundary ("Qwen" begins
+    "Qwen3-Max", "ChatGLM" begins "ChatGLM3-6B") and which shares a value of ``sharing`` with it
+    in its row (the same developer), or whose value is tied to it by one of ``via`` (a family
+    developed by Alibaba Cloud, a unit of Alibaba); ``property`` links the two."""
+
+    property: str
+    match: str
+    sharing: str
+    via: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class EntitySpec:
     """A column whose cells name entities: the ``kind`` reported, the class they are matched
     among, the class of those it creates (None: never create), whether names give alternatives
-    ("Z.ai (Zhipu AI)"), and whether a row without one that resolves is left out (a model
-    with no developer breaks the shapes)."""
+    ("Z.ai (Zhipu AI)"), whether a row without one that resolves is left out (a model with no
+    developer breaks the shapes), ``aliases`` (a name of the table that means another name of
+    the graph: "Google DeepMind" means Google), the ``owner`` of the entities it creates and
+    the ``family`` they belong to."""
 
     kind: str
     match: str
     create: str | None
     alternatives: bool = False
     skip_row_without: bool = False
+    aliases: dict[str, str] = field(default_factory=dict, hash=False)
+    owner: OwnerSpec | None = None
+    family: FamilySpec | None = None
+
+    def name(self, text: str) -> Name:
+        """The name a cell gives; raise ValueError for an entity whose owner is not known."""
+        name = parse_name(text, alternatives=self.alternatives)
+        if self.owner is not None and self.owner.owner_word(name.text) is None:
+            known = ", ".join(sorted(self.owner.by_first_word))
+            raise ValueError(f"{text!r}: its first word names no maker the mapping knows "
+                             f"({known})")
+        if name.text in self.aliases:
+            meant = parse_name(self.aliases[name.text], alternatives=self.alternatives)
+            name = replace(name, keys=meant.keys, weak=meant.weak, alternatives=())
+        return name
 
 
 @dataclass(frozen=True)
@@ -80,7 +121,7 @@ class Column:
     about: str | None = None  # the entity column whose entities are the subjects; None: the row's
     datatype: Any = None  # a csvw Datatype
     null: tuple[str, ...] = ("",)
-    split: regex.Pattern | None = None  # split within SPLIT_SECONDS per cell
+    split: CellPattern | None = None
     lang: str | None = None
     value_url: URITemplate | None = None
     entity: EntitySpec | None = None
@@ -88,11 +129,18 @@ class Column:
     year_if_january_first: bool = False
     round_to_integer: bool = False
     required: bool = False
+    keep: CellPattern | None = None  # list items that do not match it are left out
+    #: (pattern, value): the value of the first pattern the text starts with; none: no value
+    patterns: tuple[tuple[CellPattern, Literal | NamedNode], ...] | None = None
+    #: (column, pattern): read only in rows where that column's text matches the pattern
+    only_where: tuple[str, CellPattern] | None = None
 
     def read(self, text: str) -> list[Item]:
         """The terms of a cell: one per list item (None for a null item); raise ValueError."""
         text = text.strip()
-        items = [p.strip() for p in _split(self.split, text)] if self.split and text else [text]
+        items = [p.strip() for p in self.split.split(text)] if self.split and text else [text]
+        if self.keep is not None:
+            items = [item for item in items if self.keep.search(item)] or [""]
         terms = [None if item in self.null else self._term(item) for item in items]
         if self.required and not any(t is not None for t in terms):
             raise ValueError("a value is required")
@@ -100,14 +148,16 @@ class Column:
 
     def _term(self, text: str) -> Item:
         if self.entity:
-            return parse_name(text, alternatives=self.entity.alternatives)
+            return self.entity.name(text)
+        if self.patterns is not None:
+            return next((value for pattern, value in self.patterns if pattern.match(text)), None)
         if self.values is not None:
             if text not in self.values:
                 known = ", ".join(repr(v) for v in self.values)
                 raise ValueError(f"{text!r} is none of the values the mapping reads: {known}")
             return self.values[text]
         if self.value_url is not None:
-            return NamedNode(_expand(self.value_url.expand(**{self.name: text})))
+            return NamedNode(expand_name(self.value_url.expand(**{self.name: text})))
         if self.datatype is None:
             return Literal(text, language=self.lang) if self.lang else Literal(text)
         return self._typed(text, self.datatype.read(text))
@@ -161,41 +211,6 @@ class Row:
     cells: dict[str, list[Item]]
 
 
-def load_mapping(source: Path | bytes) -> Mapping:
-    """Read a mapping from a file, or from the JSON document itself (bytes)."""
-    if isinstance(source, bytes):
-        name, text = "uploaded mapping", source
-    else:
-        path = Path(source)
-        name = path.name.removesuffix(SUFFIX).removesuffix(".json")
-        try:
-            text = path.read_bytes()
-        except OSError as error:
-            raise BadInput(f"cannot read the mapping {source}: {error.strerror}") from None
-    try:
-        document = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BadInput(f"mapping {name}: not JSON ({error})") from None
-    try:
-        return _mapping(name, document)
-    except KeyError as error:
-        raise BadInput(f"mapping {name}: {error} is missing") from None
-    except (ValueError, TypeError, AttributeError, re.error, Warning) as error:
-        raise BadInput(f"mapping {name}: {error}") from None
-
-
-def bundled_mapping(name: str) -> Mapping:
-    """A mapping shipped in ``ontology/mappings/``, by name (``epoch-notable-ai-models``)."""
-    if name not in mapping_names():
-        raise NotFound(f"no bundled mapping {name!r}; there are: {', '.join(mapping_names())}")
-    return load_mapping(MAPPINGS_DIR / f"{name}{SUFFIX}")
-
-
-def mapping_names() -> list[str]:
-    """The names of the bundled mappings."""
-    return sorted(p.name.removesuffix(SUFFIX) for p in MAPPINGS_DIR.glob(f"*{SUFFIX}"))
-
-
 def read_rows(table: bytes | str | Path | IO[bytes], mapping: Mapping) -> Iterator[Row]:
     """The typed rows of a table; a cell that does not read raises :class:`BadInput` naming
     its row (as in the file: the header is row 1) and its column."""
@@ -228,149 +243,53 @@ def read_rows(table: bytes | str | Path | IO[bytes], mapping: Mapping) -> Iterat
 
 def _cells(record: list[str], mapping: Mapping, where: dict[str, int], number: int
            ) -> dict[str, list[Item]]:
+    def text(name: str) -> str:
+        return record[where[name]] if where[name] < len(record) else ""
+
     cells = {}
     for column in mapping.columns:
-        index = where[column.name]
+        if column.only_where and not column.only_where[1].search(text(column.only_where[0])):
+            cells[column.name] = [None]
+            continue
         try:
-            cells[column.name] = column.read(record[index] if index < len(record) else "")
+            cells[column.name] = column.read(text(column.name))
         except ValueError as error:
             raise BadInput(f"row {number}, column {column.title}: {error}") from None
     return cells
 
 
-# -- reading the CSVW metadata ----------------------------------------------------------------
+class CellPattern:
+    """A mapping's regular expression over one cell (``aikg:split``, ``aikg:keep``,
+    ``aikg:patterns``, ``aikg:onlyWhere``): Python's syntax, checked by ``re`` (whose errors
+    name the problem), run by the ``regex`` engine, which stops a match at a deadline. A pattern
+    that backtracks (``(a+)+b`` on 27 characters froze the server for 9 s with Python's own
+    engine) would cost as much on every row, so past :data:`CELL_SECONDS` on one cell the whole
+    import is refused."""
 
+    def __init__(self, text: str) -> None:
+        re.compile(text)
+        self.pattern = text
+        self._compiled = regex.compile(text)
 
-def _mapping(name: str, document: dict) -> Mapping:
-    if not isinstance(document, dict) or "tables" in document:
-        raise ValueError("give one CSVW table description (a TableGroup is not supported)")
-    context = document.get("@context")
-    if (context if isinstance(context, str) else (context or [None])[0]) != CSVW:
-        raise ValueError(f"@context must be {CSVW!r}, or a list of it and a local context")
-    for key in ("tableSchema", "dialect"):
-        if isinstance(document.get(key), str):
-            raise ValueError(f"{key} must be given inline: aikg fetches no other document")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # csvw warns on invalid metadata: refuse it instead
+    def split(self, text: str) -> list[str]:
+        return self._bounded(self._compiled.split, text)
+
+    def search(self, text: str) -> Any:
+        return self._bounded(self._compiled.search, text)
+
+    def match(self, text: str) -> Any:
+        return self._bounded(self._compiled.match, text)
+
+    def _bounded(self, how: Any, text: str) -> Any:
         try:
-            table = Table.fromvalue({"url": "table.csv", **document})
-        except AssertionError:  # csvw's check of a local context
-            raise ValueError("the local @context may only set @base and @language") from None
-    schema = table.tableSchema
-    about = _about(schema.aboutUrl, "tableSchema")
-    if about is None:
-        raise ValueError("tableSchema.aboutUrl must name the column of the row's entity")
-    columns: list[Column] = []
-    for csvw_column in schema.columns:
-        if csvw_column.virtual:
-            raise ValueError(f"column {csvw_column.name}: virtual columns are not supported")
-        if not csvw_column.suppressOutput:
-            columns.extend(_columns(csvw_column))
-    entities = {c.name for c in columns if c.entity}
-    for column in columns:
-        if (column.about or about) not in entities:
-            raise ValueError(f"column {column.name}: its aboutUrl names no entity column")
-    props = table.common_props
-    if not table._get_dialect().header:
-        raise ValueError("the table must start with a header row (dialect.header true)")
-    return Mapping(name=name, graph=props.get("aikg:graph"), row_column=about,
-                   columns=tuple(columns), source=props, dialect=table._get_dialect())
+            return how(text, timeout=CELL_SECONDS)
+        except TimeoutError:
+            raise BadInput(f"the pattern {self.pattern!r} took more than {CELL_SECONDS:g} s on "
+                           f"one cell of {len(text)} characters: it backtracks; nothing was "
+                           "imported") from None
 
 
-def _pattern(text: str) -> regex.Pattern:
-    """A split pattern: Python's syntax (checked by ``re``, whose errors name the problem),
-    run by the ``regex`` engine, which can stop a match at a deadline (:func:`_split`)."""
-    re.compile(text)
-    return regex.compile(text)
-
-
-def _split(pattern: regex.Pattern, text: str) -> list[str]:
-    """``text`` split by a mapping's pattern within :data:`SPLIT_SECONDS`, or
-    :class:`BadInput` for the whole import: a pattern that backtracks (``(a+)+b`` on 27
-    characters froze the server for 9 s with Python's own engine) would cost as much on every
-    row. The ``regex`` engine checks the time as it matches."""
-    try:
-        return pattern.split(text, timeout=SPLIT_SECONDS)
-    except TimeoutError:
-        raise BadInput(f"the split pattern {pattern.pattern!r} took more than {SPLIT_SECONDS:g} s "
-                       f"on one cell of {len(text)} characters: it backtracks; nothing was "
-                       "imported") from None
-
-
-def _columns(col: Any) -> list[Column]:
-    props = col.common_props
-    title = col.titles.getfirst() if col.titles else col.name
-    separator = col.inherit("separator")
-    split = props.get("aikg:split") or (re.escape(separator) if separator else None)
-    lang = col.inherit("lang")
-    entity = props.get("aikg:entity")
-    value_url = col.valueUrl
-    if value_url is not None and _template_names(value_url) != {col.name}:
-        raise ValueError(f"column {col.name}: valueUrl must be a template of the column's own "
-                         f"value, such as '{{+{col.name}}}'")
-    column = Column(
-        name=str(col), title=title,
-        property=_expand(str(col.propertyUrl)) if col.propertyUrl else None,
-        about=_about(col.aboutUrl, f"column {col.name}"),
-        datatype=col.inherit("datatype"), null=tuple(col.inherit_null()),
-        split=_pattern(split) if split else None,
-        lang=None if lang in (None, "und") else lang,
-        value_url=value_url,
-        entity=_entity(entity) if entity else None,
-        values=_values(props["aikg:values"]) if "aikg:values" in props else None,
-        year_if_january_first=bool(props.get("aikg:yearIfJanuaryFirst")),
-        round_to_integer=props.get("aikg:roundTo") == "xsd:integer",
-        required=bool(col.inherit("required")))
-    derive = props.get("aikg:derive", [])
-    if not isinstance(derive, list) or not all(isinstance(d, dict) for d in derive):
-        raise ValueError(f"column {col.name}: aikg:derive is a list of "
-                         f"{{'propertyUrl': ..., 'values': {{...}}}}")
-    derived = [Column(name=f"{col}/{i}", title=title, property=_expand(d["propertyUrl"]),
-                      about=column.about, null=column.null, split=column.split,
-                      values=_values(d["values"]))
-               for i, d in enumerate(derive)]
-    return [column, *derived]
-
-
-def _entity(spec: Any) -> EntitySpec:
-    if not isinstance(spec, dict):
-        raise ValueError(f"aikg:entity is an object with kind, match and create, not {spec!r}")
-    create = spec.get("create")
-    return EntitySpec(kind=spec["kind"], match=_expand(spec["match"]),
-                      create=_expand(create) if create else None,
-                      alternatives=bool(spec.get("alternatives")),
-                      skip_row_without=bool(spec.get("skipRowWithout")))
-
-
-def _values(table: Any) -> dict[str, Literal | NamedNode]:
-    def term(value: Any) -> Literal | NamedNode:
-        if isinstance(value, dict) and set(value) == {"@id"}:
-            return NamedNode(_expand(value["@id"]))
-        if isinstance(value, bool | int | float | str):
-            return Literal(value)
-        raise ValueError(f"a value of aikg:values is a string, number, boolean or "
-                         f"{{'@id': ...}}, not {value!r}")
-
-    if not isinstance(table, dict):
-        raise ValueError(f"aikg:values maps each text to a value, not {table!r}")
-    return {str(text): term(value) for text, value in table.items()}
-
-
-def _about(template: URITemplate | None, where: str) -> str | None:
-    if template is None:
-        return None
-    names = _template_names(template)
-    if len(names) != 1:
-        raise ValueError(f"{where}: aboutUrl must name exactly one column, as in "
-                         f"'{ontology.KG}{{model}}'")
-    return next(iter(names))
-
-
-def _template_names(template: URITemplate) -> set[str]:
-    return set(template.variable_names)
-
-
-def _expand(name: str) -> str:
+def expand_name(name: str) -> str:
     """An absolute IRI from an IRI or a prefixed name."""
     prefix, sep, local = name.partition(":")
     if sep and prefix in PREFIXES and not local.startswith("//"):

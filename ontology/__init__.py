@@ -5,6 +5,7 @@ This module loads nothing: it only says where things are and what they are calle
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
@@ -21,6 +22,9 @@ __all__ = [
     "ONTOLOGY_FILE",
     "SHAPES_FILE",
     "RDF_SUFFIXES",
+    "TABLES_DIR",
+    "BundledTable",
+    "BUNDLED_TABLES",
     "bundled_files",
     "graph_for_file",
 ]
@@ -55,6 +59,26 @@ ONTOLOGY_FILE = ONTOLOGY_DIR / "aikg.ttl"
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
 
 RDF_SUFFIXES = (".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl")
+TABLES_DIR = ONTOLOGY_DIR / "tables"  # third-party tables, each with its licence (README.md)
+
+
+@dataclass(frozen=True)
+class BundledTable:
+    """A third-party table shipped in ``tables/``, imported with a bundled mapping of the same
+    name into the data file ``data/<name>.trig`` (``make data``)."""
+
+    name: str  # of the mapping in mappings/ and of the data file
+    table: Path
+    accessed: str  # the day the table was downloaded, YYYY-MM-DD
+
+    @property
+    def data_file(self) -> Path:
+        return DATA_DIR / f"{self.name}.trig"
+
+
+BUNDLED_TABLES = (
+    BundledTable("epoch-notable-ai-models", TABLES_DIR / "notable-ai-models.csv", "2026-01-26"),
+)
 
 
 def bundled_files() -> list[Path]:

@@ -8,7 +8,8 @@ from flask import Blueprint, Response, jsonify, request
 
 from graph import BadInput
 from graph.importer import import_table
-from graph.tabular import Mapping, bundled_mapping, load_mapping
+from graph.mappings import bundled_mapping, load_mapping
+from graph.tabular import Mapping
 
 from .auth import require_token
 from .state import get_graph

@@ -254,7 +254,7 @@ _LINK = _object({"relation": _object(_LABELS), "node": _object(_LABELS), "source
                  "ecosystem": _BOOL, "since": _DATE, "until": _DATE},
                 optional=("since", "until"))
 _SOURCE = _object({"id": _STR, "iri": _STR, "title": _NULLABLE_STR, "url": _NULLABLE_STR,
-                   "issued": _NULLABLE_STR})
+                   "issued": _NULLABLE_STR, "license": _NULLABLE_STR, "credit": _NULLABLE_STR})
 _CHANGED = {"type": "array", "items": {"allOf": [_ROLE, _object({
     "size": _INT, "members": {"type": "array", "items": {"allOf": [_NODE, _object({
         "date": {"type": ["string", "null"]}, "distance": _INT, "roles": _STRS,

@@ -9,6 +9,7 @@ from ``/api/entities/<id>/circle`` by ``static/circle.js``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import cache
@@ -318,6 +319,13 @@ def entity_url(node: dict) -> str | None:
     ident = node.get("id", "")
     return url_for("pages.entity", entity_id=ident) if entity_iri(ident) == node.get(
         "iri") else None
+
+
+@bp.app_template_filter("license_name")
+def license_name(iri: str) -> str:
+    """A licence's short name: "CC BY 4.0" for a Creative Commons licence, else its address."""
+    found = re.search(r"creativecommons\.org/licenses/([a-z-]+)/([0-9.]+)", iri)
+    return f"CC {found[1].upper()} {found[2]}" if found else iri
 
 
 @bp.app_template_test("web_address")

@@ -17,6 +17,10 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
     "six-little-tigers": (("company", "model"), {
         ("zhipu", "glm"), ("moonshot", "kimi-model"), ("minimax", "abab"),
         ("minimax", "video-01"), ("baichuan", "baichuan-4"), ("stepfun", "step"), ("01ai", "yi"),
+        # Epoch AI's models in no curated family (its GLM models are versions of GLM)
+        ("minimax", "minimax-m2"), ("moonshot", "kimi-explorer"),
+        ("zhipu", "cogagent"),
+        ("zhipu", "cogvlm-17b"),
         ("baichuan", "baichuan-model"), ("minimax", "minimax-model"),
     }),
     "built-on-ernie": (("thing", "relation", "model"), {
@@ -51,6 +55,10 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
         ("m-kimi-cac", "article-2024-12-18-large-models-finals"),
         ("m-kimi-cac-blended", "reportify-1203307647483383808"),
     }),
+    "family-tree": (("model", "based_on", "base_developers"), {
+        ("nvlm-d-72b", "qwen2-72b", "Alibaba"), ("nvlm-h-72b", "qwen2-72b", "Alibaba"),
+        ("nvlm-x-72b", "qwen2-72b", "Alibaba"), ("llava-ov-72b", "qwen2-72b", "Alibaba"),
+    }),
     "baidu-circle": (("role", "member"), {
         ("developed", "ernie"), ("developed", "ernie-4-0"), ("developed", "ernie-4-0-tool"),
         ("developed", "ernie-4-0-turbo"), ("developed", "ernie-speed"),
@@ -58,6 +66,12 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
         ("owned", "paddlepaddle"), ("owned", "qianfan"), ("owned", "appbuilder"),
         ("owned", "agentbuilder"), ("owned", "wenxin-agent-platform"), ("owned", "all-in-one"),
         ("owned", "kunlun"),
+        # Epoch AI's models of Baidu
+        ("developed", "dl-scaling-image"), ("developed", "dl-scaling-lm"),
+        ("developed", "dl-scaling-speech"), ("developed", "ernie-3-0"),
+        ("developed", "ernie-3-0-titan"), ("developed", "ernie-3-5"),
+        ("developed", "ernie-4-5-vl-424b-a47b"), ("developed", "ernie-doc-247m"),
+        ("developed", "ernie-gen-large"), ("developed", "ernie-vilg"), ("developed", "plato-xl"),
         # ERNIE 4.5 and X1 (March 2025), models-2025-2026.trig
         ("developed", "ernie-4-5"), ("developed", "ernie-x1"),
         # Baidu in Baichuan's October 2023 round (The Bamboo Works), eco-tigers.trig
@@ -75,6 +89,26 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
     }),
 }
 
+# Examples whose answers are too long to list: the columns compared, rows the answer must
+# hold, and how many rows it has at least. Counts are left out: curated facts move them.
+CONTAINS: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]], int]] = {
+    "models-per-country-year": (("country", "year"), {
+        ("china", "2025"), ("united-states-of-america", "2025"), ("china", "2024"),
+        ("korea-republic-of", "2025"), ("united-kingdom-of-great-britain-and-northern-ireland",
+                                        "2017"),
+    }, 200),
+    "chips-by-maker": (("maker", "chip"), {
+        ("nvidia", "nvidia-a100"), ("nvidia", "nvidia-h100-sxm5-80gb"), ("google", "google-tpu-v4"),
+        ("huawei", "huawei-ascend-910b"), ("huawei", "ascend"), ("baidu", "kunlun"),
+        ("amazon", "amazon-trainium1"), ("amd", "amd-radeon-instinct-mi250x"),
+    }, 60),
+    "chinese-models-2025": (("model", "developer"), {
+        ("kimi-k2", "moonshot"), ("glm-4-6", "zhipu"), ("glm-4-6", "tsinghua"),
+        ("qwen3-max", "alibaba"), ("deepseek-r1", "deepseek"), ("hunyuan-turbos", "tencent"),
+        ("minimax-m2", "minimax"), ("doubao-1-5-pro", "bytedance"),
+    }, 35),
+}
+
 # Examples whose answer grows as the ecosystems are researched: the rows above must be among
 # the answer, which may hold more (a giant's partners, a startup's new backers).
 GROWING = {"baidu-circle", "giants-back-startups", "moonshot-investors", "bytedance-circle-as-of",
@@ -84,7 +118,8 @@ EXAMPLES = {example.name: example for example in load_examples()}
 
 
 def test_every_example_has_an_expected_answer_and_every_answer_an_example() -> None:
-    assert set(EXAMPLES) == set(EXPECTED)
+    assert set(EXAMPLES) == set(EXPECTED) | set(CONTAINS)
+    assert not set(EXPECTED) & set(CONTAINS)
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
@@ -96,13 +131,31 @@ def test_example_has_titles_and_a_description(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_example_returns_its_expected_answer(bundled: KnowledgeGraph, name: str) -> None:
     columns, expected = EXPECTED[name]
-    result = bundled.query(EXAMPLES[name].sparql)
-    index = [result.variables.index(column) for column in columns]
-    got = {tuple(_value(row[i]) for i in index) for row in result.rows}
+    got = _answer(bundled, name, columns)
     if name in GROWING:
         assert expected <= got, expected - got
     else:
         assert got == expected
+
+
+@pytest.mark.parametrize("name", sorted(CONTAINS))
+def test_long_example_answer_holds_the_expected_rows(bundled: KnowledgeGraph, name: str) -> None:
+    columns, expected, at_least = CONTAINS[name]
+    got = _answer(bundled, name, columns)
+    assert expected <= got and len(got) >= at_least
+
+
+def test_nvidia_leads_the_chip_makers_with_the_a100_first(bundled: KnowledgeGraph) -> None:
+    result = bundled.query(EXAMPLES["chips-by-maker"].sparql)
+    first = dict(zip(result.variables, result.rows[0], strict=True))
+    assert (_value(first["maker"]), _value(first["chip"])) == ("nvidia", "nvidia-a100")
+    assert int(first["models"].value) >= 51  # Epoch's table alone
+
+
+def _answer(kg: KnowledgeGraph, name: str, columns: tuple[str, ...]) -> set[tuple]:
+    result = kg.query(EXAMPLES[name].sparql)
+    index = [result.variables.index(column) for column in columns]
+    return {tuple(_value(row[i]) for i in index) for row in result.rows}
 
 
 def test_doubao_tokens_name_every_source_that_states_them(bundled: KnowledgeGraph) -> None:

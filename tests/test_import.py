@@ -17,9 +17,10 @@ import pytest
 from pyoxigraph import NamedNode
 
 import ontology
-from graph import BadInput, KnowledgeGraph, NotFound, ValidationFailed, open_graph
+from graph import BadInput, KnowledgeGraph, NotFound, ValidationFailed
+from graph.bundled import curated_graph
 from graph.importer import ImportReport, import_table
-from graph.tabular import bundled_mapping, load_mapping
+from graph.mappings import bundled_mapping, load_mapping
 from tests.conftest import DATA
 
 TABLE = DATA / "models.csv"
@@ -31,8 +32,9 @@ TURTLE_PREFIXES = "\n".join(f"@prefix {p}: <{ns}> ." for p, ns in ontology.PREFI
 
 @pytest.fixture
 def kg() -> KnowledgeGraph:
-    """A fresh bundled graph per test: imports write into it."""
-    return open_graph("memory")
+    """A fresh curated graph per test (the bundled files but the data made from bundled
+    tables, whose names would otherwise be found first): imports write into it."""
+    return curated_graph()
 
 
 def run(kg: KnowledgeGraph, table: bytes | Path = TABLE, **options: object) -> ImportReport:
