@@ -22,6 +22,10 @@ CORE_CLASSES = ("Organization", "ModelFamily", "Product", "Platform")
 _PREFIXES = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in ontology.PREFIXES.items())
 _META = ", ".join(f"<{g}>" for g in (ontology.ONTOLOGY_GRAPH, ontology.SHAPES_GRAPH,
                                      ontology.SOURCES_GRAPH))
+#: A bundled third-party table (Epoch AI's) is a source graph redistributed under a licence:
+#: the curation rules (names, grades of figures) are about the curated sources, not about it.
+_CURATED = f"""FILTER NOT EXISTS {{ GRAPH <{ontology.SOURCES_GRAPH}> {{
+                   ?g <http://purl.org/dc/terms/license> ?licence }} }}"""
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,11 @@ class NameCoverage:
     named: int
     #: ``(id, English name, class)`` of every core entity without a Chinese name.
     exceptions: list[tuple[str, str, str]]
-    #: ids of organizations located in China (directly or as a unit) without a Chinese name.
+    #: ids of curated organizations located in China (directly or as a unit) without a
+    #: Chinese name.
     chinese_without_name: list[str]
+    #: the same for organizations that only a bundled third-party table names.
+    chinese_from_tables_without_name: list[str]
 
     @property
     def share(self) -> float:
@@ -56,18 +63,22 @@ def name_coverage(kg: KnowledgeGraph) -> NameCoverage:
         SELECT ?e (SAMPLE(?en) AS ?name) (SAMPLE(?t) AS ?type)
                (MAX(IF(BOUND(?zh), 1, 0)) AS ?has)
         WHERE {{
-            GRAPH ?g {{ ?e a ?t }} FILTER (?g NOT IN ({_META}))
+            GRAPH ?g {{ ?e a ?t }} FILTER (?g NOT IN ({_META})) {_CURATED}
             ?t rdfs:subClassOf* ?core . VALUES ?core {{ {core} }}
             ?e rdfs:label ?en FILTER (LANG(?en) = "en")
             OPTIONAL {{ ?e rdfs:label ?zh FILTER (LANG(?zh) = "zh") }}
         }} GROUP BY ?e ORDER BY ?e""")
     exceptions = [(_local(e), name, _local(t)) for e, name, t, has in rows if has == "0"]
-    chinese = _rows(kg, """
-        SELECT DISTINCT ?e WHERE {
+    chinese = _rows(kg, f"""
+        SELECT DISTINCT ?e (IF(EXISTS {{ GRAPH ?g {{ ?e a ?t }}
+                                         FILTER (?g NOT IN ({_META})) {_CURATED} }},
+                               "curated", "table") AS ?from) WHERE {{
             ?e (aikg:unitOf|aikg:subsidiaryOf)*/aikg:locatedInCountry kg:china .
-            FILTER NOT EXISTS { ?e rdfs:label ?zh FILTER (LANG(?zh) = "zh") } }""")
-    return NameCoverage(total=len(rows), named=len(rows) - len(exceptions),
-                        exceptions=exceptions, chinese_without_name=[_local(e) for (e,) in chinese])
+            FILTER NOT EXISTS {{ ?e rdfs:label ?zh FILTER (LANG(?zh) = "zh") }} }}""")
+    return NameCoverage(
+        total=len(rows), named=len(rows) - len(exceptions), exceptions=exceptions,
+        chinese_without_name=[_local(e) for e, kind in chinese if kind == "curated"],
+        chinese_from_tables_without_name=[_local(e) for e, kind in chinese if kind == "table"])
 
 
 def weakly_sourced(kg: KnowledgeGraph) -> list[tuple[str, str, str]]:

@@ -38,8 +38,8 @@ def test_openai_is_humanes_partner_not_its_investor(bundled: KnowledgeGraph) -> 
 def test_pangu_sigma_is_dated_by_its_arxiv_submission(bundled: KnowledgeGraph) -> None:
     assert values(bundled, "SELECT ?d WHERE { kg:pangu-sigma schema:datePublished ?d }") == {
         "2023-03-20"}
-    assert graphs_stating(bundled, "kg:pangu-sigma schema:datePublished ?d") == {
-        "arxiv-2303-10845"}
+    # Epoch AI's table, bundled, agrees; the date rests on the paper.
+    assert "arxiv-2303-10845" in graphs_stating(bundled, "kg:pangu-sigma schema:datePublished ?d")
 
 
 def test_stability_ais_101m_round_is_one_round_of_october_2022(bundled: KnowledgeGraph) -> None:
