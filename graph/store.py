@@ -93,6 +93,9 @@ class KnowledgeGraph:
         self.write_failure: str | None = None
         self._write_lock = threading.RLock()
         self._listeners: list[Callable[[KnowledgeGraph], None]] = []
+        #: Called as ``recorder(method, args, kwargs)`` after each committed public write, so
+        #: that another copy can repeat it (:class:`graph.sharedlog.SharedLog`); None: no one.
+        self.recorder: Callable[[str, tuple, dict], None] | None = None
         self._count_cache: tuple[int, int] | None = None
 
     # -- reading -----------------------------------------------------------------------------
@@ -178,15 +181,18 @@ class KnowledgeGraph:
         self._check_writable()
         guard.check_update(sparql)
         check_sparql(sparql)
-        sparql = guard.with_using(sparql, using_graphs, using_named_graphs)
+        using_graphs, using_named_graphs = tuple(using_graphs), tuple(using_named_graphs)
+        text = guard.with_using(sparql, using_graphs, using_named_graphs)
         with self._write_lock:
             try:
-                self.store.update(sparql, base_iri=base_iri)
+                self.store.update(text, base_iri=base_iri)
             except SyntaxError as error:
-                raise sparql_error(error, sparql) from None
+                raise sparql_error(error, text) from None
             except (OSError, RuntimeError, ValueError) as error:
                 raise self._write_failed(error, "update failed") from None
-            self._committed(written_graphs(sparql))
+            self._committed(written_graphs(text))
+            self._record("update", sparql, base_iri=base_iri, using_graphs=using_graphs,
+                         using_named_graphs=using_named_graphs)
 
     def load(
         self,
@@ -239,6 +245,8 @@ class KnowledgeGraph:
             self._load_stream(source, syntax, graph, base_iri, name, progress, bulk)
             # A quads syntax may name graphs of its own, even with a target.
             self._committed(None if syntax.has_graphs else frozenset([graph]))
+            self._record("load", source, format=syntax.name, graph=graph, base_iri=base_iri,
+                         bulk=bulk, name=name)
             return LoadReport(name, len(self) - before, graph, time.perf_counter() - started)
 
     def replace(self, quads: Iterable[Quad], graphs: Iterable[str] | None) -> None:
@@ -261,6 +269,7 @@ class KnowledgeGraph:
         with self._write_lock:
             self._apply(text)
             self._committed(None if graphs is None else frozenset(graphs) | _graphs_of(quads))
+            self._record("replace", quads, graphs)
 
     def add(self, quads: Iterable[Quad]) -> None:
         """Add quads in one transaction (all of them or none)."""
@@ -269,6 +278,7 @@ class KnowledgeGraph:
         with self._write_lock:
             self._extend(quads)
             self._committed(_graphs_of(quads))
+            self._record("add", quads)
 
     def validate(self, graphs: Iterable[str] | None = None) -> None:
         """Check named graphs against the SHACL shapes; raise :class:`ValidationFailed` if broken.
@@ -344,6 +354,10 @@ class KnowledgeGraph:
         self.changed_graphs = graphs
         for listener in self._listeners:
             listener(self)
+
+    def _record(self, method: str, *args: object, **kwargs: object) -> None:
+        if self.recorder is not None:
+            self.recorder(method, args, kwargs)
 
     def _check_writable(self) -> None:
         if self.read_only:

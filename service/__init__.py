@@ -11,6 +11,7 @@ from graph import open_graph
 from graph.executor import Executor
 from graph.network import Network
 from graph.remote_network import RemoteNetwork
+from graph.sharedlog import SharedLog, SharedWrites
 from graph.store import is_remote
 
 from . import (
@@ -51,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_WORKERS": 4,  # processes that evaluate queries (0: in the request thread, no hard stop)
     "RESULT_CACHE_BYTES": 64 * 1024 * 1024,  # query answers kept per graph version (0: off)
     "CORS_ORIGINS": "*",  # "*", a list of origins, or None (no CORS headers)
+    "SHARED_LOG": None,  # a directory of writes shared by the server processes (graph.sharedlog)
     "BASE_URL": None,  # the public URL, for IRIs the service mints; None: the bound address
     "RECONCILE_MAX_QUERIES": 100,  # queries per reconciliation batch (and ids per extension)
     "RECONCILE_MAX_BODY": 1024 * 1024,  # bytes per request body on /reconcile
@@ -82,4 +84,19 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
                       openapi.bp, pages.bp, importer.bp, reconcile.bp):
         app.register_blueprint(blueprint)
     ResponseCache.install(app, app.config["RESULT_CACHE_BYTES"])
+    if app.config["SHARED_LOG"]:
+        _share_writes(app, SharedLog(kg, app.config["SHARED_LOG"]))
     return app
+
+
+def _share_writes(app: Flask, log: SharedLog) -> None:
+    """Writes go through ``log``, and every request first applies what other processes wrote:
+    before anything else, the response cache included."""
+    app.extensions["aikg.executor"] = SharedWrites(app.extensions["aikg.executor"], log)
+    answer = app.wsgi_app
+
+    def caught_up(environ, start_response):
+        log.catch_up()
+        return answer(environ, start_response)
+
+    app.wsgi_app = caught_up

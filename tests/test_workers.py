@@ -1,0 +1,98 @@
+"""Several server processes over one in-memory graph: a write is seen by whichever answers next.
+
+Each request opens a new connection, so gunicorn hands it to whichever process accepts first;
+many requests reach both processes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import requests
+
+from .servers import aikg_server
+
+TOKEN = "s3cret"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+GRAPH = "https://example.org/workers"
+ASK = f"ASK {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}"
+
+
+def _children(pid: int) -> set[int]:
+    """The server's worker processes (its direct children)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry))
+    return found
+
+
+def _insert(url: str, n: int) -> None:
+    update = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:s{n}> <urn:p> {n} }} }}"
+    answer = requests.post(f"{url}/sparql", data={"update": update}, headers=AUTH, timeout=60)
+    assert answer.status_code == 204, answer.text
+
+
+def _count(url: str) -> tuple[int, int]:
+    """The triples of GRAPH and the graph version, as one process answers them."""
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}"
+    with requests.Session() as fresh:  # a connection of its own
+        answer = fresh.get(f"{url}/sparql", params={"query": query},
+                           headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    assert answer.status_code == 200, answer.text
+    return int(answer.json()["results"]["bindings"][0]["n"]["value"]), answer.headers["ETag"]
+
+
+def test_every_process_answers_with_the_last_acknowledged_write(tmp_path):
+    with aikg_server("--workers", "2", "--token", TOKEN, "--threads", "4",
+                     log=tmp_path / "serve.log") as (url, server):
+        assert len(_children(server.pid)) == 2
+        for n in range(1, 7):
+            _insert(url, n)
+            answers = {_count(url) for _ in range(6)}
+            assert len(answers) == 1, answers  # the same count and ETag from each process
+            assert next(iter(answers))[0] == n
+
+
+def test_a_process_that_replaces_a_killed_one_has_every_write(tmp_path):
+    with aikg_server("--workers", "2", "--token", TOKEN, "--threads", "4",
+                     log=tmp_path / "serve.log") as (url, server):
+        for n in range(1, 4):
+            _insert(url, n)
+        before = _children(server.pid)
+        os.kill(min(before), signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while len(_children(server.pid) - before) < 1 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _children(server.pid) - before, "gunicorn did not replace the killed process"
+        assert {_count(url)[0] for _ in range(8)} == {3}
+        _insert(url, 4)
+        assert {_count(url)[0] for _ in range(8)} == {4}
+
+
+def test_a_refused_write_reaches_no_process(tmp_path):
+    with aikg_server("--workers", "2", "--token", TOKEN, log=tmp_path / "serve.log") as (url, _):
+        _insert(url, 1)
+        broken = requests.post(f"{url}/sparql", data={"update": "INSERT DATA { <urn:a> }"},
+                               headers=AUTH, timeout=60)
+        assert broken.status_code == 400
+        assert {_count(url)[0] for _ in range(6)} == {1}
+        assert requests.get(f"{url}/sparql", params={"query": ASK}, timeout=60).ok
+
+
+def test_an_on_disk_store_refuses_several_processes(tmp_path):
+    from .servers import python
+
+    run = python("-m", "service.cli", "serve", "--store", str(tmp_path / "db"),
+                 "--workers", "2", stderr=-1, stdout=-1)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 2
+    assert b"--workers above 1" in err
