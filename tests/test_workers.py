@@ -96,3 +96,20 @@ def test_an_on_disk_store_refuses_several_processes(tmp_path):
     _, err = run.communicate(timeout=60)
     assert run.returncode == 2
     assert b"--workers above 1" in err
+
+
+def test_metrics_count_the_requests_of_every_process(tmp_path):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with aikg_server("--workers", "2", log=tmp_path / "serve.log") as (url, server):
+        assert len(_children(server.pid)) == 2
+        for _ in range(12):
+            _count(url)
+        for _ in range(4):  # whichever process answers /metrics
+            with requests.Session() as fresh:
+                text = fresh.get(f"{url}/metrics", timeout=60).text
+            counted = sum(s.value for family in text_string_to_metric_families(text)
+                          if family.name == "aikg_requests"
+                          for s in family.samples
+                          if s.name == "aikg_requests_total" and s.labels["route"] == "/sparql")
+            assert counted == 12, text

@@ -77,7 +77,16 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
         raise click.UsageError("--workers above 1 needs an in-memory graph or a read-only remote "
                                "store: an on-disk store has one writer, and the others would not "
                                "see its writes")
-    shared_log = tempfile.mkdtemp(prefix="aikg-writes-") if workers > 1 and token else None
+    # Several processes share what they must through files in one directory of this run: the
+    # writes (graph.sharedlog) and the metrics (prometheus_client's multiprocess mode).
+    run_dir = Path(tempfile.mkdtemp(prefix="aikg-serve-")) if workers > 1 else None
+    shared_log = None
+    if run_dir:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(run_dir / "metrics")
+        (run_dir / "metrics").mkdir()
+        if token:
+            shared_log = run_dir / "writes"
+            shared_log.mkdir()
     settings = {"SHARED_LOG": shared_log, "STORE": store,
                 "STORE_UPDATE_URL": update_url, "STORE_AUTH": store_auth,
                 "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
@@ -103,6 +112,8 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
             # gunicorn's control socket sits at one path per user: a second server would take
             # it from the first. Nothing here uses it (gunicornc), so there is none.
             self.cfg.set("control_socket_disable", True)
+            if run_dir:
+                self.cfg.set("child_exit", _forget_metrics_gauges)
 
         def load(self):
             try:
@@ -115,8 +126,15 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
     try:
         Server().run()
     finally:
-        if shared_log and os.getpid() == master:  # a worker leaves through here too
-            shutil.rmtree(shared_log, ignore_errors=True)
+        if run_dir and os.getpid() == master:  # a worker leaves through here too
+            shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _forget_metrics_gauges(server, worker) -> None:
+    """A dead process no longer counts in the gauges of what runs now."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def _app(settings: dict[str, object], data_files: tuple[str, ...], url: str):
