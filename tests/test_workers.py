@@ -35,6 +35,17 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _all_up(pid: int, count: int = 2) -> set[int]:
+    """The server's worker processes, once ``count`` of them run (the first answers before the
+    others have booted on a busy machine)."""
+    deadline = time.monotonic() + 60
+    while len(_children(pid)) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+    children = _children(pid)
+    assert len(children) == count
+    return children
+
+
 def _insert(url: str, n: int) -> None:
     update = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:s{n}> <urn:p> {n} }} }}"
     answer = requests.post(f"{url}/sparql", data={"update": update}, headers=AUTH, timeout=60)
@@ -54,7 +65,7 @@ def _count(url: str) -> tuple[int, int]:
 def test_every_process_answers_with_the_last_acknowledged_write(tmp_path):
     with aikg_server("--workers", "2", "--token", TOKEN, "--threads", "4",
                      log=tmp_path / "serve.log") as (url, server):
-        assert len(_children(server.pid)) == 2
+        _all_up(server.pid)
         for n in range(1, 7):
             _insert(url, n)
             answers = {_count(url) for _ in range(6)}
@@ -67,7 +78,7 @@ def test_a_process_that_replaces_a_killed_one_has_every_write(tmp_path):
                      log=tmp_path / "serve.log") as (url, server):
         for n in range(1, 4):
             _insert(url, n)
-        before = _children(server.pid)
+        before = _all_up(server.pid)
         os.kill(min(before), signal.SIGKILL)
         deadline = time.monotonic() + 60
         while len(_children(server.pid) - before) < 1 and time.monotonic() < deadline:
@@ -102,7 +113,7 @@ def test_metrics_count_the_requests_of_every_process(tmp_path):
     from prometheus_client.parser import text_string_to_metric_families
 
     with aikg_server("--workers", "2", log=tmp_path / "serve.log") as (url, server):
-        assert len(_children(server.pid)) == 2
+        _all_up(server.pid)
         for _ in range(12):
             _count(url)
         for _ in range(4):  # whichever process answers /metrics
