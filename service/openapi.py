@@ -66,9 +66,20 @@ def document(P: Projection) -> dict[str, object]:
                                   [_str_param("q", "Text to find (case- and width-"
                                               "insensitive)."), types, *paged],
                                   _list_of("SearchHit"), whole_graph=True),
-            "/api/entities/{id}": _get("getEntity", "One entity: labels, types, properties, "
-                                       "relations both ways, sources.", [entity],
-                                       _ref("Entity"), not_found=True),
+            "/api/entities/{id}": _get("getEntity", "One entity: labels, types, counts, then "
+                                       "the first 100 of its properties, relations each way "
+                                       "and sources; `more` links the rest of a longer list.",
+                                       [entity], _ref("Entity"), not_found=True),
+            "/api/entities/{id}/facts": _get(
+                "getEntityFacts", "One page of one list of an entity's details, as in "
+                "getEntity (100 items by default).",
+                [entity, {"name": "part", "in": "query", "required": True,
+                          "description": "Which list.", "schema": {
+                              "type": "string", "enum": ["properties", "relations-out",
+                                                         "relations-in", "sources"]}},
+                 _int_param("limit", "Items per page.", api.ENTITY_PAGE, 1, api.MAX_LIMIT),
+                 paged[1]],
+                {"type": "array", "items": {"type": "object"}}, paged=True, not_found=True),
             "/api/entities/{id}/neighbors": _get(
                 "getNeighbors", "Entities one ecosystem statement away, one item per "
                 "statement.", [entity, _choice_param("direction", "Which way statements "
@@ -248,7 +259,9 @@ SCHEMAS: dict[str, object] = {
         "sources": {"type": "array", "items": _object({
             "id": _STR, "iri": _STR, "title": _NULLABLE_STR, "url": _NULLABLE_STR,
             "issued": _NULLABLE_STR})},
-        "truncated": _BOOL, "degree": _INT}),
+        "truncated": _BOOL, "degree": _INT,
+        "counts": {"type": "object", "additionalProperties": _INT},
+        "more": {"type": "object", "additionalProperties": _STR}}),
     "Circle": _object({
         "center": _ref("Node"), "depth": _INT, "size": _INT, "truncated": _BOOL,
         "composition": _object({
