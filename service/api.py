@@ -160,14 +160,15 @@ def entity_circle(entity_id: str):
 def find_paths():
     """Up to ``k`` shortest paths between two entities, each hop with its statements; or, with
     ``format=`` an export format, their network as a file."""
-    P = projection()
+    T = terms()
     network = get_network()
-    source = network.entity(required_arg("from"), P)
-    target = network.entity(required_arg("to"), P)
+    source = network.entity(required_arg("from"), T)
+    target = network.entity(required_arg("to"), T)
     output = format_arg(("json",))
-    found = paths(P.graph, source, target, k=int_arg("k", 1, 1, MAX_PATHS),
-                  max_length=int_arg("max_length", 4, 1, MAX_PATH_LENGTH),
-                  relations=relation_args(P))
+    k, max_length = int_arg("k", 1, 1, MAX_PATHS), int_arg("max_length", 4, 1, MAX_PATH_LENGTH)
+    relations = relation_args(T)
+    P = network.between(T, source, target, k=k, max_length=max_length, relations=relations)
+    found = paths(P.graph, source, target, k=k, max_length=max_length, relations=relations)
     if isinstance(output, ExportFormat):
         ends = "-".join(P.graph.nodes[n]["id"] for n in (source, target))
         return export_response(network_export(paths_subgraph(P.graph, found), output,
