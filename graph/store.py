@@ -370,7 +370,7 @@ def is_remote(location: str) -> bool:
 
 
 def open_graph(
-    location: str = "memory", *, bundled: bool = True, **remote: object
+    location: str = "memory", *, bundled: bool = True, lock_wait: float = 0.0, **remote: object
 ) -> KnowledgeGraph:
     """Open a backend and, when asked, load the files bundled in :mod:`ontology`.
 
@@ -380,6 +380,10 @@ def open_graph(
     URL of a SPARQL endpoint, opened as a :class:`~graph.remote.RemoteGraph` with the keyword
     options in ``remote`` that are not None (``update_url``, ``credentials``, ``timeout``). It is
     never written to unasked: the bundled files are not loaded into it.
+
+    An on-disk store that another process holds (its ``LOCK``) is tried again for up to
+    ``lock_wait`` seconds: a server restarted right after a crash waits for the dying process
+    to let go.
     """
     remote = {name: value for name, value in remote.items() if value is not None}
     if is_remote(location):
@@ -391,16 +395,24 @@ def open_graph(
     if location == "memory":
         kg = KnowledgeGraph(Store(), location="memory")
     else:
-        try:
-            kg = KnowledgeGraph(Store(location), location=location)
-        except OSError as error:
-            raise BadInput(f"cannot open the store at {location}: {error}") from None
+        kg = KnowledgeGraph(_open_store(location, lock_wait), location=location)
     if bundled and len(kg.store) == 0 and (seed := _bundled_nquads()):
         kg.load(seed, format="nquads")
     return kg
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _open_store(location: str, lock_wait: float) -> Store:
+    deadline = time.monotonic() + lock_wait
+    while True:
+        try:
+            return Store(location)
+        except OSError as error:
+            if "lock" not in str(error).lower() or time.monotonic() >= deadline:
+                raise BadInput(f"cannot open the store at {location}: {error}") from None
+        time.sleep(0.2)
 
 
 def _bundled_nquads() -> bytes:

@@ -52,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_WORKERS": 4,  # processes that evaluate queries (0: in the request thread, no hard stop)
     "RESULT_CACHE_BYTES": 64 * 1024 * 1024,  # query answers kept per graph version (0: off)
     "CORS_ORIGINS": "*",  # "*", a list of origins, or None (no CORS headers)
+    "STORE_LOCK_WAIT": 30.0,  # seconds to wait for an on-disk store a dying process still holds
     "SHARED_LOG": None,  # a directory of writes shared by the server processes (graph.sharedlog)
     "BASE_URL": None,  # the public URL, for IRIs the service mints; None: the bound address
     "RECONCILE_MAX_QUERIES": 100,  # queries per reconciliation batch (and ids per extension)
@@ -67,7 +68,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     location = app.config["STORE"]
     kg = app.extensions["aikg"] = open_graph(
-        location, bundled=app.config["BUNDLED"],
+        location, bundled=app.config["BUNDLED"], lock_wait=app.config["STORE_LOCK_WAIT"],
         update_url=app.config["STORE_UPDATE_URL"], credentials=app.config["STORE_AUTH"],
         # a remote store that hangs stops each call at the query budget, the first one included
         timeout=app.config["QUERY_TIMEOUT"] if is_remote(location) else None)

@@ -124,3 +124,19 @@ def test_metrics_count_the_requests_of_every_process(tmp_path):
                           for s in family.samples
                           if s.name == "aikg_requests_total" and s.labels["route"] == "/sparql")
             assert counted == 12, text
+
+
+def test_a_server_started_while_a_dying_process_holds_the_store_waits_for_it(tmp_path):
+    from .servers import python
+
+    store = tmp_path / "db"
+    holder = python("-c", "import sys, time, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]); "
+                    "print('held', flush=True); time.sleep(4)", str(store), stdout=-1)
+    try:
+        assert holder.stdout.readline().strip() == b"held"
+        with aikg_server("--store", str(store), log=tmp_path / "serve.log") as (url, _):
+            assert requests.get(f"{url}/healthz", timeout=60).json()["status"] == "ok"
+        assert "Worker failed to boot" not in (tmp_path / "serve.log").read_text()
+    finally:
+        holder.kill()
+        holder.wait()
