@@ -140,3 +140,14 @@ def test_a_server_started_while_a_dying_process_holds_the_store_waits_for_it(tmp
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_an_upload_streamed_to_one_process_is_in_every_process(tmp_path):
+    body = "".join(f'<urn:s{n}> <urn:p> "{n}" .\n' for n in range(500)).encode()
+    with aikg_server("--workers", "2", "--token", TOKEN, log=tmp_path / "serve.log") as (url, s):
+        _all_up(s.pid)
+        stored = requests.post(f"{url}/store", params={"graph": GRAPH}, data=body,
+                               headers={**AUTH, "Content-Type": "application/n-triples"},
+                               timeout=60)
+        assert stored.status_code in (200, 201, 204), stored.text
+        assert {_count(url)[0] for _ in range(8)} == {500}
