@@ -54,8 +54,8 @@ class SharedLog:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the log for one write: what the block writes to the graph is appended to the
-        log when it ends without an error."""
+        """Hold the log for one write: what the block committed to the graph is appended to
+        the log when it ends, with or without an error."""
         with self._local, self.kg.exclusive(), open(self.directory / "lock", "a+b") as lock:
             # POSIX record locks, not flock: a process forked meanwhile (a query worker, the
             # dry run of a write) does not inherit them.
@@ -65,9 +65,9 @@ class SharedLog:
                 self._pending, self._writer_pid = [], os.getpid()
                 try:
                     yield
-                finally:
+                finally:  # what was committed here before an error is logged too
                     self._writer_pid = None
-                self._append(self._pending)
+                    self._append(self._pending)
             finally:
                 self._pending = []
                 fcntl.lockf(lock, fcntl.LOCK_UN)
