@@ -36,6 +36,8 @@ from graph.terms import entity_iri, short_id, sparql_prefixes
 
 from . import render
 from .api import (
+    ENTITY_PAGE,
+    MAX_OFFSET,
     MAX_PATH_LENGTH,
     MAX_PATHS,
     choice_arg,
@@ -146,18 +148,35 @@ def entity(entity_id: str) -> Response:
         return export_response(statements_export(kg, quads, offer.name, f"aikg-{entity_id}",
                                                  truncated=truncated))
     found = describe(kg, iri, ecosystem=set(P.relations))
+    shown = _entity_page(found)
     members = circle(P.graph, iri, depth=1) if iri in P.graph else []
     circle_data = render.circle(P, iri, 1, members, render.entries(members), truncated=False)
     downloads = [(o, url_for("pages.entity", entity_id=entity_id, format=o.name))
                  for name in ENTITY_DOWNLOADS for o in RDF_OFFERS if o.name == name]
     response = Response(page(
-        "entity.html", entity=found, circle=circle_data, downloads=downloads, kinds=kinds(P),
+        "entity.html", entity=found, shown=shown, circle=circle_data, downloads=downloads,
+        kinds=kinds(P),
         missing=missing_assets("cytoscape.min.js"),
         sources={s["iri"]: s for s in found["sources"]},
         alternate=[("application/json", url_for("api.entity", entity_id=entity_id)),
                    *((o.media_type, url) for o, url in downloads)]))
     response.vary.add("Accept")
     return response
+
+
+def _entity_page(found: dict) -> dict[str, object]:
+    """Cut the entity's facts, relations and sources to the page ``offset`` asks for (a hub's
+    page is then about 100 KB, not megabytes); the totals and the next page's offset, if any."""
+    offset = int_arg("offset", 0, 0, MAX_OFFSET)
+    lists = {"properties": found["properties"], "out": found["relations"]["out"],
+             "in": found["relations"]["in"], "sources": found["sources"]}
+    totals = {name: len(items) for name, items in lists.items()}
+    found["properties"] = lists["properties"][offset:offset + ENTITY_PAGE]
+    found["relations"] = {way: lists[way][offset:offset + ENTITY_PAGE] for way in ("out", "in")}
+    found["shown_sources"] = lists["sources"][offset:offset + ENTITY_PAGE]
+    following = offset + ENTITY_PAGE
+    return {"totals": totals, "offset": offset, "size": ENTITY_PAGE,
+            "next": following if following < max(totals.values()) else None}
 
 
 @bp.get("/paths")

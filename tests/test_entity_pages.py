@@ -52,3 +52,17 @@ def test_an_unknown_part_is_a_400(make_app):
     answer = client.get("/api/entities/hub-co/facts?part=everything")
     assert answer.status_code == 400
     assert "relations-out" in answer.get_json()["error"]
+
+
+def test_a_hub_page_shows_a_hundred_of_each_list_and_links_the_next(make_app):
+    client = _hub_app(make_app, partners=250, investors=120)
+    first = client.get("/id/hub-co", headers={"Accept": "text/html"})
+    assert first.status_code == 200
+    html = first.get_data(as_text=True)
+    assert "(250)" in html and "(120)" in html
+    relations = html[html.index('id="relations"'):html.index('id="sources"')]
+    assert relations.count("/id/partner-") == 100
+    assert 'href="?offset=100#relations" rel="next"' in html
+    third = client.get("/id/hub-co?offset=200", headers={"Accept": "text/html"})
+    shown = third.get_data(as_text=True)
+    assert "rel=\"next\"" not in shown and 'rel="prev"' in shown
