@@ -1,8 +1,9 @@
 """Load test over HTTP: a mixed read workload on many connections while updates land every second.
 
 Generates a synthetic industry graph (bench.generate), loads it with ``aikg load`` into an
-on-disk store with a block of ``--block`` statements in graph L, serves it with ``aikg serve
---token`` on 127.0.0.1 and drives six kinds of read at ``--connections`` connections for
+on-disk store (or, with ``--store memory``, has ``aikg serve --data`` load it) with a block of
+``--block`` statements in graph L, serves it with ``aikg serve --token`` on 127.0.0.1 and drives
+six kinds of read at ``--connections`` connections for
 ``--duration`` seconds: one ``wrk`` per kind (or a Python thread per connection when wrk is not
 installed). Meanwhile a writer moves the whole block between graphs L and R in one
 DELETE/INSERT update sent every second on the clock, and a checker reads the count in both
@@ -72,6 +73,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=16,
                         help="server request threads (64, one per connection, was slower: "
                              "the threads then queue for the GIL instead)")
+    parser.add_argument("--store", choices=["disk", "memory"], default="disk",
+                        help="an on-disk store (one process), or the graph in memory")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="server processes [default: aikg serve's own]")
     parser.add_argument("--client", choices=["wrk", "python"],
                         default="wrk" if shutil.which("wrk") else "python")
     args = parser.parse_args()
@@ -81,13 +86,18 @@ def main() -> None:
         block = Path(tmp) / "block.nq"
         block.write_text("".join(f'<urn:bench:item-{i}> <urn:bench:p> "{i}" <{LEFT}> .\n'
                                  for i in range(args.block)))
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "service.cli", "load", str(data), str(block),
-                        "--store", str(store)], check=True)
-        print(f"loaded {args.triples:,} triples in {time.perf_counter() - started:.0f} s")
+        options = ["--threads", str(args.threads), "--token", TOKEN]
+        if args.workers:
+            options += ["--workers", str(args.workers)]
+        if args.store == "memory":
+            store, options = "memory", [*options, "--data", str(data), "--data", str(block)]
+        else:
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "service.cli", "load", str(data), str(block),
+                            "--store", str(store)], check=True)
+            print(f"loaded {args.triples:,} triples in {time.perf_counter() - started:.0f} s")
         log = Path(tmp) / "server.log"
-        with AikgServer(store, "--threads", str(args.threads), "--token", TOKEN,
-                        log=log) as base:
+        with (server := AikgServer(store, *options, log=log)) as base:
             kinds = workload(_companies(args.triples))
             for paths in kinds.values():  # warm: the projection, the search index
                 requests.get(base + paths[0], timeout=600)
@@ -102,6 +112,7 @@ def main() -> None:
             stop.set()
             writes.join()
             checks.join()
+            _print_memory(server.process.pid)
         failures = _failures(log)
     _report(results, writes, checks)
     for failure, times in failures.most_common(10):
@@ -261,6 +272,26 @@ def _python_client(base: str, kinds: dict[str, list[str]], connections: int, dur
         thread.join()
     return {name: {"requests": len(ts), "errors": errors[name], "p50": _pct(ts, 0.5),
                    "p99": _pct(ts, 0.99)} for name, ts in times.items()}
+
+
+def _print_memory(pid: int, depth: int = 0) -> None:
+    """Resident and proportional (shared pages split between sharers) memory of the server's
+    processes: the master, its workers, their query workers."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return
+    fields = dict(line.split(":", 1) for line in rollup.splitlines()[1:])
+    mb = {k: int(fields[k].split()[0]) / 1024 for k in ("Rss", "Pss")}
+    print(f"{'  ' * depth}process {pid}: RSS {mb['Rss']:.0f} MB, PSS {mb['Pss']:.0f} MB")
+    children = set()  # listed by the thread that forked each
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            children.update(task.read_text().split())
+        except OSError:  # a thread that ended meanwhile
+            continue
+    for child in sorted(children, key=int):
+        _print_memory(int(child), depth + 1)
 
 
 def _pct(values: list[float], q: float) -> float:

@@ -89,6 +89,10 @@ def main() -> None:
             results["oxigraph serve"] = _cells(url, companies, args)
         with _bare_flask(data) as url:
             results["bare Flask, 2 proc"] = _cells(url, companies, args)
+        if shutil.which("granian") or Path(sys.executable).with_name("granian").exists():
+            for app in ("aikg", "bare"):
+                with _granian(data, app) as url:
+                    results[f"{app}, granian 2 proc"] = _cells(url, companies, args)
         with _rdflib_endpoint(data) as url:
             results["rdflib-endpoint"] = _cells(url, companies, args)
     _report(results)
@@ -232,6 +236,20 @@ def _bare_flask(data: Path) -> Iterator[str]:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     command = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
                f"bench.bare_flask:create({str(data)!r})"]
+    with _process(command, f"http://127.0.0.1:{port}/sparql", env) as endpoint:
+        yield endpoint
+
+
+@contextmanager
+def _granian(data: Path, app: str) -> Iterator[str]:
+    """aikg or the bare app under granian with 2 processes (bench/granian_apps.py)."""
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+           "BENCH_DATA": str(data)}
+    binary = shutil.which("granian") or str(Path(sys.executable).with_name("granian"))
+    command = [binary, "--interface", "wsgi", "--factory", "--workers", "2", "--host",
+               "127.0.0.1", "--port", str(port), "--blocking-threads", "8",
+               f"bench.granian_apps:{app}"]
     with _process(command, f"http://127.0.0.1:{port}/sparql", env) as endpoint:
         yield endpoint
 

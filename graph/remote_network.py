@@ -9,13 +9,15 @@ of a local store.
 - Neighbours and circles (:func:`part`): a breadth-first walk on the endpoint, one query per
   step, the frontier and the ecosystem predicates bound with ``VALUES`` in batches, every
   answer capped, so this process holds no more than the circle asked for.
+- Paths (:func:`between`): the same walk from both ends at once, until the paths asked for
+  are found.
 - Search by name (:func:`candidates`): one query matches the names against the text, bound
   as literals, and keeps at most :data:`MAX_CANDIDATES` entities; their names, types and
   degrees follow in batches.
 
 The ecosystem relations and the roles of their ends are read from the ontology in the store
 (sub-properties of ``aikg:ecosystemRelation`` with ``aikg:subjectRole`` and
-``aikg:objectRole``). Questions that need the whole graph (paths, overlap, rankings, counts,
+``aikg:objectRole``). Questions that need the whole graph (overlap, rankings, counts,
 the listing of every entity) raise :class:`~graph.errors.Unsupported`, saying so.
 """
 
@@ -45,7 +47,8 @@ from .search import resolve
 from .store import KnowledgeGraph
 from .terms import iri_values, label_language, normalize, sparql_prefixes
 
-__all__ = ["BATCH", "MAX_CANDIDATES", "MAX_ROWS", "RemoteNetwork", "candidates", "part"]
+__all__ = ["BATCH", "MAX_CANDIDATES", "MAX_ROWS", "RemoteNetwork", "between", "candidates",
+           "part"]
 
 BATCH = 200  # nodes per query: keeps each query text small
 MAX_ROWS = 100_000  # statements read per step at most, so a hub cannot flood memory
@@ -71,7 +74,7 @@ class RemoteNetwork:
     @property
     def current(self) -> Projection:
         """Raises :class:`~graph.errors.Unsupported`: a remote store is never copied whole."""
-        raise _whole_graph("paths, compare, rankings, stats, types and relations", self.kg)
+        raise _whole_graph("compare, rankings, stats, types and relations", self.kg)
 
     @property
     def terms(self) -> Projection:
@@ -109,6 +112,12 @@ class RemoteNetwork:
                  ) -> tuple[Projection, bool]:
         """The entities a search for ``query`` may find; see :func:`candidates`."""
         return candidates(self.kg, projection, query, types)
+
+    def between(self, projection: Projection, source: str, target: str, *, k: int = 1,
+                max_length: int = 4, relations: Collection[str] | None = None) -> Projection:
+        """The part of the graph the paths between two entities use; see :func:`between`."""
+        return between(self.kg, projection, source, target, k=k, max_length=max_length,
+                       relations=relations)
 
 
 def part(kg: KnowledgeGraph, terms: Projection, node: str, *, depth: int = 1,
@@ -160,6 +169,59 @@ def part(kg: KnowledgeGraph, terms: Projection, node: str, *, depth: int = 1,
         frontier = sorted(reached)
         if not frontier or (max_nodes is not None and len(seen) > max_nodes):
             break
+    return _projected(kg, terms, seen, edges)
+
+
+def between(kg: KnowledgeGraph, terms: Projection, source: str, target: str, *, k: int = 1,
+            max_length: int = 4, relations: Collection[str] | None = None) -> Projection:
+    """The part of the relationship graph that holds the ``k`` shortest paths (at most
+    ``max_length`` hops) between ``source`` and ``target``, for :func:`graph.network.paths`.
+
+    A bidirectional breadth-first walk: each round takes one step, as in :func:`part`, from
+    the end whose frontier is smaller. After ``a`` steps from the source and ``b`` from the
+    target, every path of at most ``a + b`` hops has all its statements in the part (each hop
+    starts at a node nearer than ``a`` to the source, or ends at one nearer than ``b`` to the
+    target); the walk stops once ``k`` such paths exist or ``a + b`` is ``max_length``.
+    """
+    ends = {p: (r.subject_role.key, r.object_role.key) for p, r in terms.relations.items()
+            if relations is None or p in relations}
+    seen: dict[str, None] = {source: None, target: None}
+    frontiers, walked = [[source], [target]], [0, 0]
+    edges: dict[tuple[str, str, str], list[str]] = {}
+    links = nx.Graph()
+    links.add_nodes_from([source, target])
+    while sum(walked) < max_length and all(frontiers) and not _enough(
+            links, source, target, k, sum(walked)):
+        side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
+        reached = []
+        for x, y, edge in _step(kg, frontiers[side], ends, None):
+            out = edge["direction"] == "out"
+            edges[(x, edge["predicate"], y) if out else (y, edge["predicate"], x)] = \
+                edge["sources"]
+            links.add_edge(x, y)
+            if y not in seen:
+                seen[y] = None
+                reached.append(y)
+        # a node the other side reached is not walked again from this side
+        frontiers[side], walked[side] = sorted(reached), walked[side] + 1
+    return _projected(kg, terms, seen, edges)
+
+
+def _enough(links: nx.Graph, source: str, target: str, k: int, length: int) -> bool:
+    """True when ``links`` holds ``k`` simple paths of at most ``length`` hops."""
+    if not nx.has_path(links, source, target):
+        return False
+    for found, path in enumerate(nx.shortest_simple_paths(links, source, target), start=1):
+        if len(path) - 1 > length:
+            return False
+        if found >= k:
+            return True
+    return False
+
+
+def _projected(kg: KnowledgeGraph, terms: Projection, seen: dict[str, None],
+               edges: dict[tuple[str, str, str], list[str]]) -> Projection:
+    """A projection of the nodes ``seen`` with their names and types, and ``edges``."""
     names, types = _names_and_types(kg, sorted(seen))
     periods = periods_of(edges, _issued(kg, {g for found in edges.values() for g in found}),
                          _stated(kg, sorted(edges)))

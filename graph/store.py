@@ -96,6 +96,9 @@ class KnowledgeGraph:
         self.write_failure: str | None = None
         self._write_lock = threading.RLock()
         self._listeners: list[Callable[[KnowledgeGraph], None]] = []
+        #: Called as ``recorder(method, args, kwargs)`` after each committed public write, so
+        #: that another copy can repeat it (:class:`graph.sharedlog.SharedLog`); None: no one.
+        self.recorder: Callable[[str, tuple, dict], None] | None = None
         self._count_cache: tuple[int, int] | None = None
 
     # -- reading -----------------------------------------------------------------------------
@@ -194,17 +197,20 @@ class KnowledgeGraph:
         if not checked:
             guard.check_update(sparql)
         check_sparql(sparql)
-        sparql = guard.with_using(sparql, using_graphs, using_named_graphs)
+        using_graphs, using_named_graphs = tuple(using_graphs), tuple(using_named_graphs)
+        text = guard.with_using(sparql, using_graphs, using_named_graphs)
         with self._write_lock:
             try:
-                self.store.update(sparql, base_iri=base_iri)
+                self.store.update(text, base_iri=base_iri)
             except SyntaxError as error:
                 raise sparql_error(error, sparql) from None
             except PermissionError:
                 raise Refused(_NO_NETWORK) from None
             except (OSError, RuntimeError, ValueError) as error:
                 raise self._write_failed(error, "update failed") from None
-            self._committed(written_graphs(sparql))
+            self._committed(written_graphs(text))
+            self._record("update", sparql, base_iri=base_iri, using_graphs=using_graphs,
+                         using_named_graphs=using_named_graphs)
 
     def load(
         self,
@@ -265,6 +271,8 @@ class KnowledgeGraph:
             else:
                 self._committed(None if sizes is None else frozenset(
                     g for g, n in self._sizes_now().items() if n != sizes.get(g, 0)))
+            self._record("load", source, format=syntax.name, graph=graph, base_iri=base_iri,
+                         bulk=bulk, name=name)
             return LoadReport(name, len(self) - before, graph, time.perf_counter() - started)
 
     def replace(self, quads: Iterable[Quad], graphs: Iterable[str] | None) -> None:
@@ -287,6 +295,7 @@ class KnowledgeGraph:
         with self._write_lock:
             self._apply(text)
             self._committed(None if graphs is None else frozenset(graphs) | _graphs_of(quads))
+            self._record("replace", quads, graphs)
 
     def add(self, quads: Iterable[Quad]) -> None:
         """Add quads in one transaction (all of them or none)."""
@@ -295,6 +304,7 @@ class KnowledgeGraph:
         with self._write_lock:
             self._extend(quads)
             self._committed(_graphs_of(quads))
+            self._record("add", quads)
 
     def validate(self, graphs: Iterable[str] | None = None) -> None:
         """Check named graphs against the SHACL shapes; raise :class:`ValidationFailed` if broken.
@@ -371,6 +381,10 @@ class KnowledgeGraph:
         for listener in self._listeners:
             listener(self)
 
+    def _record(self, method: str, *args: object, **kwargs: object) -> None:
+        if self.recorder is not None:
+            self.recorder(method, args, kwargs)
+
     def _check_writable(self) -> None:
         if self.read_only:
             raise ReadOnly("this graph is open read-only")
@@ -382,7 +396,7 @@ def is_remote(location: str) -> bool:
 
 
 def open_graph(
-    location: str = "memory", *, bundled: bool = True, **remote: object
+    location: str = "memory", *, bundled: bool = True, lock_wait: float = 0.0, **remote: object
 ) -> KnowledgeGraph:
     """Open a backend and, when asked, load the files bundled in :mod:`ontology`.
 
@@ -392,6 +406,10 @@ def open_graph(
     URL of a SPARQL endpoint, opened as a :class:`~graph.remote.RemoteGraph` with the keyword
     options in ``remote`` that are not None (``update_url``, ``credentials``, ``timeout``). It is
     never written to unasked: the bundled files are not loaded into it.
+
+    An on-disk store that another process holds (its ``LOCK``) is tried again for up to
+    ``lock_wait`` seconds: a server restarted right after a crash waits for the dying process
+    to let go.
     """
     remote = {name: value for name, value in remote.items() if value is not None}
     if is_remote(location):
@@ -403,16 +421,24 @@ def open_graph(
     if location == "memory":
         kg = KnowledgeGraph(Store(), location="memory")
     else:
-        try:
-            kg = KnowledgeGraph(Store(location), location=location)
-        except OSError as error:
-            raise BadInput(f"cannot open the store at {location}: {error}") from None
+        kg = KnowledgeGraph(_open_store(location, lock_wait), location=location)
     if bundled and len(kg.store) == 0 and (seed := _bundled_nquads()):
         kg.load(seed, format="nquads")
     return kg
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _open_store(location: str, lock_wait: float) -> Store:
+    deadline = time.monotonic() + lock_wait
+    while True:
+        try:
+            return Store(location)
+        except OSError as error:
+            if "lock" not in str(error).lower() or time.monotonic() >= deadline:
+                raise BadInput(f"cannot open the store at {location}: {error}") from None
+        time.sleep(0.2)
 
 
 def _bundled_nquads() -> bytes:

@@ -11,6 +11,7 @@ from graph import open_graph
 from graph.executor import Executor
 from graph.network import Network
 from graph.remote_network import RemoteNetwork
+from graph.sharedlog import SharedLog, SharedWrites
 from graph.store import is_remote
 
 from . import (
@@ -53,6 +54,8 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_MEMORY": 1024 ** 3,  # bytes a query's worker process may allocate before it is stopped
     "RESULT_CACHE_BYTES": 64 * 1024 * 1024,  # query answers kept per graph version (0: off)
     "CORS_ORIGINS": "*",  # "*", a list of origins, or None (no CORS headers)
+    "STORE_LOCK_WAIT": 30.0,  # seconds to wait for an on-disk store a dying process still holds
+    "SHARED_LOG": None,  # a directory of writes shared by the server processes (graph.sharedlog)
     "BASE_URL": None,  # the public URL, for IRIs the service mints; None: the bound address
     "RECONCILE_MAX_QUERIES": 100,  # queries per reconciliation batch (and ids per extension)
     "RECONCILE_MAX_BODY": 1024 * 1024,  # bytes per request body on /reconcile
@@ -67,7 +70,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     location = app.config["STORE"]
     kg = app.extensions["aikg"] = open_graph(
-        location, bundled=app.config["BUNDLED"],
+        location, bundled=app.config["BUNDLED"], lock_wait=app.config["STORE_LOCK_WAIT"],
         update_url=app.config["STORE_UPDATE_URL"], credentials=app.config["STORE_AUTH"],
         # a remote store that hangs stops each call at the query budget, the first one included
         timeout=app.config["QUERY_TIMEOUT"] if is_remote(location) else None)
@@ -85,4 +88,19 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
                       openapi.bp, pages.bp, importer.bp, reconcile.bp):
         app.register_blueprint(blueprint)
     ResponseCache.install(app, app.config["RESULT_CACHE_BYTES"])
+    if app.config["SHARED_LOG"]:
+        _share_writes(app, SharedLog(kg, app.config["SHARED_LOG"]))
     return app
+
+
+def _share_writes(app: Flask, log: SharedLog) -> None:
+    """Writes go through ``log``, and every request first applies what other processes wrote:
+    before anything else, the response cache included."""
+    app.extensions["aikg.executor"] = SharedWrites(app.extensions["aikg.executor"], log)
+    answer = app.wsgi_app
+
+    def caught_up(environ, start_response):
+        log.catch_up()
+        return answer(environ, start_response)
+
+    app.wsgi_app = caught_up

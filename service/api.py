@@ -46,6 +46,7 @@ MAX_PATH_LENGTH = 6
 MAX_PATHS = 10
 MAX_COMPARE = 10
 MAX_CIRCLE = 10_000  # members computed per circle; past it the answer says "truncated"
+ENTITY_PAGE = 100  # items of each list of an entity's details per answer: about 100 KB at most
 
 
 @bp.before_request
@@ -69,7 +70,34 @@ def entities():
 
 @bp.get("/entities/<entity_id>")
 def entity(entity_id: str):
-    """One entity: labels, types, properties, relations both ways and their sources."""
+    """One entity: labels, types, counts, then the first ``ENTITY_PAGE`` of its properties,
+    relations each way and sources; ``more`` links the rest of each longer list, so that a hub
+    comes in pages of about 100 KB."""
+    found = _described(entity_id)
+    lists = _entity_lists(found)
+    found["counts"] = {part: len(items) for part, items in lists.items()}
+    found["more"] = {}
+    for part, items in lists.items():
+        if len(items) > ENTITY_PAGE:
+            _put_part(found, part, items[:ENTITY_PAGE])
+            found["more"][part] = (f"{request.script_root}/api/entities/{entity_id}/facts"
+                                   f"?part={part}&offset={ENTITY_PAGE}&limit={ENTITY_PAGE}")
+    return envelope(found)
+
+
+@bp.get("/entities/<entity_id>/facts")
+def entity_facts(entity_id: str):
+    """One page of one list of an entity's details (``part``): properties, relations-out,
+    relations-in or sources."""
+    lists = _entity_lists(_described(entity_id))
+    part = request.args.get("part", "")
+    if part not in lists:
+        raise BadInput(f"part: expected one of {', '.join(lists)}, got {part!r}")
+    items, page = paginate(lists[part], default=ENTITY_PAGE)
+    return envelope(items, page)
+
+
+def _described(entity_id: str) -> dict[str, object]:
     P = terms()
     network = get_network()
     iri = network.entity(entity_id, P)
@@ -78,7 +106,19 @@ def entity(entity_id: str):
     near = network.around(P, iri)
     found = date_relations(found, near.graph, iri, at)
     found["degree"] = near.graph.degree(iri) if iri in near.graph else 0
-    return envelope(found)
+    return found
+
+
+def _entity_lists(found: dict) -> dict[str, list]:
+    return {"properties": found["properties"], "relations-out": found["relations"]["out"],
+            "relations-in": found["relations"]["in"], "sources": found["sources"]}
+
+
+def _put_part(found: dict, part: str, items: list) -> None:
+    if part.startswith("relations-"):
+        found["relations"][part.removeprefix("relations-")] = items
+    else:
+        found[part] = items
 
 
 @bp.get("/entities/<entity_id>/neighbors")
@@ -131,14 +171,16 @@ def entity_circle(entity_id: str):
 def find_paths():
     """Up to ``k`` shortest paths between two entities, each hop with its statements; or, with
     ``format=`` an export format, their network as a file."""
-    P = projection()
+    T = terms()
     network = get_network()
-    source = network.entity(required_arg("from"), P)
-    target = network.entity(required_arg("to"), P)
+    source = network.entity(required_arg("from"), T)
+    target = network.entity(required_arg("to"), T)
     output = format_arg(("json",))
-    found = paths(P.graph, source, target, k=int_arg("k", 1, 1, MAX_PATHS),
-                  max_length=int_arg("max_length", 4, 1, MAX_PATH_LENGTH),
-                  relations=relation_args(P), at=at_arg(P))
+    k, max_length = int_arg("k", 1, 1, MAX_PATHS), int_arg("max_length", 4, 1, MAX_PATH_LENGTH)
+    relations, at = relation_args(T), at_arg(T)
+    P = network.between(T, source, target, k=k, max_length=max_length, relations=relations)
+    found = paths(P.graph, source, target, k=k, max_length=max_length, relations=relations,
+                  at=at)
     if isinstance(output, ExportFormat):
         ends = "-".join(P.graph.nodes[n]["id"] for n in (source, target))
         return export_response(network_export(paths_subgraph(P.graph, found), output,
@@ -256,9 +298,9 @@ def envelope(data: object, page: dict[str, object] | None = None) -> Response:
     return jsonify(body)
 
 
-def paginate(items: list) -> tuple[list, dict[str, object]]:
+def paginate(items: list, default: int = 50) -> tuple[list, dict[str, object]]:
     """One page of ``items`` (``limit``, ``offset``) and the page's description."""
-    limit = int_arg("limit", 50, 1, MAX_LIMIT)
+    limit = int_arg("limit", default, 1, MAX_LIMIT)
     offset = int_arg("offset", 0, 0, MAX_OFFSET)
     following = None
     if offset + limit < len(items):

@@ -149,3 +149,69 @@ def _resident_bytes() -> int | None:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return None
+
+
+class SharedMetrics(Metrics):
+    """The same metrics, summed over every server process: each process counts into its own
+    memory-mapped files in ``PROMETHEUS_MULTIPROC_DIR`` (prometheus_client's multiprocess mode,
+    set before prometheus_client is imported), and ``/metrics`` adds them up, whichever process
+    answers. The graph's size and version and the resident memory are those of that process.
+    """
+
+    def __init__(self) -> None:
+        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+        super().__init__()
+        registry = CollectorRegistry()  # unregistered: the collector reads the files instead
+        self._counted = {
+            "requests": Counter("aikg_requests", "HTTP requests answered.",
+                                ["route", "method", "status"], registry=registry),
+            "errors": Counter("aikg_errors", "HTTP requests answered with a 5xx status.",
+                              ["route"], registry=registry),
+            "durations": Histogram("aikg_request_duration_seconds",
+                                   "Time from a request's arrival to its response, per route.",
+                                   ["route"], buckets=BUCKETS, registry=registry),
+            "active_requests": Gauge("aikg_active_requests", "Requests being answered now.",
+                                     multiprocess_mode="livesum", registry=registry),
+            "queries": Counter("aikg_queries", "SPARQL queries and updates run, by outcome "
+                               "(ok, truncated, timeout, error).", ["outcome"], registry=registry),
+            "query_durations": Histogram("aikg_query_duration_seconds",
+                                         "Time SPARQL queries ran.", buckets=BUCKETS,
+                                         registry=registry),
+            "active_queries": Gauge("aikg_active_queries", "SPARQL queries running now.",
+                                    multiprocess_mode="livesum", registry=registry),
+        }
+
+    def request_started(self) -> None:
+        self._counted["active_requests"].inc()
+
+    def request_ended(self) -> None:
+        self._counted["active_requests"].dec()
+
+    def request_answered(self, route: str, method: str, status: int, seconds: float) -> None:
+        self._counted["requests"].labels(route, method, str(status)).inc()
+        if status >= 500:
+            self._counted["errors"].labels(route).inc()
+        self._counted["durations"].labels(route).observe(seconds)
+
+    def query_started(self) -> None:
+        self._counted["active_queries"].inc()
+
+    def query_ended(self) -> None:
+        self._counted["active_queries"].dec()
+
+    def query_answered(self, outcome: str, seconds: float) -> None:
+        self._counted["queries"].labels(outcome).inc()
+        self._counted["query_durations"].observe(seconds)
+
+    def render(self, triples: int, version: int) -> str:
+        from prometheus_client import CollectorRegistry, generate_latest
+        from prometheus_client.multiprocess import MultiProcessCollector
+
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        # The process's own families (size, version, memory) come from the base class, which
+        # counted nothing here.
+        own = super().render(triples, version)
+        keep = own[own.index("# HELP aikg_graph_triples"):]
+        return generate_latest(registry).decode() + keep

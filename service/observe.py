@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -30,7 +31,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from graph import QueryTimeout
 
-from .metrics import CONTENT_TYPE, Metrics
+from .metrics import CONTENT_TYPE, Metrics, SharedMetrics
 from .state import get_graph
 
 __all__ = [
@@ -82,7 +83,10 @@ def init_app(app: Flask) -> None:
     client address, scheme, host and prefix are read from the ``X-Forwarded-*`` headers set by
     the n proxies in front (werkzeug's ProxyFix); with 0 those headers are ignored.
     """
-    app.extensions["aikg.metrics"] = Metrics()
+    # aikg serve names a directory there when it runs several processes (prometheus_client's
+    # multiprocess mode): their metrics are then summed.
+    shared = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    app.extensions["aikg.metrics"] = SharedMetrics() if shared else Metrics()
     hops = int(app.config.get("TRUSTED_PROXIES") or 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,

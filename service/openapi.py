@@ -71,10 +71,21 @@ def document(P: Projection) -> dict[str, object]:
                                   [_str_param("q", "Text to find (case- and width-"
                                               "insensitive)."), types, *paged],
                                   _list_of("SearchHit"), whole_graph=True),
-            "/api/entities/{id}": _get("getEntity", "One entity: labels, types, properties, "
-                                       "relations both ways (ecosystem ones with since and "
-                                       "until), sources.", [entity, at],
-                                       _ref("Entity"), not_found=True, dated=True),
+            "/api/entities/{id}": _get("getEntity", "One entity: labels, types, counts, then "
+                                       "the first 100 of its properties, relations each way "
+                                       "(ecosystem ones with since and until) and sources; "
+                                       "`more` links the rest of a longer list.",
+                                       [entity, at], _ref("Entity"), not_found=True, dated=True),
+            "/api/entities/{id}/facts": _get(
+                "getEntityFacts", "One page of one list of an entity's details, as in "
+                "getEntity (100 items by default).",
+                [entity, {"name": "part", "in": "query", "required": True,
+                          "description": "Which list.", "schema": {
+                              "type": "string", "enum": ["properties", "relations-out",
+                                                         "relations-in", "sources"]}},
+                 _int_param("limit", "Items per page.", api.ENTITY_PAGE, 1, api.MAX_LIMIT),
+                 paged[1]],
+                {"type": "array", "items": {"type": "object"}}, paged=True, not_found=True),
             "/api/entities/{id}/neighbors": _get(
                 "getNeighbors", "Entities one ecosystem statement away, one item per "
                 "statement.", [entity, _choice_param("direction", "Which way statements "
@@ -285,7 +296,9 @@ SCHEMAS: dict[str, object] = {
         "relations": _object({"out": {"type": "array", "items": _LINK},
                               "in": {"type": "array", "items": _LINK}}),
         "sources": {"type": "array", "items": _SOURCE},
-        "truncated": _BOOL, "degree": _INT, "at": _DATE}, optional=("at",)),
+        "truncated": _BOOL, "degree": _INT, "at": _DATE,
+        "counts": {"type": "object", "additionalProperties": _INT},
+        "more": {"type": "object", "additionalProperties": _STR}}, optional=("at",)),
     "Circle": _object({
         "center": _ref("Node"), "depth": _INT, "size": _INT, "truncated": _BOOL,
         "composition": _object({

@@ -40,6 +40,8 @@ from graph.terms import entity_iri, short_id, sparql_prefixes
 
 from . import render
 from .api import (
+    ENTITY_PAGE,
+    MAX_OFFSET,
     MAX_PATH_LENGTH,
     MAX_PATHS,
     choice_arg,
@@ -154,21 +156,37 @@ def entity(entity_id: str) -> Response:
                                                  truncated=truncated))
     at = at_arg(P)
     found = date_relations(describe(kg, iri, ecosystem=set(P.relations)), P.graph, iri, at)
+    shown = _entity_page(found)
     members = circle(P.graph, iri, depth=1, at=at) if iri in P.graph else []
     circle_data = render.circle(P, iri, 1, members, render.entries(members), truncated=False)
     events = timeline(kg, P.graph, iri) if iri in P.graph else []
     downloads = [(o, url_for("pages.entity", entity_id=entity_id, format=o.name))
                  for name in ENTITY_DOWNLOADS for o in RDF_OFFERS if o.name == name]
     response = Response(page(
-        "entity.html", entity=found, circle=circle_data, downloads=downloads, kinds=kinds(P),
-        events=shaped_events(P, events[:TIMELINE_SHOWN]), events_total=len(events),
-        span=date_span(P),
+        "entity.html", entity=found, shown=shown, circle=circle_data, downloads=downloads,
+        kinds=kinds(P), events=shaped_events(P, events[:TIMELINE_SHOWN]),
+        events_total=len(events), span=date_span(P),
         missing=missing_assets("cytoscape.min.js"),
         sources={s["iri"]: s for s in found["sources"]},
         alternate=[("application/json", url_for("api.entity", entity_id=entity_id)),
                    *((o.media_type, url) for o, url in downloads)]))
     response.vary.add("Accept")
     return response
+
+
+def _entity_page(found: dict) -> dict[str, object]:
+    """Cut the entity's facts, relations and sources to the page ``offset`` asks for (a hub's
+    page is then about 100 KB, not megabytes); the totals and the next page's offset, if any."""
+    offset = int_arg("offset", 0, 0, MAX_OFFSET)
+    lists = {"properties": found["properties"], "out": found["relations"]["out"],
+             "in": found["relations"]["in"], "sources": found["sources"]}
+    totals = {name: len(items) for name, items in lists.items()}
+    found["properties"] = lists["properties"][offset:offset + ENTITY_PAGE]
+    found["relations"] = {way: lists[way][offset:offset + ENTITY_PAGE] for way in ("out", "in")}
+    found["shown_sources"] = lists["sources"][offset:offset + ENTITY_PAGE]
+    following = offset + ENTITY_PAGE
+    return {"totals": totals, "offset": offset, "size": ENTITY_PAGE,
+            "next": following if following < max(totals.values()) else None}
 
 
 @bp.get("/paths")

@@ -34,11 +34,15 @@ SAME_ANSWERS = [
     "/api/entities/vc/circle?depth=3&role=investee",
     "/api/entities/alpha/circle?depth=2&limit=2&offset=2",
     "/api/entities/app/neighbors",
+    "/api/paths?from=app&to=vc",
+    "/api/paths?from=app&to=vc&k=3&max_length=5",
+    "/api/paths?from=app&to=beta&max_length=6&k=2",
+    "/api/paths?from=vc&to=vc",
 ]
 
 
 @pytest.mark.parametrize("url", SAME_ANSWERS)
-def test_neighbors_and_circles_over_a_remote_store_equal_the_local_ones(
+def test_neighbors_circles_and_paths_over_a_remote_store_equal_the_local_ones(
         url: str, remote_client: FlaskClient, ecosystem_client: FlaskClient) -> None:
     local, remote = get_ok(ecosystem_client, url), get_ok(remote_client, url)
     del local["version"], remote["version"]
@@ -87,7 +91,6 @@ def test_bad_arguments_over_a_remote_store_are_400(url: str, remote_client) -> N
 
 
 @pytest.mark.parametrize("url", [
-    "/api/paths?from=app&to=vc",
     "/api/compare?ids=alpha,beta",
     "/api/rankings?metric=pagerank",
     "/api/stats",

@@ -65,6 +65,12 @@ class Network:
         ``projection`` (:class:`~graph.remote_network.RemoteNetwork` fetches just the part)."""
         return projection
 
+    def between(self, projection: Projection, source: str, target: str, *, k: int = 1,
+                max_length: int = 4, relations: Collection[str] | None = None) -> Projection:
+        """The projection paths between two entities work on: here the whole ``projection``
+        (:class:`~graph.remote_network.RemoteNetwork` walks from both ends for just the part)."""
+        return projection
+
     def matching(self, projection: Projection, query: str,
                  types: Collection[str] | None = None) -> tuple[Projection, bool]:
         """The projection a search for ``query`` works on, and whether it was cut short: here

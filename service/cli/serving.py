@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import click
@@ -27,9 +30,11 @@ from . import STORE_HELP, main, remote_store_options
 @click.option("--threads", default=32, show_default=True, type=click.IntRange(1, 256),
               help="Request threads per process; they share one store. A request reaches one "
                    "only once it has arrived (up to 1 MiB of body).")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Server processes, each with its own copy of the graph: more than one only "
-                   "when read-only (no --token).")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Server processes. An in-memory graph is loaded once and shared by them; a "
+                   "write is applied in each before its next answer. An on-disk store, and a "
+                   "remote one with --update-url, are served by one process. "
+                   "[default: one per core, one for an on-disk or writable remote store]")
 @click.option("--query-workers", default=4, show_default=True, type=click.IntRange(0, 64),
               help="Processes per server process that evaluate queries and are killed when a "
                    "query runs out of time; 0 evaluates in the request thread (faster for cheap "
@@ -55,11 +60,12 @@ from . import STORE_HELP, main, remote_store_options
               help="Reverse proxies in front whose X-Forwarded-For/-Proto/-Host/-Prefix to "
                    "believe; 0 believes none.")
 def serve(host: str, port: int, store: str, update_url: str | None, store_auth: str | None,
-          token: str | None, timeout: float, max_rows: int, threads: int, workers: int,
+          token: str | None, timeout: float, max_rows: int, threads: int, workers: int | None,
           query_workers: int, query_memory: int, max_upload: int, data_files: tuple[str, ...],
           rate_limit: float | None, rate_burst: int, base_url: str | None,
           trusted_proxies: int) -> None:
-    """Serve the graph over HTTP with gunicorn (one process by default, several threads).
+    """Serve the graph over HTTP with gunicorn (one process per core by default, each with
+    several threads).
 
     Each request is logged to stderr as one JSON line, each SPARQL query as another; metrics are
     at /metrics in the Prometheus format.
@@ -68,10 +74,25 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
 
     from service.observe import configure_logging
 
-    if workers > 1 and (token or store != "memory"):
-        raise click.UsageError("--workers above 1 needs a read-only in-memory graph (no --token, "
-                               "--store memory): a write in one process would not reach the others")
-    settings = {"STORE": store, "STORE_UPDATE_URL": update_url, "STORE_AUTH": store_auth,
+    single = store != "memory" and (not is_remote(store) or update_url is not None)
+    if workers is None:
+        workers = 1 if single else len(os.sched_getaffinity(0))
+    if workers > 1 and single:
+        raise click.UsageError("--workers above 1 needs an in-memory graph or a read-only remote "
+                               "store: an on-disk store has one writer, and the others would not "
+                               "see its writes")
+    # Several processes share what they must through files in one directory of this run: the
+    # writes (graph.sharedlog) and the metrics (prometheus_client's multiprocess mode).
+    run_dir = Path(tempfile.mkdtemp(prefix="aikg-serve-")) if workers > 1 else None
+    shared_log = None
+    if run_dir:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(run_dir / "metrics")
+        (run_dir / "metrics").mkdir()
+        if token:
+            shared_log = run_dir / "writes"
+            shared_log.mkdir()
+    settings = {"SHARED_LOG": shared_log, "STORE": store,
+                "STORE_UPDATE_URL": update_url, "STORE_AUTH": store_auth,
                 "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
                 "QUERY_WORKERS": query_workers, "QUERY_MEMORY": query_memory,
                 "STORE_MAX_UPLOAD": max_upload,
@@ -98,6 +119,8 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
             self.cfg.set("control_socket_disable", True)
             if not is_remote(store):
                 self.cfg.set("post_fork", _fence_in)
+            if run_dir:
+                self.cfg.set("child_exit", _forget_metrics_gauges)
 
         def load(self):
             try:
@@ -106,7 +129,19 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
                 error.show()
                 raise SystemExit(3) from None  # gunicorn's "worker failed to boot": it stops
 
-    Server().run()
+    master = os.getpid()
+    try:
+        Server().run()
+    finally:
+        if run_dir and os.getpid() == master:  # a worker leaves through here too
+            shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _forget_metrics_gauges(server, worker) -> None:
+    """A dead process no longer counts in the gauges of what runs now."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def _fence_in(server, worker) -> None:

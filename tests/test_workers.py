@@ -1,0 +1,153 @@
+"""Several server processes over one in-memory graph: a write is seen by whichever answers next.
+
+Each request opens a new connection, so gunicorn hands it to whichever process accepts first;
+many requests reach both processes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import requests
+
+from .servers import aikg_server
+
+TOKEN = "s3cret"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+GRAPH = "https://example.org/workers"
+ASK = f"ASK {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}"
+
+
+def _children(pid: int) -> set[int]:
+    """The server's worker processes (its direct children)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry))
+    return found
+
+
+def _all_up(pid: int, count: int = 2) -> set[int]:
+    """The server's worker processes, once ``count`` of them run (the first answers before the
+    others have booted on a busy machine)."""
+    deadline = time.monotonic() + 60
+    while len(_children(pid)) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+    children = _children(pid)
+    assert len(children) == count
+    return children
+
+
+def _insert(url: str, n: int) -> None:
+    update = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:s{n}> <urn:p> {n} }} }}"
+    answer = requests.post(f"{url}/sparql", data={"update": update}, headers=AUTH, timeout=60)
+    assert answer.status_code == 204, answer.text
+
+
+def _count(url: str) -> tuple[int, int]:
+    """The triples of GRAPH and the graph version, as one process answers them."""
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}"
+    with requests.Session() as fresh:  # a connection of its own
+        answer = fresh.get(f"{url}/sparql", params={"query": query},
+                           headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    assert answer.status_code == 200, answer.text
+    return int(answer.json()["results"]["bindings"][0]["n"]["value"]), answer.headers["ETag"]
+
+
+def test_every_process_answers_with_the_last_acknowledged_write(tmp_path):
+    with aikg_server("--workers", "2", "--token", TOKEN, "--threads", "4",
+                     log=tmp_path / "serve.log") as (url, server):
+        _all_up(server.pid)
+        for n in range(1, 7):
+            _insert(url, n)
+            answers = {_count(url) for _ in range(6)}
+            assert len(answers) == 1, answers  # the same count and ETag from each process
+            assert next(iter(answers))[0] == n
+
+
+def test_a_process_that_replaces_a_killed_one_has_every_write(tmp_path):
+    with aikg_server("--workers", "2", "--token", TOKEN, "--threads", "4",
+                     log=tmp_path / "serve.log") as (url, server):
+        for n in range(1, 4):
+            _insert(url, n)
+        before = _all_up(server.pid)
+        os.kill(min(before), signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while len(_children(server.pid) - before) < 1 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _children(server.pid) - before, "gunicorn did not replace the killed process"
+        assert {_count(url)[0] for _ in range(8)} == {3}
+        _insert(url, 4)
+        assert {_count(url)[0] for _ in range(8)} == {4}
+
+
+def test_a_refused_write_reaches_no_process(tmp_path):
+    with aikg_server("--workers", "2", "--token", TOKEN, log=tmp_path / "serve.log") as (url, _):
+        _insert(url, 1)
+        broken = requests.post(f"{url}/sparql", data={"update": "INSERT DATA { <urn:a> }"},
+                               headers=AUTH, timeout=60)
+        assert broken.status_code == 400
+        assert {_count(url)[0] for _ in range(6)} == {1}
+        assert requests.get(f"{url}/sparql", params={"query": ASK}, timeout=60).ok
+
+
+def test_an_on_disk_store_refuses_several_processes(tmp_path):
+    from .servers import python
+
+    run = python("-m", "service.cli", "serve", "--store", str(tmp_path / "db"),
+                 "--workers", "2", stderr=-1, stdout=-1)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 2
+    assert b"--workers above 1" in err
+
+
+def test_metrics_count_the_requests_of_every_process(tmp_path):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with aikg_server("--workers", "2", log=tmp_path / "serve.log") as (url, server):
+        _all_up(server.pid)
+        for _ in range(12):
+            _count(url)
+        for _ in range(4):  # whichever process answers /metrics
+            with requests.Session() as fresh:
+                text = fresh.get(f"{url}/metrics", timeout=60).text
+            counted = sum(s.value for family in text_string_to_metric_families(text)
+                          if family.name == "aikg_requests"
+                          for s in family.samples
+                          if s.name == "aikg_requests_total" and s.labels["route"] == "/sparql")
+            assert counted == 12, text
+
+
+def test_a_server_started_while_a_dying_process_holds_the_store_waits_for_it(tmp_path):
+    from .servers import python
+
+    store = tmp_path / "db"
+    holder = python("-c", "import sys, time, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]); "
+                    "print('held', flush=True); time.sleep(4)", str(store), stdout=-1)
+    try:
+        assert holder.stdout.readline().strip() == b"held"
+        with aikg_server("--store", str(store), log=tmp_path / "serve.log") as (url, _):
+            assert requests.get(f"{url}/healthz", timeout=60).json()["status"] == "ok"
+        assert "Worker failed to boot" not in (tmp_path / "serve.log").read_text()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_an_upload_streamed_to_one_process_is_in_every_process(tmp_path):
+    body = "".join(f'<urn:s{n}> <urn:p> "{n}" .\n' for n in range(500)).encode()
+    with aikg_server("--workers", "2", "--token", TOKEN, log=tmp_path / "serve.log") as (url, s):
+        _all_up(s.pid)
+        stored = requests.post(f"{url}/store", params={"graph": GRAPH}, data=body,
+                               headers={**AUTH, "Content-Type": "application/n-triples"},
+                               timeout=60)
+        assert stored.status_code in (200, 201, 204), stored.text
+        assert {_count(url)[0] for _ in range(8)} == {500}
