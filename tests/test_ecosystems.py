@@ -9,11 +9,13 @@ must come from a source with a date, and the depth-2 circle must reach beyond th
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import networkx as nx
 import pytest
 
 from graph import KnowledgeGraph
-from graph.network import build, circle
+from graph.network import build, circle, paths
 from ontology import AIKG, KG
 
 # The roles of issue 14, each the role keys a member can play in a giant's circle.
@@ -135,3 +137,14 @@ def test_an_entity_page_lists_a_dated_edge_once_and_not_its_reification(bundled)
                 or not r["node"]["iri"].startswith("http")]
     assert any(r["node"]["id"] == "samsung" and r["relation"]["id"] == "terminalFor"
                for r in found)
+
+
+GIANTS_AND_TIGERS = ("baidu", "alibaba", "tencent", "bytedance", "huawei", "jd", "zhipu",
+                     "moonshot", "minimax", "baichuan", "01ai", "stepfun", "deepseek")
+
+
+def test_every_pair_of_giants_and_tigers_is_joined_by_at_most_four_sourced_hops(G) -> None:
+    for a, b in combinations(GIANTS_AND_TIGERS, 2):
+        found = paths(G, KG + a, KG + b, max_length=4)[0]
+        assert len(found["hops"]) <= 4
+        assert all(edge["sources"] for hop in found["hops"] for edge in hop["edges"]), (a, b)
