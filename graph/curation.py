@@ -107,7 +107,8 @@ def weakly_sourced(kg: KnowledgeGraph) -> list[tuple[str, str, str]]:
                          FILTER (CONCAT(STR(?i), " -> ", STR(?o)) = STR(?thing)) }}
             }}
         }} GROUP BY ?kind ?thing ORDER BY ?kind ?thing""")
-    return [(kind, _local(thing).replace(ontology.KG, ""), graphs) for kind, thing, graphs in rows]
+    return [(kind, _local(thing).replace(ontology.KG, ""), " ".join(sorted(graphs.split())))
+            for kind, thing, graphs in rows]
 
 
 def circle_by_role(kg: KnowledgeGraph, center: str) -> list[tuple[str, list[tuple[str, ...]]]]:
@@ -138,7 +139,9 @@ def circle_by_role(kg: KnowledgeGraph, center: str) -> list[tuple[str, list[tupl
     for role, member, name, graph, date, url in rows:
         entry = (_local(member), name, date or "", _local(graph), url or "")
         key = (role, member)
-        if key not in earliest or (entry[2] or "9999") < (earliest[key][2] or "9999"):
+        # the earliest date; on a tie, the first graph by id, so the docs come out the same
+        if key not in earliest or ((entry[2] or "9999"), entry[3]) < (
+                (earliest[key][2] or "9999"), earliest[key][3]):
             earliest[key] = entry
     roles: dict[str, list[tuple[str, ...]]] = {}
     for (role, _), entry in sorted(earliest.items(), key=lambda item: (item[0][0], item[1][1])):
