@@ -147,11 +147,17 @@ def test_labels_stay_readable_at_depth_two_with_edge_labels_on_hover(page, serve
 
 
 def test_a_deeper_circle_that_adds_no_one_says_so(page, server, bundled):
-    # Which entity's depth 2 adds no one changes as facts are added: ask the graph.
+    # Which entity's depth 2 adds no one changes as facts are added: ask the graph. Depth 2
+    # adds no one when every neighbour's neighbours are the centre or its neighbours.
     G = build(bundled).graph
-    sizes = {n: len(circle(G, n)) for n in G}
-    entity = max((n for n in G if sizes[n] >= 2 and len(circle(G, n, depth=2)) == sizes[n]),
-                 key=lambda n: (sizes[n], n))
+
+    def near(n: str) -> set[str]:
+        return set(G.successors(n)) | set(G.predecessors(n))
+
+    entity = max((n for n in G if len(near(n)) >= 2
+                  and all(near(m) <= near(n) | {n} for m in near(n))),
+                 key=lambda n: (len(near(n)), n))
+    assert len(circle(G, entity, depth=2)) == len(circle(G, entity))
     open_circle(page, server, G.nodes[entity]["id"], depth=2)
     status = page.locator("#circle .status").inner_text()
     assert "Depth 2 adds no one" in status and "within 1 hop" in status, status
