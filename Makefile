@@ -59,7 +59,7 @@ docs: $(VENV)/.installed-test
 # The data files made from the bundled tables (ontology/tables/), imported over the curated graph
 # and validated with the shapes here, so that a server loads them without validating at start.
 data: $(VENV)/.installed
-	$(BIN)/python -m graph.bundled
+	$(BIN)/python -m graph.importing.bundled
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.load

@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 import ontology
-from graph.mappings import bundled_mapping
+from graph.importing.mappings import bundled_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 EPOCH = ontology.TABLES_DIR / "notable-ai-models.csv"

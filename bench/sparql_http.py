@@ -32,7 +32,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from graph import open_graph
-from graph.executor import Executor
+from graph.store.executor import Executor
 from ontology import AIKG, KG
 
 QUERIES = {

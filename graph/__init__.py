@@ -16,8 +16,8 @@ from .errors import (
     Unsupported,
     ValidationFailed,
 )
-from .results import QueryResult
 from .store import DEFAULT_GRAPH, KnowledgeGraph, LoadReport, open_graph
+from .store.results import QueryResult
 
 __all__ = [
     "AikgError",

@@ -8,11 +8,11 @@ from typing import Any
 from flask import Flask
 
 from graph import open_graph
-from graph.executor import Executor
 from graph.network import Network
-from graph.remote_network import RemoteNetwork
-from graph.sharedlog import SharedLog, SharedWrites
+from graph.network.remote_walks import RemoteNetwork
 from graph.store import is_remote
+from graph.store.executor import Executor
+from graph.store.sharedlog import SharedLog, SharedWrites
 
 from . import (
     api,

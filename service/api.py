@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, g, jsonify, request
 
 from graph import BadInput
-from graph.entities import describe
+from graph.describe.entities import describe
 from graph.export import EXPORT_FORMATS, ExportFormat, export_format, network_export
 from graph.network import (
     HUB_DEGREE,
@@ -25,7 +25,7 @@ from graph.network import (
     stats,
 )
 from graph.network.periods import as_of
-from graph.search import Hit, search
+from graph.network.search import Hit, search
 
 from . import render
 from .dates import at_arg, date_relations

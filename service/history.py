@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from graph import KnowledgeGraph
-from graph.entities import describe_sources
+from graph.describe.entities import describe_sources
 from graph.network import Projection
 from graph.network.history import circle_changes, timeline
-from graph.terms import short_id
+from graph.rdf.terms import short_id
 
 from . import render
 from .api import MAX_DEPTH, envelope, int_arg, paginate, projection, relation_args, role_args

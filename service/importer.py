@@ -7,9 +7,9 @@ import datetime
 from flask import Blueprint, Response, jsonify, request
 
 from graph import BadInput
-from graph.importer import import_table
-from graph.mappings import bundled_mapping, load_mapping
-from graph.tabular import Mapping
+from graph.importing.importer import import_table
+from graph.importing.mappings import bundled_mapping, load_mapping
+from graph.importing.tabular import Mapping
 
 from .auth import require_token
 from .state import get_graph

@@ -13,8 +13,8 @@ from werkzeug.exceptions import NotAcceptable
 from werkzeug.http import parse_accept_header
 
 from graph.errors import BadInput
-from graph.formats import RDF_SYNTAXES, RdfSyntax
-from graph.results import RESULTS_FORMATS
+from graph.rdf.formats import RDF_SYNTAXES, RdfSyntax
+from graph.store.results import RESULTS_FORMATS
 
 __all__ = [
     "ASK_OFFERS",

@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify, render_template
 
 from graph.export import EXPORT_FORMATS
 from graph.network import HUB_DEGREE, METRICS, Projection
-from graph.terms import short_id
+from graph.rdf.terms import short_id
 
 from . import api
 from .api import terms

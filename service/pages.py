@@ -19,10 +19,9 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 import ontology
-from graph import schema
-from graph.entities import describe, describe_sources, entity_quads
+from graph.describe import schema
+from graph.describe.entities import describe, describe_sources, entity_quads
 from graph.errors import AmbiguousName, NoPath
-from graph.examples import Example, load_examples
 from graph.export import statements_export
 from graph.network import (
     METRICS,
@@ -36,7 +35,8 @@ from graph.network import (
     stats,
 )
 from graph.network.history import circle_changes, timeline
-from graph.terms import entity_iri, short_id, sparql_prefixes
+from graph.rdf.terms import entity_iri, short_id, sparql_prefixes
+from graph.sparql.examples import Example, load_examples
 
 from . import render
 from .api import (

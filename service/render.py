@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from graph.network import Projection
 from graph.network.circles import Circle
-from graph.terms import short_id
+from graph.rdf.terms import short_id
 
 __all__ = ["node", "edge", "hop", "role", "relation", "term", "circle", "circle_of", "entries",
            "path", "circle_table", "circle_sources", "table", "width"]

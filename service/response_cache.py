@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import Flask, Response, g, request
 
 from graph import KnowledgeGraph
-from graph.cache import BytesCache
+from graph.store.cache import BytesCache
 
 from .urls import request_url
 

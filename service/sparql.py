@@ -7,10 +7,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import BadRequest, NotAcceptable, UnsupportedMediaType
 
-from graph import BadInput, guard
-from graph.description import service_description
-from graph.executor import Answer
-from graph.results import QueryResult
+from graph import BadInput
+from graph.sparql import guard
+from graph.store.description import service_description
+from graph.store.executor import Answer
+from graph.store.results import QueryResult
 
 from .auth import check_token
 from .negotiation import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import current_app
 
 from graph import KnowledgeGraph
-from graph.executor import Executor
 from graph.network import Network
+from graph.store.executor import Executor
 
 __all__ = ["get_executor", "get_graph", "get_network"]
 

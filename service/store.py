@@ -24,8 +24,8 @@ from flask.views import MethodView
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from graph import DEFAULT_GRAPH, BadInput, NotFound, StoreUnavailable
-from graph.formats import RdfSyntax, rdf_syntax, syntax_for_path
-from graph.graphstore import (
+from graph.rdf.formats import RdfSyntax, rdf_syntax, syntax_for_path
+from graph.store.graphstore import (
     Upload,
     delete_graph,
     export,

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from pyoxigraph import parse
 
 from graph import KnowledgeGraph, open_graph
-from graph.formats import syntax_for_path
+from graph.rdf.formats import syntax_for_path
 from service import create_app
 from service.cli import main
 from tests.servers import oxigraph_server

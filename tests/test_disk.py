@@ -18,7 +18,7 @@ from pyoxigraph import NamedNode
 
 from bench.generate import generate
 from graph import open_graph
-from graph.formats import rdf_syntax
+from graph.rdf.formats import rdf_syntax
 from tests.conftest import SMALL_SIZES
 from tests.servers import free_port, python, start, stop
 

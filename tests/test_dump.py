@@ -9,7 +9,7 @@ import pytest
 from pyoxigraph import CanonicalizationAlgorithm, Dataset
 
 from graph import BadInput, Unsupported, open_graph
-from graph.backup import dump
+from graph.store.backup import dump
 from tests.conftest import SMALL
 
 G = "https://example.org/graph/"

@@ -130,7 +130,7 @@ def test_aikg_circle_prints_each_members_source_date_and_link(cli) -> None:
 
 
 def test_an_entity_page_lists_a_dated_edge_once_and_not_its_reification(bundled) -> None:
-    from graph.entities import describe
+    from graph.describe.entities import describe
 
     found = describe(bundled, KG + "baidu")["relations"]["in"]
     assert not [r for r in found if r["node"]["iri"].startswith("_:")

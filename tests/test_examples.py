@@ -7,9 +7,9 @@ from pyoxigraph import Literal, NamedNode
 
 import ontology
 from graph import KnowledgeGraph
-from graph.examples import load_examples
 from graph.network import build, circle
 from graph.network.history import circle_changes
+from graph.sparql.examples import load_examples
 
 # For each example: the columns compared, and the expected rows over those columns. Entities
 # are given by id, relations by local name, graphs by slug, literals by their lexical form.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ontology
 from graph import KnowledgeGraph
-from graph.curation import circle_by_role, name_coverage, weakly_sourced
+from graph.describe.curation import circle_by_role, name_coverage, weakly_sourced
 
 PREFIXES = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in ontology.PREFIXES.items())
 

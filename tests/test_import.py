@@ -18,9 +18,9 @@ from pyoxigraph import NamedNode
 
 import ontology
 from graph import BadInput, KnowledgeGraph, NotFound, ValidationFailed
-from graph.bundled import curated_graph
-from graph.importer import ImportReport, import_table
-from graph.mappings import bundled_mapping, load_mapping
+from graph.importing.bundled import curated_graph
+from graph.importing.importer import ImportReport, import_table
+from graph.importing.mappings import bundled_mapping, load_mapping
 from tests.conftest import DATA
 
 TABLE = DATA / "models.csv"

@@ -13,9 +13,9 @@ import pytest
 
 import ontology
 from graph import KnowledgeGraph
-from graph.bundled import curated_graph
-from graph.importer import ImportReport, import_table
-from graph.mappings import bundled_mapping
+from graph.importing.bundled import curated_graph
+from graph.importing.importer import ImportReport, import_table
+from graph.importing.mappings import bundled_mapping
 
 TABLE = ontology.TABLES_DIR / "notable-ai-models.csv"
 GRAPH = ontology.GRAPH + "epoch-notable-ai-models"
@@ -110,7 +110,7 @@ def test_the_relationship_features_see_the_imported_entities(imported) -> None:
     """Circle, search, paths, rankings and exports work on what the import created."""
     from graph.export import network_export
     from graph.network import Network, centrality, circle, paths
-    from graph.search import search
+    from graph.network.search import search
 
     kg, _ = imported
     projection = Network(kg).current

@@ -11,7 +11,7 @@ import pytest
 
 from graph import BadInput, EntityNotFound, KnowledgeGraph, NoPath
 from graph.network import Network, circle, neighbors, overlap, paths, ranking, stats
-from graph.search import search, suggest
+from graph.network.search import search, suggest
 from ontology import AIKG, GRAPH, KG
 
 SOURCE = GRAPH + "test-source"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from graph import KnowledgeGraph, open_graph
 from graph.network import Network
 from graph.network.projection import Projection, project
-from graph.written import written_graphs
+from graph.sparql.written import written_graphs
 from ontology import AIKG, GRAPH, KG
 from tests.conftest import SMALL, SMALL_ONTOLOGY
 

@@ -14,8 +14,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from graph import KnowledgeGraph
-from graph.examples import load_examples
-from graph.terms import sparql_prefixes
+from graph.rdf.terms import sparql_prefixes
+from graph.sparql.examples import load_examples
 from service.pages import EDITOR_PREFIXES, FIRST_QUERY
 from tests.conftest import SMALL, SMALL_ONTOLOGY, SMALL_SOURCE
 

@@ -14,7 +14,7 @@ from pyoxigraph import RdfFormat
 
 import ontology
 from graph import KnowledgeGraph, ValidationFailed
-from graph.shapes import require_valid, validate
+from graph.rdf.shapes import require_valid, validate
 
 PREFIXES = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in ontology.PREFIXES.items())
 NOT_INSTANCE = (ontology.ONTOLOGY_GRAPH, ontology.SHAPES_GRAPH, ontology.SOURCES_GRAPH)

@@ -13,8 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyoxigraph import Store
 
-from graph import Refused, guard, sandbox
-from graph.outbound import may_name, network_operations
+from graph import Refused
+from graph.sparql import guard
+from graph.sparql.outbound import may_name, network_operations
+from graph.store import sandbox
 
 URL = "http://127.0.0.1:9999/sparql"
 KEYWORDS = ["SERVICE", "service", "SeRvIcE", r"\u0053ERVICE", r"\u0073ervice", "SERVICE SILENT",

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from graph.examples import load_examples
+from graph.sparql.examples import load_examples
 from ontology import AIKG, KG
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

@@ -20,8 +20,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from graph import Refused, guard, open_graph, sandbox
-from graph.executor import Executor
+from graph import Refused, open_graph
+from graph.sparql import guard
+from graph.store import sandbox
+from graph.store.executor import Executor
 from tests.servers import aikg_server, free_port
 
 TOKEN = "query-safety-token"

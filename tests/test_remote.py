@@ -21,7 +21,7 @@ from graph import (
     StoreUnavailable,
     open_graph,
 )
-from graph.remote import RemoteGraph
+from graph.store.remote import RemoteGraph
 from tests.conftest import SMALL, SMALL_QUADS
 from tests.servers import free_port, oxigraph_server
 
@@ -147,7 +147,7 @@ def test_endpoint_without_union_default_graph_is_reported(tmp_path: Path, caplog
     with oxigraph_server(tmp_path) as base:
         writer = open_graph(base + "/query", update_url=base + "/update")
         writer.load(SMALL)
-        with caplog.at_level(logging.WARNING, logger="graph.remote"):
+        with caplog.at_level(logging.WARNING, logger="graph.store.remote"):
             open_graph(base + "/query")
     assert "not the union of the named graphs" in caplog.text
 

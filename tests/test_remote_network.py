@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-import graph.remote_network
+import graph.network.remote_walks
 from graph import BadInput, EntityNotFound, KnowledgeGraph, Unsupported
 from graph.network import Network, Projection, circle, neighbors
-from graph.remote_network import RemoteNetwork
+from graph.network.remote_walks import RemoteNetwork
 from tests.conftest import SMALL, SMALL_ONTOLOGY, SMALL_SOURCE
 
 AIKG = "https://w3id.org/aikg/ontology#"
@@ -107,14 +107,14 @@ def test_remote_part_holds_only_what_the_walk_reaches(remote_network) -> None:
 def test_remote_walk_in_many_small_batches_gives_the_same_circle(remote_network,
                                                                  monkeypatch) -> None:
     whole = walk(remote_network, "app", depth=3)[1]
-    monkeypatch.setattr(graph.remote_network, "BATCH", 1)  # one frontier node per query
+    monkeypatch.setattr(graph.network.remote_walks, "BATCH", 1)  # one frontier node per query
     assert walk(remote_network, "app", depth=3)[1] == whole
     assert members(whole)[-1] == ("vc", 3, ["investor"])
 
 
 def test_remote_step_reading_too_many_statements_is_refused(remote_network,
                                                             monkeypatch) -> None:
-    monkeypatch.setattr(graph.remote_network, "MAX_ROWS", 2)
+    monkeypatch.setattr(graph.network.remote_walks, "MAX_ROWS", 2)
     with pytest.raises(BadInput, match="more than 2 statements in one step"):
         walk(remote_network, "alpha")
 

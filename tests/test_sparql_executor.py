@@ -9,8 +9,8 @@ import threading
 import pytest
 
 from graph import BadInput, QueryTimeout, ValidationFailed
-from graph import executor as executor_module
-from graph.executor import Executor
+from graph.store import executor as executor_module
+from graph.store.executor import Executor
 
 # Over the small graph's ~30 triples, 30^4 rows to sort: minutes of work if nothing stops it.
 CARTESIAN = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } ORDER BY ?c ?f ?i ?l"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph import BadInput, Refused, guard
+from graph import BadInput, Refused
+from graph.sparql import guard
 
 
 @pytest.mark.parametrize("query", [

@@ -32,8 +32,8 @@ import ontology
 
 from ..errors import BadInput, NotFound
 from ..network.periods import date_edges
-from ..results import QueryResult
 from ..store import KnowledgeGraph
+from ..store.results import QueryResult
 from .convert import Labels, add_descriptions, network_quads, rdf_network, undescribed
 from .formats import EXPORT_FORMATS, ExportFormat, export_format
 from .jsongraphs import write_cytoscape, write_node_link

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BadInput
-from ..formats import RDF_SYNTAXES, RdfSyntax, rdf_syntax
+from ..rdf.formats import RDF_SYNTAXES, RdfSyntax, rdf_syntax
 
 __all__ = ["EXPORT_FORMATS", "ExportFormat", "export_format", "format_for_path"]
 

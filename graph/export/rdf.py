@@ -25,7 +25,7 @@ from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Stor
 import ontology
 
 from ..errors import BadInput
-from ..unionset import SetUnionStore
+from ..store.unionset import SetUnionStore
 from .formats import ExportFormat
 from .streams import AfterPrefixes, CompactJsonLd, Unframed, XmlText, prefix_lines
 

@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import networkx as nx
 
-from ..terms import short_id
+from ..rdf.terms import short_id
 from .values import column_types, display_label, edge_rows, node_rows, text_value
 
 __all__ = ["write_gexf", "write_graphml"]

@@ -15,8 +15,8 @@ import networkx as nx
 from pyoxigraph import Literal, NamedNode
 
 from ..errors import BadInput
+from ..rdf.terms import sparql_prefixes
 from ..store import KnowledgeGraph
-from ..terms import sparql_prefixes
 from .circles import edge_dict
 from .periods import start_day
 from .traverse import _ENDS, _check, circle

@@ -12,13 +12,13 @@ from pyoxigraph import NamedNode
 import ontology
 
 from ..errors import Unsupported
-from ..search import resolve
 from ..store import KnowledgeGraph
 from .arrays import WalkCache, walk
 from .circles import Circle
 from .metrics import centrality, counts
 from .periods import as_of
 from .projection import Projection, project, without_collector
+from .search import resolve
 
 __all__ = ["HUB_DEGREE", "Network", "build", "cached_circle", "class_counts", "class_groups",
            "edge_dates", "ranking", "stats"]

@@ -22,8 +22,8 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode
 import ontology
 
 from ..errors import BadInput
+from ..rdf.terms import iri_values, label_language, pick_label, resolve_terms, sparql_prefixes
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
-from ..terms import iri_values, label_language, pick_label, resolve_terms, sparql_prefixes
 from .arrays import Adjacency, adjacency, keep
 from .periods import DATE_PREDICATES, edge_periods, period_attributes
 

@@ -15,7 +15,7 @@ from itertools import combinations
 import networkx as nx
 
 from ..errors import EntityNotFound, NoPath
-from ..terms import short_id
+from ..rdf.terms import short_id
 from .arrays import adjacency, kept, walk
 from .circles import Circle, edge_dict
 from .periods import holds

@@ -8,8 +8,8 @@ import math
 
 from ..errors import BadInput
 from ..network import Projection
+from ..rdf.terms import entity_iri
 from ..store import KnowledgeGraph
-from ..terms import entity_iri
 from .properties import Property, catalogue, cell, entity_names, find_property, values
 
 __all__ = ["MAX_PROPERTIES", "Extension", "extend", "parse_extension", "propose"]

@@ -14,9 +14,9 @@ import ontology
 
 from ..errors import EntityNotFound
 from ..network import Projection, circle
-from ..search import SearchIndex, search, suggest
+from ..network.search import SearchIndex, search, suggest
+from ..rdf.terms import entity_iri, iri_values, short_id
 from ..store import KnowledgeGraph
-from ..terms import entity_iri, iri_values, short_id
 from .properties import catalogue
 
 __all__ = ["card", "default_types", "entity_fields", "suggest_entities", "suggest_properties",

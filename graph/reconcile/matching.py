@@ -24,11 +24,11 @@ from pyoxigraph import NamedNode
 import ontology
 
 from ..errors import BadInput
+from ..importing.resolve import LabelIndex, Resolver, normalise, parse_name
 from ..network import Projection
-from ..resolve import LabelIndex, Resolver, normalise, parse_name
-from ..search import Hit, search
+from ..network.search import Hit, search
+from ..rdf.terms import normalize
 from ..store import KnowledgeGraph
-from ..terms import normalize
 from .lookup import entity_fields
 from .properties import Property, agrees, find_property, values
 

@@ -21,10 +21,10 @@ from pyoxigraph import Literal, NamedNode
 import ontology
 
 from ..errors import BadInput
+from ..importing.resolve import LABEL_PROPERTIES, normalise
 from ..network import Projection, circle, term_labels
-from ..resolve import LABEL_PROPERTIES, normalise
+from ..rdf.terms import iri_values, short_id
 from ..store import KnowledgeGraph
-from ..terms import iri_values, short_id
 
 __all__ = ["CHINESE_NAME", "CIRCLE_SIZE", "Property", "Value", "agrees", "catalogue",
            "cell", "entity_names", "find_property", "values"]

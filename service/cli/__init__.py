@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from graph import AikgError, EntityNotFound, KnowledgeGraph, QueryResult, open_graph
-from graph.executor import Executor
+from graph.store.executor import Executor
 
 __all__ = ["main"]
 

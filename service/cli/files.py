@@ -13,8 +13,8 @@ import click
 from graph import AikgError
 from graph.export import EXPORT_FORMATS, dataset_export, result_export
 from graph.export.formats import format_for_path
-from graph.importer import import_table
-from graph.mappings import bundled_mapping, load_mapping, mapping_names
+from graph.importing.importer import import_table
+from graph.importing.mappings import bundled_mapping, load_mapping, mapping_names
 
 from . import STORE_HELP, main, open_graph, read_argument, run_query, timeout_option
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import click
 
 from graph import AikgError, QueryResult
-from graph.backup import dump as dump_store
-from graph.backup import restore as restore_store
-from graph.formats import rdf_syntax, syntax_for_path
-from graph.results import term_to_text
-from graph.validate import check_syntax
+from graph.rdf.formats import rdf_syntax, syntax_for_path
+from graph.rdf.validate import check_syntax
+from graph.store.backup import dump as dump_store
+from graph.store.backup import restore as restore_store
+from graph.store.results import term_to_text
 
 from . import (
     STORE_HELP,

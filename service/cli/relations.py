@@ -38,7 +38,7 @@ def listing_options(what: str):
 def search(text: str, types: tuple[str, ...], limit: int, output: str, store: str) -> None:
     """Find entities by a name in English or Chinese (exact, then prefix, then inside a name),
     most connected first. Their ids work wherever aikg takes an entity."""
-    from graph.search import search as search_names
+    from graph.network.search import search as search_names
     from service import render
 
     with domain_errors():
@@ -108,7 +108,7 @@ def circle(entity_id: str, depth: int, relation: tuple[str, ...], role: tuple[st
     Each member comes with the hops that bring it in and their sources; the table also gives the
     date and address of the earliest dated source of the last hop.
     """
-    from graph.entities import describe_sources
+    from graph.describe.entities import describe_sources
     from graph.network import circle as circle_of
     from service import render
 
@@ -198,7 +198,7 @@ def _network(store: str):
     """The relationship questions over the store: on a remote one, as SPARQL on it (circles;
     paths and rankings, which need the whole graph in memory, say so)."""
     from graph.network import Network
-    from graph.remote_network import RemoteNetwork
+    from graph.network.remote_walks import RemoteNetwork
 
     kg = open_graph(store)
     return Network(kg) if kg.store is not None else RemoteNetwork(kg)

@@ -148,7 +148,7 @@ def _fence_in(server, worker) -> None:
     """Gunicorn's hook in each new server process, which needs no network socket of its own
     over a local store (it accepts on the one it inherits): forbid them, so that nothing it
     evaluates, updates included, can reach the network (see graph.sandbox)."""
-    from graph import sandbox
+    from graph.store import sandbox
 
     if not sandbox.forbid_network():
         worker.log.warning("no seccomp filter here: only the SPARQL check refuses SERVICE, LOAD")

@@ -1,0 +1,167 @@
+"""One entity as the store holds it: labels, types, properties, relations both ways, sources."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+import ontology
+
+from ..network.projection import term_labels
+from ..rdf.readable import readable
+from ..rdf.terms import iri_values, label_language, pick_label, short_id, sparql_prefixes
+from ..store import KnowledgeGraph
+from ..store.results import term_to_json
+
+__all__ = ["describe", "entity_quads", "describe_sources", "SOURCES_GRAPH"]
+
+#: The graph that describes every source graph (the project's interface 3).
+SOURCES_GRAPH = ontology.GRAPH + "sources"
+
+P = ontology.PREFIXES
+LABEL_KINDS = {P["skos"] + "prefLabel": "pref", P["rdfs"] + "label": "label",
+               P["skos"] + "altLabel": "alt"}
+HIDDEN_LABEL = P["skos"] + "hiddenLabel"
+RDF_TYPE = P["rdf"] + "type"
+TITLE = (P["dcterms"] + "title", P["schema"] + "name", P["rdfs"] + "label")
+URL = (P["schema"] + "url", P["dcterms"] + "source", P["prov"] + "hadPrimarySource")
+LICENSE = (P["dcterms"] + "license",)
+CREDIT = ("http://creativecommons.org/ns#attributionName",)  # Creative Commons REL
+ISSUED = (P["dcterms"] + "issued",)
+# A reified statement (one that dates an edge) points at its ends: the edge itself is shown.
+REIFYING = {P["rdf"] + "subject", P["rdf"] + "object"}
+
+
+def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
+             max_rows: int = 5_000) -> dict[str, object]:
+    """Everything the store says about the entity ``iri``, each statement with its sources.
+
+    ``ecosystem`` names the predicates that are ecosystem relations, to flag those relations.
+    Statements past ``max_rows`` in each direction are left out and ``truncated`` says so.
+    Hidden labels are left out: they are for search, not for display, and so are the reified
+    statements that date an edge (the edge itself is listed).
+    """
+    entity = NamedNode(iri)
+    outgoing = kg.query("SELECT ?e ?p ?o ?g WHERE { GRAPH ?g { ?e ?p ?o } }",
+                        substitutions={"e": entity}, max_rows=max_rows)
+    incoming = kg.query("SELECT ?e ?s ?p ?g WHERE { GRAPH ?g { ?s ?p ?e } }",
+                        substitutions={"e": entity}, max_rows=max_rows)
+    stated: dict[tuple[object, str, object], set[str]] = defaultdict(set)
+    for _, p, o, g in outgoing.rows:
+        stated[(entity, p.value, o)].add(g.value)
+    for _, s, p, g in incoming.rows:
+        stated[(s, p.value, entity)].add(g.value)
+
+    names: dict[str, dict[str, dict[str, list[str]]]] = {"en": {}, "zh": {}}
+    types, properties, relations = [], [], {"out": [], "in": []}
+    for (s, p, o), graphs in sorted(stated.items(), key=lambda item: str(item[0])):
+        sources = sorted(graphs)
+        if s != entity:
+            if p not in REIFYING:
+                relations["in"].append((p, s, sources))
+        elif p in LABEL_KINDS and isinstance(o, Literal) and label_language(o):
+            names[label_language(o)].setdefault(LABEL_KINDS[p], []).append(o.value)
+        elif p == HIDDEN_LABEL:
+            continue
+        elif p == RDF_TYPE and isinstance(o, NamedNode):
+            types.append(o.value)
+        elif isinstance(o, NamedNode):
+            relations["out"].append((p, o, sources))
+        else:
+            properties.append((p, o, sources))
+
+    others = {t.value for way in relations.values() for _, t, _ in way
+              if isinstance(t, NamedNode)}
+    labels = term_labels(kg, others | set(types) | {p for p, _, _ in properties}
+                     | {p for way in relations.values() for p, _, _ in way})
+    inverse = term_labels(kg, {p for p, _, _ in relations["in"]}, inverse=True)
+    ecosystem = ecosystem or set()
+    units = said_units(properties)
+
+    def named(term: object) -> dict[str, object]:
+        value = term.value if isinstance(term, NamedNode) else str(term)
+        en, zh = labels.get(value, ("", ""))
+        return {"id": short_id(value), "iri": value, "label_en": en, "label_zh": zh}
+
+    def link(p: str, other: object, sources: list[str]) -> dict[str, object]:
+        en, zh = inverse.get(p, ("", ""))
+        return {"relation": {**named(NamedNode(p)), "inverse_label_en": en,
+                             "inverse_label_zh": zh},
+                "node": named(other), "sources": sources, "ecosystem": p in ecosystem}
+
+    return {
+        **named(entity),
+        "label_en": pick_label(names["en"]),
+        "label_zh": pick_label(names["zh"]),
+        # A name given as both skos:prefLabel and rdfs:label is one name: listed once.
+        "labels": {lang: sorted({*by.get("pref", []), *by.get("label", [])})
+                   for lang, by in names.items()},
+        "alt_labels": {lang: sorted(set(by.get("alt", []))) for lang, by in names.items()},
+        "types": [named(NamedNode(t)) for t in sorted(set(types))],
+        "properties": [{"property": named(NamedNode(p)), "value": term_to_json(o),
+                        "display": readable(term_to_json(o), p, **units),
+                        "sources": sources} for p, o, sources in properties],
+        "relations": {way: [link(*r) for r in found] for way, found in relations.items()},
+        "sources": describe_sources(kg, sorted({g for graphs in stated.values()
+                                                for g in graphs})),
+        "truncated": outgoing.truncated or incoming.truncated,
+    }
+
+
+def said_units(properties: list[tuple[str, object, list[str]]]) -> dict[str, str]:
+    """The unit (``schema:unitText``) and currency (``schema:priceCurrency``) an entity's own
+    statements give its amounts, as :func:`~graph.readable.readable` takes them."""
+    said = {p: getattr(o, "value", "") for p, o, _ in properties}
+    return {"unit": said.get(P["schema"] + "unitText", ""),
+            "currency": said.get(P["schema"] + "priceCurrency", "")}
+
+
+def entity_quads(kg: KnowledgeGraph, iri: str, *, max_quads: int = 10_000
+                 ) -> tuple[list[Quad], bool]:
+    """The statements about the entity ``iri``, either way, each in its named graph (its source),
+    and whether ``max_quads`` cut them. Hidden labels are kept: this is the entity's data.
+
+    Examples
+    --------
+    >>> from graph import open_graph
+    >>> kg = open_graph("memory", bundled=False)
+    >>> _ = kg.load(b"<urn:a> <urn:p> <urn:b> .\\n<urn:c> <urn:p> <urn:a> .", format="nt",
+    ...             graph=ontology.GRAPH + "g")
+    >>> quads, truncated = entity_quads(kg, "urn:a")
+    >>> len(quads), truncated, quads[0].graph_name.value
+    (2, False, 'https://w3id.org/aikg/graph/g')
+    """
+    entity, found = NamedNode(iri), []
+    for pattern in ((entity, None, None), (None, None, entity)):
+        for quad in kg.store.quads_for_pattern(*pattern, None):
+            if pattern[0] is None and quad.subject == entity:
+                continue  # a statement about itself was taken the first time
+            if len(found) == max_quads:
+                return found, True
+            found.append(quad)
+    return found, False
+
+
+def describe_sources(kg: KnowledgeGraph, graphs: list[str]) -> list[dict[str, object]]:
+    """Each source graph with the title, address, issue date, licence and credit (the
+    attribution its licence asks for) its description in the sources graph gives."""
+    found: dict[str, dict[str, object]] = {
+        g: {"id": g[len(ontology.GRAPH):] if g.startswith(ontology.GRAPH) else g, "iri": g,
+            "title": None, "url": None, "issued": None, "license": None, "credit": None}
+        for g in graphs}
+    if not graphs:
+        return []
+    result = kg.query(sparql_prefixes() + f"""
+        SELECT ?g ?p ?o WHERE {{
+          VALUES ?g {{ {iri_values(graphs)} }}
+          GRAPH {NamedNode(SOURCES_GRAPH)} {{ ?g ?p ?o }}
+        }}""")
+    said: dict[tuple[str, str], str] = {}
+    for g, p, o in sorted(result.rows, key=str):
+        said.setdefault((g.value, p.value), o.value)
+    for g, described in found.items():
+        for field, predicates in (("title", TITLE), ("url", URL), ("issued", ISSUED),
+                                  ("license", LICENSE), ("credit", CREDIT)):
+            described[field] = next((said[(g, p)] for p in predicates if (g, p) in said), None)
+    return list(found.values())

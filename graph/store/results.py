@@ -1,0 +1,205 @@
+"""Query results held in memory up to the row cap, and their serializations: SPARQL results
+JSON, XML, CSV and TSV for solutions and booleans, every RDF syntax for triples."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal as Kind
+from xml.sax.saxutils import escape, quoteattr
+
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    RdfFormat,
+    Triple,
+    serialize,
+)
+
+from ..rdf.formats import rdf_syntax
+
+__all__ = ["RESULTS_FORMATS", "QueryResult", "term_to_json", "term_to_text"]
+
+#: SPARQL results formats by name: their media types. ASK results have JSON and XML only.
+RESULTS_FORMATS: dict[str, str] = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+@dataclass
+class QueryResult:
+    """What a query returned: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE).
+
+    ``truncated`` is True when the row cap cut the result.
+    """
+
+    kind: Kind["select", "ask", "graph"]
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[Triple] = field(default_factory=list)
+    truncated: bool = False
+
+    def __len__(self) -> int:
+        return len(self.triples) if self.kind == "graph" else len(self.rows)
+
+    def bindings(self) -> Iterator[dict[str, object]]:
+        """Each row as a mapping from variable name to term, unbound variables left out."""
+        for row in self.rows:
+            yield {v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
+
+    def serialize(self, fmt: str) -> bytes:
+        """The result in ``fmt``: a name of :data:`RESULTS_FORMATS` for solutions and booleans,
+        of an RDF syntax (:func:`graph.formats.rdf_syntax`) for triples."""
+        if self.kind == "graph":
+            return self.to_rdf(rdf_syntax(fmt).oxigraph)
+        if self.kind == "ask" and fmt not in ("json", "xml"):
+            raise ValueError(f"a boolean result has no {fmt} form")
+        return getattr(self, f"to_{fmt}")().encode()
+
+    def to_json(self) -> str:
+        """SPARQL 1.1 Query Results JSON; a truncated result says so in ``aikg:truncated``."""
+        if self.kind == "ask":
+            return json.dumps({"head": {}, "boolean": self.boolean})
+        variables = self.variables
+        body = {
+            "head": {"vars": variables},
+            "results": {
+                "bindings": [
+                    {v: term_to_json(t) for v, t in zip(variables, row, strict=True)
+                     if t is not None}
+                    for row in self.rows
+                ]
+            },
+        }
+        if self.truncated:
+            body["aikg:truncated"] = True
+        return json.dumps(body, ensure_ascii=False)
+
+    def to_xml(self) -> str:
+        """SPARQL Query Results XML."""
+        return "".join(self._xml_chunks())
+
+    def _xml_chunks(self) -> Iterator[str]:
+        yield '<?xml version="1.0" encoding="utf-8"?>\n'
+        yield '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>'
+        yield "".join(f"<variable name={quoteattr(v)}/>" for v in self.variables)
+        yield "</head>\n"
+        if self.kind == "ask":
+            yield f"<boolean>{'true' if self.boolean else 'false'}</boolean>\n</sparql>\n"
+            return
+        yield "<results>\n"
+        for binding in self.bindings():
+            yield "<result>" + "".join(
+                f"<binding name={quoteattr(v)}>{term_to_xml(t)}</binding>"
+                for v, t in binding.items()
+            ) + "</result>\n"
+        yield "</results>\n</sparql>\n"
+
+    def to_csv(self) -> str:
+        """SPARQL 1.1 Query Results CSV: plain values, no types."""
+        return self._delimited(csv.excel, lambda t: term_to_text(t))
+
+    def to_tsv(self) -> str:
+        """SPARQL 1.1 Query Results TSV: terms in Turtle syntax."""
+        out = io.StringIO()
+        out.write("\t".join("?" + v for v in self.variables) + "\n")
+        for row in self.rows:
+            out.write("\t".join("" if t is None else str(t) for t in row) + "\n")
+        return out.getvalue()
+
+    def to_rdf(self, fmt: RdfFormat = RdfFormat.TURTLE, prefixes: dict[str, str] | None = None
+               ) -> bytes:
+        """The triples of a CONSTRUCT or DESCRIBE result in an RDF syntax."""
+        kwargs = {"prefixes": prefixes} if prefixes and fmt in _PREFIXED else {}
+        statements = self.triples
+        if fmt.supports_datasets:  # TriG, N-Quads: the triples sit in the default graph
+            statements = [Quad(t.subject, t.predicate, t.object, DefaultGraph())
+                          for t in statements]
+        return serialize(statements, format=fmt, **kwargs)
+
+    def _delimited(self, dialect: type[csv.Dialect], render) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, dialect=dialect, lineterminator="\r\n")
+        writer.writerow(self.variables)
+        for row in self.rows:
+            writer.writerow(["" if t is None else render(t) for t in row])
+        return out.getvalue()
+
+
+_PREFIXED = (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML)
+
+
+def term_to_json(term: object) -> dict[str, str]:
+    """One RDF term in the SPARQL JSON results shape.
+
+    >>> term_to_json(Literal("百度", language="zh"))
+    {'type': 'literal', 'value': '百度', 'xml:lang': 'zh'}
+    """
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": term.value}
+        if language := term.language:
+            out["xml:lang"] = language
+        elif (datatype := term.datatype.value) != XSD_STRING:
+            out["datatype"] = datatype
+        return out
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": term_to_json(term.subject),
+                "predicate": term_to_json(term.predicate),
+                "object": term_to_json(term.object),
+            },
+        }
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def term_to_xml(term: object) -> str:
+    """One RDF term as a SPARQL XML results element.
+
+    >>> term_to_xml(Literal("a<b", language="en"))
+    '<literal xml:lang="en">a&lt;b</literal>'
+    """
+    if isinstance(term, NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, Literal):
+        if term.language:
+            attribute = f" xml:lang={quoteattr(term.language)}"
+        elif term.datatype.value != XSD_STRING:
+            attribute = f" datatype={quoteattr(term.datatype.value)}"
+        else:
+            attribute = ""
+        return f"<literal{attribute}>{escape(term.value)}</literal>"
+    if isinstance(term, Triple):
+        parts = zip(("subject", "predicate", "object"), (term.subject, term.predicate, term.object),
+                    strict=True)
+        return "<triple>" + "".join(f"<{k}>{term_to_xml(t)}</{k}>" for k, t in parts) + "</triple>"
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def term_to_text(term: object) -> str:
+    """The plain text of a term: an IRI, a literal's lexical form, ``_:id`` for a blank node."""
+    if isinstance(term, BlankNode):
+        return "_:" + term.value
+    if isinstance(term, NamedNode | Literal):
+        return term.value
+    return str(term)

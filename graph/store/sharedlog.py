@@ -1,0 +1,136 @@
+"""One in-memory graph served by several processes: every committed write, in one shared log.
+
+Each server process holds its own copy of an in-memory graph (forked from one loaded copy, so
+they share the pages until they write). A write runs in one process, under an exclusive lock on
+the log; that process first replays what the others wrote, applies the write, then appends the
+calls it made (``update``, ``load``, ``replace``, ``add``) to the log before it answers. Every
+process replays the log before it answers any request (one ``stat`` when nothing changed), so a
+client that got a 2xx for a write sees it in its next request, whichever process answers, and
+every process goes through the same versions (the same ETags, the same projection).
+
+A process killed in the middle of a write never appended it: its client got no answer, and the
+next writer cuts what a killed writer left half-written at the end of the log. A process that
+replaces a dead one is forked from the loaded graph and replays the whole log.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pickle
+import shutil
+import struct
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TypeVar
+
+from .knowledge import KnowledgeGraph
+
+T = TypeVar("T")
+_LENGTH = struct.Struct("<Q")
+
+
+class SharedLog:
+    """The log of committed writes to ``kg`` in ``directory``, shared by the server processes."""
+
+    def __init__(self, kg: KnowledgeGraph, directory: str | Path) -> None:
+        self.kg = kg
+        self.directory = Path(directory)
+        self.path = self.directory / "writes.log"
+        self.path.touch()
+        self._offset = 0  # the end of the last entry this process applied
+        self._local = threading.Lock()
+        self._writer_pid: int | None = None  # the process whose calls are recorded
+        self._pending: list[tuple[str, tuple, dict]] = []
+        kg.recorder = self._record
+
+    def catch_up(self) -> None:
+        """Apply what other processes wrote since this one last looked."""
+        if os.stat(self.path).st_size != self._offset:
+            with self.kg.exclusive():
+                self._replay()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the log for one write: what the block committed to the graph is appended to
+        the log when it ends, with or without an error."""
+        with self._local, self.kg.exclusive(), open(self.directory / "lock", "a+b") as lock:
+            # POSIX record locks, not flock: a process forked meanwhile (a query worker, the
+            # dry run of a write) does not inherit them.
+            fcntl.lockf(lock, fcntl.LOCK_EX)
+            try:
+                self._replay()
+                self._pending, self._writer_pid = [], os.getpid()
+                try:
+                    yield
+                finally:  # what was committed here before an error is logged too
+                    self._writer_pid = None
+                    self._append(self._pending)
+            finally:
+                self._pending = []
+                fcntl.lockf(lock, fcntl.LOCK_UN)
+
+    def _record(self, method: str, args: tuple, kwargs: dict) -> None:
+        if self._writer_pid != os.getpid():  # a replay, or a dry run in a forked copy
+            return
+        if method == "load":
+            args = (self._keep(args[0]),)
+            kwargs = {k: v for k, v in kwargs.items() if k != "progress"}
+        self._pending.append((method, args, kwargs))
+
+    def _keep(self, source: object) -> object:
+        """A copy of a loaded stream or bytes the other processes can read after the caller
+        has thrown it away; a path is kept as it is (a file given at start)."""
+        if isinstance(source, str | Path):
+            return source
+        blob = self.directory / f"blob-{os.getpid()}-{len(os.listdir(self.directory))}"
+        with open(blob, "wb") as out:
+            if isinstance(source, bytes | bytearray | memoryview):
+                out.write(source)
+            else:
+                stream: IO[bytes] = source  # type: ignore[assignment]
+                stream.seek(0)
+                shutil.copyfileobj(stream, out, 1024 * 1024)
+        return blob
+
+    def _append(self, entries: list[tuple[str, tuple, dict]]) -> None:
+        if not entries:
+            return
+        payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+        with open(self.path, "r+b") as log:
+            log.truncate(self._offset)  # what a writer killed in the middle left
+            log.seek(self._offset)
+            log.write(_LENGTH.pack(len(payload)) + payload)
+        self._offset += _LENGTH.size + len(payload)
+
+    def _replay(self) -> None:
+        with open(self.path, "rb") as log:
+            log.seek(self._offset)
+            while True:
+                header = log.read(_LENGTH.size)
+                if len(header) < _LENGTH.size:
+                    return
+                payload = log.read(_LENGTH.unpack(header)[0])
+                if len(payload) < _LENGTH.unpack(header)[0]:
+                    return  # still being written, or cut by a killed writer
+                for method, args, kwargs in pickle.loads(payload):
+                    getattr(self.kg, method)(*args, **kwargs)
+                self._offset = log.tell()
+
+
+class SharedWrites:
+    """An executor whose writes go through a :class:`SharedLog`; everything else is the
+    executor's own."""
+
+    def __init__(self, executor, log: SharedLog) -> None:
+        self._executor = executor
+        self._log = log
+
+    def write(self, action: Callable[[KnowledgeGraph], T], *, timeout: float) -> T:
+        with self._log.writing():
+            return self._executor.write(action, timeout=timeout)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._executor, name)
