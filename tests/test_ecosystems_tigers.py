@@ -20,9 +20,10 @@ PREFIXES = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in ontology.PREFIXES.items(
 KG = ontology.KG
 ASSESSMENTS = ontology.GRAPH + "assessments-2026"
 
-# The sources read so far name fewer than eight organizations around these two (see the
-# report of the eco-tigers branch); strict, so the marker goes once the data reaches the bar.
-SHORT_OF_SOURCES = {"baichuan": 7, "01ai": 5}
+# Centres whose sources name fewer than eight organizations around them, with the count, for a
+# strict xfail that goes once the data reaches the bar. Baichuan (10) and 01.AI (9) left it with
+# eco-tigers-2.trig (investors, research and channel partners, Yi on Qianfan and OpenRouter).
+SHORT_OF_SOURCES: dict[str, int] = {}
 CENTRES = ["deepseek", "zhipu", "moonshot", "minimax", "baichuan", "01ai", "stepfun"]
 
 MODELS_SINCE_DECEMBER_2024 = [
