@@ -173,7 +173,8 @@ def test_who_joined_names_the_sources_stating_each_new_edge(bundled: KnowledgeGr
     sources = {_value(row[member]): set(row[result.variables.index("sources")].value.split())
                for row in result.rows}
     assert sources["coze-studio"] == {ontology.GRAPH + "infoq-2025-07-28-coze-open-source"}
-    assert ontology.GRAPH + "36kr-2025-12-doubao-phone-makers" in sources["honor"]
+    # the 36Kr page once cited here could not be found again; Honor's Doubao tie rests on Asiaict
+    assert ontology.GRAPH + "asiaict-2026-04-14-honor-doubao" in sources["honor"]
 
 
 def _value(term: object) -> str | None:
