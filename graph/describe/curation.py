@@ -24,8 +24,13 @@ _META = ", ".join(f"<{g}>" for g in (ontology.ONTOLOGY_GRAPH, ontology.SHAPES_GR
                                      ontology.SOURCES_GRAPH))
 #: A bundled third-party table (Epoch AI's) is a source graph redistributed under a licence:
 #: the curation rules (names, grades of figures) are about the curated sources, not about it.
-_CURATED = f"""FILTER NOT EXISTS {{ GRAPH <{ontology.SOURCES_GRAPH}> {{
-                   ?g <http://purl.org/dc/terms/license> ?licence }} }}"""
+def _curated(graph: str = "?g") -> str:
+    """A filter keeping the named graph ``graph`` (a variable) when it is no bundled table."""
+    return f"""FILTER NOT EXISTS {{ GRAPH <{ontology.SOURCES_GRAPH}> {{
+                   {graph} <http://purl.org/dc/terms/license> ?licence }} }}"""
+
+
+_CURATED = _curated()
 
 
 @dataclass(frozen=True)
@@ -36,11 +41,17 @@ class NameCoverage:
     named: int
     #: ``(id, English name, class)`` of every core entity without a Chinese name.
     exceptions: list[tuple[str, str, str]]
-    #: ids of curated organizations located in China (directly or as a unit) without a
-    #: Chinese name.
+    #: ids of curated organizations located in China (directly or as a unit) with neither a
+    #: Chinese name nor a documented exception.
     chinese_without_name: list[str]
-    #: the same for organizations that only a bundled third-party table names.
+    #: the same for organizations that only a bundled third-party table names (the marker
+    #: such a table sets on every entity it creates is no documented exception).
     chinese_from_tables_without_name: list[str]
+    #: ids of the organizations in China that a curated source marks as having no known
+    #: Chinese name: the documented exceptions.
+    chinese_exceptions: list[str]
+    #: how many organizations are located in China, wherever they come from.
+    chinese_total: int
 
     @property
     def share(self) -> float:
@@ -72,13 +83,20 @@ def name_coverage(kg: KnowledgeGraph) -> NameCoverage:
     chinese = _rows(kg, f"""
         SELECT DISTINCT ?e (IF(EXISTS {{ GRAPH ?g {{ ?e a ?t }}
                                          FILTER (?g NOT IN ({_META})) {_CURATED} }},
-                               "curated", "table") AS ?from) WHERE {{
-            ?e (aikg:unitOf|aikg:subsidiaryOf)*/aikg:locatedInCountry kg:china .
-            FILTER NOT EXISTS {{ ?e rdfs:label ?zh FILTER (LANG(?zh) = "zh") }} }}""")
+                               "curated", "table") AS ?from)
+               (IF(EXISTS {{ ?e rdfs:label ?zh FILTER (LANG(?zh) = "zh") }}, "named",
+                   IF(EXISTS {{ GRAPH ?m {{ ?e aikg:zhLabelStatus aikg:NoKnownChineseName }}
+                                {_curated("?m")} }}, "exception", "unnamed")) AS ?name)
+        WHERE {{ ?e (aikg:unitOf|aikg:subsidiaryOf)*/aikg:locatedInCountry kg:china }}
+        ORDER BY ?e""")
     return NameCoverage(
         total=len(rows), named=len(rows) - len(exceptions), exceptions=exceptions,
-        chinese_without_name=[_local(e) for e, kind in chinese if kind == "curated"],
-        chinese_from_tables_without_name=[_local(e) for e, kind in chinese if kind == "table"])
+        chinese_without_name=[_local(e) for e, kind, name in chinese
+                              if kind == "curated" and name == "unnamed"],
+        chinese_from_tables_without_name=[_local(e) for e, kind, name in chinese
+                                          if kind == "table" and name == "unnamed"],
+        chinese_exceptions=[_local(e) for e, _, name in chinese if name == "exception"],
+        chinese_total=len(chinese))
 
 
 def weakly_sourced(kg: KnowledgeGraph) -> list[tuple[str, str, str]]:
