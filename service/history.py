@@ -1,19 +1,28 @@
 """Time in the HTTP API under ``/api``: what changed in a circle between two days, and an
-entity's timeline (the date parameters are read by :mod:`.dates`)."""
+entity's timeline (the date parameters are read by :mod:`.params`)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, request
 
-from graph import KnowledgeGraph
-from graph.describe.entities import describe_sources
 from graph.network import Projection
-from graph.network.history import circle_changes, timeline
+from graph.network.history import timeline
+from graph.network.lookups import Changes, changes_of
 from graph.rdf.terms import short_id
 
 from . import render
-from .api import MAX_DEPTH, envelope, int_arg, paginate, projection, relation_args, role_args
-from .dates import required_day, span
+from .api import envelope
+from .params import (
+    MAX_DEPTH,
+    entity_or_404,
+    int_arg,
+    paginate,
+    projection,
+    relation_args,
+    required_day,
+    role_args,
+    span,
+)
 from .state import get_graph, get_network
 
 __all__ = ["bp", "shaped_changes", "shaped_events"]
@@ -26,21 +35,20 @@ def entity_circle_changes(entity_id: str):
     """The members that joined and left the circle between ``from`` and ``to`` (default:
     today), by role, each with its date and sources."""
     P = projection()
-    iri = get_network().entity(entity_id, P)
+    iri = entity_or_404(entity_id, P)
     start, end = span(P, required_day("from"), request.args.get("to"))
     depth = int_arg("depth", 1, 1, MAX_DEPTH)
-    relations, roles = relation_args(P), role_args(P)
-    found = circle_changes(P.graph, iri, start, end, depth=depth, relations=relations,
-                           roles=roles) if iri in P.graph else {"joined": [], "left": []}
+    found = changes_of(get_network(), iri, start, end, terms=P, depth=depth,
+                       relations=relation_args(P), roles=role_args(P))
     return envelope({"center": render.node(P, iri), "from": start, "to": end, "depth": depth,
-                     **shaped_changes(P, found, get_graph())})
+                     **shaped_changes(found)})
 
 
 @bp.get("/entities/<entity_id>/timeline")
 def entity_timeline(entity_id: str):
     """The entity's dated events, newest first, each with its sources."""
     P = projection()
-    iri = get_network().entity(entity_id, P)
+    iri = entity_or_404(entity_id, P)
     events = timeline(get_graph(), P.graph, iri) if iri in P.graph else []
     shown, page = paginate(events)
     return envelope(shaped_events(P, shown), page)
@@ -49,17 +57,15 @@ def entity_timeline(entity_id: str):
 # -- shaping ---------------------------------------------------------------------------------
 
 
-def shaped_changes(P: Projection, found: dict[str, list[dict]], kg: KnowledgeGraph
-                   ) -> dict[str, object]:
+def shaped_changes(found: Changes) -> dict[str, object]:
     """``joined`` and ``left`` grouped by role, each member with its ``date``, the hops that
     bring it in and the ``sources`` of the last hop; ``sources`` describes every source named."""
-    named: set[str] = set()
-    shaped = {}
-    for kind, members in found.items():
+    P = found.projection
+    shaped: dict[str, object] = {}
+    for kind, members in (("joined", found.joined), ("left", found.left)):
         groups: dict[str, list[dict]] = {}
         for member in members:
             sources = sorted({s for e in member["path"][-1]["edges"] for s in e["sources"]})
-            named.update(sources)
             for role_key in member["roles"]:
                 groups.setdefault(role_key, []).append({
                     **render.node(P, member["node"]), "date": member["date"],
@@ -68,7 +74,7 @@ def shaped_changes(P: Projection, found: dict[str, list[dict]], kg: KnowledgeGra
         shaped[kind] = [{**render.role(P, key), "size": len(group), "members": group}
                         for key, group in sorted(groups.items())]
         shaped[f"{kind}_count"] = len(members)
-    shaped["sources"] = describe_sources(kg, sorted(named))
+    shaped["sources"] = found.sources
     return shaped
 
 

@@ -13,8 +13,8 @@ from graph.export import EXPORT_FORMATS
 from graph.network import HUB_DEGREE, METRICS, Projection
 from graph.rdf.terms import short_id
 
-from . import api
-from .api import terms
+from . import params as api
+from .params import terms
 
 bp = Blueprint("openapi", __name__)
 

@@ -20,42 +20,42 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 import ontology
 from graph.describe import schema
-from graph.describe.entities import describe, describe_sources, entity_quads
+from graph.describe.entities import describe_sources, entity_quads
 from graph.errors import AmbiguousName, NoPath
 from graph.export import statements_export
 from graph.network import (
     METRICS,
     Projection,
-    circle,
     class_counts,
     class_groups,
     edge_dates,
-    paths,
     ranking,
     stats,
 )
-from graph.network.history import circle_changes, timeline
+from graph.network.lookups import changes_of, find_entities, paths_between, profile_of
 from graph.rdf.terms import entity_iri, short_id, sparql_prefixes
 from graph.sparql.examples import Example, load_examples
 
 from . import render
-from .api import (
+from .export import export_response
+from .history import shaped_changes, shaped_events
+from .negotiation import HTML, RDF_OFFERS, negotiate
+from .params import (
     ENTITY_PAGE,
     MAX_OFFSET,
     MAX_PATH_LENGTH,
     MAX_PATHS,
+    at_arg,
     choice_arg,
+    entity_or_404,
     int_arg,
     paginate,
     projection,
-    search_hits,
+    span,
     terms,
-    type_term,
+    today,
+    type_args,
 )
-from .dates import at_arg, date_relations, span, today
-from .export import export_response
-from .history import shaped_changes, shaped_events
-from .negotiation import HTML, RDF_OFFERS, negotiate
 from .state import get_graph, get_network
 
 bp = Blueprint("pages", __name__)
@@ -115,7 +115,8 @@ def home():
                                         lambda: describe_sources(kg, sorted(sizes)))
                       if s["title"] or s["url"]), key=lambda s: (-s["statements"], s["id"]))
     return page("home.html", stats=found, triples=len(kg), graphs=len(sizes),
-                by_type=[{**type_term(P, t), "count": n} for t, n in found["by_type"].items()],
+                by_type=[{**render.type_term(P, t), "count": n}
+                         for t, n in found["by_type"].items()],
                 sources=sources, sources_shown=SOURCES_SHOWN,
                 changed=datetime.fromtimestamp(get_network().changed, UTC),
                 examples=examples(), questions=[
@@ -131,10 +132,12 @@ def home():
 @bp.get("/search")
 def search_page():
     """Search results as a page: the fallback of the search box, and its "all results"."""
-    P, found, truncated = search_hits()
-    hits, page_info = paginate(found)
-    return page("search.html", q=request.args.get("q", ""), page_info=page_info,
-                truncated=truncated,
+    T = terms()  # on a local store, the whole projection
+    q = request.args.get("q", "")
+    found = find_entities(get_network(), q, terms=T, types=type_args(T))
+    hits, page_info = paginate(found.hits)
+    P = found.projection
+    return page("search.html", q=q, page_info=page_info, truncated=found.truncated,
                 hits=[{**render.node(P, h.node), "matched": h.label} for h in hits],
                 alternate=[("application/json", url_for("api.entities", **request.args))])
 
@@ -144,7 +147,7 @@ def entity(entity_id: str) -> Response:
     """The entity's IRI: a page for browsers; Turtle, JSON-LD, N-Triples (any RDF syntax) for
     RDF clients, by Accept or ``format=``. Answered directly, not by a 303 (docs/decisions.md)."""
     P = projection()
-    iri = get_network().entity(entity_id, P)
+    iri = entity_or_404(entity_id, P)
     named = short_id(iri)
     if named != entity_id and entity_iri(named) == iri:  # a name or IRI: go to the id's page
         return redirect(url_for("pages.entity", entity_id=named, **request.args))
@@ -154,20 +157,19 @@ def entity(entity_id: str) -> Response:
         quads, truncated = entity_quads(kg, iri)
         return export_response(statements_export(kg, quads, offer.name, f"aikg-{entity_id}",
                                                  truncated=truncated))
-    at = at_arg(P)
-    found = date_relations(describe(kg, iri, ecosystem=set(P.relations)), P.graph, iri, at)
-    shown = _entity_page(found)
-    members = circle(P.graph, iri, depth=1, at=at) if iri in P.graph else []
-    circle_data = render.circle(P, iri, 1, members, render.entries(members), truncated=False)
-    events = timeline(kg, P.graph, iri) if iri in P.graph else []
+    found = profile_of(get_network(), iri, terms=P, at=at_arg(P))
+    facts = found.description.facts
+    shown = _entity_page(facts)
+    events = found.events
     downloads = [(o, url_for("pages.entity", entity_id=entity_id, format=o.name))
                  for name in ENTITY_DOWNLOADS for o in RDF_OFFERS if o.name == name]
     response = Response(page(
-        "entity.html", entity=found, shown=shown, circle=circle_data, downloads=downloads,
+        "entity.html", entity=facts, shown=shown, circle=render.circle(found.circle),
+        downloads=downloads,
         kinds=kinds(P), events=shaped_events(P, events[:TIMELINE_SHOWN]),
         events_total=len(events), span=date_span(P),
         missing=missing_assets("cytoscape.min.js"),
-        sources={s["iri"]: s for s in found["sources"]},
+        sources={s["iri"]: s for s in facts["sources"]},
         alternate=[("application/json", url_for("api.entity", entity_id=entity_id)),
                    *((o.media_type, url) for o, url in downloads)]))
     response.vary.add("Accept")
@@ -198,24 +200,18 @@ def paths_page():
             "to": request.args.get("to", "").strip()}
     k = int_arg("k", 3, 1, MAX_PATHS)
     max_length = int_arg("max_length", 4, 1, MAX_PATH_LENGTH)
-    found, nodes, links, choices, status = None, {}, [], {}, 200
+    found, nodes, links, status = None, {}, [], 200
     context = {"ends": ends, "k": k, "max_length": max_length, "max_paths": MAX_PATHS,
                "max_length_bound": MAX_PATH_LENGTH}
     if all(ends.values()):
-        chosen = {}
-        for end, text in ends.items():
-            try:
-                chosen[end] = get_network().entity(text, P)
-            except AmbiguousName as error:  # a question back, not an error
-                choices[end] = [{**c, "href": url_for("pages.paths_page", **{
-                    **request.args, end: c["id"]})} for c in error.candidates]
+        chosen, choices = _chosen_ends(P, ends)
         if choices:
             return page("paths.html", found=None, choices=choices, **context)
         nodes = {e: render.node(P, n) for e, n in chosen.items()}
         try:
-            found = [render.path(P, p) for p in paths(P.graph, chosen["from"], chosen["to"],
-                                                      k=k, max_length=max_length,
-                                                      at=at_arg(P))]
+            found = [render.path(P, p) for p in paths_between(
+                get_network(), chosen["from"], chosen["to"], terms=P, k=k,
+                max_length=max_length, at=at_arg(P)).paths]
         except NoPath as error:  # an answer: say so, and offer a longer search
             found, status = [], 404
             context["no_path"] = str(error)
@@ -226,8 +222,22 @@ def paths_page():
         links = [("application/json", url_for("api.find_paths", **query))]
         links += [(label, url_for("api.find_paths", **query, format=name))
                   for name, label in NETWORK_DOWNLOADS]
-    return page("paths.html", found=found, nodes=nodes, choices=choices,
+    return page("paths.html", found=found, nodes=nodes, choices={},
                 alternate=links[:1], downloads=links[1:], **context), status
+
+
+def _chosen_ends(P: Projection, ends: dict[str, str]
+                 ) -> tuple[dict[str, str], dict[str, list[dict[str, object]]]]:
+    """The entity each end names and, for an end that names several, the candidates to choose
+    from, each with the link that picks it."""
+    chosen, choices = {}, {}
+    for end, text in ends.items():
+        try:
+            chosen[end] = entity_or_404(text, P)
+        except AmbiguousName as error:  # a question back, not an error
+            choices[end] = [{**c, "href": url_for("pages.paths_page", **{
+                **request.args, end: c["id"]})} for c in error.candidates]
+    return chosen, choices
 
 
 @bp.get("/changes")
@@ -239,11 +249,9 @@ def changes_page():
     context: dict[str, object] = {"asked": asked, "span": date_span(P)}
     if not (asked["entity"] and asked["from"]):
         return page("changes.html", found=None, **context)
-    iri = get_network().entity(asked["entity"], P)
+    iri = entity_or_404(asked["entity"], P)
     start, end = span(P, asked["from"], asked["to"])
-    found = circle_changes(P.graph, iri, start, end) if iri in P.graph else {
-        "joined": [], "left": []}
-    shaped = shaped_changes(P, found, get_graph())
+    shaped = shaped_changes(changes_of(get_network(), iri, start, end, terms=P))
     query = {"from": asked["from"], **({"to": asked["to"]} if asked["to"] else {})}
     return page("changes.html", **context, center=render.node(P, iri), start=start, end=end,
                 found=shaped, sources={s["iri"]: s for s in shaped["sources"]},
@@ -264,7 +272,7 @@ def rankings_page():
     query = {"metric": metric, "limit": size, **({"type": chosen} if chosen else {})}
     return page("rankings.html", metric=metric, metrics=METRICS, size=size, sizes=RANKING_SIZES,
                 chosen=chosen, total=len(ranked),
-                types=sorted(({**type_term(P, c), "count": n}
+                types=sorted(({**render.type_term(P, c), "count": n}
                               for c, n in class_counts(P).items()),
                              key=lambda t: (t["label_en"] or t["id"]).lower()),
                 rows=[{"rank": i + 1, "score": score, "share": score / best,
@@ -310,7 +318,7 @@ def kinds(P: Projection) -> dict[str, object]:
     groups with their labels, most populous first (the order colours are given in)."""
     groups = class_groups(P)
     return {"classes": {short_id(c): short_id(top) for c, top in groups.items()},
-            "groups": [type_term(P, top) for top in dict.fromkeys(groups.values())]}
+            "groups": [render.type_term(P, top) for top in dict.fromkeys(groups.values())]}
 
 
 def page(template: str, **context: object) -> str:

@@ -27,8 +27,8 @@ from graph.reconcile import (
     suggest_types,
 )
 
-from .api import MAX_OFFSET, int_arg, projection, type_args
 from .observe import note_rows
+from .params import MAX_OFFSET, int_arg, projection, type_args
 from .state import get_graph
 from .urls import own_base
 

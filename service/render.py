@@ -9,10 +9,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from graph.network import Projection
-from graph.network.circles import Circle
+from graph.network.lookups import CircleAnswer
 from graph.rdf.terms import short_id
 
-__all__ = ["node", "edge", "hop", "role", "relation", "term", "circle", "circle_of", "entries",
+__all__ = ["node", "edge", "hop", "role", "relation", "term", "type_term", "circle", "circle_of",
            "path", "circle_table", "circle_sources", "table", "width"]
 
 Json = dict[str, object]
@@ -85,29 +85,27 @@ def path(P: Projection, found: Json) -> Json:
             "hops": [hop(P, h) for h in found["hops"]]}
 
 
-def circle(P: Projection, center: str, depth: int, members: Sequence[Json],
-           page: Iterable[tuple[str, Json]], truncated: bool) -> Json:
-    """A circle: its size and composition, and one page of its members grouped by role.
-
-    ``page`` holds the ``(role, member)`` entries to show, in the order of :func:`entries`.
-    """
-    nodes = P.graph.nodes
-    composition = {
-        "roles": Counter(r for m in members for r in m["roles"]),
-        "types": Counter(t for m in members for t in nodes[m["node"]]["types"]),
-        "distances": Counter(m["distance"] for m in members)}
-    return _circle(P, center, depth, len(members), composition, page, truncated)
+def circle(found: CircleAnswer) -> Json:
+    """A whole circle: its size and composition, and all its members grouped by role."""
+    members = found.members
+    return _circle(found.projection, found.center, found.depth, len(members),
+                   members.composition, members.entries(0, members.entry_count()),
+                   members.truncated)
 
 
-def circle_of(P: Projection, center: str, depth: int, found: Circle,
-              page: Iterable[tuple[str, Json]], hub_degree: int) -> Json:
-    """:func:`circle` of a walked :class:`~graph.network.circles.Circle`, counted on its
-    arrays, with the hubs (members of at least ``hub_degree`` statements) it went through or
-    held back."""
-    shaped = _circle(P, center, depth, len(found), found.composition, page, found.truncated)
+def circle_of(found: CircleAnswer, page: Iterable[tuple[str, Json]], hub_degree: int) -> Json:
+    """One page of a circle (its ``(role, member)`` entries from
+    :meth:`~graph.network.circles.Circle.entries`), with its size and composition counted on
+    the walk's arrays, and the hubs (members of at least ``hub_degree`` statements) it went
+    through or held back."""
+    P, members = found.projection, found.members
+    shaped = _circle(P, found.center, found.depth, len(members), members.composition, page,
+                     members.truncated)
     shaped["composition"]["hubs"] = [
         {**node(P, h["node"]), "degree": h["degree"], "members": h["members"],
-         "walked": h["walked"]} for h in found.hubs(hub_degree)]
+         "walked": h["walked"]} for h in members.hubs(hub_degree)]
+    if found.at:
+        shaped["at"] = found.at
     return shaped
 
 
@@ -139,13 +137,6 @@ def _circle(P: Projection, center: str, depth: int, size: int,
         "groups": [{**role(P, k), "size": by_role[k], "members": found}
                    for k, found in groups.items()],
     }
-
-
-def entries(members: Sequence[Json]) -> list[tuple[str, Json]]:
-    """The ``(role, member)`` pairs of a circle, by role, then distance, then id: the order
-    its members are paged in. A member with two roles is in both groups."""
-    pairs = [(r, m) for m in members for r in m["roles"]]
-    return sorted(pairs, key=lambda p: (p[0], p[1]["distance"], p[1]["node"]))
 
 
 def width(text: str) -> int:
@@ -215,3 +206,9 @@ def _hop_text(found: Json) -> str:
     arrows = [f"-{e['relation']}->" if e["direction"] == "out" else f"<-{e['relation']}-"
               for e in found["edges"]]
     return f"{found['from']['id']} {'|'.join(arrows)} {found['to']['id']}"
+
+
+def type_term(P: Projection, iri: str) -> Json:
+    """A class of the ontology with its labels, as the projection knows it."""
+    found = P.classes.get(iri)
+    return term(iri, found.label_en if found else "", found.label_zh if found else "")

@@ -24,22 +24,20 @@ def changes(entity_id: str, start: str, end: str | None, depth: int, relation: t
             role: tuple[str, ...], output: str, store: str) -> None:
     """Print who joined and who left the circle of friends of ENTITY between two days, by role,
     each with its date and sources."""
-    from graph.network.history import circle_changes
+    from graph.network.lookups import changes_of
     from service import render
-    from service.dates import span
     from service.history import shaped_changes
+    from service.params import span
 
     with domain_errors():
         network = _network(store)
         P = network.current
         iri = network.entity(entity_id, P)
         first, last = span(P, start, end, ("--from", "--to"))
-        found = circle_changes(P.graph, iri, first, last, depth=depth,
-                               relations=P.relation_filter(relation),
-                               roles=P.role_filter(role)) if iri in P.graph else {
-                                   "joined": [], "left": []}
+        found = changes_of(network, iri, first, last, terms=P, depth=depth,
+                           relations=P.relation_filter(relation), roles=P.role_filter(role))
         shaped = {"center": render.node(P, iri), "from": first, "to": last, "depth": depth,
-                  **shaped_changes(P, found, network.kg)}
+                  **shaped_changes(found)}
     if output == "json":
         click.echo(json.dumps(shaped, ensure_ascii=False, indent=2))
         return

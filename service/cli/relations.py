@@ -38,14 +38,13 @@ def listing_options(what: str):
 def search(text: str, types: tuple[str, ...], limit: int, output: str, store: str) -> None:
     """Find entities by a name in English or Chinese (exact, then prefix, then inside a name),
     most connected first. Their ids work wherever aikg takes an entity."""
-    from graph.network.search import search as search_names
+    from graph.network.lookups import find_entities
     from service import render
 
     with domain_errors():
         network = _network(store)
-        chosen = network.terms.type_filter(types)
-        P, truncated = network.matching(network.terms, text, chosen)
-        hits = search_names(P, text, chosen)
+        found = find_entities(network, text, types=network.terms.type_filter(types))
+    hits, P = found.hits, found.projection
     rows = [{**render.node(P, h.node), "match": h.match, "matched_label": h.label}
             for h in hits[:limit]]
     if output == "json":
@@ -55,8 +54,9 @@ def search(text: str, types: tuple[str, ...], limit: int, output: str, store: st
         raise click.ClickException(f"no entity has a name matching {text!r}")
     click.echo(render.table(["id", "label_en", "label_zh", "types", "match"], [
         [r["id"], r["label_en"], r["label_zh"], " ".join(r["types"]), r["match"]] for r in rows]))
-    if len(hits) > limit or truncated:
-        click.echo(f"({len(hits)}{'+' if truncated else ''} found; --limit shows more)", err=True)
+    if len(hits) > limit or found.truncated:
+        more = "+" if found.truncated else ""
+        click.echo(f"({len(hits)}{more} found; --limit shows more)", err=True)
 
 
 def walk_options(what: str):
@@ -89,7 +89,7 @@ def at_option(what: str):
 
 def as_of(network, P, text: str | None, option: str = "--at") -> str | None:
     """The day ``--at`` names, checked as the HTTP API checks ``at``."""
-    from service.dates import checked_day
+    from service.params import checked_day
 
     return None if not text else checked_day(P, text, option,
                                              remote=network.kg.store is None)
@@ -109,19 +109,16 @@ def circle(entity_id: str, depth: int, relation: tuple[str, ...], role: tuple[st
     date and address of the earliest dated source of the last hop.
     """
     from graph.describe.entities import describe_sources
-    from graph.network import circle as circle_of
+    from graph.network.lookups import circle_of
     from service import render
 
     with domain_errors():
         network = _network(store)
-        P = network.terms
-        iri = network.entity(entity_id, P)
-        relations, roles, day = P.relation_filter(relation), P.role_filter(role), as_of(
-            network, P, at)
-        P = network.around(P, iri, depth, relations, roles)  # on a remote store: just that part
-        members = circle_of(P.graph, iri, depth=depth, relations=relations,
-                            roles=roles, at=day) if iri in P.graph else []
-        shaped = render.circle(P, iri, depth, members, render.entries(members), False)
+        T = network.terms
+        iri = network.entity(entity_id, T)
+        shaped = render.circle(circle_of(
+            network, iri, terms=T, depth=depth, relations=T.relation_filter(relation),
+            roles=T.role_filter(role), at=as_of(network, T, at)))
         if output == "json":
             click.echo(json.dumps(shaped, ensure_ascii=False, indent=2))
             return
@@ -146,16 +143,16 @@ def path(source: str, target: str, max_length: int, k: int, relation: tuple[str,
          output: str, at: str | None, store: str) -> None:
     """Print how SOURCE and TARGET (each an id, IRI or name) are connected: up to k shortest
     paths, hop by hop."""
-    from graph.network import paths
+    from graph.network.lookups import paths_between
     from service import render
 
     with domain_errors():
         network = _network(store)
-        P = network.current
+        P = network.current  # paths need the whole graph in memory
         ends = network.entity(source, P), network.entity(target, P)
-        found = [render.path(P, p) for p in paths(P.graph, *ends, k=k, max_length=max_length,
-                                                  relations=P.relation_filter(relation),
-                                                  at=as_of(network, P, at))]
+        found = [render.path(P, p) for p in paths_between(
+            network, *ends, terms=P, k=k, max_length=max_length,
+            relations=P.relation_filter(relation), at=as_of(network, P, at)).paths]
     if output == "json":
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return

@@ -1,0 +1,365 @@
+"""The relationship questions a page, an API answer or a command asks, each in one call.
+
+Each function takes the :class:`~graph.network.Network` of a local store (or the
+:class:`~graph.network.remote_walks.RemoteNetwork` of a remote one), fetches the part of the graph
+the question needs, walks it and returns a frozen dataclass holding the answer and the
+projection it was read from, so that the caller can name its nodes. Turning it into JSON, a
+page or a terminal table is the caller's job: the HTTP API, the pages and the ``aikg`` command
+share these values.
+
+``terms`` is the projection the caller checked its arguments against (its relations, roles and
+dates): on a local store the version the whole request works on, so one request sees one
+version even while a write lands. By default, the network's current terms.
+
+The examples walk :data:`EXAMPLE`: a fund that invests in two start-ups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Protocol
+
+import networkx as nx
+
+from ..describe.entities import describe, describe_sources
+from ..store import KnowledgeGraph
+from .circles import Circle
+from .history import circle_changes, timeline
+from .live import cached_circle
+from .periods import as_of, holds
+from .projection import Projection
+from .search import Hit, search
+from .subgraphs import circle_subgraph, paths_subgraph
+from .traverse import neighbors, paths
+
+__all__ = ["EXAMPLE", "CircleAnswer", "Changes", "Description", "Found", "Lookups",
+           "Neighbours", "Paths", "Profile", "changes_of", "circle_of", "describe_entity",
+           "find_entities", "neighbours_of", "paths_between", "profile_of"]
+
+#: The tiny ecosystem of the examples (Turtle): ``vc`` invests in ``alpha`` and ``beta``.
+EXAMPLE = b"""@prefix aikg: <https://w3id.org/aikg/ontology#> .
+@prefix kg: <https://w3id.org/aikg/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+aikg:investsIn rdfs:subPropertyOf aikg:ecosystemRelation ;
+    aikg:subjectRole aikg:Investor ; aikg:objectRole aikg:Investee .
+aikg:Investor aikg:roleKey "investor" .
+aikg:Investee aikg:roleKey "investee" .
+kg:vc rdfs:label "Venture Fund"@en ; aikg:investsIn kg:alpha , kg:beta .
+"""
+
+
+class Lookups(Protocol):
+    """What these functions need of a network: :class:`~graph.network.Network` (local) and
+    :class:`~graph.network.remote_walks.RemoteNetwork` (SPARQL on the store) both offer it."""
+
+    kg: KnowledgeGraph
+
+    @property
+    def current(self) -> Projection: ...
+
+    @property
+    def terms(self) -> Projection: ...
+
+    def around(self, projection: Projection, node: str, depth: int = 1,
+               relations: Collection[str] | None = None,
+               roles: Collection[str] | None = None, max_nodes: int | None = None
+               ) -> Projection: ...
+
+    def between(self, projection: Projection, source: str, target: str, *, k: int = 1,
+                max_length: int = 4, relations: Collection[str] | None = None
+                ) -> Projection: ...
+
+    def matching(self, projection: Projection, query: str,
+                 types: Collection[str] | None = None) -> tuple[Projection, bool]: ...
+
+
+@dataclass(frozen=True)
+class CircleAnswer:
+    """A circle of friends: ``members`` walked from ``center`` over ``projection``, as asked
+    (``depth``, ``relations``, as of the day ``at``)."""
+
+    projection: Projection
+    center: str
+    depth: int
+    members: Circle
+    relations: Collection[str] | None = None
+    at: str | None = None
+
+    def network(self) -> nx.MultiDiGraph:
+        """The centre, the members and the edges between them that held on ``at``: a
+        read-only view to export."""
+        G = as_of(self.projection.graph, self.at)
+        return circle_subgraph(G, self.center, [{"node": n} for n in self.members.nodes()],
+                               relations=self.relations)
+
+
+def circle_of(network: Lookups, node: str, *, terms: Projection | None = None, depth: int = 1,
+              relations: Collection[str] | None = None,
+              roles: Collection[str] | None = None, at: str | None = None,
+              hub_roles: Collection[str] = (), cap: int | None = None) -> CircleAnswer:
+    """The circle of friends of ``node``, as :func:`~graph.network.cached_circle` walks it
+    (the walk is kept for the next pages of the same question).
+
+    Parameters
+    ----------
+    network : Lookups
+        The relationship graph: the whole projection, or a remote store walked for the part.
+    node : str
+        The centre's IRI; an entity without relationships has an empty circle.
+    terms : Projection, optional
+        The version to work on (see the module's docstring).
+    depth, relations, roles, at, hub_roles, cap
+        As :func:`~graph.network.cached_circle` takes them; with ``cap``, a remote store is
+        read for at most ``cap + 1`` members.
+
+    Returns
+    -------
+    CircleAnswer
+
+    Examples
+    --------
+    >>> from graph import open_graph
+    >>> from graph.network import Network
+    >>> kg = open_graph(bundled=False)
+    >>> _ = kg.load(EXAMPLE, format="turtle", graph="https://w3id.org/aikg/graph/example")
+    >>> found = circle_of(Network(kg), "https://w3id.org/aikg/id/alpha", depth=2)
+    >>> [(m["node"].rsplit("/")[-1], m["distance"], m["roles"]) for m in found.members.members()]
+    [('vc', 1, ['investor']), ('beta', 2, ['investee'])]
+    """
+    P = network.around(terms or network.terms, node, depth, relations, roles,
+                       None if cap is None else cap + 1)
+    found = cached_circle(P, node, depth, relations=relations, roles=roles, at=at,
+                          hub_roles=hub_roles, cap=cap)
+    return CircleAnswer(P, node, depth, found, relations, at)
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Up to k shortest ``paths`` from ``source`` to ``target`` (as
+    :func:`~graph.network.paths` gives them), read from ``projection``."""
+
+    projection: Projection
+    source: str
+    target: str
+    paths: list[dict[str, object]]
+
+    def network(self) -> nx.MultiDiGraph:
+        """The nodes and statements of the paths: a read-only view to export."""
+        return paths_subgraph(self.projection.graph, self.paths)
+
+
+def paths_between(network: Lookups, source: str, target: str, *,
+                  terms: Projection | None = None, k: int = 1, max_length: int = 4,
+                  relations: Collection[str] | None = None, at: str | None = None) -> Paths:
+    """How ``source`` and ``target`` (IRIs) are connected: :func:`~graph.network.paths` over
+    the part of the graph between them.
+
+    Raises :class:`~graph.errors.NoPath` when no path of at most ``max_length`` hops joins them.
+
+    Examples
+    --------
+    >>> from graph import open_graph
+    >>> from graph.network import Network
+    >>> kg = open_graph(bundled=False)
+    >>> _ = kg.load(EXAMPLE, format="turtle", graph="https://w3id.org/aikg/graph/example")
+    >>> found = paths_between(Network(kg), "https://w3id.org/aikg/id/alpha",
+    ...                       "https://w3id.org/aikg/id/beta")
+    >>> [[n.rsplit("/")[-1] for n in p["nodes"]] for p in found.paths]
+    [['alpha', 'vc', 'beta']]
+    """
+    P = network.between(terms or network.terms, source, target, k=k, max_length=max_length,
+                        relations=relations)
+    return Paths(P, source, target, paths(P.graph, source, target, k=k, max_length=max_length,
+                                          relations=relations, at=at))
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The statements between ``node`` and its neighbours (as
+    :func:`~graph.network.neighbors` lists them), read from ``projection``."""
+
+    projection: Projection
+    node: str
+    edges: list[dict[str, object]]
+
+
+def neighbours_of(network: Lookups, node: str, *, terms: Projection | None = None,
+                  direction: str = "both", relations: Collection[str] | None = None,
+                  roles: Collection[str] | None = None, at: str | None = None) -> Neighbours:
+    """The entities one ecosystem statement away from ``node``, one item per statement; none
+    for an entity without relationships.
+
+    Examples
+    --------
+    >>> from graph import open_graph
+    >>> from graph.network import Network
+    >>> kg = open_graph(bundled=False)
+    >>> _ = kg.load(EXAMPLE, format="turtle", graph="https://w3id.org/aikg/graph/example")
+    >>> found = neighbours_of(Network(kg), "https://w3id.org/aikg/id/vc", direction="out")
+    >>> [(e["node"].rsplit("/")[-1], e["role"]) for e in found.edges]
+    [('alpha', 'investee'), ('beta', 'investee')]
+    """
+    P = network.around(terms or network.terms, node, 1, relations, roles)
+    edges = neighbors(P.graph, node, direction=direction, relations=relations, roles=roles,
+                      at=at) if node in P.graph else []
+    return Neighbours(P, node, edges)
+
+
+@dataclass(frozen=True)
+class Description:
+    """An entity as :func:`~graph.describe.entities.describe` gives it (``facts``), its ecosystem
+    relations with ``since`` and ``until`` and, as of ``at``, only those that held then; and
+    its ``degree`` in the relationship graph ``projection``."""
+
+    projection: Projection
+    iri: str
+    facts: dict[str, object]
+    degree: int
+
+
+def describe_entity(network: Lookups, iri: str, *, terms: Projection | None = None,
+                    at: str | None = None) -> Description:
+    """Everything the store says about the entity ``iri``, each statement with its sources.
+
+    Examples
+    --------
+    >>> from graph import open_graph
+    >>> from graph.network import Network
+    >>> kg = open_graph(bundled=False)
+    >>> _ = kg.load(EXAMPLE, format="turtle", graph="https://w3id.org/aikg/graph/example")
+    >>> found = describe_entity(Network(kg), "https://w3id.org/aikg/id/vc")
+    >>> found.facts["label_en"], [r["node"]["id"] for r in found.facts["relations"]["out"]]
+    ('Venture Fund', ['alpha', 'beta'])
+    >>> found.degree
+    2
+    """
+    terms = terms or network.terms
+    facts = describe(network.kg, iri, ecosystem=set(terms.relations))
+    near = network.around(terms, iri)
+    facts = _dated_relations(facts, near.graph, iri, at)
+    return Description(near, iri, facts, near.graph.degree(iri) if iri in near.graph else 0)
+
+
+def _dated_relations(found: dict, G: nx.MultiDiGraph, iri: str, at: str | None) -> dict:
+    """``found`` with ``since`` and ``until`` on its ecosystem relations and, with ``at``, only
+    those that held on that day."""
+    for way, relations in found["relations"].items():
+        kept = []
+        for relation in relations:
+            ends = (iri, relation["node"]["iri"]) if way == "out" else (
+                relation["node"]["iri"], iri)
+            data = G.get_edge_data(*ends, relation["relation"]["iri"]) if \
+                relation["ecosystem"] else None
+            if data is not None and not holds(data, at):
+                continue
+            kept.append({**relation, **{k: data[k] for k in ("since", "until")
+                                        if data and k in data}})
+        found["relations"][way] = kept
+    if at:
+        found["at"] = at
+    return found
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What an entity's page shows: its description, its circle at one hop (as of the same
+    day) and its dated ``events``, newest first."""
+
+    description: Description
+    circle: CircleAnswer
+    events: list[dict[str, object]]
+
+
+def profile_of(network: Lookups, iri: str, *, terms: Projection | None = None,
+               at: str | None = None) -> Profile:
+    """:func:`describe_entity`, :func:`circle_of` (one hop) and the
+    :func:`~graph.network.history.timeline` of ``iri``, over one version.
+
+    Examples
+    --------
+    >>> from graph import open_graph
+    >>> from graph.network import Network
+    >>> kg = open_graph(bundled=False)
+    >>> _ = kg.load(EXAMPLE, format="turtle", graph="https://w3id.org/aikg/graph/example")
+    >>> found = profile_of(Network(kg), "https://w3id.org/aikg/id/alpha")
+    >>> found.description.degree, len(found.circle.members), found.events
+    (1, 1, [])
+    """
+    terms = terms or network.terms
+    described = describe_entity(network, iri, terms=terms, at=at)
+    P = described.projection
+    events = timeline(network.kg, P.graph, iri) if iri in P.graph else []
+    return Profile(described, circle_of(network, iri, terms=terms, at=at), events)
+
+
+@dataclass(frozen=True)
+class Found:
+    """The ``hits`` of a search by name, the projection holding them, and whether the store
+    cut the candidates short (``truncated``: a remote store ranks a bounded number)."""
+
+    projection: Projection
+    hits: list[Hit]
+    truncated: bool
+
+
+def find_entities(network: Lookups, text: str, *, terms: Projection | None = None,
+                  types: set[str] | None = None) -> Found:
+    """The entities with a name matching ``text`` (of ``types``, if given), as
+    :func:`~graph.network.search.search` ranks them; without text, every entity, most
+    connected first.
+
+    Examples
+    --------
+    >>> from graph import open_graph
+    >>> from graph.network import Network
+    >>> kg = open_graph(bundled=False)
+    >>> _ = kg.load(EXAMPLE, format="turtle", graph="https://w3id.org/aikg/graph/example")
+    >>> [(h.node.rsplit("/")[-1], h.match) for h in find_entities(Network(kg), "venture").hits]
+    [('vc', 'prefix')]
+    """
+    P, truncated = network.matching(terms or network.terms, text, types)
+    return Found(P, search(P, text, types), truncated)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Who ``joined`` and who ``left`` the circle of ``center`` between the days ``start``
+    and ``end`` (as :func:`~graph.network.history.circle_changes` gives them), and the
+    description of every ``sources`` graph that states the last hop to one of them."""
+
+    projection: Projection
+    center: str
+    start: str
+    end: str
+    depth: int
+    joined: list[dict[str, object]]
+    left: list[dict[str, object]]
+    sources: list[dict[str, object]]
+
+
+def changes_of(network: Lookups, iri: str, start: str, end: str, *,
+               terms: Projection | None = None, depth: int = 1,
+               relations: Collection[str] | None = None,
+               roles: Collection[str] | None = None) -> Changes:
+    """What changed in the circle of ``iri`` between the days ``start`` and ``end``, over the
+    whole projection (``terms``, by default the current one; a remote store has none).
+
+    Examples
+    --------
+    >>> from graph import open_graph
+    >>> from graph.network import Network
+    >>> kg = open_graph(bundled=False)
+    >>> _ = kg.load(EXAMPLE, format="turtle", graph="https://w3id.org/aikg/graph/example")
+    >>> found = changes_of(Network(kg), "https://w3id.org/aikg/id/vc", "2020-01-01",
+    ...                    "2025-01-01")
+    >>> found.joined, found.left
+    ([], [])
+    """
+    P = terms or network.current
+    found = circle_changes(P.graph, iri, start, end, depth=depth, relations=relations,
+                           roles=roles) if iri in P.graph else {"joined": [], "left": []}
+    named = {s for members in found.values() for m in members
+             for e in m["path"][-1]["edges"] for s in e["sources"]}
+    return Changes(P, iri, start, end, depth, found["joined"], found["left"],
+                   describe_sources(network.kg, sorted(named)))
