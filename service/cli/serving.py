@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -70,8 +71,6 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
     Each request is logged to stderr as one JSON line, each SPARQL query as another; metrics are
     at /metrics in the Prometheus format.
     """
-    from gunicorn.app.base import BaseApplication
-
     from service.observe import configure_logging
 
     single = store != "memory" and (not is_remote(store) or update_url is not None)
@@ -81,16 +80,7 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
         raise click.UsageError("--workers above 1 needs an in-memory graph or a read-only remote "
                                "store: an on-disk store has one writer, and the others would not "
                                "see its writes")
-    # Several processes share what they must through files in one directory of this run: the
-    # writes (graph.sharedlog) and the metrics (prometheus_client's multiprocess mode).
-    run_dir = Path(tempfile.mkdtemp(prefix="aikg-serve-")) if workers > 1 else None
-    shared_log = None
-    if run_dir:
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(run_dir / "metrics")
-        (run_dir / "metrics").mkdir()
-        if token:
-            shared_log = run_dir / "writes"
-            shared_log.mkdir()
+    run_dir, shared_log = _run_dir(workers, token)
     settings = {"SHARED_LOG": shared_log, "STORE": store,
                 "STORE_UPDATE_URL": update_url, "STORE_AUTH": store_auth,
                 "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
@@ -107,34 +97,63 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
     on_disk = store != "memory" and not is_remote(store)
     url = f"http://{host}:{port}"
     app = None if on_disk else _app(settings, data_files, url)
+    master = os.getpid()
+    try:
+        _server(f"{host}:{port}", workers, threads, remote=is_remote(store),
+                shared_metrics=run_dir is not None,
+                make_app=lambda: app or _app(settings, data_files, url)).run()
+    finally:
+        if run_dir and os.getpid() == master:  # a worker leaves through here too
+            shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _run_dir(workers: int, token: str | None) -> tuple[Path | None, Path | None]:
+    """The directory through which several processes share what they must, and the folder of
+    the writes' log in it (with a token only); none for one process.
+
+    The writes go through :mod:`graph.sharedlog`, the metrics through prometheus_client's
+    multiprocess mode.
+    """
+    if workers <= 1:
+        return None, None
+    run_dir = Path(tempfile.mkdtemp(prefix="aikg-serve-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(run_dir / "metrics")
+    (run_dir / "metrics").mkdir()
+    shared_log = None
+    if token:
+        shared_log = run_dir / "writes"
+        shared_log.mkdir()
+    return run_dir, shared_log
+
+
+def _server(bind: str, workers: int, threads: int, *, remote: bool, shared_metrics: bool,
+            make_app: Callable[[], object]):
+    """The gunicorn application serving what ``make_app`` returns (in the parent, or in each
+    process for an on-disk store)."""
+    from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):
         def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("bind", bind)
             self.cfg.set("workers", workers)
             self.cfg.set("worker_class", "service.cli.worker.BufferingWorker")
             self.cfg.set("threads", threads)
             # gunicorn's control socket sits at one path per user: a second server would take
             # it from the first. Nothing here uses it (gunicornc), so there is none.
             self.cfg.set("control_socket_disable", True)
-            if not is_remote(store):
+            if not remote:
                 self.cfg.set("post_fork", _fence_in)
-            if run_dir:
+            if shared_metrics:
                 self.cfg.set("child_exit", _forget_metrics_gauges)
 
         def load(self):
             try:
-                return app or _app(settings, data_files, url)
+                return make_app()
             except click.ClickException as error:
                 error.show()
                 raise SystemExit(3) from None  # gunicorn's "worker failed to boot": it stops
 
-    master = os.getpid()
-    try:
-        Server().run()
-    finally:
-        if run_dir and os.getpid() == master:  # a worker leaves through here too
-            shutil.rmtree(run_dir, ignore_errors=True)
+    return Server()
 
 
 def _forget_metrics_gauges(server, worker) -> None:
