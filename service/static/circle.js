@@ -3,15 +3,16 @@
 // with a legend. A click on a node (or Expand, for the keyboard) adds that node's own circle
 // around it, leaving every other node where it is; a second click folds it again. Past
 // QUIET_AFTER nodes, edge labels show on hover only. At most CAP nodes are drawn at once.
-// The "As of" slider steps through the days an edge drawn began or ended: the edges that did
-// not hold on the day chosen, and the members they alone bring in, fade (computed here from
-// each edge's since and until, as /api/...?at= computes it on the server).
+// The "As of" slider (static/circle-time.js, loaded first) steps through the days an edge drawn
+// began or ended: the edges that did not hold on the day chosen, and the members they alone
+// bring in, fade.
 "use strict";
 
 (function () {
   const section = document.getElementById("circle");
   const form = document.getElementById("circle-controls");
-  if (!section || !form || typeof window.cytoscape !== "function") return;
+  if (!section || !form || typeof window.cytoscape !== "function" || !window.aikgCircleTime) return;
+  const { startDay, asOfSlider } = window.aikgCircleTime; // static/circle-time.js
 
   const CAP = 150;
   const QUIET_AFTER = 30; // nodes past which edge labels show only on hover
@@ -32,9 +33,6 @@
   const nodeSelect = form.elements.node;
   const expansions = []; // {node, nodes, edges}, in the order they were made
   let roles = []; // the role keys of the unfiltered circle at this depth
-  const slider = form.elements.at;
-  const sliderShown = document.getElementById("circle-date-shown");
-  let days = []; // the days an edge drawn begins or ends, in order; the slider's end is today
 
   const url = (template, id) => template.replace("__ID__", encodeURIComponent(id));
 
@@ -70,6 +68,7 @@
       { selector: ".faded", style: { opacity: 0.12, events: "no" } },
     ],
   });
+  const asOf = asOfSlider(cy, form, centre, say);
   window.aikgCircle = { cy, expansions }; // for the browser tests and the curious
 
   function say(text, warn = false) {
@@ -88,73 +87,8 @@
     const params = new URLSearchParams({ depth: String(depth), limit: "500" });
     filter.forEach((role) => params.append("role", role));
     if (format) params.set("format", format);
-    if (format && chosenDay()) params.set("at", chosenDay());
+    if (format && asOf.chosenDay()) params.set("at", asOf.chosenDay());
     return params.toString();
-  }
-
-  // The first day of a date as precise as its source (2025, 2025-02, 2025-02-16); "" for none.
-  function startDay(date) {
-    if (!date) return "";
-    return date.length === 4 ? `${date}-01-01` : date.length === 7 ? `${date}-01` : date;
-  }
-
-  // The day the slider names, or null at its end (today: every edge drawn).
-  function chosenDay() {
-    const index = Number(slider.value);
-    return index < days.length ? days[index] : null;
-  }
-
-  // The slider's steps: the day before the first change, then every day an edge drawn begins or
-  // ends. Kept on the same day if it is still one of them, else at today.
-  function setDays() {
-    const before = chosenDay();
-    const found = new Set();
-    cy.edges().forEach((edge) => ["start", "end"].forEach((name) => {
-      if (edge.data(name)) found.add(edge.data(name));
-    }));
-    days = Array.from(found).sort();
-    if (days.length) { // first, the day before anything drawn began or ended
-      const before = new Date(`${days[0]}T00:00:00Z`);
-      before.setUTCDate(before.getUTCDate() - 1);
-      days.unshift(before.toISOString().slice(0, 10));
-    }
-    slider.max = String(days.length);
-    slider.value = String(before && days.includes(before) ? days.indexOf(before) : days.length);
-    slider.closest(".as-of").hidden = days.length === 0;
-    applyDay();
-  }
-
-  // Fade what did not hold on the chosen day: the edges, and the nodes no longer tied to the
-  // centre through edges that held.
-  function applyDay() {
-    const day = chosenDay();
-    sliderShown.textContent = day || "today";
-    slider.setAttribute("aria-valuetext", day || "today");
-    const held = cy.edges().filter((edge) => !day || (
-      (!edge.data("start") || edge.data("start") <= day) && (!edge.data("end") || day < edge.data("end"))));
-    const reached = new Set([centre]);
-    for (let frontier = [centre]; frontier.length;) {
-      const next = [];
-      for (const id of frontier) {
-        held.filter((edge) => edge.data("source") === id || edge.data("target") === id).forEach((edge) => {
-          const other = edge.data("source") === id ? edge.data("target") : edge.data("source");
-          if (!reached.has(other)) {
-            reached.add(other);
-            next.push(other);
-          }
-        });
-      }
-      frontier = next;
-    }
-    cy.batch(() => {
-      cy.elements().removeClass("faded");
-      cy.edges().difference(held).addClass("faded");
-      cy.nodes().filter((node) => !reached.has(node.id())).addClass("faded");
-    });
-    const graphml = form.querySelector('[data-action="graphml"]');
-    graphml.setAttribute("href", graphml.getAttribute("href").replace(/&at=[^&]*/, "")
-                         + (day ? `&at=${day}` : ""));
-    if (day) say(`As of ${day}: ${reached.size - 1} of ${cy.nodes().length - 1} members held.`);
   }
 
   async function fetchCircle(id, depth, filter) {
@@ -288,7 +222,7 @@
       }));
     if (cy.getElementById(current).nonempty()) nodeSelect.value = current;
     form.querySelector('[data-action="undo"]').disabled = expansions.length === 0;
-    setDays();
+    asOf.setDays();
   }
 
   function report(left) {
@@ -415,7 +349,6 @@
     toggle(event.target.id());
   });
   form.elements.depth.addEventListener("change", () => draw(true));
-  slider.addEventListener("input", applyDay);
   roleList.addEventListener("change", () => draw(false));
   form.addEventListener("submit", (event) => event.preventDefault());
   form.addEventListener("click", (event) => {
