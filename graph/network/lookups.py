@@ -11,7 +11,7 @@ share these values.
 dates): on a local store the version the whole request works on, so one request sees one
 version even while a write lands. By default, the network's current terms.
 
-The examples walk :data:`EXAMPLE`: a fund that invests in two start-ups.
+The examples walk :func:`example_network`: a fund that invests in two start-ups.
 """
 
 from __future__ import annotations
@@ -22,22 +22,24 @@ from typing import Protocol
 
 import networkx as nx
 
+import ontology
+
 from ..describe.entities import describe, describe_sources
-from ..store import KnowledgeGraph
+from ..store import KnowledgeGraph, open_graph
 from .circles import Circle
 from .history import circle_changes, timeline
-from .live import cached_circle
+from .live import Network, cached_circle
 from .periods import as_of, holds
 from .projection import Projection
 from .search import Hit, search
 from .subgraphs import circle_subgraph, paths_subgraph
 from .traverse import neighbors, paths
 
-__all__ = ["EXAMPLE", "CircleAnswer", "Changes", "Description", "Found", "Lookups",
-           "Neighbours", "Paths", "Profile", "changes_of", "circle_of", "describe_entity",
+__all__ = ["EXAMPLE", "CircleAnswer", "Changes", "Description", "Found", "Lookups", "Neighbours",
+           "Paths", "Profile", "changes_of", "circle_of", "describe_entity", "example_network",
            "find_entities", "neighbours_of", "paths_between", "profile_of"]
 
-#: The tiny ecosystem of the examples (Turtle): ``vc`` invests in ``alpha`` and ``beta``.
+#: A tiny ecosystem (Turtle): ``vc`` invests in ``alpha`` and ``beta``.
 EXAMPLE = b"""@prefix aikg: <https://w3id.org/aikg/ontology#> .
 @prefix kg: <https://w3id.org/aikg/id/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -47,6 +49,18 @@ aikg:Investor aikg:roleKey "investor" .
 aikg:Investee aikg:roleKey "investee" .
 kg:vc rdfs:label "Venture Fund"@en ; aikg:investsIn kg:alpha , kg:beta .
 """
+
+
+def example_network() -> Network:
+    """The network of :data:`EXAMPLE` in a store of its own: the graph the examples walk.
+
+    >>> G = example_network().current.graph
+    >>> sorted(G.nodes[n]["id"] for n in G)
+    ['alpha', 'beta', 'vc']
+    """
+    kg = open_graph("memory", bundled=False)
+    kg.load(EXAMPLE, format="turtle", graph=ontology.GRAPH + "example")
+    return Network(kg)
 
 
 class Lookups(Protocol):
@@ -119,11 +133,8 @@ def circle_of(network: Lookups, node: str, *, terms: Projection | None = None, d
 
     Examples
     --------
-    >>> from graph import open_graph
-    >>> from graph.network import Network
-    >>> kg = open_graph(bundled=False)
-    >>> _ = kg.load(EXAMPLE, format="turtle", graph="https://w3id.org/aikg/graph/example")
-    >>> found = circle_of(Network(kg), "https://w3id.org/aikg/id/alpha", depth=2)
+    >>> network = example_network()
+    >>> found = circle_of(network, "https://w3id.org/aikg/id/alpha", depth=2)
     >>> [(m["node"].rsplit("/")[-1], m["distance"], m["roles"]) for m in found.members.members()]
     [('vc', 1, ['investor']), ('beta', 2, ['investee'])]
     """
@@ -159,11 +170,8 @@ def paths_between(network: Lookups, source: str, target: str, *,
 
     Examples
     --------
-    >>> from graph import open_graph
-    >>> from graph.network import Network
-    >>> kg = open_graph(bundled=False)
-    >>> _ = kg.load(EXAMPLE, format="turtle", graph="https://w3id.org/aikg/graph/example")
-    >>> found = paths_between(Network(kg), "https://w3id.org/aikg/id/alpha",
+    >>> network = example_network()
+    >>> found = paths_between(network, "https://w3id.org/aikg/id/alpha",
     ...                       "https://w3id.org/aikg/id/beta")
     >>> [[n.rsplit("/")[-1] for n in p["nodes"]] for p in found.paths]
     [['alpha', 'vc', 'beta']]
@@ -192,11 +200,8 @@ def neighbours_of(network: Lookups, node: str, *, terms: Projection | None = Non
 
     Examples
     --------
-    >>> from graph import open_graph
-    >>> from graph.network import Network
-    >>> kg = open_graph(bundled=False)
-    >>> _ = kg.load(EXAMPLE, format="turtle", graph="https://w3id.org/aikg/graph/example")
-    >>> found = neighbours_of(Network(kg), "https://w3id.org/aikg/id/vc", direction="out")
+    >>> network = example_network()
+    >>> found = neighbours_of(network, "https://w3id.org/aikg/id/vc", direction="out")
     >>> [(e["node"].rsplit("/")[-1], e["role"]) for e in found.edges]
     [('alpha', 'investee'), ('beta', 'investee')]
     """
@@ -224,11 +229,8 @@ def describe_entity(network: Lookups, iri: str, *, terms: Projection | None = No
 
     Examples
     --------
-    >>> from graph import open_graph
-    >>> from graph.network import Network
-    >>> kg = open_graph(bundled=False)
-    >>> _ = kg.load(EXAMPLE, format="turtle", graph="https://w3id.org/aikg/graph/example")
-    >>> found = describe_entity(Network(kg), "https://w3id.org/aikg/id/vc")
+    >>> network = example_network()
+    >>> found = describe_entity(network, "https://w3id.org/aikg/id/vc")
     >>> found.facts["label_en"], [r["node"]["id"] for r in found.facts["relations"]["out"]]
     ('Venture Fund', ['alpha', 'beta'])
     >>> found.degree
@@ -278,11 +280,8 @@ def profile_of(network: Lookups, iri: str, *, terms: Projection | None = None,
 
     Examples
     --------
-    >>> from graph import open_graph
-    >>> from graph.network import Network
-    >>> kg = open_graph(bundled=False)
-    >>> _ = kg.load(EXAMPLE, format="turtle", graph="https://w3id.org/aikg/graph/example")
-    >>> found = profile_of(Network(kg), "https://w3id.org/aikg/id/alpha")
+    >>> network = example_network()
+    >>> found = profile_of(network, "https://w3id.org/aikg/id/alpha")
     >>> found.description.degree, len(found.circle.members), found.events
     (1, 1, [])
     """
@@ -311,11 +310,8 @@ def find_entities(network: Lookups, text: str, *, terms: Projection | None = Non
 
     Examples
     --------
-    >>> from graph import open_graph
-    >>> from graph.network import Network
-    >>> kg = open_graph(bundled=False)
-    >>> _ = kg.load(EXAMPLE, format="turtle", graph="https://w3id.org/aikg/graph/example")
-    >>> [(h.node.rsplit("/")[-1], h.match) for h in find_entities(Network(kg), "venture").hits]
+    >>> network = example_network()
+    >>> [(h.node.rsplit("/")[-1], h.match) for h in find_entities(network, "venture").hits]
     [('vc', 'prefix')]
     """
     P, truncated = network.matching(terms or network.terms, text, types)
@@ -347,11 +343,8 @@ def changes_of(network: Lookups, iri: str, start: str, end: str, *,
 
     Examples
     --------
-    >>> from graph import open_graph
-    >>> from graph.network import Network
-    >>> kg = open_graph(bundled=False)
-    >>> _ = kg.load(EXAMPLE, format="turtle", graph="https://w3id.org/aikg/graph/example")
-    >>> found = changes_of(Network(kg), "https://w3id.org/aikg/id/vc", "2020-01-01",
+    >>> network = example_network()
+    >>> found = changes_of(network, "https://w3id.org/aikg/id/vc", "2020-01-01",
     ...                    "2025-01-01")
     >>> found.joined, found.left
     ([], [])
