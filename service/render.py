@@ -170,9 +170,9 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 def circle_table(shaped: Json, sources: Mapping[str, Json] | None = None) -> str:
     """A shaped circle as a text table: one line per member and role, with the hops to it.
 
-    With ``sources`` (descriptions by source IRI, as :func:`graph.entities.describe_sources`
-    gives them), each line also says when the earliest page stating the last hop was published
-    and where to read it.
+    With ``sources`` (descriptions by source IRI, as
+    :func:`graph.describe.entities.describe_sources` gives them), each line also says when the
+    earliest page stating the last hop was published and where to read it.
     """
     rows = []
     for group in shaped["groups"]:
