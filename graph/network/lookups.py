@@ -164,9 +164,13 @@ def paths_between(network: Lookups, source: str, target: str, *,
                   terms: Projection | None = None, k: int = 1, max_length: int = 4,
                   relations: Collection[str] | None = None, at: str | None = None) -> Paths:
     """How ``source`` and ``target`` (IRIs) are connected: :func:`~graph.network.paths` over
-    the part of the graph between them.
+    the part of the graph between them (``k``, ``max_length``, ``relations`` and ``at`` as it
+    takes them).
 
-    Raises :class:`~graph.errors.NoPath` when no path of at most ``max_length`` hops joins them.
+    Raises
+    ------
+    NoPath
+        When no path of at most ``max_length`` hops joins them.
 
     Examples
     --------
