@@ -223,7 +223,8 @@ def test_pages_load_nothing_from_elsewhere(ecosystem_client, url):
     assert loaded and all(src.startswith("/") and not src.startswith("//") for src in loaded)
 
 
-@pytest.mark.parametrize("name", ["app.js", "circle.js", "sparql.js", "style.css"])
+@pytest.mark.parametrize("name", ["app.js", "circle.js", "circle-time.js", "sparql.js",
+                                  "style.css"])
 def test_our_scripts_and_styles_name_no_other_site(name):
     assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}/",
                          (STATIC / name).read_text("utf-8"))
