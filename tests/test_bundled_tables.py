@@ -104,6 +104,63 @@ def test_nvidias_circle_lists_the_models_trained_on_its_chips(cli) -> None:
     assert {"llama-3-1-405b", "nvlm-d-72b"} <= trained and len(trained) > 200
 
 
+#: A chip maker, models trained on its hardware (Epoch's and curated), and a chip of each.
+ON_ITS_HARDWARE = [
+    ("nvidia", {"llama-3-1-405b": "nvidia-h100-sxm5-80gb", "kimi-k2": "nvidia-h800-sxm5"}),
+    ("google", {"afm-server": "google-tpu-v4", "alphafold-2": "google-tpu-v3"}),
+    ("huawei", {"pangu-ultra": "huawei-ascend-910b", "deepseek-v3": "ascend"}),
+]
+ROLE = "runs-on-its-hardware"
+
+
+@pytest.mark.parametrize("maker, trained", ON_ITS_HARDWARE)
+def test_aikg_circle_of_a_chip_maker_lists_the_models_trained_on_its_hardware(
+        cli, maker: str, trained: dict[str, str]) -> None:
+    """At the default depth, one derived hop (aikg:runsOn then aikg:ownedBy) that names the
+    chip it goes through."""
+    circle = json.loads(cli("circle", maker, "--format", "json").output)
+    assert circle["depth"] == 1
+    (group,) = [g for g in circle["groups"] if g["key"] == ROLE]
+    assert group["label_en"] == "model trained or running on its hardware"
+    assert group["label_zh"] == "在其硬件上训练或运行的模型"
+    members = {m["id"]: m for m in group["members"]}
+    for model, chip in trained.items():
+        (hop,) = members[model]["path"]
+        (edge,) = [e for e in hop["edges"] if e["relation"] == "runsOnHardwareOf"]
+        assert edge["direction"] == "in" and chip in {n["id"] for n in edge["via"]}
+        assert edge["sources"]  # the sources of the statements it rests on
+    table = cli("circle", maker, "--role", ROLE).output
+    model, chip = next(iter(trained.items()))
+    assert f"{maker} <-runsOnHardwareOf- {model} (via " in table and chip in table
+
+
+def test_nvidias_circle_over_http_counts_the_models_on_its_hardware_by_role(client) -> None:
+    circle = client.get("/api/entities/nvidia/circle").get_json()["data"]
+    roles = {r["key"]: r for r in circle["composition"]["roles"]}
+    assert roles[ROLE]["count"] > 200 and roles[ROLE]["label_en"].startswith("model trained")
+    assert roles["owned"]["count"] > 40  # its chips, beside them
+    model = client.get("/api/entities/llama-3-1-405b/circle?role=hardware-maker").get_json()["data"]
+    (group,) = model["groups"]
+    assert [m["id"] for m in group["members"]] == ["nvidia"]
+    assert group["label_en"] == "maker of the chips it runs on"
+    page = client.get("/id/nvidia").get_data(as_text=True)
+    assert "model trained or running on its hardware" in page
+    assert 'runs on hardware of NVIDIA, via <a href="/id/nvidia-h100-sxm5-80gb">' in page
+
+
+def test_rankings_count_a_model_on_a_makers_chip_once(bundled) -> None:
+    """Centralities leave out derived edges: NVIDIA is not raised twice by each model."""
+    from graph.network import Network, ranking
+
+    projection = Network(bundled).current
+    degree = dict(ranking(projection, "degree"))
+    G = projection.graph
+    stated = sum(1 for _, _, k in G.edges(ontology.KG + "nvidia", keys=True)) + sum(
+        1 for _, _, k in G.in_edges(ontology.KG + "nvidia", keys=True)
+        if k != ontology.AIKG + "runsOnHardwareOf")
+    assert degree[ontology.KG + "nvidia"] == stated
+
+
 def test_a_base_models_circle_lists_the_models_built_on_it(cli) -> None:
     result = cli("circle", "qwen2-72b", "--role", "derived-model", "--format", "json")
     circle = json.loads(result.output)

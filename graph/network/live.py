@@ -14,6 +14,7 @@ import ontology
 from ..errors import Unsupported
 from ..store import KnowledgeGraph
 from .arrays import WalkCache, walk
+from .chains import stated
 from .circles import Circle
 from .metrics import centrality, counts
 from .periods import as_of
@@ -133,7 +134,7 @@ def ranking(projection: Projection, metric: str, types: set[str] | None = None,
         at = _last_change(projection, at)
 
     def scored() -> list[tuple[str, float]]:
-        scores = centrality(as_of(projection.graph, at), metric)
+        scores = centrality(stated(as_of(projection.graph, at), projection.chains), metric)
         return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
     when = f" at {at}" if at else ""

@@ -25,6 +25,7 @@ from ..errors import BadInput
 from ..rdf.terms import iri_values, label_language, pick_label, resolve_terms, sparql_prefixes
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
 from .arrays import Adjacency, adjacency, keep
+from .chains import CHAIN_AXIOM, derive, property_chains
 from .periods import DATE_PREDICATES, edge_periods, period_attributes
 
 __all__ = ["Role", "Relation", "TermInfo", "Projection", "name_order", "project",
@@ -44,7 +45,8 @@ NAME_PREDICATES = (
 #: besides types and names.
 TERM_PREDICATES = tuple(NamedNode(iri) for iri in (
     ontology.PREFIXES["rdfs"] + "subPropertyOf", ontology.PREFIXES["rdfs"] + "subClassOf",
-    ontology.AIKG + "subjectRole", ontology.AIKG + "objectRole", ontology.AIKG + "roleKey"))
+    ontology.AIKG + "subjectRole", ontology.AIKG + "objectRole", ontology.AIKG + "roleKey")
+) + (CHAIN_AXIOM,)
 
 T = TypeVar("T")
 
@@ -106,6 +108,8 @@ class Projection:
     names: dict[str, list[tuple[str, str, str | None]]]
     #: The graphs holding a statement of :meth:`read_predicates`: what it was built from.
     read_graphs: frozenset[str] = frozenset()
+    #: The links of each relation derived by a property chain (:mod:`.chains`).
+    chains: dict[str, tuple[str, ...]] = field(default_factory=dict)
     degrees: dict[str, int] | None = None
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -157,7 +161,9 @@ class Projection:
 
     def read_predicates(self) -> list[NamedNode]:
         """The predicates of every statement the projection may be built from."""
-        return ([NamedNode(p) for p in self.relations] + [RDF_TYPE, *TERM_PREDICATES]
+        links = {link for chain in self.chains.values() for link in chain} - set(self.relations)
+        return ([NamedNode(p) for p in [*self.relations, *sorted(links)]]
+                + [RDF_TYPE, *TERM_PREDICATES]
                 + [p for p, _ in NAME_PREDICATES] + list(DATE_PREDICATES))
 
     def outlives(self, kg: KnowledgeGraph) -> bool:
@@ -245,6 +251,8 @@ def project(kg: KnowledgeGraph) -> Projection:
     """Build the projection of the current version of ``kg`` with a few bulk scans.
 
     Nodes are the typed entities under ``kg:`` and every end of an ecosystem statement.
+    Relations derived by a property chain (:mod:`.chains`) are edges too, each with the nodes
+    it goes through as ``via``.
     """
     store = kg.store
     relations = ecosystem_relations(kg)
@@ -259,6 +267,10 @@ def project(kg: KnowledgeGraph) -> Projection:
                 sources = edge_sources[(subject.value, predicate, obj.value)]
                 if type(graph) is NamedNode:
                     sources.add(graph.value)
+    chains = property_chains(store, relations)
+    derived = derive(store, chains, read)
+    for statement, found in derived.items():
+        edge_sources[statement] |= found.sources
     types: dict[str, set[str]] = defaultdict(set)
     for quad in store.quads_for_pattern(None, RDF_TYPE, None, None):
         subject, obj = quad.subject, quad.object
@@ -278,11 +290,13 @@ def project(kg: KnowledgeGraph) -> Projection:
     add_edge = G.add_edge  # one call per edge: add_edges_from looks each edge up again
     for (s, p, o), sources in edge_sources.items():
         label_en, label_zh, subject_role, object_role = ends[p]
+        through = derived.get((s, p, o))
         add_edge(s, o, p, predicate=p, label_en=label_en, label_zh=label_zh,
                  subject_role=subject_role, object_role=object_role, sources=sorted(sources),
+                 **({"via": sorted(through.via)} if through else {}),
                  **period_attributes(periods.get((s, p, o))))
     read_graphs = frozenset(g.value if type(g) is NamedNode else DEFAULT_GRAPH for g in read)
-    return Projection(G, relations, _classes(kg, types, nodes), names, read_graphs)
+    return Projection(G, relations, _classes(kg, types, nodes), names, read_graphs, chains=chains)
 
 
 def _node_attributes(iri: str, names: Iterable[tuple[str, str, str | None]],
