@@ -22,18 +22,17 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode
 import ontology
 
 from ..errors import BadInput
-from ..rdf.terms import iri_values, label_language, pick_label, resolve_terms, sparql_prefixes
+from ..rdf.terms import label_language, pick_label, resolve_terms, sparql_prefixes
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
 from .arrays import Adjacency, adjacency, keep
 from .chains import CHAIN_AXIOM, derive, property_chains
+from .labels import RDFS_LABEL, SKOS, term_labels
 from .periods import DATE_PREDICATES, edge_periods, period_attributes
 
 __all__ = ["Role", "Relation", "TermInfo", "Projection", "name_order", "project",
            "term_labels", "without_collector"]
 
 RDF_TYPE = NamedNode(ontology.PREFIXES["rdf"] + "type")
-RDFS_LABEL = NamedNode(ontology.PREFIXES["rdfs"] + "label")
-SKOS = ontology.PREFIXES["skos"]
 #: Label predicates and the kind of name each gives; hidden labels are searched, never shown.
 NAME_PREDICATES = (
     (NamedNode(SKOS + "prefLabel"), "pref"),
@@ -345,30 +344,6 @@ def ecosystem_relations(kg: KnowledgeGraph) -> dict[str, Relation]:
             predicate, role(sr, sk), role(o_r, ok), *labels.get(predicate, ("", "")),
             frozenset(broader[predicate]), *inverse.get(predicate, ("", ""))))
     return relations
-
-
-def term_labels(kg: KnowledgeGraph, iris: Iterable[str], *, inverse: bool = False
-                ) -> dict[str, tuple[str, str]]:
-    """The English and Chinese labels of each IRI that has one, in one query; with
-    ``inverse``, the labels of relations read from the object's side (``aikg:inverseLabel``)."""
-    iris = sorted(set(iris))
-    if not iris:
-        return {}
-    which = ("""{ ?x aikg:inverseLabel ?l BIND("label" AS ?kind) }""" if inverse else
-             """{ ?x skos:prefLabel ?l BIND("pref" AS ?kind) }
-                UNION { ?x rdfs:label ?l BIND("label" AS ?kind) }""")
-    result = kg.query(sparql_prefixes("aikg", "rdfs", "skos") + f"""
-        SELECT DISTINCT ?x ?kind ?l WHERE {{
-          VALUES ?x {{ {iri_values(iris)} }}
-          {which}
-        }}""")
-    found: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(
-        lambda: {"en": {}, "zh": {}})
-    for x, kind, label in result.rows:
-        language = label_language(label) if isinstance(label, Literal) else None
-        if language:
-            found[x.value][language].setdefault(kind.value, []).append(label.value)
-    return {x: (pick_label(by["en"]), pick_label(by["zh"])) for x, by in found.items()}
 
 
 def _names(store, nodes: set[str], read: set) -> dict[str, list[tuple[str, str, str | None]]]:
