@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import threading
 import time
+from collections import Counter, defaultdict
 from collections.abc import Collection
 
 from pyoxigraph import NamedNode
@@ -210,11 +211,24 @@ def class_counts(projection: Projection) -> dict[str, int]:
         for _, types in projection.graph.nodes(data="types", default=()):
             if not own.intersection(types):
                 foreign.update(types)
-        found = {c: len(projection.nodes_of_types([c])) for c in own | foreign}
+        found = _entities_per_class(projection, own | foreign)
         return dict(sorted(((c, n) for c, n in found.items() if n),
                            key=lambda item: (-item[1], item[0])))
 
     return projection.cached("class counts", compute)
+
+
+def _entities_per_class(projection: Projection, classes: set[str]) -> Counter[str]:
+    """For each of ``classes``, its entities, as :meth:`Projection.nodes_of_types` would count
+    them: in one pass over the nodes, not one per class."""
+    above: dict[str, set[str]] = defaultdict(set)  # a class, and each of ``classes`` over it
+    for c in classes:
+        for below in projection.classes[c].descendants if c in projection.classes else (c,):
+            above[below].add(c)
+    found: Counter[str] = Counter()
+    for _, types in projection.graph.nodes(data="types", default=()):
+        found.update(set().union(*(above.get(t, ()) for t in types)))
+    return found
 
 
 def class_groups(projection: Projection) -> dict[str, str]:

@@ -20,11 +20,9 @@ from pyoxigraph import (
     DefaultGraph,
     NamedNode,
     Quad,
-    RdfFormat,
     Store,
     Variable,
     parse,
-    serialize,
 )
 
 import ontology
@@ -422,8 +420,8 @@ def open_graph(
         kg = KnowledgeGraph(Store(), location="memory")
     else:
         kg = KnowledgeGraph(_open_store(location, lock_wait), location=location)
-    if bundled and len(kg.store) == 0 and (seed := _bundled_nquads()):
-        kg.load(seed, format="nquads")
+    if bundled and len(kg.store) == 0 and (seed := _bundled_quads()):
+        kg.add(seed)
     return kg
 
 
@@ -441,8 +439,9 @@ def _open_store(location: str, lock_wait: float) -> Store:
         time.sleep(0.2)
 
 
-def _bundled_nquads() -> bytes:
-    """The bundled files as one N-Quads document, each triples file in its own named graph."""
+def _bundled_quads() -> list[Quad]:
+    """The quads of the bundled files, each triples file in its own named graph. (Added as they
+    are: writing them out as one document to load it would parse them twice.)"""
     quads = []
     for path in ontology.bundled_files():
         syntax = syntax_for_path(path)
@@ -455,7 +454,7 @@ def _bundled_nquads() -> bytes:
                              for q in parsed)
             except SyntaxError as error:
                 raise rdf_parse_error(error, str(path)) from None
-    return serialize(quads, format=RdfFormat.N_QUADS)
+    return quads
 
 
 def insert_data(quads: Iterable[Quad]) -> str:
