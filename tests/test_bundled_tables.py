@@ -278,6 +278,19 @@ def test_the_home_page_says_where_the_data_comes_from_and_its_licence(client) ->
     assert 'href="https://epoch.ai/data/notable-ai-models"' in page
 
 
+def test_the_import_docs_say_where_the_data_comes_from_and_its_licence(bundled) -> None:
+    """docs/import.md names what the graph's own description says: address, credit, licence."""
+    described = {p.value: o.value for _, p, o in bundled.query(
+        "SELECT ?g ?p ?o WHERE { ?g ?p ?o }", substitutions={"g": NamedNode(GRAPH)},
+        default_graphs=[ontology.SOURCES_GRAPH]).rows}
+    P = ontology.PREFIXES
+    docs = (ontology.ONTOLOGY_DIR.parent / "docs" / "import.md").read_text(encoding="utf-8")
+    for term in (P["schema"] + "url", P["dcterms"] + "license",
+                 "http://creativecommons.org/ns#attributionName"):
+        assert described[term] in docs, term
+    assert "CC BY 4.0" in docs
+
+
 @pytest.mark.parametrize("entity_id, credited", [
     ("kimi-k2", True),  # Epoch's alone
     ("moonshot", True),  # curated, with Epoch's country and models
