@@ -148,6 +148,19 @@ def test_nvidias_circle_over_http_counts_the_models_on_its_hardware_by_role(clie
     assert 'runs on hardware of NVIDIA, via <a href="/id/nvidia-h100-sxm5-80gb">' in page
 
 
+def test_a_derived_edge_holds_while_its_chain_of_statements_holds(client) -> None:
+    """From the later start of its two statements: Epoch's training hardware is dated by the
+    table (2026-01-26), the curated "DeepSeek-V3 runs on Ascend" by its own source."""
+    def on_huaweis_hardware(at: str) -> dict[str, str]:
+        circle = client.get(f"/api/entities/huawei/circle?role={ROLE}&at={at}").get_json()
+        return {m["id"]: m["path"][-1]["edges"][0]["since"] for g in circle["data"]["groups"]
+                for m in g["members"]}
+
+    before, now = on_huaweis_hardware("2025-06-01"), on_huaweis_hardware("2026-02-01")
+    assert "deepseek-v3" in before and "pangu-ultra" not in before
+    assert now["pangu-ultra"] == "2026-01-26" and now["deepseek-v3"] == before["deepseek-v3"]
+
+
 def test_rankings_count_a_model_on_a_makers_chip_once(bundled) -> None:
     """Centralities leave out derived edges: NVIDIA is not raised twice by each model."""
     from graph.network import Network, ranking

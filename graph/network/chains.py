@@ -11,27 +11,34 @@ statement it rests on, so that an answer can show the chain it stands for.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import networkx as nx
 from pyoxigraph import NamedNode
 
 import ontology
 
-__all__ = ["CHAIN_AXIOM", "Derived", "derive", "property_chains", "stated"]
+from .periods import Period, start_day
+
+__all__ = ["CHAIN_AXIOM", "Derived", "chain_period", "derive", "property_chains", "stated"]
 
 OWL, RDF = ontology.PREFIXES["owl"], ontology.PREFIXES["rdf"]
 CHAIN_AXIOM = NamedNode(OWL + "propertyChainAxiom")
 _FIRST, _REST, _NIL = NamedNode(RDF + "first"), NamedNode(RDF + "rest"), NamedNode(RDF + "nil")
 
 
+Triple = tuple[str, str, str]
+
+
 @dataclass
 class Derived:
-    """One derived edge: the sources of the statements it rests on and the nodes between."""
+    """One derived edge: the sources of the statements it rests on, the nodes between, and
+    each chain of statements that derives it."""
 
-    sources: set[str]
-    via: set[str]
+    sources: set[str] = field(default_factory=set)
+    via: set[str] = field(default_factory=set)
+    paths: list[tuple[Triple, ...]] = field(default_factory=list)
 
 
 def property_chains(store, relations: Iterable[str]) -> dict[str, tuple[str, ...]]:
@@ -64,23 +71,47 @@ def derive(store, chains: dict[str, tuple[str, ...]], read: set
     derived: dict[tuple[str, str, str], Derived] = {}
     for relation, links in chains.items():
         reached: dict[tuple[str, str], Derived] = {
-            (x, y): Derived(set(graphs), set()) for (x, y), graphs in
+            (x, y): Derived(set(graphs), set(), [((x, links[0], y),)]) for (x, y), graphs in
             _statements(store, links[0], read).items()}
         for link in links[1:]:
             onward: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
             for (y, z), graphs in _statements(store, link, read).items():
                 onward[y].append((z, graphs))
-            joined: dict[tuple[str, str], Derived] = {}
+            joined: dict[tuple[str, str], Derived] = defaultdict(Derived)
             for (x, y), found in reached.items():
                 for z, graphs in onward.get(y, ()):
-                    step = joined.setdefault((x, z), Derived(set(), set()))
+                    step = joined[(x, z)]
                     step.sources |= found.sources | graphs
                     step.via |= found.via | {y}
+                    step.paths += [(*path, (y, link, z)) for path in found.paths]
             reached = joined
         for (x, z), found in reached.items():
             if x != z:
                 derived[(x, relation, z)] = found
     return derived
+
+
+def chain_period(found: Derived, periods: Mapping[Triple, Period]) -> Period | None:
+    """When a derived edge held: while every statement of one of its chains held. From the
+    earliest day one chain began (its latest statement's ``since``) until the last day one
+    held; None when no statement is dated.
+
+    >>> a, b = ("m", "runsOn", "chip"), ("chip", "ownedBy", "maker")
+    >>> chain_period(Derived(paths=[(a, b)]), {a: Period("2026-01-26"), b: Period("2023")})
+    Period(since='2026-01-26', until=None, stated=False)
+    """
+    spans = []
+    for path in found.paths:
+        dated = [periods.get(statement, Period()) for statement in path]
+        starts = [p.since for p in dated if p.since]
+        ends = [p.until for p in dated if p.until]
+        spans.append((max(starts, key=start_day) if starts else None,
+                      min(ends, key=start_day) if ends else None))
+    starts = [since for since, _ in spans]
+    ends = [until for _, until in spans]
+    since = None if None in starts else min(starts, key=start_day)
+    until = None if None in ends else max(ends, key=start_day)
+    return Period(since, until) if since or until else None
 
 
 def _statements(store, predicate: str, read: set) -> dict[tuple[str, str], set[str]]:

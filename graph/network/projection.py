@@ -25,7 +25,7 @@ from ..errors import BadInput
 from ..rdf.terms import label_language, pick_label, resolve_terms, sparql_prefixes
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
 from .arrays import Adjacency, adjacency, keep
-from .chains import CHAIN_AXIOM, derive, property_chains
+from .chains import CHAIN_AXIOM, chain_period, derive, property_chains
 from .labels import RDFS_LABEL, SKOS, term_labels
 from .periods import DATE_PREDICATES, edge_periods, period_attributes
 
@@ -40,12 +40,13 @@ NAME_PREDICATES = (
     (NamedNode(SKOS + "altLabel"), "alt"),
     (NamedNode(SKOS + "hiddenLabel"), "hidden"),
 )
-#: The predicates of the ontology statements a projection reads (relations, roles, classes)
+#: The predicates of the ontology statements a projection reads (relations, roles, classes,
+#: property chains)
 #: besides types and names.
 TERM_PREDICATES = tuple(NamedNode(iri) for iri in (
     ontology.PREFIXES["rdfs"] + "subPropertyOf", ontology.PREFIXES["rdfs"] + "subClassOf",
-    ontology.AIKG + "subjectRole", ontology.AIKG + "objectRole", ontology.AIKG + "roleKey")
-) + (CHAIN_AXIOM,)
+    ontology.AIKG + "subjectRole", ontology.AIKG + "objectRole", ontology.AIKG + "roleKey",
+    CHAIN_AXIOM.value))
 
 T = TypeVar("T")
 
@@ -286,6 +287,8 @@ def project(kg: KnowledgeGraph) -> Projection:
     ends = {p: (r.label_en, r.label_zh, r.subject_role.key, r.object_role.key)
             for p, r in relations.items()}
     periods = edge_periods(store, edge_sources, read)
+    for statement, found in derived.items():
+        periods[statement] = chain_period(found, periods)
     add_edge = G.add_edge  # one call per edge: add_edges_from looks each edge up again
     for (s, p, o), sources in edge_sources.items():
         label_en, label_zh, subject_role, object_role = ends[p]
