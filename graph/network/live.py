@@ -12,7 +12,7 @@ from pyoxigraph import NamedNode
 import ontology
 
 from ..errors import Unsupported
-from ..store import KnowledgeGraph
+from ..store import KnowledgeGraph, budget
 from .arrays import WalkCache, walk
 from .circles import Circle
 from .metrics import centrality, counts
@@ -36,7 +36,8 @@ class Network:
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
         self.changed = time.time()
-        self._current: Projection | None = self._build(kg)
+        with budget.upkeep():
+            self._current: Projection | None = self._build(kg)
         kg.on_commit(self._rebuild)
 
     @property
