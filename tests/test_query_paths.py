@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,13 +24,19 @@ KG = "https://w3id.org/aikg/id/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str
+    log: Path  # the server's stderr: its request and query log
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
-    """``aikg serve`` with a token and a short budget; yields its URL and log."""
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    with aikg_server("--token", TOKEN, "--timeout", str(BUDGET), "--threads", "4",
-                     log=log) as (url, _):
-        yield url, log
+def server(tmp_path_factory) -> Iterator[Served]:
+    """``aikg serve`` with a token and a budget of BUDGET seconds per request."""
+    options = ("--token", TOKEN, "--timeout", str(BUDGET))
+    log = tmp_path_factory.mktemp("paths") / "server.log"
+    with aikg_server(*options, log=log) as (url, _):
+        yield Served(url, log)
 
 
 def logged_queries(log: Path) -> list[dict]:
@@ -37,8 +44,8 @@ def logged_queries(log: Path) -> list[dict]:
             and (record := json.loads(line)).get("log") == "query"]
 
 
-def test_the_api_and_the_pages_queries_are_in_the_query_log(server) -> None:
-    url, log = server
+def test_the_api_and_the_pages_queries_are_in_the_query_log(server: Served) -> None:
+    url, log = server.url, server.log
     assert requests.get(f"{url}/api/entities/baidu", timeout=60).status_code == 200
     assert requests.get(f"{url}/id/baidu", headers={"Accept": "text/html"},
                         timeout=60).status_code == 200
@@ -46,11 +53,12 @@ def test_the_api_and_the_pages_queries_are_in_the_query_log(server) -> None:
     assert {"/api/entities/<entity_id>", "/id/<entity_id>"} <= routes
 
 
-def test_a_hostile_fan_out_through_reconciliation_is_stopped_by_the_budget(server) -> None:
+def test_a_hostile_fan_out_through_reconciliation_is_stopped_by_the_budget(server: Served
+                                                                           ) -> None:
     """An entity with 300 types and 20,000 values: the property catalogue that reconciliation
     computes joins them into 6 million rows, 10 s and more of work. The budget stops it, the
     server answers the next request, and the query log says it timed out."""
-    url, log = server
+    url, log = server.url, server.log
     statements = [f"<{KG}hub> <{RDF_TYPE}> <http://example.org/T{i}> ." for i in range(300)]
     statements += [f'<{KG}hub> <http://example.org/p{i % 50}> "v{i}" .' for i in range(20_000)]
     written = requests.post(f"{url}/store", params={"graph": "http://example.org/hostile"},
