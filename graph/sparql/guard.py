@@ -171,6 +171,8 @@ def _one_pattern(body: list[Token]) -> bool:
         rest.pop(0)
     if not rest or rest.pop(0).text != "{":
         return False
+    if len(rest) == 1 and rest[0].text == "}":  # ASK {}: no pattern at all (a liveness probe)
+        return True
     variables, groups = [], 1
     if rest and rest[0].kind == "name" and rest[0].text == "GRAPH":
         rest.pop(0)
@@ -283,6 +285,8 @@ def is_bounded(text: str) -> bool:
     True
     >>> is_bounded("SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o")
     False
+    >>> is_bounded("ASK {}")
+    True
     """
     return outline(text).bounded
 
