@@ -95,10 +95,6 @@ class Executor:
         kg.on_commit(self._committed)
         kg.executor = self
 
-    @property
-    def max_workers(self) -> int:
-        return self.pool.size
-
     def query(self, sparql: str, *, fmt: str, timeout: float | None = None,
               max_rows: int | None = None, default_graphs: Iterable[str] | None = None,
               named_graphs: Iterable[str] | None = None, base_iri: str | None = None,
