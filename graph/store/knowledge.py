@@ -146,14 +146,15 @@ class KnowledgeGraph:
         sparql = request.sparql
         if request.outline.may_reach_network:
             guard.check_query(sparql)
-        check_sparql(sparql)  # before the engine's parser, which would overflow its stack
+        # before the engine's parser, which would overflow its stack; one pass reads FROM too
+        names_dataset = check_sparql(sparql)
         deadline = None if timeout is None else time.monotonic() + timeout
         options: dict[str, object] = {"base_iri": request.base_iri}
         if request.default_graphs is not None or request.named_graphs is not None:
             options["default_graph"] = [named_node(g) for g in request.default_graphs or ()]
             if request.named_graphs is not None:
                 options["named_graphs"] = [named_node(g) for g in request.named_graphs]
-        elif not guard.has_dataset_clause(sparql):
+        elif not names_dataset:
             options["use_default_graph_as_union"] = True
         if request.substitutions:
             options["substitutions"] = {Variable(k): v for k, v in request.substitutions}
