@@ -13,7 +13,7 @@ from pyoxigraph import NamedNode
 import ontology
 
 from ..errors import Unsupported
-from ..store import KnowledgeGraph
+from ..store import KnowledgeGraph, budget
 from .arrays import WalkCache, walk
 from .chains import stated
 from .circles import Circle
@@ -38,7 +38,8 @@ class Network:
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
         self.changed = time.time()
-        self._current: Projection | None = self._build(kg)
+        with budget.upkeep():
+            self._current: Projection | None = self._build(kg)
         kg.on_commit(self._rebuild)
 
     @property
