@@ -194,11 +194,36 @@ def test_each_giants_circle_lists_members_by_role_with_date_and_source(
         "moonshot", "stepfun", "baichuan", "minimax", "zhipu"}
 
 
-def test_weak_facts_are_listed_and_noted(bundled: KnowledgeGraph) -> None:
+# The two figures for which no primary or reputable page was found and which stay all the same:
+# each is one side of a disagreement kept on purpose (the CAC's 302 against the article's 309,
+# Kimi's blended acquisition cost against the article's 30 yuan) that tests/test_ontology.py,
+# tests/test_examples.py and tests/test_readable.py rely on. See
+# docs/reviews/2026-12-05-weak-facts.md; the lead decides whether they go.
+KEPT_WITHOUT_A_STRONG_SOURCE = {
+    ("figure", "m-cac-filings-2024-12-31"), ("figure", "m-kimi-cac-blended")}
+
+SECONDARY_ONLY = """
+@prefix aikg: <https://w3id.org/aikg/ontology#> . @prefix g: <https://w3id.org/aikg/graph/> .
+@prefix kg: <https://w3id.org/aikg/id/> . @prefix schema: <https://schema.org/> .
+g:blog { kg:m-users a aikg:MetricObservation ; schema:value 5 .
+         kg:fund aikg:investsIn kg:startup . }
+g:paper { kg:m-rank a aikg:MetricObservation ; schema:value 6 . }
+g:sources { g:blog aikg:sourceGrade aikg:SecondarySource .
+            g:paper aikg:sourceGrade aikg:PrimarySource . }
+"""
+
+
+def test_no_number_investment_or_acquisition_rests_on_secondary_sources_only(
+        bundled: KnowledgeGraph) -> None:
     weak = weakly_sourced(bundled)
-    assert ("acquisition", "e-hp-acquires-humane-assets") in {(k, t) for k, t, _ in weak}
-    assert ("round", "round-moonshot-2024") not in {(k, t) for k, t, _ in weak}
-    for kind, thing, _ in weak:
-        if kind != "investment":
-            notes = values(bundled, f"SELECT ?n WHERE {{ kg:{thing} skos:note ?n }}")
-            assert any("Only secondary sources" in n for n in notes), thing
+    assert {(kind, thing) for kind, thing, _ in weak} == KEPT_WITHOUT_A_STRONG_SOURCE, weak
+    for _, thing, _ in weak:
+        notes = values(bundled, f"SELECT ?n WHERE {{ kg:{thing} skos:note ?n }}")
+        assert any("Only secondary sources" in n for n in notes), thing
+
+
+def test_a_figure_or_investment_stated_by_a_secondary_page_only_is_reported() -> None:
+    kg = open_graph("memory", bundled=False)
+    kg.load(SECONDARY_ONLY.encode(), format="trig")
+    assert {(kind, thing, graphs) for kind, thing, graphs in weakly_sourced(kg)} == {
+        ("figure", "m-users", "blog"), ("investment", "fund -> startup", "blog")}
