@@ -51,11 +51,12 @@ EXPECTED: dict[str, tuple[tuple[str, ...], set[tuple[str | None, ...]]]] = {
         ("tencent", "stepfun", "tencent"),
         ("baidu", "baichuan", "baidu"),  # October 2023 round, eco-tigers.trig
     }),
-    "conflicting-figures": (("observation", "source"), {
-        ("m-cac-filings-2024-11", "article-2024-12-18-large-models-finals"),
-        ("m-cac-filings-2024-12-31", "cac-2024-year-end-302"),
-        ("m-kimi-cac", "article-2024-12-18-large-models-finals"),
-        ("m-kimi-cac-blended", "reportify-1203307647483383808"),
+    # The CAC's 302 and Kimi's blended 12-13 yuan, the secondary sides of the article's 309 and
+    # 30 yuan, were removed in review (docs/reviews/2026-12-05-weak-facts.md); Alibaba's stake in
+    # Moonshot AI, about 36% in its annual report (SCMP) against 40% (Pandaily), stays.
+    "conflicting-figures": (("observation", "value", "source"), {
+        ("inv-alibaba-moonshot-fy2024", "36", "yahoo-scmp-alibaba-moonshot"),
+        ("inv-alibaba-moonshot-stake-pandaily", "40", "pandaily-cn-moonshot-valuation"),
     }),
     "family-tree": (("model", "based_on", "base_developers"), {
         ("nvlm-d-72b", "qwen2-72b", "Alibaba"), ("nvlm-h-72b", "qwen2-72b", "Alibaba"),

@@ -97,13 +97,16 @@ def test_garbled_names_are_searchable_but_never_shown(
 
 
 def test_conflicting_figures_are_kept_and_linked_not_resolved(bundled: KnowledgeGraph) -> None:
+    # Alibaba's stake in Moonshot AI: its annual report (via SCMP) against Pandaily, both
+    # reputable; the CAC's 302 against the article's 309 went with its address-less page.
     rows = select(bundled, """
         SELECT ?value ?g WHERE {
-            VALUES ?m { kg:m-cac-filings-2024-11 kg:m-cac-filings-2024-12-31 }
-            GRAPH ?g { ?m schema:value ?value } }""")
-    assert sorted(rows) == [("302", ontology.GRAPH + "cac-2024-year-end-302"), ("309", ARTICLE)]
-    assert bundled.ask(PREFIXES + "ASK { kg:m-cac-filings-2024-12-31 aikg:conflictsWith "
-                       "kg:m-cac-filings-2024-11 }")
+            VALUES ?m { kg:inv-alibaba-moonshot-fy2024 kg:inv-alibaba-moonshot-stake-pandaily }
+            GRAPH ?g { ?m aikg:equityStakePercent ?value } }""")
+    assert sorted(rows) == [("36", ontology.GRAPH + "yahoo-scmp-alibaba-moonshot"),
+                            ("40", ontology.GRAPH + "pandaily-cn-moonshot-valuation")]
+    assert bundled.ask(PREFIXES + "ASK { kg:inv-alibaba-moonshot-stake-pandaily "
+                       "aikg:conflictsWith kg:inv-alibaba-moonshot-fy2024 }")
 
 
 def test_every_article_claim_and_prediction_is_kept_with_its_coverage(

@@ -20,11 +20,11 @@ def text_of(client, url: str) -> str:
 def test_entity_pages_show_years_dates_and_amounts_as_people_write_them(client):
     baidu = text_of(client, "/id/baidu")
     assert "founding date 成立日期 2000 " in baidu and "gYear" not in baidu
-    figure = client.get("/api/entities/m-cac-filings-2024-12-31").json["data"]
+    figure = client.get("/api/entities/m-cac-filings-2025-03-31").json["data"]
     shown = {p["property"]["id"]: p["display"] for p in figure["properties"]}
-    assert shown["schema:observationDate"] == "31 December 2024"
-    assert shown["schema:value"] == "302 services"
-    assert "302 services" in text_of(client, "/id/m-cac-filings-2024-12-31")
+    assert shown["schema:observationDate"] == "31 March 2025"
+    assert shown["schema:value"] == "346 services"
+    assert "346 services" in text_of(client, "/id/m-cac-filings-2025-03-31")
 
 
 def test_one_class_list_with_one_count_per_class(client):
