@@ -7,15 +7,17 @@ import threading
 import time
 from collections.abc import Collection
 
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, Quad
 
 import ontology
 
 from ..errors import Unsupported
 from ..store import KnowledgeGraph
-from .arrays import WalkCache, walk
+from .arrays import WalkCache, adjacency, walk
 from .circles import Circle
 from .metrics import centrality, counts
+from .overlay import patched, worth_compacting
+from .patch import changes, patch, read_statements
 from .periods import as_of
 from .projection import Projection, project, without_collector
 from .search import resolve
@@ -37,6 +39,11 @@ class Network:
         self.kg = kg
         self.changed = time.time()
         self._current: Projection | None = self._build(kg)
+        #: The graphs the write under way may change, and their statements before it.
+        self._before: tuple[frozenset[str], frozenset[Quad]] | None = None
+        #: The nodes patched since fresh arrays began to be made in the background.
+        self._touched: set[str] | None = None
+        kg.before_write(self._read_before)
         kg.on_commit(self._rebuild)
 
     @property
@@ -78,15 +85,63 @@ class Network:
         fetches just the entities whose names may match)."""
         return projection, False
 
+    def _read_before(self, kg: KnowledgeGraph, graphs: frozenset[str] | None) -> None:
+        current, self._before = self._current, None
+        if current is not None and graphs is not None:
+            found = read_statements(kg, graphs, current)
+            self._before = None if found is None else (graphs, found)
+
     def _rebuild(self, kg: KnowledgeGraph) -> None:
+        """Follow a commit: keep the projection when the write changed none of the statements
+        it is built from, patch it when it changed a few, rebuild it otherwise."""
         self.changed = time.time()
-        current = self._current
-        if current is not None and current.outlives(kg):
+        current, before, self._before = self._current, self._before, None
+        made = None if current is None else self._patched(kg, current, before)
+        if made is current:
             # The same relationships at the new version: the networkx graph is not changed
             # otherwise, so a reader holding it sees the same content under either number.
             current.graph.graph["version"] = kg.version
+        elif made is not None:
+            self._current = made
+            self._compact_if_worth(made)
         else:
+            self._touched = None  # fresh arrays of an older graph would not fit the new one
             self._current = self._build(kg)
+
+    def _patched(self, kg: KnowledgeGraph, current: Projection,
+                 before: tuple[frozenset[str], frozenset[Quad]] | None) -> Projection | None:
+        """``current`` kept, or patched; None when it must be rebuilt."""
+        if before is None or before[0] != kg.changed_graphs:
+            return current if current.outlives(kg) else None
+        after = read_statements(kg, before[0], current)
+        if after is None:
+            return None
+        if after == before[1]:
+            return current
+        change = changes(kg, current, before[1], after)
+        if change is None:
+            return None
+        if self._touched is not None:
+            self._touched |= change.nodes
+        return without_collector(lambda: patch(current, kg, change, before[0]))
+
+    def _compact_if_worth(self, made: Projection) -> None:
+        """Once patches have left many dead rows in the arrays, make fresh ones in the
+        background, patched at the end with what writes touched in the meantime (under the
+        write lock, so no write is half done)."""
+        arrays = made._cache.get("arrays")
+        if arrays is None or self._touched is not None or not worth_compacting(arrays):
+            return
+        self._touched = set()
+
+        def compact() -> None:
+            fresh = without_collector(lambda: adjacency(made.graph))
+            with self.kg.exclusive():
+                current, touched, self._touched = self._current, self._touched, None
+                if touched is not None and current is not None:
+                    current.use_arrays(patched(fresh, current.graph, touched))
+
+        threading.Thread(target=compact, name="compact arrays", daemon=True).start()
 
     @staticmethod
     def _build(kg: KnowledgeGraph) -> Projection | None:

@@ -14,6 +14,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TypeVar
 
 import networkx as nx
@@ -25,10 +26,10 @@ from ..errors import BadInput
 from ..rdf.terms import iri_values, label_language, pick_label, resolve_terms, sparql_prefixes
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
 from .arrays import Adjacency, adjacency, keep
-from .periods import DATE_PREDICATES, edge_periods, period_attributes
+from .periods import DATE_PREDICATES, Period, edge_periods, period_attributes
 
-__all__ = ["Role", "Relation", "TermInfo", "Projection", "name_order", "project",
-           "term_labels", "without_collector"]
+__all__ = ["Role", "Relation", "TermInfo", "Projection", "edge_data", "edge_ends", "name_order",
+           "project", "term_labels", "without_collector"]
 
 RDF_TYPE = NamedNode(ontology.PREFIXES["rdf"] + "type")
 RDFS_LABEL = NamedNode(ontology.PREFIXES["rdfs"] + "label")
@@ -214,6 +215,10 @@ class Projection:
         """The graph as integer arrays for fast walks (:mod:`.arrays`), made once."""
         return self.cached("arrays", lambda: keep(self.graph, adjacency(self.graph)))
 
+    def use_arrays(self, A: Adjacency) -> None:
+        """Make ``A`` (patched or compacted arrays of this graph) the ones walks read."""
+        self._cache["arrays"] = keep(self.graph, A)
+
     def node_data(self, node: str) -> dict[str, object]:
         """The node's display attributes: ``id``, ``iri``, labels and types."""
         data = self.graph.nodes[node]
@@ -272,17 +277,34 @@ def project(kg: KnowledgeGraph) -> Projection:
     G = nx.MultiDiGraph(version=kg.version)
     G.add_nodes_from(_node_attributes(iri, names.get(iri, ()), types.get(iri, ()))
                      for iri in sorted(nodes))
-    ends = {p: (r.label_en, r.label_zh, r.subject_role.key, r.object_role.key)
-            for p, r in relations.items()}
+    ends = edge_ends(relations)
     periods = edge_periods(store, edge_sources, read)
     add_edge = G.add_edge  # one call per edge: add_edges_from looks each edge up again
-    for (s, p, o), sources in edge_sources.items():
-        label_en, label_zh, subject_role, object_role = ends[p]
-        add_edge(s, o, p, predicate=p, label_en=label_en, label_zh=label_zh,
-                 subject_role=subject_role, object_role=object_role, sources=sorted(sources),
-                 **period_attributes(periods.get((s, p, o))))
+    # In sorted order, so that each node's neighbours and each pair's predicates are sorted:
+    # the order walks follow does not hang on the store's, and a patch keeps it.
+    for s, p, o in sorted(edge_sources, key=itemgetter(0, 2, 1)):
+        add_edge(s, o, p, **edge_data(p, ends[p], edge_sources[(s, p, o)],
+                                      periods.get((s, p, o))))
     read_graphs = frozenset(g.value if type(g) is NamedNode else DEFAULT_GRAPH for g in read)
     return Projection(G, relations, _classes(kg, types, nodes), names, read_graphs)
+
+
+EdgeEnds = tuple[str, str, str, str]
+
+
+def edge_ends(relations: dict[str, Relation]) -> dict[str, EdgeEnds]:
+    """Each relation's labels and role keys, as its edges carry them."""
+    return {p: (r.label_en, r.label_zh, r.subject_role.key, r.object_role.key)
+            for p, r in relations.items()}
+
+
+def edge_data(predicate: str, ends: EdgeEnds, sources: Iterable[str], period: Period | None
+              ) -> dict[str, object]:
+    """The attributes of the edge of ``predicate`` stated in ``sources``, held in ``period``."""
+    label_en, label_zh, subject_role, object_role = ends
+    return dict(predicate=predicate, label_en=label_en, label_zh=label_zh,
+                subject_role=subject_role, object_role=object_role, sources=sorted(sources),
+                **period_attributes(period))
 
 
 def _node_attributes(iri: str, names: Iterable[tuple[str, str, str | None]],
