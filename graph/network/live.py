@@ -103,7 +103,10 @@ class Network:
             current.graph.graph["version"] = kg.version
         elif made is not None:
             self._current = made
-            self._compact_if_worth(made)
+            if "arrays" in made._cache:
+                self._compact_if_worth(made)
+            else:  # the last arrays were still being made: these are made afresh
+                _warm(made)
         else:
             self._touched = None  # fresh arrays of an older graph would not fit the new one
             self._current = self._build(kg)
@@ -129,8 +132,7 @@ class Network:
         """Once patches have left many dead rows in the arrays, make fresh ones in the
         background, patched at the end with what writes touched in the meantime (under the
         write lock, so no write is half done)."""
-        arrays = made._cache.get("arrays")
-        if arrays is None or self._touched is not None or not worth_compacting(arrays):
+        if self._touched is not None or not worth_compacting(made.arrays()):
             return
         self._touched = set()
 
@@ -147,12 +149,7 @@ class Network:
     def _build(kg: KnowledgeGraph) -> Projection | None:
         if kg.store is None:
             return None
-        projection = build(kg)
-        # Its arrays are made beside the requests, so that the first circle after a write
-        # does not wait for them (a request asking sooner waits for this one making).
-        threading.Thread(target=projection.arrays, name="projection arrays", daemon=True
-                         ).start()
-        return projection
+        return _warm(build(kg))
 
     def entity(self, text: str, projection: Projection | None = None) -> str:
         """The IRI of the entity that ``text`` names: an id (a slug under ``kg:``), an IRI,
@@ -173,6 +170,14 @@ class Network:
             return False
         return next(iter(self.kg.store.quads_for_pattern(subject, None, None, None)), None) \
             is not None
+
+
+def _warm(projection: Projection) -> Projection:
+    """``projection``, its arrays being made beside the requests, so that the first circle
+    after a write does not wait for them (a request asking sooner waits for this one
+    making)."""
+    threading.Thread(target=projection.arrays, name="projection arrays", daemon=True).start()
+    return projection
 
 
 def build(kg: KnowledgeGraph) -> Projection:
