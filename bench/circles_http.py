@@ -8,15 +8,24 @@ serve-read-only`` on the same store) answers the property-path question of the s
 (the ecosystem relations both ways, one or two hops, distinct members) under the same 16
 connections. Prints p50, p99 and requests/s, and the ratio; asserts nothing.
 
+Then a write: ``--writes`` times, one ``investsIn`` edge from a new entity to one of the
+companies, sent as a SPARQL update to a graph of its own, and the time until that company's
+circle shows it (polled), over HTTP and in process (a fresh process per round, which also
+times the build). With ``--compare DIR``, another checkout (``/work/main`` before a change)
+does the same on the same store, side by side, the two taking turns.
+
     python -m bench.circles_http --triples 100000,1000000 --requests 100 --seconds 10
+    python -m bench.circles_http --triples 1000000 --writes 5 --compare /work/main
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,11 +41,33 @@ from bench.sparql_http import _free_port, _process
 from graph import open_graph
 from graph.network import build
 from graph.network.arrays import adjacency
-from ontology import GRAPH, KG
+from ontology import AIKG, GRAPH, KG
 
 #: The issue's goals (issue 23): p50 in ms idle, and the ratio of requests/s under load.
 TARGETS = {"circle depth 2": 10.0, "circle depth 1": 2.0, "neighbours": 2.0, "path": 2.0}
 RATIO_TARGET = 4.0
+TOKEN = "circles-bench-token"
+#: In the checkout it runs in: the projection of the store, its arrays, then one-edge writes
+#: each followed by the circle that shows it, timed (seconds).
+_IN_PROCESS = """import sys, time
+from graph import open_graph
+from graph.network import Network, cached_circle
+from ontology import AIKG, KG
+store, target, label, count = sys.argv[1:]
+kg = open_graph(store)
+started = time.perf_counter()
+network = Network(kg)
+built = time.perf_counter() - started
+network.current.arrays()
+timed = [built, time.perf_counter() - started - built]
+for i in range(int(count)):
+    new = f"{KG}written-{label}-{i}"
+    started = time.perf_counter()
+    kg.update(f"INSERT DATA {{ GRAPH <{new}> {{ <{new}> <{AIKG}investsIn> <{KG}{target}> }} }}")
+    assert new in cached_circle(network.current, KG + target, 1).nodes()
+    timed.append(time.perf_counter() - started)
+print(*timed)
+"""
 
 
 def main() -> None:
@@ -45,6 +76,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100, help="idle requests per kind")
     parser.add_argument("--seconds", type=int, default=10, help="length of each load run")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--writes", type=int, default=5, help="one-edge writes timed")
+    parser.add_argument("--compare", type=Path, help="another checkout, timed beside this one")
+    parser.add_argument("--builds", type=int, default=2, help="fresh processes per checkout")
     args = parser.parse_args()
     for size in (int(n.replace("_", "")) for n in args.triples.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
@@ -71,6 +105,8 @@ def _one_size(size: int, tmp: Path, args) -> None:
     warm, ids = ids[0], ids[1:]  # its circle builds the arrays; the others are walked once
     used = sorted({k for _, _, k in G.edges(keys=True)})
     del kg, projection, G
+    gc.unfreeze()  # build() froze the store out of the collector; it is closed by a collection
+    gc.collect()
     kinds = {
         "circle depth 2": [f"/api/entities/{i}/circle?depth=2" for i in ids],
         "circle depth 1": [f"/api/entities/{i}/circle" for i in ids],
@@ -78,7 +114,8 @@ def _one_size(size: int, tmp: Path, args) -> None:
         "path": [f"/api/paths?from={a}&to={b}&max_length=6"
                  for a, b in zip(ids, ids[1:] + ids[:1], strict=True)],
     }
-    with AikgServer(store, "--threads", "4") as base:
+    _in_process(store, ids[-1], args)
+    with AikgServer(store, "--threads", "4", "--token", TOKEN) as base:
         session = requests.Session()
         _timed(session, f"{base}/api/entities/{warm}/circle")
         print(f"{'idle, one at a time':28} {'p50 ms':>8} {'p99 ms':>8} {'goal':>6}")
@@ -89,6 +126,10 @@ def _one_size(size: int, tmp: Path, args) -> None:
         sizes = [session.get(base + url).json()["data"]["size"]
                  for url in kinds["circle depth 2"][:3]]
         ours = _load(base, kinds["circle depth 2"], args)
+        written = {"this checkout": _write_delays(base, ids, "this", args.writes)}
+    if args.compare:
+        with AikgServer(store, "--threads", "4", "--token", TOKEN, code=args.compare) as base:
+            written[str(args.compare)] = _write_delays(base, ids, "compare", args.writes)
     sparql = [f"/query?query={quote(_members_query(i, used))}" for i in ids]
     binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
     port = _free_port()
@@ -107,6 +148,56 @@ def _one_size(size: int, tmp: Path, args) -> None:
         print(f"{name:28} {found['rate']:8.1f} {found['p50']:8.1f} {found['p99']:8.1f} "
               f"{found['errors']:6.0f}")
     print(f"ratio {ours['rate'] / max(theirs['rate'], 1e-9):.1f}x (goal {RATIO_TARGET:.0f}x)")
+    print(f"one-edge write until the circle shows it   {'p50 ms':>8} {'max ms':>8}")
+    for name, delays in written.items():
+        print(f"{name:42} {statistics.median(delays):8.1f} {max(delays):8.1f}")
+
+
+def _in_process(store: Path, target: str, args) -> None:
+    """The projection build, its arrays and one-edge writes until the circle shows them, in
+    a fresh process per round; with ``--compare``, the checkouts take turns (the machine's
+    load moves: each gets the same share of it)."""
+    codes = {"this checkout": None, **({str(args.compare): args.compare} if args.compare else {})}
+    found: dict[str, list[list[float]]] = {name: [] for name in codes}
+    for round_ in range(args.builds):
+        for k, (name, code) in enumerate(codes.items()):
+            done = subprocess.run([sys.executable, "-c", _IN_PROCESS, str(store), target,
+                                   f"in-process-{round_}-{k}", str(args.writes)],
+                                  cwd=code, capture_output=True, text=True)
+            if done.returncode:
+                raise SystemExit(f"in {name}: {done.stderr[-2000:]}")
+            found[name].append([float(x) for x in done.stdout.split()])
+    print(f"in process, {args.builds} fresh processes each:  projection s  arrays s  "
+          f"write + circle p50 ms (max)")
+    for name, runs in found.items():
+        writes = [1000 * w for run in runs for w in run[2:]]
+        print(f"{name:42} {', '.join(f'{r[0]:.1f}' for r in runs):>12}  "
+              f"{', '.join(f'{r[1]:.1f}' for r in runs):>8}  "
+              f"{statistics.median(writes):.1f} ({max(writes):.1f})")
+
+
+def _write_delays(base: str, ids: list[str], label: str, count: int) -> list[float]:
+    """Milliseconds from sending each one-edge write to the first circle showing it."""
+    session, delays = requests.Session(), []
+    for i, target in enumerate(ids[-count:]):  # not the circles counted above
+        new = f"written-{label}-{i}"
+        update = (f"INSERT DATA {{ GRAPH <https://example.org/bench/{new}> {{ "
+                  f"<{KG}{new}> <{AIKG}investsIn> <{KG}{target}> }} }}")
+        started = time.perf_counter()
+        response = session.post(base + "/sparql", data={"update": update}, timeout=600,
+                                headers={"Authorization": f"Bearer {TOKEN}"})
+        if response.status_code != 204:
+            raise SystemExit(f"write: {response.status_code} {response.text[:200]}")
+        while not _shows(session, base, target, new):
+            time.sleep(0.005)
+        delays.append((time.perf_counter() - started) * 1000)
+    return delays
+
+
+def _shows(session: requests.Session, base: str, target: str, member: str) -> bool:
+    circle = session.get(f"{base}/api/entities/{target}/circle?role=investor",
+                         timeout=600).json()["data"]
+    return any(m["id"] == member for group in circle["groups"] for m in group["members"])
 
 
 def _members_query(entity: str, predicates: list[str]) -> str:
