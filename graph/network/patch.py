@@ -22,8 +22,8 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
 
 import ontology
 
+from ..rdf.terms import label_language
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
-from ..terms import label_language
 from .overlay import patched
 from .periods import DCTERMS_ISSUED, SINCE, STATEMENT_PARTS, UNTIL, edge_period
 from .projection import (
