@@ -103,6 +103,8 @@ def test_after_any_writes_the_patched_projection_answers_as_a_fresh_one(network,
 
 def assert_answers_as_fresh(patched: Projection, fresh: Projection) -> None:
     assert same(patched, fresh)
+    assert patched.predicate_counts() == fresh.predicate_counts()  # carried over by patches
+    assert patched.roles == fresh.roles
     G, A = patched.graph, patched.arrays()
     fresh_arrays = adjacency(fresh.graph)
     centers = [n for n in ENTITIES if n in G]

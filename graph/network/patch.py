@@ -14,6 +14,7 @@ than :data:`STATEMENT_LIMIT` such statements is not patched: it is rebuilt.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -170,13 +171,14 @@ def patch(projection: Projection, kg: KnowledgeGraph, change: Change,
     ``change`` read again from the store. ``written``: the graphs the write changed."""
     fork = _Fork(projection.graph, kg.version)
     ends = edge_ends(projection.relations)
+    added: Counter[str] = Counter()  # edges by predicate, taken away ones counting -1
     for s, p, o in sorted(change.edges):
         graphs = [q.graph_name for q in kg.store.quads_for_pattern(
             NamedNode(s), NamedNode(p), NamedNode(o), None)]
         sources = sorted({g.value for g in graphs if type(g) is NamedNode})
         data = edge_data(p, ends[p], sources, edge_period(kg.store, (s, p, o), sources)
                          ) if graphs else None
-        fork.set_edge(s, o, p, data)
+        added[p] += fork.set_edge(s, o, p, data)
     names = dict(projection.names)
     for node in sorted(change.nodes):
         types = {q.object.value for q in kg.store.quads_for_pattern(
@@ -193,6 +195,8 @@ def patch(projection: Projection, kg: KnowledgeGraph, change: Change,
             names.pop(node, None)
     read = projection.read_graphs | frozenset(written)
     made = Projection(fork.graph, projection.relations, projection.classes, names, read)
+    if "predicate counts" in projection._cache:
+        made._cache["predicate counts"] = projection.predicate_counts() + added  # drops zeros
     if "arrays" in projection._cache:
         made.use_arrays(patched(projection.arrays(), fork.graph, change.nodes))
     return made
@@ -229,11 +233,13 @@ class _Fork:
             H._succ[node], H._pred[node] = dict(H._succ[node]), dict(H._pred[node])
         self._owned.add(node)
 
-    def set_edge(self, u: str, v: str, key: str, data: dict | None) -> None:
-        """Put (or with None, take away) the edge ``u -key-> v``."""
+    def set_edge(self, u: str, v: str, key: str, data: dict | None) -> int:
+        """Put (or with None, take away) the edge ``u -key-> v``; 1 if it is new, -1 if it is
+        taken away, 0 otherwise."""
         H = self.graph
-        if data is None and key not in H._succ.get(u, {}).get(v, {}):
-            return
+        had = key in H._succ.get(u, {}).get(v, {})
+        if data is None and not had:
+            return 0
         self._own(u)
         self._own(v)
         keys = dict(H._succ[u].get(v, {}))
@@ -244,6 +250,7 @@ class _Fork:
             keys = dict(sorted(keys.items()))
         _place(H._succ[u], v, keys)
         _place(H._pred[v], u, keys)
+        return -1 if data is None else int(not had)
 
     def has_edges(self, node: str) -> bool:
         H = self.graph

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -118,14 +118,24 @@ class Projection:
 
     @property
     def roles(self) -> dict[str, Role]:
-        """Every role by key: those the relations declare, and ``related`` if an edge has it."""
-        used = self.cached("predicates", lambda: {k for _, _, k in self.graph.edges(keys=True)})
-        found = {}
-        for relation in self.relations.values():
-            for role in (relation.subject_role, relation.object_role):
-                if role is not RELATED or relation.iri in used:
-                    found.setdefault(role.key, role)
-        return dict(sorted(found.items()))
+        """Every role by key: those the relations declare, and ``related`` if an edge has it
+        (made once per projection: a circle names its roles many times)."""
+        def compute() -> dict[str, Role]:
+            used = self.predicate_counts()
+            found = {}
+            for relation in self.relations.values():
+                for role in (relation.subject_role, relation.object_role):
+                    if role is not RELATED or used[relation.iri]:
+                        found.setdefault(role.key, role)
+            return dict(sorted(found.items()))
+
+        return self.cached("roles", compute)
+
+    def predicate_counts(self) -> Counter[str]:
+        """The number of edges of each predicate, counted once per projection (a patch
+        carries the counts over, :mod:`.patch`)."""
+        return self.cached("predicate counts",
+                           lambda: Counter(k for _, _, k in self.graph.edges(keys=True)))
 
     def relation_filter(self, names: Iterable[str]) -> set[str] | None:
         """The predicates that relation ``names`` (ids, CURIEs or IRIs) stand for, with those
