@@ -52,7 +52,8 @@ writes = st.one_of(
     st.builds(lambda op, g, i, s, p, o, kind, day: _data(
         op, g, f"<urn:statement:{i}> <{RDF}subject> <{s}> ; <{RDF}predicate> <{p}> ; "
                f'<{RDF}object> <{o}> ; <{AIKG}{kind}> "{day}"'),
-              operation, graph, st.integers(0, 2), entity, relation, entity,
+              operation, graph, st.integers(0, 2), entity,
+              st.sampled_from([*RELATIONS, "urn:not-a-relation"]), entity,
               st.sampled_from(["since", "until"]), st.sampled_from(["2025-01", "2026"])),
     st.builds(lambda g: f"DROP SILENT GRAPH <{g}>", graph),
 )

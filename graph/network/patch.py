@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import product
 
 import networkx as nx
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
@@ -108,7 +109,8 @@ def changes(kg: KnowledgeGraph, projection: Projection, before: frozenset[Quad],
                 return None
             edges |= stated
         elif predicate in _DATED:
-            edges |= {t for t in (_reified(p, quad) for p in parts) if t}
+            edges |= {t for t in _reified(parts[0], quad) | _reified(parts[1], quad)
+                      if t[1] in projection.relations}
     nodes |= {end for s, _, o in edges for end in (s, o)}
     for node, cls in typed:
         # The types of a node (one under kg:, or an end of an edge) make the classes.
@@ -142,27 +144,25 @@ def _stated_in(kg: KnowledgeGraph, projection: Projection, graph: str) -> set[Tr
     return found
 
 
-Parts = dict[tuple[object, object], dict[str, object]]
+Parts = dict[tuple[object, object], dict[str, set[str]]]
 
 
 def _statement_parts(statements: frozenset[Quad]) -> Parts:
-    """The subject, predicate and object of each reified statement, by statement and graph."""
+    """The subjects, predicates and objects of each reified statement, by statement and
+    graph (a statement may be given two of each: the projection reads the first it finds)."""
     parts: Parts = {}
     wanted = {p.value for p in STATEMENT_PARTS}
     for quad in statements:
-        if quad.predicate.value in wanted:
+        if quad.predicate.value in wanted and type(quad.object) is NamedNode:
             parts.setdefault((quad.subject, quad.graph_name), {}).setdefault(
-                quad.predicate.value, quad.object)
+                quad.predicate.value, set()).add(quad.object.value)
     return parts
 
 
-def _reified(parts: Parts, quad: Quad) -> Triple | None:
-    """The edge the reified statement of ``quad`` (its subject) is about, in its graph."""
+def _reified(parts: Parts, quad: Quad) -> set[Triple]:
+    """Every edge the reified statement of ``quad`` (its subject) may be about, in its graph."""
     found = parts.get((quad.subject, quad.graph_name), {})
-    ends = [found.get(p.value) for p in STATEMENT_PARTS]
-    if all(type(end) is NamedNode for end in ends):
-        return ends[0].value, ends[1].value, ends[2].value
-    return None
+    return set(product(*(found.get(p.value, ()) for p in STATEMENT_PARTS)))
 
 
 def patch(projection: Projection, kg: KnowledgeGraph, change: Change,
@@ -179,20 +179,21 @@ def patch(projection: Projection, kg: KnowledgeGraph, change: Change,
         data = edge_data(p, ends[p], sources, edge_period(kg.store, (s, p, o), sources)
                          ) if graphs else None
         added[p] += fork.set_edge(s, o, p, data)
-    names = dict(projection.names)
+    names: dict[str, list] = {}  # the touched nodes' names; [] for none
     for node in sorted(change.nodes):
         types = {q.object.value for q in kg.store.quads_for_pattern(
             NamedNode(node), RDF_TYPE, None, None) if type(q.object) is NamedNode}
         found = _names_of(kg, node)
         if (types and node.startswith(ontology.KG)) or fork.has_edges(node):
             fork.set_node(*_node_attributes(node, found, types))
-            if found:
-                names[node] = found
-            else:
-                names.pop(node, None)
+            names[node] = found
         else:
             fork.remove_node(node)
-            names.pop(node, None)
+            names[node] = []
+    if any(projection.names.get(n, []) != found for n, found in names.items()):
+        names = {n: found for n, found in {**projection.names, **names}.items() if found}
+    else:
+        names = projection.names  # shared: most writes name no one new
     read = projection.read_graphs | frozenset(written)
     made = Projection(fork.graph, projection.relations, projection.classes, names, read)
     if "predicate counts" in projection._cache:
