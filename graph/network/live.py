@@ -27,10 +27,11 @@ __all__ = ["HUB_DEGREE", "Network", "build", "cached_circle", "class_counts", "c
 
 
 class Network:
-    """The relationship projection of ``kg``, replaced by a fresh one after every commit.
+    """The relationship projection of ``kg``, replaced after every commit that changed it:
+    patched where the write changed a few statements, rebuilt otherwise (:mod:`.patch`).
 
     A reader takes :attr:`current` once and works on it: a projection is never changed after
-    it is built, so a request sees one version even while a write rebuilds the next.
+    it is built, so a request sees one version even while a write makes the next.
     :attr:`changed` is when the graph last changed here: the start, or the last commit (Unix
     time).
     """
@@ -134,14 +135,16 @@ class Network:
         write lock, so no write is half done)."""
         if self._touched is not None or not worth_compacting(made.arrays()):
             return
-        self._touched = set()
+        touched = self._touched = set()
 
         def compact() -> None:
             fresh = without_collector(lambda: adjacency(made.graph))
             with self.kg.exclusive():
-                current, touched, self._touched = self._current, self._touched, None
-                if touched is not None and current is not None:
-                    current.use_arrays(patched(fresh, current.graph, touched))
+                if self._touched is not touched:
+                    return  # a rebuild came in between: the fresh arrays are of an old graph
+                self._touched = None
+                if self._current is not None:
+                    self._current.use_arrays(patched(fresh, self._current.graph, touched))
 
         threading.Thread(target=compact, name="compact arrays", daemon=True).start()
 
