@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import random
 import shutil
 import statistics
@@ -47,26 +48,38 @@ from ontology import AIKG, GRAPH, KG
 TARGETS = {"circle depth 2": 10.0, "circle depth 1": 2.0, "neighbours": 2.0, "path": 2.0}
 RATIO_TARGET = 4.0
 TOKEN = "circles-bench-token"
-#: In the checkout it runs in: the projection of the store, its arrays, then one-edge writes
-#: each followed by the circle that shows it, timed (seconds).
-_IN_PROCESS = """import sys, time
+#: In the checkout it runs in: the projection of the store and its arrays; the depth-1 and
+#: depth-2 circles of the companies given (each walked afresh, its first page of 50 shaped as
+#: the API answers it); then one-edge writes to the last company, each followed by the circle
+#: that shows it. Prints the times as JSON, in seconds.
+_IN_PROCESS = """import json, sys, time
 from graph import open_graph
-from graph.network import Network, cached_circle
+from graph.network import HUB_DEGREE, Network, cached_circle
 from ontology import AIKG, KG
-store, target, label, count = sys.argv[1:]
+from service import render
+store, companies, label, count = sys.argv[1:]
+*companies, target = companies.split(",")
 kg = open_graph(store)
 started = time.perf_counter()
 network = Network(kg)
 built = time.perf_counter() - started
 network.current.arrays()
-timed = [built, time.perf_counter() - started - built]
+timed = {"build": built, "arrays": time.perf_counter() - started - built}
+for depth in (1, 2):
+    timed[f"depth {depth}"] = []
+    for company in companies:
+        started, P = time.perf_counter(), network.current
+        found = cached_circle(P, KG + company, depth, cap=10_000)
+        render.circle_of(P, KG + company, depth, found, found.entries(0, 50), HUB_DEGREE)
+        timed[f"depth {depth}"].append(time.perf_counter() - started)
+timed["writes"] = []
 for i in range(int(count)):
     new = f"{KG}written-{label}-{i}"
     started = time.perf_counter()
     kg.update(f"INSERT DATA {{ GRAPH <{new}> {{ <{new}> <{AIKG}investsIn> <{KG}{target}> }} }}")
     assert new in cached_circle(network.current, KG + target, 1).nodes()
-    timed.append(time.perf_counter() - started)
-print(*timed)
+    timed["writes"].append(time.perf_counter() - started)
+print(json.dumps(timed))
 """
 
 
@@ -114,7 +127,7 @@ def _one_size(size: int, tmp: Path, args) -> None:
         "path": [f"/api/paths?from={a}&to={b}&max_length=6"
                  for a, b in zip(ids, ids[1:] + ids[:1], strict=True)],
     }
-    _in_process(store, ids[-1], args)
+    _in_process(store, ids, args)
     with AikgServer(store, "--threads", "4", "--token", TOKEN) as base:
         session = requests.Session()
         _timed(session, f"{base}/api/entities/{warm}/circle")
@@ -153,27 +166,30 @@ def _one_size(size: int, tmp: Path, args) -> None:
         print(f"{name:42} {statistics.median(delays):8.1f} {max(delays):8.1f}")
 
 
-def _in_process(store: Path, target: str, args) -> None:
-    """The projection build, its arrays and one-edge writes until the circle shows them, in
-    a fresh process per round; with ``--compare``, the checkouts take turns (the machine's
-    load moves: each gets the same share of it)."""
+def _in_process(store: Path, ids: list[str], args) -> None:
+    """The projection build, its arrays, circles without HTTP and one-edge writes until the
+    circle shows them, in a fresh process per round; with ``--compare``, the checkouts take
+    turns (the machine's load moves: each gets the same share of it)."""
     codes = {"this checkout": None, **({str(args.compare): args.compare} if args.compare else {})}
-    found: dict[str, list[list[float]]] = {name: [] for name in codes}
+    found: dict[str, list[dict]] = {name: [] for name in codes}
     for round_ in range(args.builds):
         for k, (name, code) in enumerate(codes.items()):
-            done = subprocess.run([sys.executable, "-c", _IN_PROCESS, str(store), target,
+            done = subprocess.run([sys.executable, "-c", _IN_PROCESS, str(store), ",".join(ids),
                                    f"in-process-{round_}-{k}", str(args.writes)],
                                   cwd=code, capture_output=True, text=True)
             if done.returncode:
                 raise SystemExit(f"in {name}: {done.stderr[-2000:]}")
-            found[name].append([float(x) for x in done.stdout.split()])
-    print(f"in process, {args.builds} fresh processes each:  projection s  arrays s  "
-          f"write + circle p50 ms (max)")
+            found[name].append(json.loads(done.stdout))
+    print(f"in process ({args.builds} fresh processes each; ms)   projection s  arrays s  "
+          f"depth-1 p50  depth-2 p50  write + circle p50 (max)")
     for name, runs in found.items():
-        writes = [1000 * w for run in runs for w in run[2:]]
-        print(f"{name:42} {', '.join(f'{r[0]:.1f}' for r in runs):>12}  "
-              f"{', '.join(f'{r[1]:.1f}' for r in runs):>8}  "
-              f"{statistics.median(writes):.1f} ({max(writes):.1f})")
+        p50 = {kind: 1000 * statistics.median(t for run in runs for t in run[kind])
+               for kind in ("depth 1", "depth 2", "writes")}
+        writes = max(1000 * w for run in runs for w in run["writes"])
+        builds = ", ".join(f"{run['build']:.1f}" for run in runs)
+        arrays = ", ".join(f"{run['arrays']:.1f}" for run in runs)
+        print(f"{name:42} {builds:>12}  {arrays:>8}  {p50['depth 1']:11.2f}  "
+              f"{p50['depth 2']:11.2f}  {p50['writes']:.1f} ({writes:.1f})")
 
 
 def _write_delays(base: str, ids: list[str], label: str, count: int) -> list[float]:
