@@ -27,8 +27,7 @@ import ontology
 from ..errors import BadInput
 
 __all__ = ["Period", "DATE_PREDICATES", "as_of", "date_edges", "edge_period", "edge_periods",
-           "parse_day",
-           "holds", "period_attributes", "periods_of", "start_day"]
+           "parse_day", "holds", "period_attributes", "periods_of", "start_day"]
 
 RDF = ontology.PREFIXES["rdf"]
 DCTERMS_ISSUED = NamedNode(ontology.PREFIXES["dcterms"] + "issued")
