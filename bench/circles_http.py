@@ -55,6 +55,7 @@ TOKEN = "circles-bench-token"
 _IN_PROCESS = """import json, sys, time
 from graph import open_graph
 from graph.network import HUB_DEGREE, Network, cached_circle
+from graph.network.lookups import circle_of
 from ontology import AIKG, KG
 from service import render
 store, companies, label, count = sys.argv[1:]
@@ -68,9 +69,9 @@ timed = {"build": built, "arrays": time.perf_counter() - started - built}
 for depth in (1, 2):
     timed[f"depth {depth}"] = []
     for company in companies:
-        started, P = time.perf_counter(), network.current
-        found = cached_circle(P, KG + company, depth, cap=10_000)
-        render.circle_of(P, KG + company, depth, found, found.entries(0, 50), HUB_DEGREE)
+        started = time.perf_counter()
+        found = circle_of(network, KG + company, depth=depth, cap=10_000)
+        render.circle_of(found, found.members.entries(0, 50), HUB_DEGREE)
         timed[f"depth {depth}"].append(time.perf_counter() - started)
 timed["writes"] = []
 for i in range(int(count)):
