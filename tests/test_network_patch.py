@@ -55,6 +55,7 @@ writes = st.one_of(
               operation, graph, st.integers(0, 2), entity,
               st.sampled_from([*RELATIONS, "urn:not-a-relation"]), entity,
               st.sampled_from(["since", "until"]), st.sampled_from(["2025-01", "2026"])),
+    st.builds(lambda g: _data("INSERT", g, f'[] <{ISSUED}> "2025"'), graph),  # no DELETE DATA
     st.builds(lambda g: f"DROP SILENT GRAPH <{g}>", graph),
 )
 

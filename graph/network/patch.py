@@ -103,7 +103,7 @@ def changes(kg: KnowledgeGraph, projection: Projection, before: frozenset[Quad],
         elif predicate in _NAMES:
             if named:
                 nodes.add(subject.value)
-        elif predicate == DCTERMS_ISSUED.value:
+        elif predicate == DCTERMS_ISSUED.value and named:  # the date of a source graph
             stated = _stated_in(kg, projection, subject.value)
             if stated is None:
                 return None
