@@ -21,6 +21,8 @@ __all__ = [
     "EXAMPLES_DIR",
     "ONTOLOGY_FILE",
     "SHAPES_FILE",
+    "MAPPINGS_DIR",
+    "MAPPING_SUFFIX",
     "RDF_SUFFIXES",
     "TABLES_DIR",
     "BundledTable",
@@ -60,6 +62,8 @@ SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
 
 RDF_SUFFIXES = (".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl")
 TABLES_DIR = ONTOLOGY_DIR / "tables"  # third-party tables, each with its licence (README.md)
+MAPPINGS_DIR = ONTOLOGY_DIR / "mappings"  # CSVW mappings of tables, by name
+MAPPING_SUFFIX = ".csv-metadata.json"
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,12 @@ def bundled_files() -> list[Path]:
     """The RDF files loaded at start: the ontology and shapes first, then the data files."""
     found = [p for folder in (ONTOLOGY_DIR, DATA_DIR) for p in sorted(folder.glob("*"))]
     return [p for p in found if p.suffix in RDF_SUFFIXES]
+
+
+def mapping_names() -> list[str]:
+    """The names of the bundled mappings (``mappings/<name>.csv-metadata.json``)."""
+    found = MAPPINGS_DIR.glob(f"*{MAPPING_SUFFIX}")
+    return sorted(p.name.removesuffix(MAPPING_SUFFIX) for p in found)
 
 
 def graph_for_file(path: Path) -> str:

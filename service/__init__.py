@@ -32,7 +32,6 @@ from . import (
 )
 from .cors import init_cors
 from .errors import register_error_handlers
-from .response_cache import ResponseCache
 
 __all__ = ["DEFAULTS", "create_app"]
 
@@ -74,9 +73,10 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
         update_url=app.config["STORE_UPDATE_URL"], credentials=app.config["STORE_AUTH"],
         # a remote store that hangs stops each call at the query budget, the first one included
         timeout=app.config["QUERY_TIMEOUT"] if is_remote(location) else None)
-    app.extensions["aikg.executor"] = Executor(
-        kg, workers=app.config["QUERY_WORKERS"], cache_bytes=app.config["RESULT_CACHE_BYTES"],
-        memory_bytes=app.config["QUERY_MEMORY"])
+    executor = app.extensions["aikg.executor"] = Executor(
+        kg, workers=app.config["QUERY_WORKERS"], timeout=float(app.config["QUERY_TIMEOUT"]),
+        cache_bytes=app.config["RESULT_CACHE_BYTES"], memory_bytes=app.config["QUERY_MEMORY"])
+    executor.observe = observe.timed_query  # every query of the graph is logged and counted
     app.extensions["aikg-network"] = Network(kg) if kg.store is not None else RemoteNetwork(kg)
     observe.init_app(app)  # first, so that its after-request hook sees the final response
     limits.init_app(app)
@@ -87,7 +87,6 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (ops.bp, observe.bp, sparql.bp, store.bp, export.bp, api.bp, history.bp,
                       openapi.bp, pages.bp, importer.bp, reconcile.bp):
         app.register_blueprint(blueprint)
-    ResponseCache.install(app, app.config["RESULT_CACHE_BYTES"])
     if app.config["SHARED_LOG"]:
         _share_writes(app, SharedLog(kg, app.config["SHARED_LOG"]))
     return app

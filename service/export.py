@@ -26,8 +26,7 @@ from graph.export import (
 )
 
 from .negotiation import unknown_format
-from .observe import timed_query
-from .state import get_executor, get_graph
+from .state import get_graph
 
 __all__ = ["bp", "export_response", "requested_format"]
 
@@ -49,11 +48,7 @@ def export() -> Response:
     kg = get_graph()
     fmt = requested_format("trig" if graph is None and query is None else "turtle")
     if query:
-        config = current_app.config
-        with timed_query(query) as record:
-            result = get_executor().result(query, timeout=config["QUERY_TIMEOUT"],
-                                           max_rows=config["MAX_ROWS"])
-            record.rows, record.truncated = len(result), result.truncated
+        result = kg.query(query, max_rows=current_app.config["MAX_ROWS"])
         download = result_export(kg, result, fmt)
     else:
         download = dataset_export(kg, fmt, graph=graph)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, jsonify, request
 
 from graph import BadInput
-from graph.importing.importer import import_table
-from graph.importing.mappings import bundled_mapping, load_mapping
-from graph.importing.tabular import Mapping
 
 from .auth import require_token
 from .state import get_graph
+
+if TYPE_CHECKING:
+    from graph.importing.tabular import Mapping
 
 bp = Blueprint("importer", __name__)
 
@@ -23,6 +24,10 @@ def import_() -> Response:
     """Import the table (a ``table`` file field, or a ``text/csv`` body) with the mapping named
     by ``mapping`` (bundled in ontology/mappings/) or uploaded as a ``mapping`` file field.
     ``graph``, ``accessed`` (YYYY-MM-DD) and ``dry_run`` as in ``aikg import``."""
+    # Imported here: the importer brings csvw and pyshacl, a third of the server's start-up
+    # imports, for a request that few servers ever answer.
+    from graph.importing.importer import import_table
+
     report = import_table(get_graph(), _table(), _mapping(), graph=request.values.get("graph"),
                           accessed=_date(request.values.get("accessed")),
                           dry_run=request.values.get("dry_run", "").lower() in ("1", "true"))
@@ -39,6 +44,8 @@ def _table() -> bytes:
 
 
 def _mapping() -> Mapping:
+    from graph.importing.mappings import bundled_mapping, load_mapping
+
     if "mapping" in request.files:
         return load_mapping(request.files["mapping"].read())
     name = request.values.get("mapping")

@@ -24,8 +24,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
+
+from graph.store import budget
 
 from .errors import error_response
 from .observe import is_probe
@@ -86,6 +88,8 @@ def init_app(app: Flask) -> None:
         buckets = TokenBuckets(float(rate), int(app.config.get("RATE_BURST") or 1))
         app.before_request(partial(_limit_rate, buckets))
     app.before_request(_limit_body)
+    app.before_request(_start_budget)
+    app.teardown_request(_end_budget)
 
 
 def _limit_rate(buckets: TokenBuckets) -> Response | None:
@@ -100,6 +104,17 @@ def _limit_rate(buckets: TokenBuckets) -> Response | None:
         f"{buckets.burst}; retry in {retry} s", 429)
     response.headers["Retry-After"] = str(retry)
     return response
+
+
+def _start_budget() -> None:
+    """Every query the request runs, together, has the query budget (:mod:`graph.store.budget`)."""
+    g.aikg_budget = budget.begin(float(current_app.config["QUERY_TIMEOUT"]))
+
+
+def _end_budget(_error: BaseException | None) -> None:
+    token = g.pop("aikg_budget", None)
+    if token is not None:
+        budget.end(token)
 
 
 def _limit_body() -> None:

@@ -51,8 +51,10 @@ def term(iri: str, label_en: str, label_zh: str) -> Json:
 
 
 def edge(P: Projection, found: Json) -> Json:
-    """One statement seen from one end: relation, direction, the far end's role, sources and,
-    for a dated statement, ``since`` and ``until`` (as precise as its sources)."""
+    """One statement seen from one end: relation, direction, the far end's role, sources,
+    for a dated statement ``since`` and ``until`` (as precise as its sources), and for one
+    derived by a property chain the nodes it goes through, ``via`` (the chips of a model that
+    runs on a maker's hardware)."""
     found_relation = P.relations.get(found["predicate"])
     return {
         "relation": short_id(found["predicate"]),
@@ -63,6 +65,7 @@ def edge(P: Projection, found: Json) -> Json:
         "role": found["role"],
         "sources": found["sources"],
         **{name: found[name] for name in ("since", "until") if name in found},
+        **({"via": [node(P, n) for n in found["via"]]} if "via" in found else {}),
     }
 
 
@@ -205,7 +208,9 @@ def _first_source(found: Sequence[str], sources: Mapping[str, Json]) -> tuple[st
 def _hop_text(found: Json) -> str:
     arrows = [f"-{e['relation']}->" if e["direction"] == "out" else f"<-{e['relation']}-"
               for e in found["edges"]]
-    return f"{found['from']['id']} {'|'.join(arrows)} {found['to']['id']}"
+    through = sorted({n["id"] for e in found["edges"] for n in e.get("via", ())})
+    via = f" (via {', '.join(through)})" if through else ""
+    return f"{found['from']['id']} {'|'.join(arrows)} {found['to']['id']}{via}"
 
 
 def type_term(P: Projection, iri: str) -> Json:

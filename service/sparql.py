@@ -46,16 +46,17 @@ def sparql() -> Response:
 
 
 def _query(text: str) -> Response:
-    form = guard.query_form(text)
+    outline = guard.outline(text)  # the one reading of the text in this process
+    form = outline.form
     offers = _OFFERS_BY_FORM.get(form, SELECT_OFFERS)
     try:
         offer = negotiate(offers, f"a {form or 'query'} result")
     except NotAcceptable:
         # A malformed query is a 400 whatever the Accept header: its parse error comes first.
         # Only the engine's parser tells, so the query runs, within its budget, then 406.
-        _answer(text, offers[0].name)
+        _answer(text, outline, offers[0].name)
         raise
-    answer = _answer(text, offer.name)
+    answer = _answer(text, outline, offer.name)
     response = Response(answer.body, content_type=content_type(offer))
     response.vary.add("Accept")
     if answer.truncated:
@@ -63,20 +64,19 @@ def _query(text: str) -> Response:
     return response
 
 
-def _answer(text: str, fmt: str) -> Answer:
-    """The query's answer in ``fmt``, within the budget and the row cap, logged."""
-    with timed_query(text) as record:
-        answer = get_executor().query(
-            text,
-            fmt=fmt,
-            timeout=_budget(),
-            max_rows=current_app.config["MAX_ROWS"],
-            default_graphs=_params("default-graph-uri") or None,
-            named_graphs=_params("named-graph-uri") or None,
-            base_iri=request_url().base,
-        )
-        record.rows, record.truncated = answer.rows, answer.truncated
-    return answer
+def _answer(text: str, outline: guard.Outline, fmt: str) -> Answer:
+    """The query's answer in ``fmt``, within the budget and the row cap (the executor logs
+    it)."""
+    return get_executor().query(
+        text,
+        outline=outline,
+        fmt=fmt,
+        timeout=_budget(),
+        max_rows=current_app.config["MAX_ROWS"],
+        default_graphs=_params("default-graph-uri") or None,
+        named_graphs=_params("named-graph-uri") or None,
+        base_iri=request_url().base,
+    )
 
 
 def _update(text: str) -> Response:

@@ -104,6 +104,76 @@ def test_nvidias_circle_lists_the_models_trained_on_its_chips(cli) -> None:
     assert {"llama-3-1-405b", "nvlm-d-72b"} <= trained and len(trained) > 200
 
 
+#: A chip maker, models trained on its hardware (Epoch's and curated), and a chip of each.
+ON_ITS_HARDWARE = [
+    ("nvidia", {"llama-3-1-405b": "nvidia-h100-sxm5-80gb", "kimi-k2": "nvidia-h800-sxm5"}),
+    ("google", {"afm-server": "google-tpu-v4", "alphafold-2": "google-tpu-v3"}),
+    ("huawei", {"pangu-ultra": "huawei-ascend-910b", "deepseek-v3": "ascend"}),
+]
+ROLE = "runs-on-its-hardware"
+
+
+@pytest.mark.parametrize("maker, trained", ON_ITS_HARDWARE)
+def test_aikg_circle_of_a_chip_maker_lists_the_models_trained_on_its_hardware(
+        cli, maker: str, trained: dict[str, str]) -> None:
+    """At the default depth, one derived hop (aikg:runsOn then aikg:ownedBy) that names the
+    chip it goes through."""
+    circle = json.loads(cli("circle", maker, "--format", "json").output)
+    assert circle["depth"] == 1
+    (group,) = [g for g in circle["groups"] if g["key"] == ROLE]
+    assert group["label_en"] == "model trained or running on its hardware"
+    assert group["label_zh"] == "在其硬件上训练或运行的模型"
+    members = {m["id"]: m for m in group["members"]}
+    for model, chip in trained.items():
+        (hop,) = members[model]["path"]
+        (edge,) = [e for e in hop["edges"] if e["relation"] == "runsOnHardwareOf"]
+        assert edge["direction"] == "in" and chip in {n["id"] for n in edge["via"]}
+        assert edge["sources"]  # the sources of the statements it rests on
+    table = cli("circle", maker, "--role", ROLE).output
+    model, chip = next(iter(trained.items()))
+    assert f"{maker} <-runsOnHardwareOf- {model} (via " in table and chip in table
+
+
+def test_nvidias_circle_over_http_counts_the_models_on_its_hardware_by_role(client) -> None:
+    circle = client.get("/api/entities/nvidia/circle").get_json()["data"]
+    roles = {r["key"]: r for r in circle["composition"]["roles"]}
+    assert roles[ROLE]["count"] > 200 and roles[ROLE]["label_en"].startswith("model trained")
+    assert roles["owned"]["count"] > 40  # its chips, beside them
+    model = client.get("/api/entities/llama-3-1-405b/circle?role=hardware-maker").get_json()["data"]
+    (group,) = model["groups"]
+    assert [m["id"] for m in group["members"]] == ["nvidia"]
+    assert group["label_en"] == "maker of the chips it runs on"
+    page = client.get("/id/nvidia").get_data(as_text=True)
+    assert "model trained or running on its hardware" in page
+    assert 'runs on hardware of NVIDIA, via <a href="/id/nvidia-h100-sxm5-80gb">' in page
+
+
+def test_a_derived_edge_holds_while_its_chain_of_statements_holds(client) -> None:
+    """From the later start of its two statements: Epoch's training hardware is dated by the
+    table (2026-01-26), the curated "DeepSeek-V3 runs on Ascend" by its own source."""
+    def on_huaweis_hardware(at: str) -> dict[str, str]:
+        circle = client.get(f"/api/entities/huawei/circle?role={ROLE}&at={at}").get_json()
+        return {m["id"]: m["path"][-1]["edges"][0]["since"] for g in circle["data"]["groups"]
+                for m in g["members"]}
+
+    before, now = on_huaweis_hardware("2025-06-01"), on_huaweis_hardware("2026-02-01")
+    assert "deepseek-v3" in before and "pangu-ultra" not in before
+    assert now["pangu-ultra"] == "2026-01-26" and now["deepseek-v3"] == before["deepseek-v3"]
+
+
+def test_rankings_count_a_model_on_a_makers_chip_once(bundled) -> None:
+    """Centralities leave out derived edges: NVIDIA is not raised twice by each model."""
+    from graph.network import Network, ranking
+
+    projection = Network(bundled).current
+    degree = dict(ranking(projection, "degree"))
+    G = projection.graph
+    stated = sum(1 for _, _, k in G.edges(ontology.KG + "nvidia", keys=True)) + sum(
+        1 for _, _, k in G.in_edges(ontology.KG + "nvidia", keys=True)
+        if k != ontology.AIKG + "runsOnHardwareOf")
+    assert degree[ontology.KG + "nvidia"] == stated
+
+
 def test_a_base_models_circle_lists_the_models_built_on_it(cli) -> None:
     result = cli("circle", "qwen2-72b", "--role", "derived-model", "--format", "json")
     circle = json.loads(result.output)
@@ -219,6 +289,19 @@ def test_the_home_page_says_where_the_data_comes_from_and_its_licence(client) ->
     page = client.get("/").get_data(as_text=True)
     assert CREDIT in page and LICENCE in page
     assert 'href="https://epoch.ai/data/notable-ai-models"' in page
+
+
+def test_the_import_docs_say_where_the_data_comes_from_and_its_licence(bundled) -> None:
+    """docs/import.md names what the graph's own description says: address, credit, licence."""
+    described = {p.value: o.value for _, p, o in bundled.query(
+        "SELECT ?g ?p ?o WHERE { ?g ?p ?o }", substitutions={"g": NamedNode(GRAPH)},
+        default_graphs=[ontology.SOURCES_GRAPH]).rows}
+    P = ontology.PREFIXES
+    docs = (ontology.ONTOLOGY_DIR.parent / "docs" / "import.md").read_text(encoding="utf-8")
+    for term in (P["schema"] + "url", P["dcterms"] + "license",
+                 "http://creativecommons.org/ns#attributionName"):
+        assert described[term] in docs, term
+    assert "CC BY 4.0" in docs
 
 
 @pytest.mark.parametrize("entity_id, credited", [

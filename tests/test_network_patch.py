@@ -128,3 +128,28 @@ def _paths(G: nx.MultiDiGraph, source: str, target: str) -> list | None:
         return paths(G, source, target, k=3)
     except NoPath:
         return None
+
+
+@pytest.mark.parametrize("update", [
+    _data("INSERT", GRAPHS[1], f"<{KG}alpha> <{RELATIONS[0]}> <{KG}beta>"),
+    _data("DELETE", GRAPHS[0], f"<{KG}vc> <{RELATIONS[0]}> <{KG}alpha>"),
+    _data("INSERT", GRAPHS[1], f"<{KG}cloud> <{RELATIONS[2]}> <{KG}beta>"),
+])
+def test_edges_derived_by_a_property_chain_follow_the_statements_they_rest_on(update):
+    kg = open_graph("memory", bundled=False)
+    kg.load(SMALL)
+    kg.load(SMALL_ONTOLOGY)
+    kg.update(  # "backs": an investor of an investor, derived (investsIn, then investsIn)
+        f"PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> INSERT DATA {{ GRAPH <urn:t:o> {{ "
+        f"<urn:t:backs> rdfs:subPropertyOf <{AIKG}ecosystemRelation> ; "
+        f"<http://www.w3.org/2002/07/owl#propertyChainAxiom> ( <{RELATIONS[0]}> "
+        f"<{RELATIONS[0]}> ) }} }}")
+    kg.update(_data("INSERT", GRAPHS[2], f"<{KG}new-1> <{RELATIONS[0]}> <{KG}vc>"))
+    network = Network(kg)
+    network.current.arrays()
+    kg.update(update)
+    assert_answers_as_fresh(network.current, project(kg))
+    derived = {(u, v) for u, v, k in network.current.graph.edges(keys=True)
+               if k == "urn:t:backs"}
+    assert derived == {(u, v) for u, v, k in project(kg).graph.edges(keys=True)
+                       if k == "urn:t:backs"} and derived

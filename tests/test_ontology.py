@@ -228,6 +228,8 @@ def test_a_sourced_bilingual_entity_pointing_at_known_entities_is_accepted(
     ('kg:p-1 a aikg:Prediction ; rdfs:label "p"@en , "预"@zh ; aikg:claimId "P9" ; '
      'schema:text "t" ; schema:about kg:baidu ; aikg:coverage aikg:CoveredAsData ; '
      'aikg:coveredBy kg:baidu .', "never asserted as fact"),
+    ('kg:m-1 a aikg:AIModel ; rdfs:label "M"@en , "模"@zh ; aikg:developedBy kg:baidu ; '
+     'aikg:runsOnHardwareOf kg:huawei .', "derived, never stated"),
 ])
 def test_a_broken_write_fails_validation_with_a_message_naming_the_problem(
         bundled: KnowledgeGraph, body: str, message: str) -> None:

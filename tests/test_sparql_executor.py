@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from graph import BadInput, QueryTimeout, ValidationFailed
-from graph.store import executor as executor_module
+from graph.store import pool as pool_module  # the worker plumbing: what a worker runs
 from graph.store.executor import Executor
 
 # Over the small graph's ~30 triples, 30^4 rows to sort: minutes of work if nothing stops it.
@@ -100,7 +100,7 @@ def first_worker_fails(monkeypatch, tmp_path):
     """``first_worker_fails("hang" | "die")``: the first worker process to evaluate a query
     sleeps on a lock for ever, or dies, as one forked while another thread of the server held a
     lock of the store would; the workers after it answer normally."""
-    evaluate, flag = executor_module._evaluate, tmp_path / "first"
+    evaluate, flag = pool_module.run, tmp_path / "first"
 
     def failing(how: str) -> None:
         def first_fails(kg, request, timeout):
@@ -113,7 +113,7 @@ def first_worker_fails(monkeypatch, tmp_path):
                 os._exit(1)
             return evaluate(kg, request, timeout)
 
-        monkeypatch.setattr(executor_module, "_evaluate", first_fails)
+        monkeypatch.setattr(pool_module, "run", first_fails)
 
     return failing
 
@@ -131,6 +131,6 @@ def test_a_query_that_crashes_every_worker_is_bad_input(small_graph, executor, m
     def crash(kg, request, timeout):
         os._exit(1)
 
-    monkeypatch.setattr(executor_module, "_evaluate", crash)
+    monkeypatch.setattr(pool_module, "run", crash)
     with pytest.raises(BadInput, match="crashed the process"):
         executor.query(CARTESIAN, fmt="json", timeout=30)

@@ -7,9 +7,7 @@ and its vocabulary as the store holds it (the terms the SPARQL editor completes)
 from __future__ import annotations
 
 from pathlib import Path
-
-from rdflib import Graph, URIRef
-from rdflib.collection import Collection
+from typing import TYPE_CHECKING
 
 import ontology
 
@@ -17,6 +15,9 @@ from ..rdf.terms import sparql_prefixes
 from ..store import KnowledgeGraph
 
 __all__ = ["mermaid_class_diagram", "vocabulary"]
+
+if TYPE_CHECKING:
+    from rdflib import Graph, URIRef
 
 _RDF = ontology.PREFIXES["rdf"]
 _RDFS = ontology.PREFIXES["rdfs"]
@@ -40,6 +41,8 @@ def mermaid_class_diagram(path: Path = ontology.ONTOLOGY_FILE) -> str:
     >>> "    AIModel --> AIChip : runsOn" in text
     True
     """
+    from rdflib import Graph, URIRef  # here: a server, which never draws it, starts without
+
     g = Graph().parse(path, format="turtle")
     a, owl_class = URIRef(_RDF + "type"), URIRef(_OWL + "Class")
     classes = sorted(c for c in g.subjects(a, owl_class) if _ours(c))
@@ -87,6 +90,8 @@ def vocabulary(kg: KnowledgeGraph) -> list[dict[str, str]]:
 
 
 def _ecosystem_relations(g: Graph) -> set[URIRef]:
+    from rdflib import URIRef
+
     top = URIRef(ontology.AIKG + "ecosystemRelation")
     sub = URIRef(_RDFS + "subPropertyOf")
     return {p for p in g.transitive_subjects(sub, top) if p != top}
@@ -94,6 +99,9 @@ def _ecosystem_relations(g: Graph) -> set[URIRef]:
 
 def _classes_of(g: Graph, prop: URIRef, which: str) -> list[URIRef]:
     """The aikg classes of a property's domain or range, with unions spelled out."""
+    from rdflib import URIRef
+    from rdflib.collection import Collection
+
     found = []
     for value in g.objects(prop, URIRef(_RDFS + which)):
         union = g.value(value, URIRef(_OWL + "unionOf"))
@@ -102,6 +110,8 @@ def _classes_of(g: Graph, prop: URIRef, which: str) -> list[URIRef]:
 
 
 def _ours(term: object) -> bool:
+    from rdflib import URIRef
+
     return isinstance(term, URIRef) and str(term).startswith(ontology.AIKG)
 
 

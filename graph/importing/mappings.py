@@ -19,6 +19,8 @@ from csvw.metadata import Table, URITemplate
 from pyoxigraph import Literal, NamedNode
 
 import ontology
+from ontology import MAPPING_SUFFIX as SUFFIX
+from ontology import MAPPINGS_DIR, mapping_names
 
 from ..errors import BadInput, NotFound
 from .resolve import words
@@ -26,8 +28,6 @@ from .tabular import CellPattern, Column, EntitySpec, FamilySpec, Mapping, Owner
 
 __all__ = ["MAPPINGS_DIR", "bundled_mapping", "load_mapping", "mapping_names"]
 
-MAPPINGS_DIR = ontology.ONTOLOGY_DIR / "mappings"
-SUFFIX = ".csv-metadata.json"
 CSVW = "http://www.w3.org/ns/csvw"
 
 
@@ -59,12 +59,6 @@ def bundled_mapping(name: str) -> Mapping:
     if name not in mapping_names():
         raise NotFound(f"no bundled mapping {name!r}; there are: {', '.join(mapping_names())}")
     return load_mapping(MAPPINGS_DIR / f"{name}{SUFFIX}")
-
-
-def mapping_names() -> list[str]:
-    """The names of the bundled mappings."""
-    return sorted(p.name.removesuffix(SUFFIX) for p in MAPPINGS_DIR.glob(f"*{SUFFIX}"))
-
 
 
 def _mapping(name: str, document: dict) -> Mapping:

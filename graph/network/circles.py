@@ -159,7 +159,7 @@ def edge_dict(key: str, out: bool, data: dict) -> Json:
     edge = {"predicate": key, "direction": "out" if out else "in",
             "role": data.get("object_role" if out else "subject_role", "related"),
             "sources": data.get("sources", [])}
-    for name in ("since", "until"):
+    for name in ("since", "until", "via"):  # via: a derived edge's nodes between (.chains)
         if name in data:
             edge[name] = data[name]
     return edge

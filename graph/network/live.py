@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import threading
 import time
+from collections import Counter, defaultdict
 from collections.abc import Collection
 
 from pyoxigraph import NamedNode, Quad
@@ -12,8 +13,9 @@ from pyoxigraph import NamedNode, Quad
 import ontology
 
 from ..errors import Unsupported
-from ..store import KnowledgeGraph
+from ..store import KnowledgeGraph, budget
 from .arrays import WalkCache, adjacency, walk
+from .chains import stated
 from .circles import Circle
 from .metrics import centrality, counts
 from .overlay import patched, worth_compacting
@@ -39,7 +41,8 @@ class Network:
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
         self.changed = time.time()
-        self._current: Projection | None = self._build(kg)
+        with budget.upkeep():
+            self._current: Projection | None = self._build(kg)
         #: The graphs the write under way may change, and their statements before it.
         self._before: tuple[frozenset[str], frozenset[Quad]] | None = None
         #: The nodes patched since fresh arrays began to be made in the background.
@@ -196,7 +199,7 @@ def ranking(projection: Projection, metric: str, types: set[str] | None = None,
         at = _last_change(projection, at)
 
     def scored() -> list[tuple[str, float]]:
-        scores = centrality(as_of(projection.graph, at), metric)
+        scores = centrality(stated(as_of(projection.graph, at), projection.chains), metric)
         return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
     when = f" at {at}" if at else ""
@@ -272,11 +275,24 @@ def class_counts(projection: Projection) -> dict[str, int]:
         for _, types in projection.graph.nodes(data="types", default=()):
             if not own.intersection(types):
                 foreign.update(types)
-        found = {c: len(projection.nodes_of_types([c])) for c in own | foreign}
+        found = _entities_per_class(projection, own | foreign)
         return dict(sorted(((c, n) for c, n in found.items() if n),
                            key=lambda item: (-item[1], item[0])))
 
     return projection.cached("class counts", compute)
+
+
+def _entities_per_class(projection: Projection, classes: set[str]) -> Counter[str]:
+    """For each of ``classes``, its entities, as :meth:`Projection.nodes_of_types` would count
+    them: in one pass over the nodes, not one per class."""
+    above: dict[str, set[str]] = defaultdict(set)  # a class, and each of ``classes`` over it
+    for c in classes:
+        for below in projection.classes[c].descendants if c in projection.classes else (c,):
+            above[below].add(c)
+    found: Counter[str] = Counter()
+    for _, types in projection.graph.nodes(data="types", default=()):
+        found.update(set().union(*(above.get(t, ()) for t in types)))
+    return found
 
 
 def class_groups(projection: Projection) -> dict[str, str]:

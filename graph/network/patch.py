@@ -8,8 +8,9 @@ the last one with those edges and nodes replaced. Its networkx graph shares ever
 dict of the old one but the touched nodes' (copy-on-write: a request holding the old version
 sees it whole), and its arrays are patched the same way (:mod:`.overlay`).
 
-A write that changes the ontology's terms (relations, roles, classes) or a graph holding more
-than :data:`STATEMENT_LIMIT` such statements is not patched: it is rebuilt.
+A write that changes the ontology's terms (relations, roles, classes), a statement a derived
+edge may rest on (a link of a property chain), or a graph holding more than
+:data:`STATEMENT_LIMIT` such statements is not patched: it is rebuilt.
 """
 
 from __future__ import annotations
@@ -85,13 +86,16 @@ def changes(kg: KnowledgeGraph, projection: Projection, before: frozenset[Quad],
     terms = set(projection.relations) | set(projection.classes) | {
         role.iri for relation in projection.relations.values()
         for role in (relation.subject_role, relation.object_role)}
+    # A derived edge rests on chains of statements (:mod:`.chains`): what changes one is rebuilt.
+    chained = set(projection.chains) | {p for chain in projection.chains.values() for p in chain}
     edges: set[Triple] = set()
     nodes: set[str] = set()
     parts = (_statement_parts(before), _statement_parts(after))
     typed: list[tuple[str, NamedNode]] = []
     for quad in before ^ after:
         subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
-        if predicate in _TERMS or getattr(subject, "value", None) in terms:
+        if predicate in _TERMS or predicate in chained or (
+                getattr(subject, "value", None) in terms):
             return None
         named = type(subject) is NamedNode
         if predicate in projection.relations:
@@ -111,6 +115,8 @@ def changes(kg: KnowledgeGraph, projection: Projection, before: frozenset[Quad],
         elif predicate in _DATED:
             edges |= {t for t in _reified(parts[0], quad) | _reified(parts[1], quad)
                       if t[1] in projection.relations}
+    if any(p in chained for _, p, _ in edges):  # its dates changed
+        return None
     nodes |= {end for s, _, o in edges for end in (s, o)}
     for node, cls in typed:
         # The types of a node (one under kg:, or an end of an edge) make the classes.
@@ -195,7 +201,8 @@ def patch(projection: Projection, kg: KnowledgeGraph, change: Change,
     else:
         names = projection.names  # shared: most writes name no one new
     read = projection.read_graphs | frozenset(written)
-    made = Projection(fork.graph, projection.relations, projection.classes, names, read)
+    made = Projection(fork.graph, projection.relations, projection.classes, names, read,
+                      chains=projection.chains)
     if "predicate counts" in projection._cache:
         made._cache["predicate counts"] = projection.predicate_counts() + added  # drops zeros
     if "arrays" in projection._cache:

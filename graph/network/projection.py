@@ -23,17 +23,17 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode
 import ontology
 
 from ..errors import BadInput
-from ..rdf.terms import iri_values, label_language, pick_label, resolve_terms, sparql_prefixes
+from ..rdf.terms import label_language, pick_label, resolve_terms, sparql_prefixes
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
 from .arrays import Adjacency, adjacency, keep
+from .chains import CHAIN_AXIOM, chain_period, derive, property_chains
+from .labels import RDFS_LABEL, SKOS, term_labels
 from .periods import DATE_PREDICATES, Period, edge_periods, period_attributes
 
 __all__ = ["Role", "Relation", "TermInfo", "Projection", "edge_data", "edge_ends", "name_order",
            "project", "term_labels", "without_collector"]
 
 RDF_TYPE = NamedNode(ontology.PREFIXES["rdf"] + "type")
-RDFS_LABEL = NamedNode(ontology.PREFIXES["rdfs"] + "label")
-SKOS = ontology.PREFIXES["skos"]
 #: Label predicates and the kind of name each gives; hidden labels are searched, never shown.
 NAME_PREDICATES = (
     (NamedNode(SKOS + "prefLabel"), "pref"),
@@ -41,11 +41,13 @@ NAME_PREDICATES = (
     (NamedNode(SKOS + "altLabel"), "alt"),
     (NamedNode(SKOS + "hiddenLabel"), "hidden"),
 )
-#: The predicates of the ontology statements a projection reads (relations, roles, classes)
+#: The predicates of the ontology statements a projection reads (relations, roles, classes,
+#: property chains)
 #: besides types and names.
 TERM_PREDICATES = tuple(NamedNode(iri) for iri in (
     ontology.PREFIXES["rdfs"] + "subPropertyOf", ontology.PREFIXES["rdfs"] + "subClassOf",
-    ontology.AIKG + "subjectRole", ontology.AIKG + "objectRole", ontology.AIKG + "roleKey"))
+    ontology.AIKG + "subjectRole", ontology.AIKG + "objectRole", ontology.AIKG + "roleKey",
+    CHAIN_AXIOM.value))
 
 T = TypeVar("T")
 
@@ -107,6 +109,8 @@ class Projection:
     names: dict[str, list[tuple[str, str, str | None]]]
     #: The graphs holding a statement of :meth:`read_predicates`: what it was built from.
     read_graphs: frozenset[str] = frozenset()
+    #: The links of each relation derived by a property chain (:mod:`.chains`).
+    chains: dict[str, tuple[str, ...]] = field(default_factory=dict)
     degrees: dict[str, int] | None = None
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -168,7 +172,9 @@ class Projection:
 
     def read_predicates(self) -> list[NamedNode]:
         """The predicates of every statement the projection may be built from."""
-        return ([NamedNode(p) for p in self.relations] + [RDF_TYPE, *TERM_PREDICATES]
+        links = {link for chain in self.chains.values() for link in chain} - set(self.relations)
+        return ([NamedNode(p) for p in [*self.relations, *sorted(links)]]
+                + [RDF_TYPE, *TERM_PREDICATES]
                 + [p for p, _ in NAME_PREDICATES] + list(DATE_PREDICATES))
 
     def outlives(self, kg: KnowledgeGraph) -> bool:
@@ -260,6 +266,8 @@ def project(kg: KnowledgeGraph) -> Projection:
     """Build the projection of the current version of ``kg`` with a few bulk scans.
 
     Nodes are the typed entities under ``kg:`` and every end of an ecosystem statement.
+    Relations derived by a property chain (:mod:`.chains`) are edges too, each with the nodes
+    it goes through as ``via``.
     """
     store = kg.store
     relations = ecosystem_relations(kg)
@@ -274,6 +282,10 @@ def project(kg: KnowledgeGraph) -> Projection:
                 sources = edge_sources[(subject.value, predicate, obj.value)]
                 if type(graph) is NamedNode:
                     sources.add(graph.value)
+    chains = property_chains(store, relations)
+    derived = derive(store, chains, read)
+    for statement, found in derived.items():
+        edge_sources[statement] |= found.sources
     types: dict[str, set[str]] = defaultdict(set)
     for quad in store.quads_for_pattern(None, RDF_TYPE, None, None):
         subject, obj = quad.subject, quad.object
@@ -289,14 +301,17 @@ def project(kg: KnowledgeGraph) -> Projection:
                      for iri in sorted(nodes))
     ends = edge_ends(relations)
     periods = edge_periods(store, edge_sources, read)
+    for statement, found in derived.items():
+        periods[statement] = chain_period(found, periods)
     add_edge = G.add_edge  # one call per edge: add_edges_from looks each edge up again
     # In sorted order, so that each node's neighbours and each pair's predicates are sorted:
     # the order walks follow does not hang on the store's, and a patch keeps it.
     for s, p, o in sorted(edge_sources, key=itemgetter(0, 2, 1)):
+        through = derived.get((s, p, o))
         add_edge(s, o, p, **edge_data(p, ends[p], edge_sources[(s, p, o)],
-                                      periods.get((s, p, o))))
+                                      periods.get((s, p, o)), through and through.via))
     read_graphs = frozenset(g.value if type(g) is NamedNode else DEFAULT_GRAPH for g in read)
-    return Projection(G, relations, _classes(kg, types, nodes), names, read_graphs)
+    return Projection(G, relations, _classes(kg, types, nodes), names, read_graphs, chains=chains)
 
 
 EdgeEnds = tuple[str, str, str, str]
@@ -308,13 +323,14 @@ def edge_ends(relations: dict[str, Relation]) -> dict[str, EdgeEnds]:
             for p, r in relations.items()}
 
 
-def edge_data(predicate: str, ends: EdgeEnds, sources: Iterable[str], period: Period | None
-              ) -> dict[str, object]:
-    """The attributes of the edge of ``predicate`` stated in ``sources``, held in ``period``."""
+def edge_data(predicate: str, ends: EdgeEnds, sources: Iterable[str], period: Period | None,
+              via: Iterable[str] | None = None) -> dict[str, object]:
+    """The attributes of the edge of ``predicate`` stated in ``sources``, held in ``period``;
+    a derived one (:mod:`.chains`) also names the nodes it goes through (``via``)."""
     label_en, label_zh, subject_role, object_role = ends
     return dict(predicate=predicate, label_en=label_en, label_zh=label_zh,
                 subject_role=subject_role, object_role=object_role, sources=sorted(sources),
-                **period_attributes(period))
+                **({"via": sorted(via)} if via else {}), **period_attributes(period))
 
 
 def _node_attributes(iri: str, names: Iterable[tuple[str, str, str | None]],
@@ -363,30 +379,6 @@ def ecosystem_relations(kg: KnowledgeGraph) -> dict[str, Relation]:
             predicate, role(sr, sk), role(o_r, ok), *labels.get(predicate, ("", "")),
             frozenset(broader[predicate]), *inverse.get(predicate, ("", ""))))
     return relations
-
-
-def term_labels(kg: KnowledgeGraph, iris: Iterable[str], *, inverse: bool = False
-                ) -> dict[str, tuple[str, str]]:
-    """The English and Chinese labels of each IRI that has one, in one query; with
-    ``inverse``, the labels of relations read from the object's side (``aikg:inverseLabel``)."""
-    iris = sorted(set(iris))
-    if not iris:
-        return {}
-    which = ("""{ ?x aikg:inverseLabel ?l BIND("label" AS ?kind) }""" if inverse else
-             """{ ?x skos:prefLabel ?l BIND("pref" AS ?kind) }
-                UNION { ?x rdfs:label ?l BIND("label" AS ?kind) }""")
-    result = kg.query(sparql_prefixes("aikg", "rdfs", "skos") + f"""
-        SELECT DISTINCT ?x ?kind ?l WHERE {{
-          VALUES ?x {{ {iri_values(iris)} }}
-          {which}
-        }}""")
-    found: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(
-        lambda: {"en": {}, "zh": {}})
-    for x, kind, label in result.rows:
-        language = label_language(label) if isinstance(label, Literal) else None
-        if language:
-            found[x.value][language].setdefault(kind.value, []).append(label.value)
-    return {x: (pick_label(by["en"]), pick_label(by["zh"])) for x, by in found.items()}
 
 
 def _names(store, nodes: set[str], read: set) -> dict[str, list[tuple[str, str, str | None]]]:

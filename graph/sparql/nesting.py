@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 
 from ..errors import Refused
+from .guard import has_dataset_clause
 
 __all__ = ["MAX_CHAIN", "MAX_DEPTH", "MAX_GROUP", "MAX_JSONLD", "check_contexts",
            "check_sparql"]
@@ -48,17 +49,24 @@ _SPARQL_TOKEN = re.compile(
 _CHAINED = frozenset({"bind", "minus", "optional", "filter", "union", "values", "service"})
 
 
-def check_sparql(text: str) -> None:
+def check_sparql(text: str) -> bool:
     """Raise :class:`~graph.errors.Refused` for a query or update nested past :data:`MAX_DEPTH`
-    or with a group of more than :data:`MAX_GROUP` chained elements.
+    or with a group of more than :data:`MAX_GROUP` chained elements; else say, from the same
+    pass over the text, whether it names its own dataset with ``FROM`` outside any bracket (a
+    text with ``\\u`` escapes, which could spell it, is read again by
+    :func:`graph.sparql.guard.has_dataset_clause`).
 
     >>> check_sparql("SELECT * WHERE { ?s ?p ?o FILTER(?o > 1) }")
+    False
+    >>> check_sparql("SELECT * FROM <http://e/g> { ?s ?p ?o }")
+    True
     >>> check_sparql("SELECT * WHERE " + "{" * 200 + "}" * 200)
     Traceback (most recent call last):
     ...
     graph.errors.Refused: SPARQL nested more than 128 brackets deep is refused
     """
     groups = [0]  # chained elements counted per open bracket, the outermost first
+    named = False
     for token in _SPARQL_TOKEN.finditer(text):
         kind = token.lastgroup
         if kind == "open":
@@ -69,9 +77,15 @@ def check_sparql(text: str) -> None:
                 raise Refused(f"SPARQL nested more than {MAX_DEPTH} brackets deep is refused")
         elif kind == "close" and len(groups) > 1:
             groups.pop()
-        elif kind == "word" and token.group().lower() in _CHAINED:
-            groups[-1] += 1
-            _count(groups)
+        elif kind == "word":
+            word = token.group().lower()
+            if word in _CHAINED:
+                groups[-1] += 1
+                _count(groups)
+            named = named or (word == "from" and len(groups) == 1)
+    if "\\u" in text or "\\U" in text:
+        return has_dataset_clause(text)
+    return named
 
 
 def _count(groups: list[int]) -> None:

@@ -21,9 +21,6 @@ from __future__ import annotations
 
 import re
 
-from pyparsing import ParseBaseException
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
 __all__ = ["NETWORK_OPERATIONS", "may_name", "network_operations"]
 
 #: The operations that would reach the network, by the name rdflib's parse tree gives them.
@@ -67,6 +64,11 @@ def network_operations(text: str, *, update: bool) -> set[str] | str:
     >>> network_operations('SELECT * { ?s ?p "SERVICE <http://e/>" }', update=False)
     set()
     """
+    # Imported here, where a text names the operation: rdflib's SPARQL grammar is a tenth of a
+    # second of every server's start, for the few queries that spell out its letters.
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
     try:
         tree = parseUpdate(text) if update else parseQuery(text)
     except ParseBaseException as error:

@@ -1,51 +1,59 @@
-"""Run user SPARQL where a time budget really stops it: in worker processes that can be killed.
+"""The query policy: every SPARQL query of aikg runs under one time budget, row cap, memory
+budget, cache and query log, whoever asks.
 
-pyoxigraph cannot cancel a query, and a single step of its result iterator can run for minutes
-(ORDER BY or GROUP BY over a cartesian product). So the :class:`Executor` keeps a small pool of
-processes forked from the server: an in-memory store's pages are shared copy-on-write, so a
-fork costs a few milliseconds and no copy. A worker evaluates a query through
-:meth:`KnowledgeGraph.query` on its snapshot, serializes the result and sends the bytes back over
-a socket pair. When the budget runs out the worker is killed; another is forked when needed.
-A committed write retires the workers forked before it, so the next query sees the write.
-The processes themselves, and the messages between them, are :mod:`graph.workers`.
+An :class:`Executor` attaches itself to its graph: from then on :meth:`KnowledgeGraph.query`
+(the one call every reader of the graph uses: the SPARQL endpoint, exports, the API, the pages,
+reconciliation, the command line) hands each query to :meth:`Executor.result`. The executor
+decides where and how long it runs:
 
-Every worker is fenced in (:mod:`graph.sandbox`): it cannot open a network socket, so
-``SERVICE`` and ``LOAD`` reach nothing whatever the text, and it may add at most ``memory_bytes``
-to what it shares with the server, so a query that grows without end stops there
-(:class:`QueryTooLarge`) instead of growing the server. (A write's dry run has no memory
-budget: it is as big as the upload a token holder sends.) The complete check for ``SERVICE``
-(:mod:`graph.outbound`) runs in the worker too, inside the query's budgets: before a query
-reaches a worker the server reads no more than its head.
+- its time: the caller's budget or the executor's, never more than what the request has left
+  (:mod:`graph.store.budget`);
+- where: a query that cannot run away (:func:`graph.sparql.guard.is_bounded`: one triple
+  pattern, one index step per row) is evaluated in the calling thread, where the budget is
+  checked between rows; any other in a worker process (:mod:`graph.store.pool`), which is
+  killed when its time runs out, may allocate at most ``memory_bytes`` (:class:`QueryTooLarge`
+  past it) and cannot open a network socket (:mod:`graph.store.sandbox`); the complete check
+  for ``SERVICE`` (:mod:`graph.sparql.outbound`) runs there too, inside the budgets;
+- whether at all: answers are cached by graph version (one cache, for the bytes of a serialized
+  answer and for the terms of a result alike); a write empties it;
+- what is told: each query goes through :attr:`Executor.observe`, which the service sets to its
+  query log and metrics.
 
-Writes (:meth:`Executor.write`) run first in a forked copy of an in-memory graph, within the
-budget and followed by :meth:`KnowledgeGraph.validate`; only if that passes do they run on the
-real store. Answers are cached by graph version: a write empties the cache.
+pyoxigraph cannot cancel a query, and a single step of its result iterator can run for minutes,
+hence the processes. Writes (:meth:`Executor.write`) run first in a forked copy of an in-memory
+graph, within the budget and followed by :meth:`KnowledgeGraph.validate`; only if that passes do
+they run on the real store.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
+import pickle
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, replace
+from types import SimpleNamespace
+from typing import Any, TypeVar
 
-from ..errors import BadInput, QueryTimeout
+from ..errors import QueryTimeout
 from ..sparql import guard
+from . import budget
 from .cache import BytesCache
 from .checkpoint import validated_on_checkpoint
 from .knowledge import KnowledgeGraph
-from .lanes import QUICK_SECONDS, Lanes
+from .pool import Pool
+from .queries import QueryRequest, run
 from .results import QueryResult
-from .workers import Worker, fork, receive, reply, send, twice, unwrap
+from .workers import reply, send, twice, unwrap
 
-__all__ = ["Answer", "Executor"]
+__all__ = ["MEMORY_BYTES", "Answer", "Executor", "Observer"]
 
 T = TypeVar("T")
 #: Bytes of memory a worker may add to what it shares with the server, unless told otherwise.
 MEMORY_BYTES = 1024 ** 3
+#: ``observe(text, kind=...)``: a context around one query or update; the executor sets
+#: ``rows`` and ``truncated`` on what it yields; an exception raised inside passes through it.
+Observer = Callable[..., AbstractContextManager[Any]]
 
 
 @dataclass(frozen=True)
@@ -61,84 +69,107 @@ class Answer:
     version: int
 
 
-class Executor:
-    """A pool of up to ``workers`` query processes over ``kg`` and a result cache.
+@contextmanager
+def _unobserved(_text: str, *, kind: str) -> Iterator[SimpleNamespace]:
+    yield SimpleNamespace(rows=None, truncated=False)
 
-    A query that cannot run away (:func:`graph.guard.is_bounded`: one triple pattern, one index
-    step per row) is evaluated in the calling thread, where the budget is checked between rows:
-    it saves the round trip to a worker. ``workers=0`` evaluates every query so: no process, and
-    a budget that only cuts the result between rows, no memory budget and no network fence.
-    ``cache_bytes=0`` turns the cache off. ``memory_bytes`` is what each worker may allocate.
+
+class Executor:
+    """The policy for the queries of ``kg``, which it attaches itself to.
+
+    ``timeout`` is the budget of a query whose caller names none; ``workers`` the general query
+    processes (0: every query in the calling thread, with a budget that only cuts the result
+    between rows, no memory budget and no network fence; a remote store always has 0: it
+    evaluates on its own machine); ``memory_bytes`` what each may allocate; ``cache_bytes=0``
+    turns the cache off.
     """
 
-    def __init__(self, kg: KnowledgeGraph, *, workers: int = 4,
+    def __init__(self, kg: KnowledgeGraph, *, workers: int = 4, timeout: float = 30.0,
                  cache_bytes: int = 64 * 1024 * 1024, memory_bytes: int = MEMORY_BYTES) -> None:
         self.kg = kg
-        self.memory_bytes = memory_bytes
-        # A remote store evaluates on its own machine, within the HTTP client's timeout:
-        # a local worker would only add a process and break the inherited connections.
-        self.max_workers = 0 if kg.store is None else workers
-        # Beside them, half as many for queries in their first moments (graph.lanes).
-        self._lanes = Lanes(general=self.max_workers, quick=(self.max_workers + 1) // 2)
-        self._idle: list[Worker] = []
-        self._count = 0
-        self._pid = os.getpid()
-        self._lock = threading.Condition()
+        self.timeout = timeout
+        self.pool = Pool(kg, workers=0 if kg.store is None else workers,
+                         memory_bytes=memory_bytes)
+        self.observe: Observer = _unobserved
         self._cache = BytesCache(cache_bytes)
         kg.on_commit(self._committed)
+        kg.executor = self
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        fmt: str,
-        timeout: float,
-        max_rows: int | None = None,
-        default_graphs: Iterable[str] | None = None,
-        named_graphs: Iterable[str] | None = None,
-        base_iri: str | None = None,
-    ) -> Answer:
-        """Evaluate a query within ``timeout`` seconds and serialize its result in ``fmt``.
+    def query(self, sparql: str, *, fmt: str, timeout: float | None = None,
+              max_rows: int | None = None, default_graphs: Iterable[str] | None = None,
+              named_graphs: Iterable[str] | None = None, base_iri: str | None = None,
+              outline: guard.Outline | None = None) -> Answer:
+        """Evaluate a query and serialize its result in ``fmt``: a results format name (json,
+        xml, csv, tsv) for SELECT and ASK, an RDF syntax name for CONSTRUCT and DESCRIBE.
 
-        ``fmt`` is a results format name (json, xml, csv, tsv) for SELECT and ASK, an RDF
-        syntax name for CONSTRUCT and DESCRIBE. The other arguments are those of
-        :meth:`KnowledgeGraph.query`. Raises :class:`QueryTimeout` when the budget runs out
-        (the evaluation is stopped), and the query's own errors.
+        The other arguments are those of :meth:`KnowledgeGraph.query`; ``outline`` is the
+        text's :func:`graph.sparql.guard.outline` when the caller read it already. Raises
+        :class:`QueryTimeout` when the budget runs out (the evaluation is stopped),
+        :class:`QueryTooLarge` past the memory budget, and the query's own errors.
         """
-        request = {
-            "sparql": sparql, "fmt": fmt, "max_rows": max_rows, "base_iri": base_iri,
-            "default_graphs": None if default_graphs is None else tuple(default_graphs),
-            "named_graphs": None if named_graphs is None else tuple(named_graphs),
-        }
-        key = tuple(request.values())
-        version = self.kg.version
-        cached = self._cache.get((version, key))
-        if cached is not None:
-            return cached
-        kind, body, truncated, rows, version = self._run(request, timeout)
-        answer = Answer(kind, body, truncated, rows, version)
-        self._cache.put((answer.version, key), answer, size=len(answer.body))
-        return answer
+        request = QueryRequest.of(sparql, outline=outline, default_graphs=default_graphs,
+                                  named_graphs=named_graphs, max_rows=max_rows,
+                                  base_iri=base_iri, fmt=fmt)
+        return self._answer(request, timeout)
 
-    def result(self, sparql: str, *, timeout: float, max_rows: int | None = None,
+    def result(self, sparql: str, *, timeout: float | None = None, max_rows: int | None = None,
                base_iri: str | None = None) -> QueryResult:
         """Like :meth:`query`, within the same budgets, but the result's terms rather than
         bytes: for callers that reshape it (exports to other formats, the command line)."""
-        request = {"sparql": sparql, "fmt": None, "max_rows": max_rows, "base_iri": base_iri,
-                   "default_graphs": None, "named_graphs": None}
-        return self._run(request, timeout)[0]
+        return self.run(QueryRequest.of(sparql, max_rows=max_rows, base_iri=base_iri),
+                        timeout=timeout)
 
-    def _run(self, request: dict, timeout: float) -> tuple:
-        """The evaluation's reply and the graph version it saw: in this thread for a query
-        that cannot run away or reach the network, else in a worker."""
-        sparql = request["sparql"]
-        if self.max_workers == 0 or (guard.is_bounded(sparql)
-                                     and not guard.may_reach_network(sparql)):
-            return *_evaluate(self.kg, request, timeout), self.kg.version
-        return self._in_worker(request, timeout)
+    def run(self, request: QueryRequest, *, timeout: float | None = None) -> QueryResult:
+        """The terms of ``request``'s result: what :meth:`KnowledgeGraph.query` returns."""
+        return self._answer(replace(request, fmt=None), timeout)
+
+    def _answer(self, request: QueryRequest, timeout: float | None) -> Any:
+        """An :class:`Answer` for a request with a format, a :class:`QueryResult` without:
+        from the cache, else evaluated; observed either way."""
+        with self.observe(request.sparql, kind="query") as record:
+            kept = self._cache.get((self.kg.version, request.key))
+            if kept is None:
+                answer = self._fresh(request, timeout)
+            else:  # a result's terms are kept pickled: each caller gets its own copy
+                answer = unwrap(pickle.loads(kept))[0] if isinstance(kept, bytes) else kept
+            record.rows = len(answer) if isinstance(answer, QueryResult) else answer.rows
+            record.truncated = answer.truncated
+            return answer
+
+    def _fresh(self, request: QueryRequest, timeout: float | None) -> Any:
+        """Evaluate ``request`` and keep its answer; an error is raised, never kept."""
+        found, version = self._evaluate(request, self._budget(timeout))
+        reply = unwrap(pickle.loads(found)) if isinstance(found, bytes) else found
+        if request.fmt is None:
+            if isinstance(found, bytes):  # terms evaluated in place are cheap: not kept
+                self._cache.put((version, request.key), found, size=len(found))
+            return reply[0]
+        answer = Answer(*reply, version)
+        self._cache.put((version, request.key), answer, size=len(answer.body))
+        return answer
+
+    def _evaluate(self, request: QueryRequest, seconds: float) -> tuple[object, int]:
+        """The reply (:func:`graph.store.queries.run`) and the graph version it saw: in this thread
+        for a query that cannot run away or reach the network, else in a worker (pickled)."""
+        outline = request.outline
+        if self.pool.size == 0 or (outline.bounded and not outline.may_reach_network):
+            version = self.kg.version
+            return run(self.kg, request, seconds), version
+        return self.pool.run(request, seconds)
+
+    def _budget(self, timeout: float | None) -> float:
+        """The caller's budget, or this executor's, cut to what the request has left."""
+        seconds = self.timeout if timeout is None else min(timeout, self.timeout)
+        left = budget.remaining()
+        if left is not None and left < seconds:
+            if left <= 0:
+                raise QueryTimeout("the request ran out of its time budget before this query "
+                                   "could start")
+            seconds = left
+        return seconds
 
     def check_update(self, sparql: str, *, timeout: float) -> None:
-        """Refuse an update that would reach the network (:func:`graph.guard.check_update`),
+        """Refuse an update that would reach the network (:func:`graph.sparql.guard.check_update`),
         checked in a worker within ``timeout`` when the text holds the keywords' letters: the
         complete parse is slow on a big update."""
         if not guard.may_reach_network(sparql):
@@ -146,7 +177,7 @@ class Executor:
         deadline = time.monotonic() + timeout
 
         def attempt() -> object:
-            worker = self._fork(lambda sock: send(sock, reply(
+            worker = self.pool.fork(lambda sock: send(sock, reply(
                 lambda: guard.check_update(sparql))))
             try:
                 return worker.receive(deadline)
@@ -165,7 +196,7 @@ class Executor:
         ``timeout`` runs out (:class:`QueryTimeout`), then :meth:`KnowledgeGraph.validate`
         checks the copy; the real graph changes only if both pass, and nothing else writes in
         between. An on-disk store cannot be copied by a fork: the action and the validation
-        run first on a checkpoint of it (:func:`graph.checkpoint.validated_on_checkpoint`), in
+        run first on a checkpoint of it (:func:`graph.store.checkpoint.validated_on_checkpoint`), in
         this process, without a hard stop.
         """
         if self.kg.location != "memory":
@@ -177,7 +208,8 @@ class Executor:
 
             def attempt() -> object:
                 # No memory budget: a write is as big as the upload a token holder sends.
-                worker = fork(self.kg, lambda sock: _dry_run(self.kg, action, sock), None)
+                worker = self.pool.fork(lambda sock: _dry_run(self.kg, action, sock),
+                                        memory=False)
                 try:
                     return worker.receive(deadline)
                 except TimeoutError:
@@ -191,145 +223,20 @@ class Executor:
 
     def close(self) -> None:
         """Stop the idle workers; busy ones stop when their query returns."""
-        with self._lock:
-            for worker in self._idle:
-                worker.kill()
-            self._count -= len(self._idle)
-            self._idle.clear()
+        self.pool.close()
 
-    # -- the pool ----------------------------------------------------------------------------
-
-    def _fork(self, child: Callable[[socket.socket], None]) -> Worker:
-        return fork(self.kg, child, self.memory_bytes)
-
-    def _in_worker(self, request: dict, timeout: float) -> tuple:
-        deadline = time.monotonic() + timeout
-        quick = True  # may it take a place kept for quick queries (graph.lanes)?
-
-        def attempt() -> tuple:
-            kind = self._take_lane(deadline, timeout, quick)
-            stop = deadline if kind == "general" else min(deadline,
-                                                          time.monotonic() + QUICK_SECONDS)
-            try:
-                worker = self._acquire(deadline, timeout)
-                try:
-                    worker.send(request, stop)
-                    answer = worker.receive(stop)
-                except TimeoutError:
-                    self._discard(worker)
-                    if stop < deadline:
-                        raise _NotQuick from None
-                    raise QueryTimeout(f"the query ran past its time budget of {timeout:g} s "
-                                       "and was stopped") from None
-                except BaseException:
-                    self._discard(worker)
-                    raise
-                self._release(worker)
-            finally:
-                self._lanes.give_back(kind)
-            return *unwrap(answer), worker.version
-
-        while True:
-            try:
-                return twice(attempt, "the query")
-            except _NotQuick:
-                quick = False
-
-    def _take_lane(self, deadline: float, timeout: float, quick: bool) -> str:
-        try:
-            return self._lanes.take(deadline, quick=quick)
-        except TimeoutError:
-            raise QueryTimeout(f"all {self.max_workers} query workers stayed busy for the "
-                               f"whole time budget of {timeout:g} s") from None
-
-    def _acquire(self, deadline: float, timeout: float) -> Worker:
-        with self._lock:
-            if os.getpid() != self._pid:  # forked by gunicorn: these workers are not ours
-                self._idle, self._count, self._pid = [], 0, os.getpid()
-            while True:
-                while self._idle:
-                    worker = self._idle.pop()
-                    if worker.version == self.kg.version:
-                        return worker
-                    worker.kill()
-                    self._count -= 1
-                if self._count < self._lanes.total:
-                    self._count += 1
-                    break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not self._lock.wait(remaining):
-                    raise QueryTimeout(f"all {self.max_workers} query workers stayed busy for "
-                                       f"the whole time budget of {timeout:g} s")
-        try:
-            return self._fork(lambda sock: _serve(self.kg, sock))
-        except BaseException:
-            self._discard(None)
-            raise
-
-    def _release(self, worker: Worker) -> None:
-        with self._lock:
-            if worker.version == self.kg.version:
-                self._idle.append(worker)
-            else:
-                worker.kill()
-                self._count -= 1
-            self._lock.notify()
-
-    def _discard(self, worker: Worker | None) -> None:
-        if worker is not None:
-            worker.kill()
-        with self._lock:
-            self._count -= 1
-            self._lock.notify()
-
-    def _committed(self, kg: KnowledgeGraph) -> None:
+    def _committed(self, _kg: KnowledgeGraph) -> None:
         self._cache.clear()
-        with self._lock:
-            stale = [w for w in self._idle if w.version != kg.version]
-            self._idle = [w for w in self._idle if w.version == kg.version]
-            self._count -= len(stale)
-        for worker in stale:
-            worker.kill()
-
-
-class _NotQuick(Exception):
-    """A query ran past its time in a place kept for quick ones: it needs a general place."""
-
-
-def _serve(kg: KnowledgeGraph, sock: socket.socket) -> None:
-    """The worker's loop: evaluate each request and send the reply, until the socket closes."""
-    sock.settimeout(None)
-    while True:
-        try:
-            request = receive(sock, None)
-        except (EOFError, OSError):
-            return
-        send(sock, reply(lambda r=request: _evaluate(kg, r, None)))
+        self.pool.retire_stale()
 
 
 def _dry_run(kg: KnowledgeGraph, action: Callable[[KnowledgeGraph], object],
-             sock: socket.socket) -> None:
+             sock) -> None:
     # The listeners belong to the parent (caches, projections, this pool): not to the copy.
     kg._listeners = []
 
-    def run() -> None:
+    def run_and_validate() -> None:
         action(kg)
         kg.validate(kg.changed_graphs)  # None (the write does not say): every graph
 
-    send(sock, reply(run))
-
-
-def _evaluate(kg: KnowledgeGraph, request: dict, timeout: float | None) -> tuple:
-    """``(kind, body, truncated, rows)``; ``(result,)`` for a request without a format."""
-    result = kg.query(
-        request["sparql"], default_graphs=request["default_graphs"],
-        named_graphs=request["named_graphs"], max_rows=request["max_rows"],
-        base_iri=request["base_iri"], timeout=timeout,
-    )
-    if request["fmt"] is None:
-        return (result,)
-    try:
-        body = result.serialize(request["fmt"])
-    except ValueError as error:
-        raise BadInput(str(error)) from None
-    return result.kind, body, result.truncated, len(result)
+    send(sock, reply(run_and_validate))

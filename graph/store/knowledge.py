@@ -14,17 +14,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from pyoxigraph import (
     DefaultGraph,
     NamedNode,
     Quad,
-    RdfFormat,
     Store,
     Variable,
     parse,
-    serialize,
 )
 
 import ontology
@@ -34,6 +32,7 @@ from ..rdf.formats import RdfSyntax, open_rdf_input, rdf_parse_error, rdf_syntax
 from ..sparql import guard
 from ..sparql.nesting import check_sparql
 from ..sparql.written import written_graphs
+from . import budget
 from .engine import (
     DEFAULT_GRAPH,
     CountingReader,
@@ -42,6 +41,7 @@ from .engine import (
     sparql_error,
     write_error,
 )
+from .queries import QueryRequest
 from .results import QueryResult
 from .unionset import SetUnionStore
 
@@ -101,6 +101,9 @@ class KnowledgeGraph:
         #: that another copy can repeat it (:class:`graph.sharedlog.SharedLog`); None: no one.
         self.recorder: Callable[[str, tuple, dict], None] | None = None
         self._count_cache: tuple[int, int] | None = None
+        #: The policy its queries run under (:class:`graph.store.executor.Executor` sets itself
+        #: here); None: evaluated in place.
+        self.executor: Any = None
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -121,24 +124,42 @@ class KnowledgeGraph:
         variables must be projected. ``default_graphs`` and ``named_graphs`` restrict the dataset
         (the protocol's ``default-graph-uri`` and ``named-graph-uri``); without them, and without
         ``FROM`` in the query, the default graph is the union of all graphs. ``SERVICE`` is
-        refused (:class:`Refused`). ``timeout`` is checked between rows here; the
-        :class:`graph.executor.Executor` runs queries where the budget also stops the evaluation.
+        refused (:class:`Refused`).
+
+        Every query of aikg passes here. Once an :class:`graph.store.executor.Executor` is attached
+        (:attr:`executor`), it runs the query under its policy: the time budget (``timeout``,
+        or the executor's, never more than the request has left), a worker process with a
+        memory budget, the cache and the query log. Without one, or in the graph's own upkeep
+        (:func:`graph.store.budget.upkeep`), the query is evaluated here (:meth:`evaluate`).
         """
-        guard.check_query(sparql)
-        check_sparql(sparql)  # before the engine's parser, which would overflow its stack
+        request = QueryRequest.of(sparql, substitutions=substitutions,
+                                  default_graphs=default_graphs, named_graphs=named_graphs,
+                                  max_rows=max_rows, base_iri=base_iri)
+        if self.executor is None or budget.in_upkeep():
+            return self.evaluate(request, timeout)
+        return self.executor.run(request, timeout=timeout)
+
+    def evaluate(self, request: QueryRequest, timeout: float | None = None) -> QueryResult:
+        """Evaluate ``request`` on the engine, in this thread: ``timeout`` is checked between
+        rows only (the :class:`graph.store.executor.Executor` stops an evaluation itself)."""
+        sparql = request.sparql
+        if request.outline.may_reach_network:
+            guard.check_query(sparql)
+        # before the engine's parser, which would overflow its stack; one pass reads FROM too
+        names_dataset = check_sparql(sparql)
         deadline = None if timeout is None else time.monotonic() + timeout
-        options: dict[str, object] = {"base_iri": base_iri}
-        if default_graphs is not None or named_graphs is not None:
-            options["default_graph"] = [named_node(g) for g in default_graphs or ()]
-            if named_graphs is not None:
-                options["named_graphs"] = [named_node(g) for g in named_graphs]
-        elif not guard.has_dataset_clause(sparql):
+        options: dict[str, object] = {"base_iri": request.base_iri}
+        if request.default_graphs is not None or request.named_graphs is not None:
+            options["default_graph"] = [named_node(g) for g in request.default_graphs or ()]
+            if request.named_graphs is not None:
+                options["named_graphs"] = [named_node(g) for g in request.named_graphs]
+        elif not names_dataset:
             options["use_default_graph_as_union"] = True
-        if substitutions:
-            options["substitutions"] = {Variable(k): v for k, v in substitutions.items()}
+        if request.substitutions:
+            options["substitutions"] = {Variable(k): v for k, v in request.substitutions}
         try:
             raw = self.store.query(sparql, **options)
-            return collect(raw, deadline, max_rows)
+            return collect(raw, deadline, request.max_rows)
         except SyntaxError as error:
             raise sparql_error(error, sparql) from None
         except PermissionError:  # the engine opened a socket where graph.sandbox forbids it
@@ -166,8 +187,9 @@ class KnowledgeGraph:
 
     def _sizes_now(self) -> dict[str, int]:
         """The size of each named graph and of the default graph (:data:`DEFAULT_GRAPH`), counted
-        now (not cached: it is read in the middle of a write)."""
-        sizes = self.graph_sizes()
+        now (not cached: it is read in the middle of a write, as the graph's own work)."""
+        with budget.upkeep():
+            sizes = self.graph_sizes()
         sizes[DEFAULT_GRAPH] = len(self.store) - sum(sizes.values())
         return sizes
 
@@ -396,8 +418,9 @@ class KnowledgeGraph:
     def _committed(self, graphs: frozenset[str] | None = None) -> None:
         self.version += 1
         self.changed_graphs = graphs
-        for listener in self._listeners:
-            listener(self)
+        with budget.upkeep():  # bringing the listeners up to date is the graph's own work
+            for listener in self._listeners:
+                listener(self)
 
     def _record(self, method: str, *args: object, **kwargs: object) -> None:
         if self.recorder is not None:
@@ -440,8 +463,8 @@ def open_graph(
         kg = KnowledgeGraph(Store(), location="memory")
     else:
         kg = KnowledgeGraph(_open_store(location, lock_wait), location=location)
-    if bundled and len(kg.store) == 0 and (seed := _bundled_nquads()):
-        kg.load(seed, format="nquads")
+    if bundled and len(kg.store) == 0 and (seed := _bundled_quads()):
+        kg.add(seed)
     return kg
 
 
@@ -459,8 +482,9 @@ def _open_store(location: str, lock_wait: float) -> Store:
         time.sleep(0.2)
 
 
-def _bundled_nquads() -> bytes:
-    """The bundled files as one N-Quads document, each triples file in its own named graph."""
+def _bundled_quads() -> list[Quad]:
+    """The quads of the bundled files, each triples file in its own named graph. (Added as they
+    are: writing them out as one document to load it would parse them twice.)"""
     quads = []
     for path in ontology.bundled_files():
         syntax = syntax_for_path(path)
@@ -473,7 +497,7 @@ def _bundled_nquads() -> bytes:
                              for q in parsed)
             except SyntaxError as error:
                 raise rdf_parse_error(error, str(path)) from None
-    return serialize(quads, format=RdfFormat.N_QUADS)
+    return quads
 
 
 def insert_data(quads: Iterable[Quad]) -> str:

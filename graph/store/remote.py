@@ -46,6 +46,7 @@ from ..rdf.formats import RdfSyntax, open_rdf_input, rdf_parse_error
 from ..sparql import guard
 from .engine import CountingReader, collect, named_node
 from .knowledge import DEFAULT_GRAPH, KnowledgeGraph, insert_data
+from .queries import QueryRequest
 from .results import QueryResult
 
 __all__ = ["RemoteGraph"]
@@ -101,24 +102,17 @@ class RemoteGraph(KnowledgeGraph):
 
     # -- reading -----------------------------------------------------------------------------
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, object] | None = None,
-        default_graphs: Iterable[str] | None = None,
-        named_graphs: Iterable[str] | None = None,
-        timeout: float | None = None,
-        max_rows: int | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult:
-        """Run a SPARQL query on the endpoint; see :meth:`KnowledgeGraph.query`.
+    def evaluate(self, request: QueryRequest, timeout: float | None = None) -> QueryResult:
+        """Run a SPARQL query on the endpoint; see :meth:`KnowledgeGraph.evaluate`.
 
         ``default_graphs`` and ``named_graphs`` are sent as the protocol's ``default-graph-uri``
         and ``named-graph-uri``. Only up to ``max_rows`` rows are read; the rest of the answer
         is dropped with the connection. ``SERVICE`` is refused here as for a local store: the
         remote engine would otherwise fetch on our behalf.
         """
+        sparql, substitutions = request.sparql, dict(request.substitutions)
+        default_graphs, named_graphs = request.default_graphs, request.named_graphs
+        max_rows, base_iri = request.max_rows, request.base_iri
         guard.check_query(sparql)
         sparql = _with_base(sparql, base_iri)
         budget = self.timeout if timeout is None else timeout

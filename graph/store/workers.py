@@ -94,12 +94,12 @@ class Worker:
         self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
         send(self.sock, message)
 
-    def receive(self, deadline: float) -> object:
-        """The worker's answer; :class:`Stalled` when it sleeps without progress (see
-        :func:`twice`), ``TimeoutError`` at the deadline."""
+    def receive(self, deadline: float, *, raw: bool = False) -> object:
+        """The worker's answer (its pickled bytes if ``raw``); :class:`Stalled` when it sleeps
+        without progress (see :func:`twice`), ``TimeoutError`` at the deadline."""
         self._ticks, self._still_since = None, time.monotonic()
         try:
-            return receive(self.sock, deadline, self._stuck)
+            return receive(self.sock, deadline, self._stuck, raw=raw)
         except EOFError:
             if self._aborted():
                 raise OutOfMemory from None
@@ -155,6 +155,8 @@ def fork(kg: KnowledgeGraph, child: Callable[[socket.socket], None], memory: int
     if pid == 0:  # pragma: no cover - runs in the child, which leaves through os._exit
         try:
             parent_end.close()
+            # The copy evaluates in place: its queries are the work it was forked for.
+            kg.executor = None
             _become_worker(child_end, memory)
             child(child_end)
         finally:
@@ -220,9 +222,11 @@ def send(sock: socket.socket, message: object) -> None:
 
 
 def receive(sock: socket.socket, deadline: float | None,
-             stuck: Callable[[], bool] | None = None) -> object:
+            stuck: Callable[[], bool] | None = None, *, raw: bool = False) -> object:
+    """The next message, or its pickled bytes if ``raw`` (to keep, as the cache does)."""
     (size,) = _HEADER.unpack(_read(sock, _HEADER.size, deadline, stuck))
-    return pickle.loads(_read(sock, size, deadline, stuck))
+    data = _read(sock, size, deadline, stuck)
+    return data if raw else pickle.loads(data)
 
 
 def _read(sock: socket.socket, size: int, deadline: float | None,

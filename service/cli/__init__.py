@@ -71,11 +71,12 @@ def timeout_option(command):
 
 def run_query(kg: KnowledgeGraph, text: str, *, timeout: float,
               max_rows: int | None = None) -> QueryResult:
-    """Run a query of the user's as the server does: in a worker process with a time and a
-    memory budget, unable to reach the network."""
-    executor = Executor(kg, workers=1, cache_bytes=0)
+    """Run a query of the user's as the server does: through the graph's query call under an
+    executor, in a worker process with a time and a memory budget, unable to reach the
+    network."""
+    executor = Executor(kg, workers=1, cache_bytes=0, timeout=timeout)
     try:
-        return executor.result(text, timeout=timeout, max_rows=max_rows)
+        return kg.query(text, max_rows=max_rows)
     finally:
         executor.close()
 

@@ -13,8 +13,7 @@ import click
 from graph import AikgError
 from graph.export import EXPORT_FORMATS, dataset_export, result_export
 from graph.export.formats import format_for_path
-from graph.importing.importer import import_table
-from graph.importing.mappings import bundled_mapping, load_mapping, mapping_names
+from ontology import mapping_names
 
 from . import STORE_HELP, main, open_graph, read_argument, run_query, timeout_option
 
@@ -51,6 +50,10 @@ def import_(table: str, mapping: str, store: str, graph_iri: str | None,
     Example:
       aikg import notable-ai-models.csv --mapping epoch-notable-ai-models --store data/
     """
+    # Imported here: csvw and pyshacl would slow down the start of every other command.
+    from graph.importing.importer import import_table
+    from graph.importing.mappings import bundled_mapping, load_mapping
+
     source = sys.stdin.buffer.read() if table == "-" else Path(table)
     try:
         recipe = (load_mapping(Path(mapping)) if Path(mapping).is_file()

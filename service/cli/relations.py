@@ -162,8 +162,9 @@ def path(source: str, target: str, max_length: int, k: int, relation: tuple[str,
             for edge in hop["edges"]:
                 arrow = "->" if edge["direction"] == "out" else "<-"
                 sources = " ".join(s.rsplit("/", 1)[-1] for s in edge["sources"])
+                via = ", ".join(n["id"] for n in edge.get("via", ()))
                 click.echo(f"   {hop['from']['id']} {arrow} {edge['relation']} {arrow} "
-                           f"{hop['to']['id']}   [{sources}]")
+                           f"{hop['to']['id']}   [{sources}]" + (f" (via {via})" if via else ""))
 
 
 @main.command()

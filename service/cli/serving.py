@@ -184,6 +184,9 @@ def _app(settings: dict[str, object], data_files: tuple[str, ...], url: str):
     except AikgError as error:
         raise click.ClickException(str(error)) from None
     kg = app.extensions["aikg"]
+    # Query workers forked while starting belong to this process; gunicorn's server processes
+    # fork their own.
+    app.extensions["aikg.executor"].close()
     # Counting a remote store can take minutes on a big one: name it only.
     size = "remote store" if kg.store is None else f"{len(kg)} triples"
     click.echo(f"aikg: serving {kg.location} ({size}) on {url}", err=True)

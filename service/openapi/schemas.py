@@ -21,7 +21,8 @@ ROLE = obj({"key": STR, "label_en": STR, "label_zh": STR})
 NODE = obj({**LABELS, "types": STRS})
 EDGE = obj({"relation": STR, "predicate": STR, "label_en": STR, "label_zh": STR,
             "direction": {"enum": ["out", "in"]}, "role": STR, "sources": STRS,
-            "since": DATE, "until": DATE}, optional=("since", "until"))
+            "since": DATE, "until": DATE, "via": {"type": "array", "items": ref("Node")}},
+           optional=("since", "until", "via"))
 HOP = obj({"from": ref("Node"), "to": ref("Node"),
            "edges": {"type": "array", "items": ref("Edge")}})
 LINK = obj({"relation": obj(LABELS), "node": obj(LABELS), "sources": STRS,
