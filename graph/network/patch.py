@@ -222,8 +222,8 @@ def _names_of(kg: KnowledgeGraph, node: str) -> list[tuple[str, str, str | None]
 
 class _Fork:
     """A new :class:`networkx.MultiDiGraph` sharing the adjacency and attribute dicts of
-    another but those it changes, which it copies first. Neighbours stay sorted, and each
-    pair's predicates, as :func:`~.projection.project` adds them."""
+    another but those it changes, which it copies first. Neighbours and each pair's
+    predicates stay in the order :func:`~.projection.project` adds them in."""
 
     def __init__(self, G: nx.MultiDiGraph, version: int) -> None:
         H = self.graph = nx.MultiDiGraph()
@@ -275,12 +275,14 @@ class _Fork:
 
 
 def _place(neighbours: dict, node: str, keys: dict) -> None:
-    """Set ``node``'s predicates among ``neighbours`` (sorted by key), or drop it if none."""
+    """Set ``node``'s predicates among ``neighbours``, or drop it if none, keeping the order
+    :func:`~.projection.project` adds them in: by first predicate, then key."""
     if not keys:
         neighbours.pop(node, None)
-    elif node in neighbours:
-        neighbours[node] = keys
-    else:
-        items = sorted([*neighbours.items(), (node, keys)], key=lambda item: item[0])
+        return
+    moves = node not in neighbours or next(iter(keys)) != next(iter(neighbours[node]))
+    neighbours[node] = keys
+    if moves:
+        items = sorted(neighbours.items(), key=lambda item: (next(iter(item[1])), item[0]))
         neighbours.clear()
         neighbours.update(items)

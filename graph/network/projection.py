@@ -304,9 +304,10 @@ def project(kg: KnowledgeGraph) -> Projection:
     for statement, found in derived.items():
         periods[statement] = chain_period(found, periods)
     add_edge = G.add_edge  # one call per edge: add_edges_from looks each edge up again
-    # In sorted order, so that each node's neighbours and each pair's predicates are sorted:
-    # the order walks follow does not hang on the store's, and a patch keeps it.
-    for s, p, o in sorted(edge_sources, key=itemgetter(0, 2, 1)):
+    # By predicate, subject and object, so that the order walks follow does not hang on the
+    # store's, and a patch can keep it: a node's neighbours (out, and in) by the first
+    # predicate joining them, then key; each pair's predicates sorted.
+    for s, p, o in sorted(edge_sources, key=itemgetter(1, 0, 2)):
         through = derived.get((s, p, o))
         add_edge(s, o, p, **edge_data(p, ends[p], edge_sources[(s, p, o)],
                                       periods.get((s, p, o)), through and through.via))
