@@ -17,14 +17,17 @@ __all__ = ["AikgServer"]
 
 class AikgServer:
     """``with AikgServer(store, "--threads", "4") as base:`` yields the server's base URL.
-    With ``log``, the server's stderr is appended to that file.
+    With ``log``, the server's stderr is appended to that file; with ``code``, the aikg of
+    another checkout runs (``python -m service.cli`` in that directory).
 
     The server runs in a session of its own, so that stopping it also stops its gunicorn worker
     and query workers.
     """
 
-    def __init__(self, store: Path, *options: str, log: Path | None = None) -> None:
+    def __init__(self, store: Path, *options: str, log: Path | None = None,
+                 code: Path | None = None) -> None:
         self.log = log  # where the server's stderr (its JSON request and query log) goes
+        self.code = code  # the checkout whose aikg runs (default: this one)
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -34,7 +37,8 @@ class AikgServer:
     def __enter__(self) -> str:
         with self.log.open("ab") if self.log else open(os.devnull, "wb") as sink:
             self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL,
-                                            stderr=sink, start_new_session=True)
+                                            stderr=sink, start_new_session=True,
+                                            cwd=self.code)
         base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:

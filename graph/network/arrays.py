@@ -20,7 +20,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Collection, Hashable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 import numpy as np
@@ -43,7 +43,7 @@ class Adjacency:
     nodes: list[str]
     index: dict[str, int]
     rank: np.ndarray  # each node's place among the nodes sorted by key
-    ptr: np.ndarray
+    ptr: np.ndarray  # where each node's row starts
     other: np.ndarray
     edge: np.ndarray
     out: np.ndarray
@@ -59,6 +59,10 @@ class Adjacency:
     type_ptr: np.ndarray  # each node's types: type_id[type_ptr[i]:type_ptr[i + 1]]
     type_id: np.ndarray
     types: list[str]
+    stop: np.ndarray  # where each node's row ends: ``ptr[1:]`` until a patch moves rows
+    type_stop: np.ndarray
+    #: The spare room a patch appends rows to (:mod:`.overlay`); None until the first patch.
+    room: object = field(default=None, compare=False, repr=False)
 
     def edge_mask(self, relations: Collection[str] | None, at: str | None) -> np.ndarray | None:
         """Which edge ids pass ``relations`` and ``at``; None when every edge does."""
@@ -160,7 +164,7 @@ def adjacency(G: nx.MultiDiGraph) -> Adjacency:
         np.array(ends, dtype=np.int64), edges, predicates, roles, list(roles), np.diff(ptr),
         type_ptr,
         np.fromiter((t for ts in typed for t in ts), dtype=np.int64, count=int(type_ptr[-1])),
-        list(type_ids))
+        list(type_ids), ptr[1:], type_ptr[1:])
 
 
 @dataclass(frozen=True)
@@ -190,11 +194,12 @@ class Walk:
                        hop_incidence=self.hop_incidence[kept], truncated=True)
 
 
-def rows(ptr: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The positions ``ptr[i]:ptr[i + 1]`` of each ``i`` of ``owners`` in order, and the
-    owner of each position."""
+def rows(ptr: np.ndarray, owners: np.ndarray, stop: np.ndarray | None = None
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """The positions ``ptr[i]:stop[i]`` (``stop`` defaults to ``ptr[1:]``) of each ``i`` of
+    ``owners`` in order, and the owner of each position."""
     starts = ptr[owners]
-    lengths = ptr[owners + 1] - starts
+    lengths = (ptr[owners + 1] if stop is None else stop[owners]) - starts
     total = int(lengths.sum())
     if total == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
@@ -236,7 +241,7 @@ def _levels(A: Adjacency, c: int, depth: int, level: np.ndarray, parent: np.ndar
     count, truncated = 0, False
     frontier = np.array([c], dtype=np.int64)
     for distance in range(1, depth + 1):
-        incidence, owner = rows(A.ptr, frontier)
+        incidence, owner = rows(A.ptr, frontier, A.stop)
         keep = np.ones(len(incidence), dtype=bool)
         if edge_ok is not None:
             keep &= edge_ok[A.edge[incidence]]

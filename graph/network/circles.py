@@ -133,7 +133,7 @@ class Circle:
         _, role_ids = self._pairs
         by_role = np.bincount(role_ids, minlength=len(A.role_keys))
         members = self.walk.members
-        types = A.type_id[rows(A.type_ptr, members)[0]]
+        types = A.type_id[rows(A.type_ptr, members, A.type_stop)[0]]
         by_type = np.bincount(types, minlength=len(A.types))
         distances = Counter(dict(zip(*(a.tolist() for a in np.unique(
             self.walk.distance, return_counts=True)), strict=True)))
@@ -150,7 +150,7 @@ class Circle:
         held = set(found.held_back.tolist())
         return [{"node": A.nodes[int(n)], "degree": int(A.degree[n]),
                  "members": int(np.count_nonzero(found.parent == n)), "walked": n not in held}
-                for n in sorted(big.tolist(), key=lambda n: -A.degree[n])]
+                for n in sorted(big.tolist(), key=lambda n: (-A.degree[n], A.rank[n]))]
 
 
 def edge_dict(key: str, out: bool, data: dict) -> Json:

@@ -8,16 +8,18 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Collection
 
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, Quad
 
 import ontology
 
 from ..errors import Unsupported
 from ..store import KnowledgeGraph, budget
-from .arrays import WalkCache, walk
+from .arrays import WalkCache, adjacency, walk
 from .chains import stated
 from .circles import Circle
 from .metrics import centrality, counts
+from .overlay import patched, worth_compacting
+from .patch import changes, patch, read_statements
 from .periods import as_of
 from .projection import Projection, project, without_collector
 from .search import resolve
@@ -27,10 +29,11 @@ __all__ = ["HUB_DEGREE", "Network", "build", "cached_circle", "class_counts", "c
 
 
 class Network:
-    """The relationship projection of ``kg``, replaced by a fresh one after every commit.
+    """The relationship projection of ``kg``, replaced after every commit that changed it:
+    patched where the write changed a few statements, rebuilt otherwise (:mod:`.patch`).
 
     A reader takes :attr:`current` once and works on it: a projection is never changed after
-    it is built, so a request sees one version even while a write rebuilds the next.
+    it is built, so a request sees one version even while a write makes the next.
     :attr:`changed` is when the graph last changed here: the start, or the last commit (Unix
     time).
     """
@@ -40,6 +43,11 @@ class Network:
         self.changed = time.time()
         with budget.upkeep():
             self._current: Projection | None = self._build(kg)
+        #: The graphs the write under way may change, and their statements before it.
+        self._before: tuple[frozenset[str], frozenset[Quad]] | None = None
+        #: The nodes patched since fresh arrays began to be made in the background.
+        self._touched: set[str] | None = None
+        kg.before_write(self._read_before)
         kg.on_commit(self._rebuild)
 
     @property
@@ -81,26 +89,73 @@ class Network:
         fetches just the entities whose names may match)."""
         return projection, False
 
+    def _read_before(self, kg: KnowledgeGraph, graphs: frozenset[str] | None) -> None:
+        current, self._before = self._current, None
+        if current is not None and graphs is not None:
+            found = read_statements(kg, graphs, current)
+            self._before = None if found is None else (graphs, found)
+
     def _rebuild(self, kg: KnowledgeGraph) -> None:
+        """Follow a commit: keep the projection when the write changed none of the statements
+        it is built from, patch it when it changed a few, rebuild it otherwise."""
         self.changed = time.time()
-        current = self._current
-        if current is not None and current.outlives(kg):
+        current, before, self._before = self._current, self._before, None
+        made = None if current is None else self._patched(kg, current, before)
+        if made is current:
             # The same relationships at the new version: the networkx graph is not changed
             # otherwise, so a reader holding it sees the same content under either number.
             current.graph.graph["version"] = kg.version
+        elif made is not None:
+            self._current = made
+            if "arrays" in made._cache:
+                self._compact_if_worth(made)
+            else:  # the last arrays were still being made: these are made afresh
+                _warm(made)
         else:
+            self._touched = None  # fresh arrays of an older graph would not fit the new one
             self._current = self._build(kg)
+
+    def _patched(self, kg: KnowledgeGraph, current: Projection,
+                 before: tuple[frozenset[str], frozenset[Quad]] | None) -> Projection | None:
+        """``current`` kept, or patched; None when it must be rebuilt."""
+        if before is None or before[0] != kg.changed_graphs:
+            return current if current.outlives(kg) else None
+        after = read_statements(kg, before[0], current)
+        if after is None:
+            return None
+        if after == before[1]:
+            return current
+        change = changes(kg, current, before[1], after)
+        if change is None:
+            return None
+        if self._touched is not None:
+            self._touched |= change.nodes
+        return without_collector(lambda: patch(current, kg, change, before[0]))
+
+    def _compact_if_worth(self, made: Projection) -> None:
+        """Once patches have left many dead rows in the arrays, make fresh ones in the
+        background, patched at the end with what writes touched in the meantime (under the
+        write lock, so no write is half done)."""
+        if self._touched is not None or not worth_compacting(made.arrays()):
+            return
+        touched = self._touched = set()
+
+        def compact() -> None:
+            fresh = without_collector(lambda: adjacency(made.graph))
+            with self.kg.exclusive():
+                if self._touched is not touched:
+                    return  # a rebuild came in between: the fresh arrays are of an old graph
+                self._touched = None
+                if self._current is not None:
+                    self._current.use_arrays(patched(fresh, self._current.graph, touched))
+
+        threading.Thread(target=compact, name="compact arrays", daemon=True).start()
 
     @staticmethod
     def _build(kg: KnowledgeGraph) -> Projection | None:
         if kg.store is None:
             return None
-        projection = build(kg)
-        # Its arrays are made beside the requests, so that the first circle after a write
-        # does not wait for them (a request asking sooner waits for this one making).
-        threading.Thread(target=projection.arrays, name="projection arrays", daemon=True
-                         ).start()
-        return projection
+        return _warm(build(kg))
 
     def entity(self, text: str, projection: Projection | None = None) -> str:
         """The IRI of the entity that ``text`` names: an id (a slug under ``kg:``), an IRI,
@@ -121,6 +176,14 @@ class Network:
             return False
         return next(iter(self.kg.store.quads_for_pattern(subject, None, None, None)), None) \
             is not None
+
+
+def _warm(projection: Projection) -> Projection:
+    """``projection``, its arrays being made beside the requests, so that the first circle
+    after a write does not wait for them (a request asking sooner waits for this one
+    making)."""
+    threading.Thread(target=projection.arrays, name="projection arrays", daemon=True).start()
+    return projection
 
 
 def build(kg: KnowledgeGraph) -> Projection:

@@ -26,8 +26,8 @@ import ontology
 
 from ..errors import BadInput
 
-__all__ = ["Period", "DATE_PREDICATES", "as_of", "date_edges", "edge_periods", "parse_day",
-           "holds", "period_attributes", "periods_of", "start_day"]
+__all__ = ["Period", "DATE_PREDICATES", "as_of", "date_edges", "edge_period", "edge_periods",
+           "parse_day", "holds", "period_attributes", "periods_of", "start_day"]
 
 RDF = ontology.PREFIXES["rdf"]
 DCTERMS_ISSUED = NamedNode(ontology.PREFIXES["dcterms"] + "issued")
@@ -133,6 +133,26 @@ def edge_periods(store: Store, edges: Mapping[Triple, Iterable[str]], read: set
         if type(quad.object) is Literal and _PARTIAL_DATE.match(quad.object.value):
             issued[quad.subject.value] = quad.object.value
     return periods_of(edges, issued, _stated_dates(store, read))
+
+
+def edge_period(store: Store, edge: Triple, sources: Iterable[str]) -> Period | None:
+    """The period of one edge, as :func:`edge_periods` finds it, from the few statements about
+    it and its sources: a write that changed it need not read every date of the store."""
+    issued = {}
+    for graph in sources:
+        for quad in store.quads_for_pattern(NamedNode(graph), DCTERMS_ISSUED, None, None):
+            if type(quad.object) is Literal and _PARTIAL_DATE.match(quad.object.value):
+                issued[graph] = quad.object.value
+    stated = []
+    for part in store.quads_for_pattern(None, STATEMENT_PARTS[0], NamedNode(edge[0]), None):
+        statement, graph = part.subject, part.graph_name
+        if _reified(store, statement, graph, set()) != edge:
+            continue
+        for kind, predicate in (("since", SINCE), ("until", UNTIL)):
+            for quad in store.quads_for_pattern(statement, predicate, None, graph):
+                if type(quad.object) is Literal:
+                    stated.append((edge, kind, quad.object.value))
+    return periods_of({edge: sources}, issued, stated).get(edge)
 
 
 def periods_of(edges: Mapping[Triple, Iterable[str]], issued: Mapping[str, str],

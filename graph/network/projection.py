@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TypeVar
 
 import networkx as nx
@@ -27,10 +28,10 @@ from ..store import DEFAULT_GRAPH, KnowledgeGraph
 from .arrays import Adjacency, adjacency, keep
 from .chains import CHAIN_AXIOM, chain_period, derive, property_chains
 from .labels import RDFS_LABEL, SKOS, term_labels
-from .periods import DATE_PREDICATES, edge_periods, period_attributes
+from .periods import DATE_PREDICATES, Period, edge_periods, period_attributes
 
-__all__ = ["Role", "Relation", "TermInfo", "Projection", "name_order", "project",
-           "term_labels", "without_collector"]
+__all__ = ["Role", "Relation", "TermInfo", "Projection", "edge_data", "edge_ends", "name_order",
+           "project", "term_labels", "without_collector"]
 
 RDF_TYPE = NamedNode(ontology.PREFIXES["rdf"] + "type")
 #: Label predicates and the kind of name each gives; hidden labels are searched, never shown.
@@ -121,14 +122,24 @@ class Projection:
 
     @property
     def roles(self) -> dict[str, Role]:
-        """Every role by key: those the relations declare, and ``related`` if an edge has it."""
-        used = self.cached("predicates", lambda: {k for _, _, k in self.graph.edges(keys=True)})
-        found = {}
-        for relation in self.relations.values():
-            for role in (relation.subject_role, relation.object_role):
-                if role is not RELATED or relation.iri in used:
-                    found.setdefault(role.key, role)
-        return dict(sorted(found.items()))
+        """Every role by key: those the relations declare, and ``related`` if an edge has it
+        (made once per projection: a circle names its roles many times)."""
+        def compute() -> dict[str, Role]:
+            used = self.predicate_counts()
+            found = {}
+            for relation in self.relations.values():
+                for role in (relation.subject_role, relation.object_role):
+                    if role is not RELATED or used[relation.iri]:
+                        found.setdefault(role.key, role)
+            return dict(sorted(found.items()))
+
+        return self.cached("roles", compute)
+
+    def predicate_counts(self) -> Counter[str]:
+        """The number of edges of each predicate, counted once per projection (a patch
+        carries the counts over, :mod:`.patch`)."""
+        return self.cached("predicate counts",
+                           lambda: Counter(k for _, _, k in self.graph.edges(keys=True)))
 
     def relation_filter(self, names: Iterable[str]) -> set[str] | None:
         """The predicates that relation ``names`` (ids, CURIEs or IRIs) stand for, with those
@@ -220,6 +231,10 @@ class Projection:
         """The graph as integer arrays for fast walks (:mod:`.arrays`), made once."""
         return self.cached("arrays", lambda: keep(self.graph, adjacency(self.graph)))
 
+    def use_arrays(self, A: Adjacency) -> None:
+        """Make ``A`` (patched or compacted arrays of this graph) the ones walks read."""
+        self._cache["arrays"] = keep(self.graph, A)
+
     def node_data(self, node: str) -> dict[str, object]:
         """The node's display attributes: ``id``, ``iri``, labels and types."""
         data = self.graph.nodes[node]
@@ -284,21 +299,39 @@ def project(kg: KnowledgeGraph) -> Projection:
     G = nx.MultiDiGraph(version=kg.version)
     G.add_nodes_from(_node_attributes(iri, names.get(iri, ()), types.get(iri, ()))
                      for iri in sorted(nodes))
-    ends = {p: (r.label_en, r.label_zh, r.subject_role.key, r.object_role.key)
-            for p, r in relations.items()}
+    ends = edge_ends(relations)
     periods = edge_periods(store, edge_sources, read)
     for statement, found in derived.items():
         periods[statement] = chain_period(found, periods)
     add_edge = G.add_edge  # one call per edge: add_edges_from looks each edge up again
-    for (s, p, o), sources in edge_sources.items():
-        label_en, label_zh, subject_role, object_role = ends[p]
+    # By predicate, subject and object, so that the order walks follow does not hang on the
+    # store's, and a patch can keep it: a node's neighbours (out, and in) by the first
+    # predicate joining them, then key; each pair's predicates sorted.
+    for s, p, o in sorted(edge_sources, key=itemgetter(1, 0, 2)):
         through = derived.get((s, p, o))
-        add_edge(s, o, p, predicate=p, label_en=label_en, label_zh=label_zh,
-                 subject_role=subject_role, object_role=object_role, sources=sorted(sources),
-                 **({"via": sorted(through.via)} if through else {}),
-                 **period_attributes(periods.get((s, p, o))))
+        add_edge(s, o, p, **edge_data(p, ends[p], edge_sources[(s, p, o)],
+                                      periods.get((s, p, o)), through and through.via))
     read_graphs = frozenset(g.value if type(g) is NamedNode else DEFAULT_GRAPH for g in read)
     return Projection(G, relations, _classes(kg, types, nodes), names, read_graphs, chains=chains)
+
+
+EdgeEnds = tuple[str, str, str, str]
+
+
+def edge_ends(relations: dict[str, Relation]) -> dict[str, EdgeEnds]:
+    """Each relation's labels and role keys, as its edges carry them."""
+    return {p: (r.label_en, r.label_zh, r.subject_role.key, r.object_role.key)
+            for p, r in relations.items()}
+
+
+def edge_data(predicate: str, ends: EdgeEnds, sources: Iterable[str], period: Period | None,
+              via: Iterable[str] | None = None) -> dict[str, object]:
+    """The attributes of the edge of ``predicate`` stated in ``sources``, held in ``period``;
+    a derived one (:mod:`.chains`) also names the nodes it goes through (``via``)."""
+    label_en, label_zh, subject_role, object_role = ends
+    return dict(predicate=predicate, label_en=label_en, label_zh=label_zh,
+                subject_role=subject_role, object_role=object_role, sources=sorted(sources),
+                **({"via": sorted(via)} if via else {}), **period_attributes(period))
 
 
 def _node_attributes(iri: str, names: Iterable[tuple[str, str, str | None]],

@@ -96,6 +96,7 @@ class KnowledgeGraph:
         self.write_failure: str | None = None
         self._write_lock = threading.RLock()
         self._listeners: list[Callable[[KnowledgeGraph], None]] = []
+        self._before: list[Callable[[KnowledgeGraph, frozenset[str] | None], None]] = []
         #: Called as ``recorder(method, args, kwargs)`` after each committed public write, so
         #: that another copy can repeat it (:class:`graph.sharedlog.SharedLog`); None: no one.
         self.recorder: Callable[[str, tuple, dict], None] | None = None
@@ -221,7 +222,9 @@ class KnowledgeGraph:
         check_sparql(sparql)
         using_graphs, using_named_graphs = tuple(using_graphs), tuple(using_named_graphs)
         text = guard.with_using(sparql, using_graphs, using_named_graphs)
+        graphs = written_graphs(text)
         with self._write_lock:
+            self._writing(graphs)
             try:
                 self.store.update(text, base_iri=base_iri)
             except SyntaxError as error:
@@ -230,7 +233,7 @@ class KnowledgeGraph:
                 raise Refused(_NO_NETWORK) from None
             except (OSError, RuntimeError, ValueError) as error:
                 raise self._write_failed(error, "update failed") from None
-            self._committed(written_graphs(text))
+            self._committed(graphs)
             self._record("update", sparql, base_iri=base_iri, using_graphs=using_graphs,
                          using_named_graphs=using_named_graphs)
 
@@ -286,6 +289,7 @@ class KnowledgeGraph:
             # alone, not the bundled graphs it did not touch). Counted on a local store only:
             # a remote one caches its sizes until the commit.
             sizes = self._sizes_now() if syntax.has_graphs and self.store is not None else None
+            self._writing(None if syntax.has_graphs else frozenset([graph]))
             started = time.perf_counter()
             self._load_stream(source, syntax, graph, base_iri, name, progress, bulk)
             if not syntax.has_graphs:
@@ -314,9 +318,11 @@ class KnowledgeGraph:
                 for g in graphs
             )
         text += insert_data(quads)
+        changed = None if graphs is None else frozenset(graphs) | _graphs_of(quads)
         with self._write_lock:
+            self._writing(changed)
             self._apply(text)
-            self._committed(None if graphs is None else frozenset(graphs) | _graphs_of(quads))
+            self._committed(changed)
             self._record("replace", quads, graphs)
 
     def add(self, quads: Iterable[Quad]) -> None:
@@ -324,6 +330,7 @@ class KnowledgeGraph:
         self._check_writable()
         quads = list(quads)
         with self._write_lock:
+            self._writing(_graphs_of(quads))
             self._extend(quads)
             self._committed(_graphs_of(quads))
             self._record("add", quads)
@@ -350,6 +357,13 @@ class KnowledgeGraph:
         """Call ``listener(kg)`` after every committed write, before the write returns; it may
         read :attr:`changed_graphs`."""
         self._listeners.append(listener)
+
+    def before_write(self, listener: Callable[[KnowledgeGraph, frozenset[str] | None], None]
+                     ) -> None:
+        """Call ``listener(kg, graphs)`` before every write, holding the write lock, with the
+        graphs it may change (None: any): a listener may read them as they were, so as to tell
+        after the commit what the write changed in them."""
+        self._before.append(listener)
 
     @contextmanager
     def exclusive(self) -> Iterator[KnowledgeGraph]:
@@ -396,6 +410,10 @@ class KnowledgeGraph:
         if isinstance(failure, StoreUnavailable):
             self.write_failure = str(failure)
         return failure
+
+    def _writing(self, graphs: frozenset[str] | None) -> None:
+        for listener in self._before:
+            listener(self, graphs)
 
     def _committed(self, graphs: frozenset[str] | None = None) -> None:
         self.version += 1
