@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 from pyoxigraph import RdfFormat, parse
 
-from tests.test_api import assert_error
+from tests.checks import assert_error
 
 TOKEN = "s3cret"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
