@@ -64,14 +64,6 @@ def openapi_schema(fuzz_app: Flask) -> schemathesis.BaseSchema:
     return schemathesis.openapi.from_wsgi("/openapi.json", fuzz_app)
 
 
-@pytest.fixture
-def schemathesis_node_id(request: pytest.FixtureRequest) -> None:
-    """The attribute ``_nodeid`` that schemathesis (4.32) reads from a test that uses a schema
-    from a fixture: pytest 9.2 keeps a node's id elsewhere."""
-    if not hasattr(request.node, "_nodeid"):
-        request.node._nodeid = request.node.nodeid
-
-
 # Cases are generated when the test runs (from the fixture), not when the tests are collected.
 schema = schemathesis.pytest.from_fixture("openapi_schema")
 
