@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -37,16 +38,50 @@ SMALL_SOURCE = "https://w3id.org/aikg/graph/test-source"
 SMALL_ONTOLOGY = DATA / "small-ontology.ttl"
 
 
+#: Apps that the tests are done with, between two full garbage collections.
+APPS_PER_COLLECTION = 8
+
+
+@pytest.fixture(scope="session")
+def reclaim_apps() -> Callable[[int], None]:
+    """``reclaim_apps(n)``: n more apps are done with; every :data:`APPS_PER_COLLECTION`
+    apps, give the garbage collector back what their graphs froze, and collect.
+
+    Building a projection ends with ``gc.freeze()`` (graph.network.projection), which moves
+    every object alive at that moment out of the collector's reach for good: in a server,
+    one graph for its life; here, each test's app and graph (25 MB or more), again at every
+    build. A full collection takes a few tenths of a second, hence one per several apps.
+    """
+    done = 0
+
+    def reclaim(apps: int) -> None:
+        nonlocal done
+        done += apps
+        if done >= APPS_PER_COLLECTION:
+            done = 0
+            gc.unfreeze()
+            gc.collect()
+
+    return reclaim
+
+
 @pytest.fixture
-def make_app(tmp_path: Path) -> Callable[..., Flask]:
-    """A factory of apps over a fresh store; keyword settings override the test defaults."""
+def make_app(tmp_path: Path, reclaim_apps: Callable[[int], None]
+             ) -> Iterator[Callable[..., Flask]]:
+    """A factory of apps over a fresh store; keyword settings override the test defaults.
+    The apps' query worker processes are stopped when the test ends."""
+    made: list[Flask] = []
 
     def make(**settings: object) -> Flask:
         config = {"TESTING": True, "STORE": "memory"}
         config.update({k.upper(): v for k, v in settings.items()})
-        return create_app(config)
+        made.append(create_app(config))
+        return made[-1]
 
-    return make
+    yield make
+    for app in made:
+        app.extensions["aikg.executor"].close()
+    reclaim_apps(len(made))
 
 
 @pytest.fixture
