@@ -22,6 +22,25 @@ DATA = Path(__file__).parent / "data"
 SMALL = DATA / "small.trig"
 
 
+#: Fixtures that start a real server process (aikg serve, Oxigraph) or drive Chromium: the tests
+#: that use one get the ``server`` or ``browser`` marker. Tests that start a server in their body
+#: carry ``@pytest.mark.server`` themselves.
+SERVER_FIXTURES = frozenset({"endpoint", "server", "live_server", "hub_server", "service"})
+BROWSER_FIXTURES = frozenset({"browser", "page"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that use a server or a browser; both are ``slow`` too (make test-fast)."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & SERVER_FIXTURES:
+            item.add_marker(pytest.mark.server)
+        if fixtures & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if item.get_closest_marker("server") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 def quads_by_graph(path: Path) -> dict[str, int]:
     """The statements of an RDF file per named graph, counted with pyoxigraph's parser."""
     counts: dict[str, int] = {}

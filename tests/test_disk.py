@@ -118,6 +118,7 @@ def test_kill_9_during_a_bulk_load_leaves_the_file_wholly_loaded_or_absent(
     assert loaded in (0, 200_000)
 
 
+@pytest.mark.server
 def test_server_keeps_what_is_written_over_http_across_restarts(tmp_path: Path) -> None:
     """``aikg serve --store DIR`` twice, with a SPARQL update over HTTP in the first run.
 
@@ -152,6 +153,7 @@ def test_server_keeps_what_is_written_over_http_across_restarts(tmp_path: Path) 
     assert run_server() == first
 
 
+@pytest.mark.server
 def test_server_that_cannot_open_its_store_says_why_and_exits(tmp_path: Path) -> None:
     not_a_directory = tmp_path / "file"
     not_a_directory.write_text("not a store")

@@ -25,6 +25,8 @@ from graph import open_graph
 from tests.checks import assert_error
 from tests.servers import ROOT, FakeEndpoint, aikg_server, fake_endpoint, free_port
 
+pytestmark = pytest.mark.server  # every test starts aikg serve
+
 TOKEN = "fault-test-token"
 BUDGET = 2.0  # the served query budget (--timeout): every fault must be answered well within
 SLACK = 6.0  # seconds on top of the budget for a loaded machine
