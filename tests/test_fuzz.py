@@ -85,8 +85,7 @@ def test_every_route_is_in_the_openapi_document(fuzz_app: Flask, client) -> None
 @schema.parametrize()
 @settings(max_examples=8, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
-
-
+@pytest.mark.slow
 def test_every_route_keeps_to_the_document(case, assert_unchanged) -> None:
     """Random requests per the document: never a 5xx, only documented statuses, media types and
     bodies. (A schema-valid query string may still be bad SPARQL: no positive-data check.)"""
@@ -133,8 +132,7 @@ _QUERY = st.one_of(
 
 @settings(max_examples=60, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
-
-
+@pytest.mark.slow
 @given(query=_QUERY, how=st.sampled_from(["form", "direct"]))
 def test_generated_queries_never_get_a_5xx_nor_write(client, assert_unchanged, query: str,
                                                      how: str) -> None:
@@ -169,8 +167,7 @@ def bomb() -> bytes:
     ("/sparql", "application/sparql-update"),
     ("/sparql", "application/x-www-form-urlencoded"),
 ])
-
-
+@pytest.mark.slow
 def test_a_gzip_bomb_is_not_inflated(client, assert_unchanged, bomb: bytes, path: str,
                                      content_type: str) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -194,8 +191,6 @@ def test_a_gzip_bomb_is_not_inflated(client, assert_unchanged, bomb: bytes, path
     "http://example.org/" + "a" * 3000,
     "http://example.org/../../etc/passwd",
 ])
-
-
 @pytest.mark.parametrize("fmt", ["turtle", "csv", "graphml"])
 def test_a_hostile_graph_name_writes_no_header_of_its_own(client, graph: str, fmt: str) -> None:
     response = client.get("/export", query_string={"graph": graph, "format": fmt})
@@ -237,8 +232,6 @@ INJECTIONS = ["' } DROP ALL #", '" } ; DROP ALL ; #', "> } ; CLEAR ALL ; SELECT 
     "/api/paths?from=alpha&to={v}", "/api/compare?ids=alpha,{v}", "/api/rankings?type={v}",
     "/api/entities/{v}", "/export?graph={v}", "/store?graph={v}",
 ])
-
-
 def test_sparql_in_rest_parameters_changes_nothing(client, assert_unchanged, path: str,
                                                    value: str) -> None:
 

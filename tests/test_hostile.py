@@ -191,6 +191,7 @@ def test_hostile_headers_get_a_4xx_or_an_answer(client, headers: dict) -> None:
         assert_safe(client.get(fill(rule, "alpha"), headers=headers))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rule", rules("GET"), ids=str)
 @settings(max_examples=40, deadline=None)
 @given(value=st.text(max_size=300),

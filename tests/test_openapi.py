@@ -51,6 +51,7 @@ def test_docs_page_works_offline(ecosystem_client):
     assert "http://" not in page and "https://" not in page  # nothing fetched from elsewhere
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("schemathesis_node_id")
 @schema.parametrize()
 @settings(max_examples=12, deadline=None, derandomize=True,

@@ -215,6 +215,7 @@ def test_reading_a_huge_hostile_query_costs_linear_time_and_little_memory(server
     assert server_memory(log) < 1024 ** 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("args", "message"), [
     (["query", DOUBLING], "memory"),
     (["query", "--timeout", "2", "ASK { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
