@@ -48,6 +48,8 @@ def sizes(fuzz_app: Flask) -> dict[str, int]:
 
 @pytest.fixture
 def assert_unchanged(fuzz_app: Flask, sizes: dict[str, int]) -> Callable[[], None]:
+    """``assert_unchanged()``: every named graph still has the size it had at the start."""
+
     def check() -> None:
         assert fuzz_app.extensions["aikg"].graph_sizes() == sizes
 
@@ -56,6 +58,7 @@ def assert_unchanged(fuzz_app: Flask, sizes: dict[str, int]) -> Callable[[], Non
 
 @pytest.fixture
 def client(fuzz_app: Flask, sizes: dict[str, int]) -> FlaskClient:
+    """A client of the module's app, whose sizes are read before its first request."""
     return fuzz_app.test_client()
 
 
