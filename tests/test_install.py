@@ -15,6 +15,8 @@ import pytest
 
 from tests.servers import ROOT
 
+pytestmark = pytest.mark.slow  # builds and installs the wheel
+
 VENDOR = ROOT / "service" / "static" / "vendor"
 BUILT = ("cytoscape.min.js", "yasgui.min.js", "yasgui.min.css")
 
@@ -23,8 +25,6 @@ CHECK = """
 from service import create_app
 client = create_app({"TESTING": True, "STORE": "memory"}).test_client()
 import service
-
-pytestmark = pytest.mark.slow  # builds and installs the wheel
 assert "site-packages" in service.__file__ or "installed" in service.__file__, service.__file__
 for url in ("/id/baidu", "/sparql", "/static/vendor/cytoscape.min.js"):
     response = client.get(url, headers={"Accept": "text/html"})
