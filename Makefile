@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint docs data bench clean assets browser
+.PHONY: run test test-fast lint docs data bench clean assets browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,10 +48,19 @@ browser:
 run: $(VENV)/.installed $(ASSETS)
 	$(BIN)/aikg serve --host $(HOST) --port $(PORT)
 
+# Every test, in two processes (pytest-xdist): most tests wait on a server, a browser or a forked
+# query worker, so two keep both cores busy. A module's tests stay in one process, which starts
+# its servers once.
+PYTEST_PROCESSES ?= 2
 test: $(VENV)/.installed-test $(ASSETS) browser
 	$(BIN)/ruff check .
 	$(BIN)/cog --check docs/cli.md docs/ontology.md
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_PROCESSES) --dist loadfile
+
+# The edit loop: every test but the slow ones (a server, a browser, fuzzing; the markers are in
+# pyproject.toml), in one process.
+test-fast: $(VENV)/.installed-test $(ASSETS)
+	$(BIN)/python -m pytest -m "not slow"
 
 docs: $(VENV)/.installed-test
 	$(BIN)/cog -r docs/cli.md docs/ontology.md

@@ -64,7 +64,11 @@ def _describe(response: Response, tag: str) -> None:
 
 @lru_cache(maxsize=64)
 def _vary(vary: str | None) -> str:
-    """``vary`` with Accept and Accept-Language added (responses share a few values: cached)."""
+    """``vary`` with Accept and Accept-Language added (responses share a few values: cached).
+
+    >>> _vary(None), _vary("Origin, accept")
+    ('Accept, Accept-Language', 'Origin, accept, Accept-Language')
+    """
     names = [v.strip() for v in (vary or "").split(",") if v.strip()]
     have = {n.lower() for n in names}
     return ", ".join(names + [n for n in ("Accept", "Accept-Language") if n.lower() not in have])

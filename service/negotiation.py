@@ -96,7 +96,14 @@ def negotiate(offers: Sequence[Offer], what: str = "this result") -> Offer:
 
 @lru_cache(maxsize=512)
 def _best(header: str, offers: tuple[Offer, ...]) -> Offer | None:
-    """The best offer for an Accept header (clients send few distinct ones: cached)."""
+    """The best offer for an Accept header (clients send few distinct ones: cached).
+
+    >>> [_best(accept, SELECT_OFFERS).name
+    ...  for accept in ("", "text/*", "application/xml;q=0.5, text/csv")]
+    ['json', 'csv', 'csv']
+    >>> _best("image/png", SELECT_OFFERS) is None
+    True
+    """
     if not header.strip():
         return offers[0]
     # Media type parameters other than q (charset, profile) do not rule an offer out.
@@ -109,6 +116,10 @@ def _best(header: str, offers: tuple[Offer, ...]) -> Offer | None:
 
 
 def content_type(offer: Offer) -> str:
-    """The Content-Type header for an offer: text types say their charset."""
+    """The Content-Type header for an offer: text types say their charset.
+
+    >>> content_type(HTML), content_type(Offer("json", "application/json"))
+    ('text/html; charset=utf-8', 'application/json')
+    """
     text = offer.media_type.startswith("text/") or offer.name in ("ntriples", "nquads", "trig")
     return f"{offer.media_type}; charset=utf-8" if text else offer.media_type

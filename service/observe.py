@@ -31,7 +31,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from graph import QueryTimeout
 
-from .metrics import CONTENT_TYPE, Metrics, SharedMetrics
+from .metrics import CONTENT_TYPE, Metrics
 from .state import get_graph
 
 __all__ = [
@@ -86,7 +86,7 @@ def init_app(app: Flask) -> None:
     # aikg serve names a directory there when it runs several processes (prometheus_client's
     # multiprocess mode): their metrics are then summed.
     shared = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    app.extensions["aikg.metrics"] = SharedMetrics() if shared else Metrics()
+    app.extensions["aikg.metrics"] = Metrics(shared=bool(shared))
     hops = int(app.config.get("TRUSTED_PROXIES") or 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,

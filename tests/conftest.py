@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,6 +22,25 @@ DATA = Path(__file__).parent / "data"
 SMALL = DATA / "small.trig"
 
 
+#: Fixtures that start a real server process (aikg serve, Oxigraph) or drive Chromium: the tests
+#: that use one get the ``server`` or ``browser`` marker. Tests that start a server in their body
+#: carry ``@pytest.mark.server`` themselves.
+SERVER_FIXTURES = frozenset({"endpoint", "server", "live_server", "hub_server", "service"})
+BROWSER_FIXTURES = frozenset({"browser", "page"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that use a server or a browser; both are ``slow`` too (make test-fast)."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & SERVER_FIXTURES:
+            item.add_marker(pytest.mark.server)
+        if fixtures & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if item.get_closest_marker("server") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 def quads_by_graph(path: Path) -> dict[str, int]:
     """The statements of an RDF file per named graph, counted with pyoxigraph's parser."""
     counts: dict[str, int] = {}
@@ -37,16 +57,50 @@ SMALL_SOURCE = "https://w3id.org/aikg/graph/test-source"
 SMALL_ONTOLOGY = DATA / "small-ontology.ttl"
 
 
+#: Apps that the tests are done with, between two full garbage collections.
+APPS_PER_COLLECTION = 8
+
+
+@pytest.fixture(scope="session")
+def reclaim_apps() -> Callable[[int], None]:
+    """``reclaim_apps(n)``: n more apps are done with; every :data:`APPS_PER_COLLECTION`
+    apps, give the garbage collector back what their graphs froze, and collect.
+
+    Building a projection ends with ``gc.freeze()`` (graph.network.projection), which moves
+    every object alive at that moment out of the collector's reach for good: in a server,
+    one graph for its life; here, each test's app and graph (25 MB or more), again at every
+    build. A full collection takes a few tenths of a second, hence one per several apps.
+    """
+    done = 0
+
+    def reclaim(apps: int) -> None:
+        nonlocal done
+        done += apps
+        if done >= APPS_PER_COLLECTION:
+            done = 0
+            gc.unfreeze()
+            gc.collect()
+
+    return reclaim
+
+
 @pytest.fixture
-def make_app(tmp_path: Path) -> Callable[..., Flask]:
-    """A factory of apps over a fresh store; keyword settings override the test defaults."""
+def make_app(tmp_path: Path, reclaim_apps: Callable[[int], None]
+             ) -> Iterator[Callable[..., Flask]]:
+    """A factory of apps over a fresh store; keyword settings override the test defaults.
+    The apps' query worker processes are stopped when the test ends."""
+    made: list[Flask] = []
 
     def make(**settings: object) -> Flask:
         config = {"TESTING": True, "STORE": "memory"}
         config.update({k.upper(): v for k, v in settings.items()})
-        return create_app(config)
+        made.append(create_app(config))
+        return made[-1]
 
-    return make
+    yield make
+    for app in made:
+        app.extensions["aikg.executor"].close()
+    reclaim_apps(len(made))
 
 
 @pytest.fixture
@@ -119,6 +173,15 @@ def ecosystem_app(make_app: Callable[..., Flask], tmp_path: Path) -> Flask:
 @pytest.fixture
 def ecosystem_client(ecosystem_app: Flask) -> FlaskClient:
     return ecosystem_app.test_client()
+
+
+@pytest.fixture
+def schemathesis_node_id(request: pytest.FixtureRequest) -> None:
+    """The attribute ``_nodeid`` that schemathesis (4.32) reads from a test whose schema comes
+    from a fixture (``schemathesis.pytest.from_fixture``): pytest 9.2 keeps a node's id
+    elsewhere. Use it with ``@pytest.mark.usefixtures("schemathesis_node_id")``."""
+    if not hasattr(request.node, "_nodeid"):
+        request.node._nodeid = request.node.nodeid
 
 
 @pytest.fixture(scope="session")

@@ -1,16 +1,24 @@
-"""Real servers for end-to-end tests: started as child processes on 127.0.0.1, stopped by PID."""
+"""Servers for end-to-end tests, on 127.0.0.1: real ones (aikg, Oxigraph) started as child
+processes and stopped by PID, and one SPARQL endpoint made by hand for what no real store does on
+demand (hang, reset, demand credentials, count the requests it gets)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 
@@ -100,3 +108,90 @@ def oxigraph_server(directory: Path, *options: str) -> Iterator[str]:
         yield base
     finally:
         stop(server)
+
+
+# -- a SPARQL endpoint made by hand ---------------------------------------------------------------
+
+
+def empty_answer(query: str) -> dict[str, Any]:
+    """True to an ASK, no rows to anything else: an empty graph."""
+    return ({"head": {}, "boolean": True} if query.lstrip().upper().startswith("ASK")
+            else {"head": {"vars": []}, "results": {"bindings": []}})
+
+
+class FakeEndpoint(ThreadingHTTPServer):
+    """A SPARQL endpoint on 127.0.0.1 that answers GET and POST with ``answer(query)`` as SPARQL
+    JSON results, and lists the paths it was sent in ``requests``.
+
+    ``mode`` says how it answers: ``ok``, ``hang`` (reads the request and never answers, until
+    the endpoint closes) or ``reset`` (drops the connection with RST). A request whose
+    Authorization header fails ``check`` gets a 401 with the ``challenge`` header, if any.
+    """
+
+    daemon_threads = True
+
+    def __init__(self, answer: Callable[[str], dict[str, Any]] = empty_answer) -> None:
+        super().__init__(("127.0.0.1", 0), _FakeHandler)
+        self.answer = answer
+        self.mode = "ok"
+        self.check: Callable[[str], bool] = lambda header: True
+        self.challenge: str | None = None
+        self.requests: list[str] = []
+        self.released = threading.Event()  # set at the end, so hanging handlers return
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.server_address[1]}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}/sparql"
+
+
+class _FakeHandler(BaseHTTPRequestHandler):
+    server: FakeEndpoint
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self.server.requests.append(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode(errors="replace")
+        if self.server.mode == "hang":
+            self.server.released.wait()
+            return
+        if self.server.mode == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
+        if not self.server.check(self.headers.get("Authorization", "")):
+            self.send_response(401)
+            if self.server.challenge:
+                self.send_header("WWW-Authenticate", self.server.challenge)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        fields = {**parse_qs(urlsplit(self.path).query), **parse_qs(body)}
+        answer = json.dumps(self.server.answer(fields.get("query", [""])[0])).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    do_POST = do_GET  # noqa: N815
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def fake_endpoint(answer: Callable[[str], dict[str, Any]] = empty_answer
+                  ) -> Iterator[FakeEndpoint]:
+    """Run a :class:`FakeEndpoint` in a thread until the block ends."""
+    server = FakeEndpoint(answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.released.set()
+        server.shutdown()
+        server.server_close()

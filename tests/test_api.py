@@ -8,27 +8,9 @@ import re
 import networkx as nx
 import pyoxigraph
 import pytest
-from flask.testing import FlaskClient
 
 from ontology import AIKG, GRAPH, KG
-
-
-def get_ok(client: FlaskClient, url: str) -> dict:
-    response = client.get(url)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    body = response.get_json()
-    assert set(body) <= {"data", "version", "page"}
-    return body
-
-
-def assert_error(response, status: int, *words: str) -> dict:
-    """The one error shape, with a message that says what is wrong."""
-    assert response.status_code == status
-    body = response.get_json()
-    assert body["status"] == status and isinstance(body["error"], str)
-    for word in words:
-        assert word in body["error"]
-    return body
+from tests.checks import assert_error, get_ok
 
 
 def test_search_finds_by_chinese_name_with_labels_and_iri(ecosystem_client):

@@ -40,6 +40,7 @@ def ids(kg: KnowledgeGraph, body: str) -> set[tuple[str, ...]]:
 # -- bundled: the committed file is what the table and the mapping make ------------------------
 
 
+@pytest.mark.slow
 def test_a_fresh_import_equals_the_committed_data_file(fresh) -> None:
     quads, _ = fresh
     committed = set(parse(path=EPOCH.data_file, format=None))
@@ -252,6 +253,7 @@ def test_epochs_names_resolve_to_the_curated_entities(fresh, kind: str) -> None:
         name: f"kg:{id_}" for name, id_ in SAME[kind].items()}
 
 
+@pytest.mark.slow
 def test_no_curated_model_or_organization_has_a_twin_from_the_table(bundled) -> None:
     """No entity the table created is called by a name of a curated entity of its kind."""
     for klass in ("Organization", "AIModel", "AIChip"):

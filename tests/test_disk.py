@@ -78,6 +78,7 @@ def test_update_outlives_the_process_and_bundled_files_load_once(tmp_path: Path)
     assert again.ask(f"ASK {{ <{G}a> <{G}p> <{G}b> }}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.0, 0.1, 0.25, 0.5, None])
 def test_kill_9_during_an_update_leaves_it_wholly_applied_or_wholly_absent(
         prepared: Path, tmp_path: Path, delay: float | None) -> None:
@@ -104,6 +105,7 @@ def big_file(tmp_path_factory) -> Path:
     return generate(200_000, tmp_path_factory.mktemp("big") / "industry.nt")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.6, 1.2, 2.0])
 def test_kill_9_during_a_bulk_load_leaves_the_file_wholly_loaded_or_absent(
         big_file: Path, tmp_path: Path, delay: float) -> None:
@@ -118,6 +120,7 @@ def test_kill_9_during_a_bulk_load_leaves_the_file_wholly_loaded_or_absent(
     assert loaded in (0, 200_000)
 
 
+@pytest.mark.server
 def test_server_keeps_what_is_written_over_http_across_restarts(tmp_path: Path) -> None:
     """``aikg serve --store DIR`` twice, with a SPARQL update over HTTP in the first run.
 
@@ -152,6 +155,7 @@ def test_server_keeps_what_is_written_over_http_across_restarts(tmp_path: Path) 
     assert run_server() == first
 
 
+@pytest.mark.server
 def test_server_that_cannot_open_its_store_says_why_and_exits(tmp_path: Path) -> None:
     not_a_directory = tmp_path / "file"
     not_a_directory.write_text("not a store")
@@ -177,6 +181,7 @@ def test_load_reads_gzipped_files_of_every_streaming_syntax(cli, small_graph, tm
     assert sizes(tmp_path / "store")[graph] == SMALL_SIZES[SOURCE]
 
 
+@pytest.mark.slow
 def test_load_of_a_big_file_shows_progress_in_triples_per_second(cli, tmp_path: Path) -> None:
     path = generate(50_000, tmp_path / "big.nt")  # past the size that earns a progress bar
     result = cli("load", path, "--store", tmp_path / "store")

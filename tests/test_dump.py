@@ -12,6 +12,8 @@ from graph import BadInput, Unsupported, open_graph
 from graph.store.backup import dump
 from tests.conftest import SMALL
 
+pytestmark = pytest.mark.slow  # every test dumps or restores a whole store
+
 G = "https://example.org/graph/"
 #: Blank nodes and a triple in the store's own default graph: the hard parts of a round trip.
 EXTRA = f"""

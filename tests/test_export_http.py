@@ -176,6 +176,7 @@ def test_a_client_that_leaves_stops_the_writer(client):
     assert stopped.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_cli_exports_a_store_in_the_format_of_the_file_suffix(cli, tmp_path):
     store = tmp_path / "store"
     assert cli("load", SMALL, "--store", store).exit_code == 0
@@ -195,6 +196,7 @@ def test_cli_exports_one_named_graph_to_standard_output(cli, tmp_path):
     assert result.stdout.count("\n") == statements_in_test_source()
 
 
+@pytest.mark.slow
 def test_cli_export_errors_are_one_line_and_leave_no_file(cli, tmp_path):
     store = tmp_path / "store"
     cli("load", SMALL, "--store", store)

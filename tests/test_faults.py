@@ -7,27 +7,25 @@ service keeps answering. (Kills of ``aikg load`` and of a KnowledgeGraph are in 
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import signal
-import socket
-import struct
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs
 
 import pytest
 import requests
 
 from graph import open_graph
-from tests.servers import ROOT, aikg_server, free_port
+from tests.checks import assert_error
+from tests.servers import ROOT, FakeEndpoint, aikg_server, fake_endpoint, free_port
+
+pytestmark = pytest.mark.server  # every test starts aikg serve
 
 TOKEN = "fault-test-token"
 BUDGET = 2.0  # the served query budget (--timeout): every fault must be answered well within
@@ -38,60 +36,11 @@ BIG = "urn:fault:big"
 # -- servers -----------------------------------------------------------------------------------
 
 
-class FakeEndpoint(ThreadingHTTPServer):
-    """A SPARQL endpoint on 127.0.0.1 whose ``mode`` says how it answers: ``ok`` (an empty graph),
-    ``hang`` (reads the request and never answers) or ``reset`` (drops the connection with RST).
-    """
-
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.mode = "ok"
-        self.released = threading.Event()  # set at the end, so hanging handlers return
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/sparql"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: FakeEndpoint
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-        form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode())
-        if self.server.mode == "hang":
-            self.server.released.wait()
-            return
-        if self.server.mode == "reset":
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                       struct.pack("ii", 1, 0))
-            self.close_connection = True
-            return
-        query = form.get("query", [""])[0]
-        answer = ({"head": {}, "boolean": True} if query.lstrip().upper().startswith("ASK")
-                  else {"head": {"vars": []}, "results": {"bindings": []}})
-        body = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def fake_endpoint() -> Iterator[FakeEndpoint]:
-    server = FakeEndpoint()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+@pytest.fixture(name="fake_endpoint")
+def fake_endpoint_fixture() -> Iterator[FakeEndpoint]:
+    """An endpoint that answers an empty graph until a test sets its ``mode``."""
+    with fake_endpoint() as server:
         yield server
-    finally:
-        server.released.set()
-        server.shutdown()
-        server.server_close()
 
 
 @contextmanager
@@ -118,12 +67,6 @@ def timed_get(url: str, **params: str) -> tuple[requests.Response, float]:
     return response, time.monotonic() - start
 
 
-def assert_error(response: requests.Response, status: int) -> str:
-    body = response.json()
-    assert response.status_code == status and body["status"] == status, body
-    return body["error"]
-
-
 # -- a remote store that hangs or resets --------------------------------------------------------
 
 
@@ -136,7 +79,7 @@ def test_a_remote_store_that_fails_gets_a_503_in_time_and_the_service_recovers(
         for round_ in range(2):  # a second request, not only the first, is answered in time
             query = f"SELECT * {{ ?s ?p ?o }} LIMIT {round_ + 1}"  # not a cached answer
             answer, took = timed_get(url + "/sparql", query=query)
-            assert "store" in assert_error(answer, 503) and took < BUDGET + SLACK
+            assert "store" in assert_error(answer, 503)["error"] and took < BUDGET + SLACK
             health, took = timed_get(url + "/healthz")
             assert_error(health, 503)
             assert took < BUDGET + SLACK
@@ -195,7 +138,7 @@ def test_a_write_that_fills_the_disk_fails_clearly_and_the_store_keeps_its_conte
                     limit_file_size=LIMIT) as (url, _):
         refused = requests.post(url + "/store", params={"graph": BIG}, data=upload,
                                 headers=auth, timeout=60)
-        message = assert_error(refused, 503)  # from the store, not from spooling the body
+        message = assert_error(refused, 503)["error"]  # from the store, not from spooling the body
         assert "temporary file" not in message and "could not write" in message
         assert count(url, BIG) == 0 and count(url, "urn:fault:base") == 3
         # The write fails on the checkpoint it is validated on: the store itself is untouched.

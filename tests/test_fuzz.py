@@ -5,16 +5,16 @@ inflated; hostile graph names write no header; SPARQL in REST parameters changes
 
 from __future__ import annotations
 
-import functools
-import gzip
 import re
 import resource
-import tempfile
-from pathlib import Path
+import zlib
+from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
 import schemathesis
+from flask import Flask
+from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -28,49 +28,68 @@ from service import create_app
 from tests.conftest import SMALL_ONTOLOGY, ecosystem_store
 
 TOKEN = "fuzz-token"
-# One app for the module, on the small ecosystem: schemathesis collects its cases at import.
-STORE = tempfile.TemporaryDirectory(prefix="aikg-fuzz-")  # removed when the tests end
-APP = create_app({"TESTING": True, "STORE": ecosystem_store(Path(STORE.name)),
-                  "TOKEN": TOKEN, "QUERY_TIMEOUT": 5.0, "MAX_CONTENT_LENGTH": 1024 * 1024})
-schema = schemathesis.openapi.from_wsgi("/openapi.json", APP)
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 
 
-@functools.cache
-def sizes() -> dict[str, int]:
-    return APP.extensions["aikg"].graph_sizes()
+@pytest.fixture(scope="module")
+def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """One app for the module, on the small ecosystem."""
+    store = ecosystem_store(tmp_path_factory.mktemp("fuzz"))
+    return create_app({"TESTING": True, "STORE": store, "TOKEN": TOKEN, "QUERY_TIMEOUT": 5.0,
+                       "MAX_CONTENT_LENGTH": 1024 * 1024})
 
 
-def assert_unchanged() -> None:
-    assert APP.extensions["aikg"].graph_sizes() == sizes()
+@pytest.fixture(scope="module")
+def sizes(fuzz_app: Flask) -> dict[str, int]:
+    """The app's named graphs and their sizes before any test sends anything."""
+    return fuzz_app.extensions["aikg"].graph_sizes()
 
 
 @pytest.fixture
-def client():
-    sizes()
-    return APP.test_client()
+def assert_unchanged(fuzz_app: Flask, sizes: dict[str, int]) -> Callable[[], None]:
+    """``assert_unchanged()``: every named graph still has the size it had at the start."""
+
+    def check() -> None:
+        assert fuzz_app.extensions["aikg"].graph_sizes() == sizes
+
+    return check
+
+
+@pytest.fixture
+def client(fuzz_app: Flask, sizes: dict[str, int]) -> FlaskClient:
+    """A client of the module's app, whose sizes are read before its first request."""
+    return fuzz_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def openapi_schema(fuzz_app: Flask) -> schemathesis.BaseSchema:
+    return schemathesis.openapi.from_wsgi("/openapi.json", fuzz_app)
+
+
+# Cases are generated when the test runs (from the fixture), not when the tests are collected.
+schema = schemathesis.pytest.from_fixture("openapi_schema")
 
 
 # -- the whole document --------------------------------------------------------------------------
 
 
-def test_every_route_is_in_the_openapi_document(client) -> None:
+def test_every_route_is_in_the_openapi_document(fuzz_app: Flask, client) -> None:
     """Every route but the pages for people (``pages.*``: docs/ui.md) is described."""
     described = set(client.get("/openapi.json").get_json()["paths"])
     routes = {re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", r"{\1}", rule.rule).replace("{entity_id}",
                                                                              "{id}")
-              for rule in APP.url_map.iter_rules()
+              for rule in fuzz_app.url_map.iter_rules()
               if rule.endpoint != "static" and not rule.endpoint.startswith("pages.")}
     assert routes <= described, routes - described
 
 
+@pytest.mark.usefixtures("schemathesis_node_id")
 @schema.parametrize()
 @settings(max_examples=8, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
-
-
-def test_every_route_keeps_to_the_document(case) -> None:
+@pytest.mark.slow
+def test_every_route_keeps_to_the_document(case, assert_unchanged) -> None:
     """Random requests per the document: never a 5xx, only documented statuses, media types and
     bodies. (A schema-valid query string may still be bad SPARQL: no positive-data check.)"""
     case.call_and_validate(checks=CHECKS)
@@ -116,10 +135,10 @@ _QUERY = st.one_of(
 
 @settings(max_examples=60, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
-
-
+@pytest.mark.slow
 @given(query=_QUERY, how=st.sampled_from(["form", "direct"]))
-def test_generated_queries_never_get_a_5xx_nor_write(client, query: str, how: str) -> None:
+def test_generated_queries_never_get_a_5xx_nor_write(client, assert_unchanged, query: str,
+                                                     how: str) -> None:
     if how == "form":
         response = client.post("/sparql", data={"query": query})
     else:
@@ -134,7 +153,14 @@ def test_generated_queries_never_get_a_5xx_nor_write(client, query: str, how: st
 # -- bombs, filenames, injections ----------------------------------------------------------------
 
 
-BOMB = gzip.compress(b"\n" * 200_000_000, compresslevel=9)  # 200 MB of newlines in ~200 kB
+@pytest.fixture(scope="module")
+def bomb() -> bytes:
+    """200 MB of newlines gzipped into ~200 kB, compressed piece by piece: the test process never
+    holds the 200 MB (its peak memory is what the test measures)."""
+    gzipper = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # 16+: a gzip header
+    piece, size = memoryview(b"\n" * 2**22), 200_000_000
+    parts = [gzipper.compress(piece[:size - start]) for start in range(0, size, len(piece))]
+    return b"".join([*parts, gzipper.flush()])
 
 
 @pytest.mark.parametrize(("path", "content_type"), [
@@ -144,11 +170,11 @@ BOMB = gzip.compress(b"\n" * 200_000_000, compresslevel=9)  # 200 MB of newlines
     ("/sparql", "application/sparql-update"),
     ("/sparql", "application/x-www-form-urlencoded"),
 ])
-
-
-def test_a_gzip_bomb_is_not_inflated(client, path: str, content_type: str) -> None:
+@pytest.mark.slow
+def test_a_gzip_bomb_is_not_inflated(client, assert_unchanged, bomb: bytes, path: str,
+                                     content_type: str) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    response = client.post(path, data=BOMB, headers={
+    response = client.post(path, data=bomb, headers={
         "Content-Encoding": "gzip", "Content-Type": content_type,
         "Authorization": f"Bearer {TOKEN}"})
     # Not decoded: a 4xx for RDF or SPARQL that does not parse; a form without fields is the
@@ -168,8 +194,6 @@ def test_a_gzip_bomb_is_not_inflated(client, path: str, content_type: str) -> No
     "http://example.org/" + "a" * 3000,
     "http://example.org/../../etc/passwd",
 ])
-
-
 @pytest.mark.parametrize("fmt", ["turtle", "csv", "graphml"])
 def test_a_hostile_graph_name_writes_no_header_of_its_own(client, graph: str, fmt: str) -> None:
     response = client.get("/export", query_string={"graph": graph, "format": fmt})
@@ -181,7 +205,8 @@ def test_a_hostile_graph_name_writes_no_header_of_its_own(client, graph: str, fm
     assert "evil.sh" not in disposition and "\u202e" not in disposition
 
 
-def test_a_graph_named_like_a_header_exports_under_a_safe_filename(client) -> None:
+def test_a_graph_named_like_a_header_exports_under_a_safe_filename(client,
+                                                                  assert_unchanged) -> None:
     graph = "http://example.org/a;filename=evil.sh%0d%0aX-Injected:1"
     load = client.put("/store", query_string={"graph": graph}, data=SMALL_ONTOLOGY.read_bytes(),
                       headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"})
@@ -210,9 +235,8 @@ INJECTIONS = ["' } DROP ALL #", '" } ; DROP ALL ; #', "> } ; CLEAR ALL ; SELECT 
     "/api/paths?from=alpha&to={v}", "/api/compare?ids=alpha,{v}", "/api/rankings?type={v}",
     "/api/entities/{v}", "/export?graph={v}", "/store?graph={v}",
 ])
-
-
-def test_sparql_in_rest_parameters_changes_nothing(client, path: str, value: str) -> None:
+def test_sparql_in_rest_parameters_changes_nothing(client, assert_unchanged, path: str,
+                                                   value: str) -> None:
 
     response = client.get(path.format(v=quote(value, safe="")),
                           headers={"Accept": "application/json"})

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 from pyoxigraph import RdfFormat, parse
 
-from tests.test_api import assert_error
+from tests.checks import assert_error
 
 TOKEN = "s3cret"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -147,6 +147,7 @@ def test_a_compressed_body_is_415_saying_so(client):
     assert_error(response, 415, "Content-Encoding gzip")
 
 
+@pytest.mark.slow
 def test_the_body_is_never_held_in_memory(make_client, spool, tmp_path):
     client = make_client(token=TOKEN, bundled=False, max_content_length=BODY_LIMIT,
                          store_max_upload=64 << 20)

@@ -59,17 +59,14 @@ HOSTILE = (
 
 
 @functools.cache
-def hostile_app() -> Flask:
-    """One app for the whole module: small body limit, a token, the small graph loaded."""
-    app = create_app({"TESTING": True, "STORE": "memory", "TOKEN": TOKEN,
-                      "MAX_CONTENT_LENGTH": BODY_LIMIT, "STORE_MAX_UPLOAD": BODY_LIMIT})
-    app.extensions["aikg"].load(SMALL)
-    return app
+def routes() -> Flask:
+    """An app over an empty graph, for its routes: the tests are collected route by route."""
+    return create_app({"TESTING": True, "STORE": "memory", "BUNDLED": False})
 
 
 def rules(*methods: str) -> list[Rule]:
     """The app's rules that take one of ``methods`` (static files aside), by path."""
-    found = [r for r in hostile_app().url_map.iter_rules()
+    found = [r for r in routes().url_map.iter_rules()
              if r.endpoint != "static" and set(methods) & (r.methods or set())]
     return sorted(found, key=lambda r: r.rule)
 
@@ -80,8 +77,17 @@ def fill(rule: Rule, value: str, safe: str = "") -> str:
 
 
 @pytest.fixture(scope="module")
-def client() -> FlaskClient:
-    return hostile_app().test_client()
+def hostile_app() -> Flask:
+    """One app for the whole module: small body limit, a token, the small graph loaded."""
+    app = create_app({"TESTING": True, "STORE": "memory", "TOKEN": TOKEN,
+                      "MAX_CONTENT_LENGTH": BODY_LIMIT, "STORE_MAX_UPLOAD": BODY_LIMIT})
+    app.extensions["aikg"].load(SMALL)
+    return app
+
+
+@pytest.fixture(scope="module")
+def client(hostile_app: Flask) -> FlaskClient:
+    return hostile_app.test_client()
 
 
 def assert_safe(response) -> None:
@@ -126,7 +132,7 @@ def test_hostile_query_parameters_change_nothing(client, rule: Rule, value: str)
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "PROPFIND", "TRACE", "BREW"])
 def test_methods_a_route_lacks_are_405_with_allow(client, rule: Rule, method: str) -> None:
     path = fill(rule, "alpha")
-    allowed = hostile_app().url_map.bind("localhost").allowed_methods(path)
+    allowed = client.application.url_map.bind("localhost").allowed_methods(path)
     if method in allowed:
         pytest.skip(f"{path} takes {method}")
     response = client.open(path, method=method, headers={"Accept": "application/json"})
@@ -185,6 +191,7 @@ def test_hostile_headers_get_a_4xx_or_an_answer(client, headers: dict) -> None:
         assert_safe(client.get(fill(rule, "alpha"), headers=headers))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rule", rules("GET"), ids=str)
 @settings(max_examples=40, deadline=None)
 @given(value=st.text(max_size=300),

@@ -23,6 +23,8 @@ from graph.importing.importer import ImportReport, import_table
 from graph.importing.mappings import bundled_mapping, load_mapping
 from tests.conftest import DATA
 
+pytestmark = pytest.mark.slow  # every test imports a table over the bundled graph
+
 TABLE = DATA / "models.csv"
 MAPPING = DATA / "models.csv-metadata.json"
 GRAPH = ontology.GRAPH + "test-models"

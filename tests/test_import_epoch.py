@@ -33,6 +33,7 @@ def select(kg: KnowledgeGraph, body: str) -> set[tuple]:
     return {tuple(t.value.removeprefix(ontology.KG) for t in row) for row in rows}
 
 
+@pytest.mark.slow
 def test_every_row_is_read_and_written(imported) -> None:
     kg, report = imported
     assert report.rows == 976 and report.written

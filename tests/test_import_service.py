@@ -21,6 +21,7 @@ BAD_ROW = b"Bad,Baidu,2024-02-02,lots,,,,,\n"
 # -- the command line ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cli_import_prints_the_report_and_keeps_the_data(cli, tmp_path: Path) -> None:
     store = tmp_path / "store"
     result = cli("import", TABLE, "--mapping", MAPPING, "--store", store)
@@ -32,6 +33,7 @@ def test_cli_import_prints_the_report_and_keeps_the_data(cli, tmp_path: Path) ->
     assert json.loads(again.output)["unchanged"] is True
 
 
+@pytest.mark.slow
 def test_cli_dry_run_prints_json(cli) -> None:
     result = cli("import", TABLE, "--mapping", MAPPING, "--dry-run", "--format", "json")
     assert result.exit_code == 0, result.output
@@ -40,6 +42,7 @@ def test_cli_dry_run_prints_json(cli) -> None:
     assert report["merged"]["model"]["Ernie 4.0 Turbo"] == "kg:ernie-4-0-turbo"
 
 
+@pytest.mark.slow
 def test_cli_reads_the_table_from_stdin(cli) -> None:
     result = cli("import", "-", "--mapping", MAPPING, "--dry-run", input=TABLE.read_bytes())
     assert result.exit_code == 0, result.output
@@ -80,6 +83,7 @@ def post(client, token: str | None = TOKEN, **fields: object):
                        content_type="multipart/form-data")
 
 
+@pytest.mark.slow
 def test_http_import_with_the_token_returns_the_report(writer) -> None:
     response = post(writer)
     assert response.status_code == 200, response.get_json()

@@ -15,6 +15,8 @@ import pytest
 
 from tests.servers import ROOT
 
+pytestmark = pytest.mark.slow  # builds and installs the wheel
+
 VENDOR = ROOT / "service" / "static" / "vendor"
 BUILT = ("cytoscape.min.js", "yasgui.min.js", "yasgui.min.css")
 

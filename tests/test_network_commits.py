@@ -96,6 +96,7 @@ UPDATES = [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(UPDATES), min_size=1, max_size=8))
 def test_after_any_writes_the_projection_equals_one_built_afresh(updates):

@@ -44,6 +44,7 @@ def test_every_bundled_file_parses_with_rdflib_and_pyoxigraph() -> None:
         assert len(store) and len(set(parsed.quads())) == len(store), path.name
 
 
+@pytest.mark.slow
 def test_bundled_data_conforms_to_the_shapes(bundled: KnowledgeGraph) -> None:
     report = validate(bundled)
     assert report.conforms, report.summary(20)

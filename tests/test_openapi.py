@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -13,11 +10,18 @@ from openapi_spec_validator import validate
 from service import create_app
 from tests.conftest import ecosystem_store
 
-# One app for the fuzzer, on the small ecosystem: schemathesis collects its cases at import.
-STORE = tempfile.TemporaryDirectory(prefix="aikg-openapi-")  # removed when the tests end
-APP = create_app({"TESTING": True, "STORE": ecosystem_store(Path(STORE.name))})
+
+@pytest.fixture(scope="module")
+def openapi_schema(tmp_path_factory: pytest.TempPathFactory) -> schemathesis.BaseSchema:
+    """The document of one app on the small ecosystem, for the fuzzer."""
+    app = create_app({"TESTING": True,
+                      "STORE": ecosystem_store(tmp_path_factory.mktemp("openapi"))})
+    return schemathesis.openapi.from_wsgi("/openapi.json", app)
+
+
 # The /api routes with every check; the whole document (SPARQL, Graph Store...) in test_fuzz.py.
-schema = schemathesis.openapi.from_wsgi("/openapi.json", APP).include(path_regex="^/api/")
+# Cases are generated when the test runs (from the fixture), not when the tests are collected.
+schema = schemathesis.pytest.from_fixture("openapi_schema").include(path_regex="^/api/")
 
 
 def test_the_document_is_valid_openapi_3_1(ecosystem_client):
@@ -47,6 +51,8 @@ def test_docs_page_works_offline(ecosystem_client):
     assert "http://" not in page and "https://" not in page  # nothing fetched from elsewhere
 
 
+@pytest.mark.slow
+@pytest.mark.usefixtures("schemathesis_node_id")
 @schema.parametrize()
 @settings(max_examples=12, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))

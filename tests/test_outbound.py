@@ -88,6 +88,7 @@ def refused(text: str) -> bool:
     return False
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(text=queries())
 def test_every_query_the_engine_would_send_out_is_refused(text: str) -> None:
@@ -95,6 +96,7 @@ def test_every_query_the_engine_would_send_out_is_refused(text: str) -> None:
         assert refused(text), text
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(text=queries())
 def test_the_check_agrees_with_a_complete_sparql_parser(text: str) -> None:

@@ -11,10 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -24,7 +22,7 @@ from graph import Refused, open_graph
 from graph.sparql import guard
 from graph.store import sandbox
 from graph.store.executor import Executor
-from tests.servers import aikg_server, free_port
+from tests.servers import FakeEndpoint, aikg_server, fake_endpoint, free_port
 
 TOKEN = "query-safety-token"
 BUDGET = 20  # seconds per query on the test server
@@ -32,43 +30,15 @@ JSON = {"Accept": "application/json"}
 AUTH = {**JSON, "Authorization": f"Bearer {TOKEN}"}
 
 
-class Endpoint:
-    """A SPARQL endpoint on 127.0.0.1 that records each request it answers."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        endpoint = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                endpoint.requests.append(self.path)
-                body = json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": [
-                    {"s": {"type": "literal", "value": "fetched"}}]}}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/sparql-results+json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_POST = do_GET  # noqa: N815
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+#: The endpoint's answer to any request: one row.
+ONE_ROW = {"head": {"vars": ["s"]}, "results": {"bindings": [
+    {"s": {"type": "literal", "value": "fetched"}}]}}
 
 
 @pytest.fixture(scope="module")
-def endpoint() -> Iterator[Endpoint]:
-    served = Endpoint()
-    yield served
-    served.close()
+def endpoint() -> Iterator[FakeEndpoint]:
+    with fake_endpoint(lambda query: ONE_ROW) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
@@ -245,6 +215,7 @@ def test_reading_a_huge_hostile_query_costs_linear_time_and_little_memory(server
     assert server_memory(log) < 1024 ** 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("args", "message"), [
     (["query", DOUBLING], "memory"),
     (["query", "--timeout", "2", "ASK { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "

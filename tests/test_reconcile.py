@@ -296,6 +296,7 @@ def test_bad_parameters_are_a_400(client, path: str) -> None:
     assert response.status_code == 400 and response.get_json()["status"] == 400
 
 
+@pytest.mark.slow
 def test_the_batch_size_is_a_setting_and_the_body_has_a_limit(
         make_client: Callable[..., FlaskClient]) -> None:
     small = make_client(reconcile_max_queries=2, reconcile_max_body=1000, query_workers=0)

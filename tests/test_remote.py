@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,7 +21,7 @@ from graph import (
 )
 from graph.store.remote import RemoteGraph
 from tests.conftest import SMALL, SMALL_QUADS
-from tests.servers import free_port, oxigraph_server
+from tests.servers import fake_endpoint, free_port, oxigraph_server
 
 KG = "https://w3id.org/aikg/id/"
 G = "https://example.org/graph/"
@@ -162,39 +160,13 @@ def guarded() -> Iterator[Callable[..., str]]:
     ``guarded(check, challenge=None)`` sets the test of the Authorization header and the
     WWW-Authenticate header of the 401 answer, and returns the endpoint's host and port.
     """
-    rule: dict[str, object] = {}
+    with fake_endpoint(lambda query: {"head": {}, "boolean": True}) as server:
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (the http.server API)
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            if not rule["check"](self.headers.get("Authorization", "")):
-                self.send_response(401)
-                if rule["challenge"]:
-                    self.send_header("WWW-Authenticate", rule["challenge"])
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            body = b'{"head": {}, "boolean": true}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+        def demand(check: Callable[[str], bool], challenge: str | None = None) -> str:
+            server.check, server.challenge = check, challenge
+            return server.host
 
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-
-    def demand(check: Callable[[str], bool], challenge: str | None = None) -> str:
-        rule.update(check=check, challenge=challenge)
-        return f"127.0.0.1:{server.server_address[1]}"
-
-    yield demand
-    server.shutdown()
-    server.server_close()
+        yield demand
 
 
 def test_credentials_in_the_url_become_basic_auth_and_leave_the_location(guarded) -> None:

@@ -10,8 +10,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from graph import KnowledgeGraph
+from tests.checks import assert_error, get_ok
 from tests.conftest import SMALL, SMALL_ONTOLOGY, ecosystem_store
-from tests.test_api import assert_error, get_ok
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 
 import graph.network.remote_walks
 from graph import KnowledgeGraph, open_graph
+from tests.checks import assert_error, get_ok
 from tests.conftest import SMALL, SMALL_ONTOLOGY
-from tests.test_api import assert_error, get_ok
 
 MORE_NAMES = rb"""
 @prefix aikg: <https://w3id.org/aikg/ontology#> .

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.checks import assert_error
 from tests.conftest import SMALL
 
 
@@ -12,14 +13,6 @@ def client(app):
     """A client over the bundled graph plus the small test graph."""
     app.extensions["aikg"].load(SMALL)
     return app.test_client()
-
-
-def assert_error(response, status: int) -> dict:
-    """The DESIGN error shape: JSON ``{"error": message, "status": status}``."""
-    assert response.status_code == status
-    body = response.get_json()
-    assert body["status"] == status and isinstance(body["error"], str) and body["error"]
-    return body
 
 
 def test_healthz_reports_triples_and_version(client) -> None:

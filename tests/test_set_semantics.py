@@ -290,6 +290,7 @@ def check(data: Dataset, sparql: str) -> None:
 # -- the tests -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=st.data())
 def test_generated_queries_on_the_bundled_graph_agree_with_rdflib(bundled_data: Dataset,
@@ -297,6 +298,7 @@ def test_generated_queries_on_the_bundled_graph_agree_with_rdflib(bundled_data: 
     check(bundled_data, data.draw(queries(bundled_data.vocabulary)))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=st.data())
 def test_generated_queries_where_triples_sit_in_several_graphs_agree_with_rdflib(

@@ -14,8 +14,8 @@ from flask.testing import FlaskClient
 
 from graph import open_graph
 from service import create_app
+from tests.checks import assert_error, get_ok
 from tests.conftest import DATA, SMALL_ONTOLOGY
-from tests.test_api import assert_error, get_ok
 
 KG = "https://w3id.org/aikg/id/"
 G_ = "https://w3id.org/aikg/graph/"

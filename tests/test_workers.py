@@ -11,9 +11,12 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from .servers import aikg_server
+
+pytestmark = pytest.mark.server  # every test starts aikg serve
 
 TOKEN = "s3cret"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
