@@ -92,7 +92,7 @@ def as_of(network, P, text: str | None, option: str = "--at") -> str | None:
     from service.params import checked_day
 
     return None if not text else checked_day(P, text, option,
-                                             remote=network.kg.store is None)
+                                             remote=not network.kg.capabilities.local)
 
 
 @main.command()
@@ -199,4 +199,4 @@ def _network(store: str):
     from graph.network.remote_walks import RemoteNetwork
 
     kg = open_graph(store)
-    return Network(kg) if kg.store is not None else RemoteNetwork(kg)
+    return Network(kg) if kg.capabilities.local else RemoteNetwork(kg)
