@@ -21,8 +21,8 @@ decides where and how long it runs:
 
 pyoxigraph cannot cancel a query, and a single step of its result iterator can run for minutes,
 hence the processes. Writes (:meth:`Executor.write`) run first in a forked copy of an in-memory
-graph, within the budget and followed by :func:`~graph.rdf.shapes.require_valid_graphs`; only if that passes do
-they run on the real store.
+graph, within the budget and followed by :func:`~graph.rdf.shapes.require_valid_graphs`; only if
+that passes do they run on the real store.
 """
 
 from __future__ import annotations
@@ -194,11 +194,12 @@ class Executor:
         """Apply ``action(kg)`` (an update, a load...) if it succeeds and validates in a copy.
 
         For an in-memory graph, the action first runs in a forked copy, stopped when
-        ``timeout`` runs out (:class:`QueryTimeout`), then :func:`~graph.rdf.shapes.require_valid_graphs`
-        checks the copy; the real graph changes only if both pass, and nothing else writes in
-        between. An on-disk store cannot be copied by a fork: the action and the validation
-        run first on a checkpoint of it (:func:`graph.store.checkpoint.validated_on_checkpoint`), in
-        this process, without a hard stop.
+        ``timeout`` runs out (:class:`QueryTimeout`), then
+        :func:`~graph.rdf.shapes.require_valid_graphs` checks the copy; the real graph changes
+        only if both pass, and nothing else writes in between. An on-disk store cannot be
+        copied by a fork: the action and the validation run first on a checkpoint of it
+        (:func:`graph.store.checkpoint.validated_on_checkpoint`), in this process, without a
+        hard stop.
         """
         if not self.kg.capabilities.fork_copies:
             with self.kg.exclusive():
