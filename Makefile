@@ -54,6 +54,7 @@ run: $(VENV)/.installed $(ASSETS)
 PYTEST_PROCESSES ?= 2
 test: $(VENV)/.installed-test $(ASSETS) browser
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/cog --check docs/cli.md docs/ontology.md
 	$(BIN)/python -m pytest -n $(PYTEST_PROCESSES) --dist loadfile
 

@@ -68,15 +68,17 @@ CONTENDERS = {
     "aikg": """
 from graph import KnowledgeGraph
 from graph.export import dataset_export
-kg = KnowledgeGraph(oxigraph_store(), location="memory")
+from graph.store.local import LocalBackend
+kg = KnowledgeGraph(LocalBackend(oxigraph_store(), "memory"))
 for fmt in formats:
     measure(fmt, dataset_export(kg, fmt).write)
 """,
     "aikg GET /export": """
 from graph import KnowledgeGraph
+from graph.store.local import LocalBackend
 from service import create_app
 app = create_app({"STORE": "memory", "TESTING": True})
-app.extensions["aikg"] = KnowledgeGraph(oxigraph_store(), location="memory")
+app.extensions["aikg"] = KnowledgeGraph(LocalBackend(oxigraph_store(), "memory"))
 client = app.test_client()
 def fetch(fmt):
     def run(out):  # what a server does: send each chunk as the response yields it

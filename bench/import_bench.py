@@ -32,9 +32,9 @@ EPOCH = ontology.TABLES_DIR / "notable-ai-models.csv"
 
 RUNNER = """
 import json, resource, sys, time
-from graph.bundled import curated_graph
-from graph.importer import import_table
-from graph.mappings import bundled_mapping
+from graph.importing.bundled import curated_graph
+from graph.importing.importer import import_table
+from graph.importing.mappings import bundled_mapping
 kg = curated_graph()
 mapping = bundled_mapping("epoch-notable-ai-models")
 started = time.perf_counter()

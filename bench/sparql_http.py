@@ -36,7 +36,7 @@ from graph.store.executor import Executor
 from ontology import AIKG, KG
 
 QUERIES = {
-    # One triple pattern: aikg evaluates it in the request thread (graph.guard.is_bounded).
+    # One triple pattern: aikg evaluates it in the request thread (graph.sparql.guard.is_bounded).
     "1-hop": f"SELECT ?p ?o WHERE {{ <{KG}company-%d> ?p ?o }}",
     # Two patterns: aikg evaluates it in a worker process that the budget can kill.
     "1-hop+labels": f"SELECT ?o ?label WHERE {{ <{KG}company-%d> ?p ?o . ?o "

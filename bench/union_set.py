@@ -1,4 +1,4 @@
-"""The cost of a set-valued union default graph (graph/unionset.py) beside aikg without it.
+"""The cost of a set-valued union default graph (graph/store/unionset.py) beside aikg without it.
 
 One N-Quads file of the synthetic industry graph (``bench/generate.py``) spread over 20 source
 graphs, with one triple in ten held by a second source as well, goes into a fresh store by the

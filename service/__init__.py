@@ -77,7 +77,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
         kg, workers=app.config["QUERY_WORKERS"], timeout=float(app.config["QUERY_TIMEOUT"]),
         cache_bytes=app.config["RESULT_CACHE_BYTES"], memory_bytes=app.config["QUERY_MEMORY"])
     executor.observe = observe.timed_query  # every query of the graph is logged and counted
-    app.extensions["aikg-network"] = Network(kg) if kg.store is not None else RemoteNetwork(kg)
+    app.extensions["aikg-network"] = Network(kg) if kg.capabilities.local else RemoteNetwork(kg)
     observe.init_app(app)  # first, so that its after-request hook sees the final response
     limits.init_app(app)
     inputs.init_app(app)

@@ -7,15 +7,15 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from graph import BadInput
-from graph.export import ExportFormat, network_export
-from graph.network import HUB_DEGREE, METRICS, overlap, ranking, stats
-from graph.network.lookups import (
+from graph.describe.lookups import (
     circle_of,
     describe_entity,
     find_entities,
     neighbours_of,
     paths_between,
 )
+from graph.export import ExportFormat, network_export
+from graph.network import HUB_DEGREE, METRICS, overlap, ranking, stats
 
 from . import render
 from .export import export_response

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from graph.describe.lookups import Changes, changes_of
 from graph.network import Projection
 from graph.network.history import timeline
-from graph.network.lookups import Changes, changes_of
 from graph.rdf.terms import short_id
 
 from . import render

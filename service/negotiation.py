@@ -13,8 +13,7 @@ from werkzeug.exceptions import NotAcceptable
 from werkzeug.http import parse_accept_header
 
 from graph.errors import BadInput
-from graph.rdf.formats import RDF_SYNTAXES, RdfSyntax
-from graph.store.results import RESULTS_FORMATS
+from graph.rdf.formats import RDF_SYNTAXES, RESULTS_FORMATS, RdfSyntax, format_name
 
 __all__ = [
     "ASK_OFFERS",
@@ -64,9 +63,6 @@ ASK_OFFERS = SELECT_OFFERS[:2]
 RDF_OFFERS = tuple(_rdf_offer(_BY_NAME[n]) for n in _RDF_ORDER)
 DATASET_OFFERS = tuple(o for n in ("trig", "nquads", "jsonld") for o in RDF_OFFERS if o.name == n)
 
-_FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "nq": "nquads",
-                   "n-quads": "nquads", "json-ld": "jsonld", "rdf": "rdfxml", "rdf/xml": "rdfxml"}
-
 
 def unknown_format(name: str, accepted: Sequence[str]) -> BadInput:
     """The one 400 every route gives for a ``format=`` it does not offer (406 is for Accept)."""
@@ -81,8 +77,7 @@ def negotiate(offers: Sequence[Offer], what: str = "this result") -> Offer:
     if not wanted and request.mimetype == "application/x-www-form-urlencoded":
         wanted = request.form.get("format")
     if wanted:
-        key = wanted.strip().lower()
-        key = _FORMAT_ALIASES.get(key, key)
+        key = format_name(wanted.strip().lower(), file_names=False)
         for offer in offers:
             if key == offer.name or key in offer.media_types:
                 return offer

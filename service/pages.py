@@ -21,6 +21,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 import ontology
 from graph.describe import schema
 from graph.describe.entities import describe_sources, entity_quads
+from graph.describe.lookups import changes_of, find_entities, paths_between, profile_of
 from graph.errors import AmbiguousName, NoPath
 from graph.export import statements_export
 from graph.network import (
@@ -32,7 +33,6 @@ from graph.network import (
     ranking,
     stats,
 )
-from graph.network.lookups import changes_of, find_entities, paths_between, profile_of
 from graph.rdf.terms import entity_iri, short_id, sparql_prefixes
 from graph.sparql.examples import Example, load_examples
 

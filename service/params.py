@@ -150,7 +150,7 @@ def type_args(P: Projection) -> set[str] | None:
 def at_arg(P: Projection) -> str | None:
     """The day of ``at=``, checked (:func:`checked_day`); None when absent or empty."""
     raw = request.args.get("at", "")
-    return checked_day(P, raw, "at", remote=get_graph().store is None) if raw else None
+    return checked_day(P, raw, "at", remote=not get_graph().capabilities.local) if raw else None
 
 
 def today() -> str:

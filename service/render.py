@@ -8,8 +8,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
+from graph.describe.lookups import CircleAnswer
 from graph.network import Projection
-from graph.network.lookups import CircleAnswer
 from graph.rdf.terms import short_id
 
 __all__ = ["node", "edge", "hop", "role", "relation", "term", "type_term", "circle", "circle_of",

@@ -193,7 +193,8 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def remote(endpoint: str) -> KnowledgeGraph:
-    """A writable remote graph (:class:`graph.remote.RemoteGraph`) over an emptied endpoint."""
+    """A writable remote graph (:class:`graph.store.remote.RemoteGraph`) over an emptied
+    endpoint."""
     kg = open_graph(endpoint + "/query", update_url=endpoint + "/update")
     kg.update("DROP ALL")
     return kg

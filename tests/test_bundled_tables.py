@@ -17,7 +17,7 @@ from graph import BadInput, KnowledgeGraph, open_graph
 from graph.importing.bundled import curated_graph, import_bundled, report_json
 from graph.importing.importer import import_table
 from graph.importing.mappings import bundled_mapping
-from graph.importing.resolve import normalise
+from graph.importing.resolve import name_key as normalise
 from tests.conftest import SMALL, SMALL_SOURCE
 
 EPOCH = next(t for t in ontology.BUNDLED_TABLES if t.name == "epoch-notable-ai-models")

@@ -170,7 +170,7 @@ def test_server_that_cannot_open_its_store_says_why_and_exits(tmp_path: Path) ->
 def test_load_reads_gzipped_files_of_every_streaming_syntax(cli, small_graph, tmp_path: Path,
                                                              name: str) -> None:
     syntax = rdf_syntax(name.split(".")[1])
-    source = small_graph.store.dump(format=syntax.oxigraph, **(
+    source = small_graph.backend.store.dump(format=syntax.oxigraph, **(
         {} if syntax.has_graphs else {"from_graph": NamedNode(SOURCE)}))
     (tmp_path / name).write_bytes(gzip.compress(source))
     result = cli("load", tmp_path / name, "--store", tmp_path / "store")

@@ -25,7 +25,7 @@ EXTRA = f"""
 def canonical(location: Path) -> Dataset:
     """Every quad of a closed store, blank nodes canonicalized; the store is closed again."""
     kg = open_graph(str(location), bundled=False)
-    dataset = Dataset(kg.store)
+    dataset = Dataset(kg.backend.store)
     del kg
     gc.collect()
     dataset.canonicalize(CanonicalizationAlgorithm.RDFC_1_0)

@@ -212,7 +212,7 @@ def test_a_named_graph_as_a_network_takes_labels_and_types_from_the_whole_store(
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
 def test_the_bundled_graph_reads_back_whole(bundled, fmt):
     """The real data (blank nodes, typed literals, 100+ sources) as a network, read by networkx."""
-    expected = rdf_network(dataset_quads(bundled.store))
+    expected = rdf_network(dataset_quads(bundled))
     data = io.BytesIO(content(dataset_export(bundled, fmt)))
     back = nx.read_graphml(data, force_multigraph=True) if fmt == "graphml" else nx.read_gexf(data)
     assert set(back) == set(expected)

@@ -91,7 +91,7 @@ def union(dataset: rdflib.Dataset) -> rdflib.Graph:
 
 def store_content(kg: KnowledgeGraph) -> rdflib.Dataset:
     """What the store holds, in pyoxigraph's own N-Quads: the reference every export must equal."""
-    return read_with_rdflib(kg.store.dump(format=pyoxigraph.RdfFormat.N_QUADS), "nquads")
+    return read_with_rdflib(kg.backend.store.dump(format=pyoxigraph.RdfFormat.N_QUADS), "nquads")
 
 
 def assert_same_graphs(got: dict[str, rdflib.Graph], expected: dict[str, rdflib.Graph]) -> None:
@@ -188,7 +188,7 @@ def test_jsonld_has_an_inline_compact_context_and_no_remote_one(tricky):
 
 
 def test_jsonld_compaction_does_not_depend_on_where_chunks_end(tricky):
-    expanded = tricky.store.dump(format=pyoxigraph.RdfFormat.JSON_LD)
+    expanded = tricky.backend.store.dump(format=pyoxigraph.RdfFormat.JSON_LD)
 
     def compacted(size: int) -> bytes:
         out = io.BytesIO()

@@ -67,7 +67,7 @@ def test_every_entity_has_an_english_and_a_chinese_label_or_the_marker(
 
 
 def test_every_instance_triple_sits_in_a_described_source_graph(bundled: KnowledgeGraph) -> None:
-    assert len(bundled.store) == sum(bundled.graph_sizes().values())  # no default-graph triples
+    assert len(bundled) == sum(bundled.graph_sizes().values())  # no default-graph triples
     described = {r[0] for r in select(bundled, """
         SELECT ?g WHERE { GRAPH <https://w3id.org/aikg/graph/sources> {
             ?g a aikg:SourceGraph ; aikg:evidenceKind ?kind } }""")}

@@ -120,7 +120,7 @@ def test_the_server_process_runs_fenced(server) -> None:
 
 def test_a_fenced_process_cannot_load_from_the_network(endpoint) -> None:
     """What the server processes of ``aikg serve`` over a local store do at start
-    (:func:`graph.sandbox.forbid_network`): an update's LOAD fails inside the engine."""
+    (:func:`graph.store.sandbox.forbid_network`): an update's LOAD fails inside the engine."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child reports through the pipe

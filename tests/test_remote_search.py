@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 from flask.testing import FlaskClient
 
-import graph.network.remote_walks
+import graph.network.remote_search
 from graph import KnowledgeGraph, open_graph
 from tests.checks import assert_error, get_ok
 from tests.conftest import SMALL, SMALL_ONTOLOGY
@@ -102,7 +102,7 @@ def test_remote_search_text_cannot_break_or_rewrite_the_query(q, found, local_cl
 
 
 def test_remote_search_past_its_candidates_says_truncated(remote_client, monkeypatch) -> None:
-    monkeypatch.setattr(graph.network.remote_walks, "MAX_CANDIDATES", 2)
+    monkeypatch.setattr(graph.network.remote_search, "MAX_CANDIDATES", 2)
     body = get_ok(remote_client, "/api/entities?q=a")
     assert body["page"]["truncated"] is True and body["page"]["total"] == 2
     assert [h["match"] for h in body["data"]] == ["prefix", "prefix"]  # the best kept first

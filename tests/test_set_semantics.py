@@ -1,7 +1,7 @@
 """The default graph is a set: aikg's answers over HTTP against rdflib's, query by generated query.
 
 SPARQL's default graph is a graph, so a triple held by several sources matches once. pyoxigraph
-0.5.13 repeats it once per graph (Oxigraph issue 1919); :mod:`graph.unionset` works around it.
+0.5.13 repeats it once per graph (Oxigraph issue 1919); :mod:`graph.store.unionset` works around it.
 Here hypothesis writes SELECT (with and without DISTINCT), aggregate, ASK and CONSTRUCT queries
 with paths, OPTIONAL, MINUS, subqueries and ``GRAPH ?g``, posts each to ``/sparql`` and compares
 the answer, as a multiset, with rdflib's over ``Dataset(default_union=True)``: on the bundled
@@ -113,7 +113,7 @@ def bundled_data() -> Dataset:
     """The bundled graph; the vocabulary favours the entities several sources describe."""
     client = app_client()
     kg: KnowledgeGraph = client.application.extensions["aikg"]
-    nquads = kg.store.dump(format=RdfFormat.N_QUADS).decode()
+    nquads = kg.backend.store.dump(format=RdfFormat.N_QUADS).decode()
     graphs_of: dict[tuple, set] = {}
     for quad in parse(nquads.encode(), format=RdfFormat.N_QUADS):
         graphs_of.setdefault((quad.subject, quad.predicate, quad.object), set()).add(
@@ -373,7 +373,8 @@ def test_every_write_path_keeps_the_union_a_set(tmp_path: Path) -> None:
     ):
         kg.update(update)
         expected = rdflib.Dataset(default_union=True)
-        expected.parse(data=kg.store.dump(format=RdfFormat.N_QUADS).decode(), format="nquads")
+        expected.parse(data=kg.backend.store.dump(format=RdfFormat.N_QUADS).decode(),
+                       format="nquads")
         for sparql in ("SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
                        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"):
             result = kg.query(sparql)
@@ -381,7 +382,7 @@ def test_every_write_path_keeps_the_union_a_set(tmp_path: Path) -> None:
             rows = Counter(tuple(rdflib_term(_to_rdflib(row[i])) for i in order)
                            for row in result.rows)
             assert rows == reference_answer(expected, sparql), (update, sparql)
-    kg.store._store.flush()
+    kg.backend.store._store.flush()
     del kg
     reopened = open_graph(str(tmp_path / "store"), bundled=False)
     assert reopened.query("ASK { ?s ?p ?o }").boolean

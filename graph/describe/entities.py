@@ -43,16 +43,7 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
     statements that date an edge (the edge itself is listed).
     """
     entity = NamedNode(iri)
-    outgoing = kg.query("SELECT ?e ?p ?o ?g WHERE { GRAPH ?g { ?e ?p ?o } }",
-                        substitutions={"e": entity}, max_rows=max_rows)
-    incoming = kg.query("SELECT ?e ?s ?p ?g WHERE { GRAPH ?g { ?s ?p ?e } }",
-                        substitutions={"e": entity}, max_rows=max_rows)
-    stated: dict[tuple[object, str, object], set[str]] = defaultdict(set)
-    for _, p, o, g in outgoing.rows:
-        stated[(entity, p.value, o)].add(g.value)
-    for _, s, p, g in incoming.rows:
-        stated[(s, p.value, entity)].add(g.value)
-
+    stated, truncated = _statements(kg, entity, max_rows)
     names: dict[str, dict[str, dict[str, list[str]]]] = {"en": {}, "zh": {}}
     types, properties, relations = [], [], {"out": [], "in": []}
     for (s, p, o), graphs in sorted(stated.items(), key=lambda item: str(item[0])):
@@ -105,13 +96,29 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
         "relations": {way: [link(*r) for r in found] for way, found in relations.items()},
         "sources": describe_sources(kg, sorted({g for graphs in stated.values()
                                                 for g in graphs})),
-        "truncated": outgoing.truncated or incoming.truncated,
+        "truncated": truncated,
     }
+
+
+def _statements(kg: KnowledgeGraph, entity: NamedNode, max_rows: int
+                ) -> tuple[dict[tuple[object, str, object], set[str]], bool]:
+    """The statements about ``entity`` both ways, each with the graphs stating it, up to
+    ``max_rows`` each way; and whether some were left out."""
+    outgoing = kg.query("SELECT ?e ?p ?o ?g WHERE { GRAPH ?g { ?e ?p ?o } }",
+                        substitutions={"e": entity}, max_rows=max_rows)
+    incoming = kg.query("SELECT ?e ?s ?p ?g WHERE { GRAPH ?g { ?s ?p ?e } }",
+                        substitutions={"e": entity}, max_rows=max_rows)
+    stated: dict[tuple[object, str, object], set[str]] = defaultdict(set)
+    for _, p, o, g in outgoing.rows:
+        stated[(entity, p.value, o)].add(g.value)
+    for _, s, p, g in incoming.rows:
+        stated[(s, p.value, entity)].add(g.value)
+    return stated, outgoing.truncated or incoming.truncated
 
 
 def said_units(properties: list[tuple[str, object, list[str]]]) -> dict[str, str]:
     """The unit (``schema:unitText``) and currency (``schema:priceCurrency``) an entity's own
-    statements give its amounts, as :func:`~graph.readable.readable` takes them."""
+    statements give its amounts, as :func:`~graph.rdf.readable.readable` takes them."""
     said = {p: getattr(o, "value", "") for p, o, _ in properties}
     return {"unit": said.get(P["schema"] + "unitText", ""),
             "currency": said.get(P["schema"] + "priceCurrency", "")}
@@ -134,7 +141,7 @@ def entity_quads(kg: KnowledgeGraph, iri: str, *, max_quads: int = 10_000
     """
     entity, found = NamedNode(iri), []
     for pattern in ((entity, None, None), (None, None, entity)):
-        for quad in kg.store.quads_for_pattern(*pattern, None):
+        for quad in kg.quads(*pattern):
             if pattern[0] is None and quad.subject == entity:
                 continue  # a statement about itself was taken the first time
             if len(found) == max_quads:

@@ -32,10 +32,10 @@ import ontology
 
 from ..errors import BadInput, NotFound
 from ..network.periods import date_edges
+from ..rdf.formats import EXPORT_FORMATS, ExportFormat, export_format
 from ..store import KnowledgeGraph
 from ..store.results import QueryResult
 from .convert import Labels, add_descriptions, network_quads, rdf_network, undescribed
-from .formats import EXPORT_FORMATS, ExportFormat, export_format
 from .jsongraphs import write_cytoscape, write_node_link
 from .rdf import dataset_quads, write_quads, write_store, write_triples
 from .tables import write_csv_zip, write_dot
@@ -103,15 +103,15 @@ def dataset_export(kg: KnowledgeGraph, fmt: str | ExportFormat, *, graph: str | 
     name = None if graph is None else _named_graph(kg, graph)
     stem = "aikg" if name is None else "aikg-" + _slug(name.value.rstrip("/#").rsplit("/")[-1])
     if fmt.is_rdf:
-        return Export(fmt, stem, partial(write_store, kg.store, fmt, graph=name))
+        return Export(fmt, stem, partial(write_store, kg, fmt, graph=name))
     # The whole dataset holds every label and type already: nothing to look up.
-    return Export(fmt, stem, _as_network(kg, lambda: dataset_quads(kg.store, name), fmt,
+    return Export(fmt, stem, _as_network(kg, lambda: dataset_quads(kg, name), fmt,
                                          look_up=name is not None))
 
 
 def result_export(kg: KnowledgeGraph, result: QueryResult, fmt: str | ExportFormat) -> Export:
     """The result of a CONSTRUCT or DESCRIBE query (run where its budgets hold:
-    :meth:`graph.executor.Executor.result`).
+    :meth:`graph.store.executor.Executor.result`).
 
     Raises :class:`~graph.errors.BadInput` for the result of a query of another kind.
     """
@@ -160,7 +160,7 @@ def _named_graph(kg: KnowledgeGraph, graph: str) -> NamedNode:
         name = NamedNode(iri)
     except ValueError:
         raise BadInput(f"not a graph IRI or slug: {graph!r}") from None
-    if not kg.store.contains_named_graph(name):
+    if not kg.contains_named_graph(name):
         raise NotFound(f"no named graph {iri}")
     return name
 
@@ -175,8 +175,8 @@ def _as_network(kg: KnowledgeGraph, statements: Callable[[], Iterable], fmt: Exp
         missing = sorted(undescribed(network)) if look_up else []
         for start in range(0, len(missing), _BATCH):
             add_descriptions(network, _descriptions(kg, missing[start:start + _BATCH]))
-        if kg.store is not None:
-            date_edges(network, kg.store)
+        if kg.capabilities.local:
+            date_edges(network, kg)
         _NETWORK_WRITERS[fmt.name](network, out)
 
     return write

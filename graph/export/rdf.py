@@ -20,13 +20,13 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, serialize
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Triple, serialize
 
 import ontology
 
 from ..errors import BadInput
-from ..store.unionset import SetUnionStore
-from .formats import ExportFormat
+from ..rdf.formats import ExportFormat
+from ..store import KnowledgeGraph
 from .streams import AfterPrefixes, CompactJsonLd, Unframed, XmlText, prefix_lines
 
 __all__ = ["dataset_quads", "write_store", "write_quads", "write_triples"]
@@ -34,14 +34,14 @@ __all__ = ["dataset_quads", "write_store", "write_quads", "write_triples"]
 Graph = NamedNode | BlankNode | DefaultGraph
 
 
-def write_store(store: SetUnionStore, fmt: ExportFormat, out: IO[bytes],
+def write_store(store: KnowledgeGraph, fmt: ExportFormat, out: IO[bytes],
                 graph: NamedNode | None = None) -> None:
     """Write the whole dataset, or the named graph ``graph`` with its name, from the store.
 
     The whole dataset in a syntax without graphs is their merge, each triple once, read from
-    the store's union graph (:mod:`graph.unionset`)."""
+    the store's union graph (:mod:`graph.store.unionset`)."""
     syntax = _syntax(fmt)
-    graphs: list[Graph] = [graph] if graph else [DefaultGraph(), *store.named_graphs()]
+    graphs: list[Graph] = [graph] if graph else [DefaultGraph(), *store.graph_terms()]
     if graph is None and syntax not in (RdfFormat.TRIG, RdfFormat.N_QUADS, RdfFormat.JSON_LD):
         graphs = [store.merged_graph]
     if syntax in (RdfFormat.TURTLE, RdfFormat.TRIG):
@@ -68,15 +68,15 @@ def write_store(store: SetUnionStore, fmt: ExportFormat, out: IO[bytes],
         write_quads(dataset_quads(store, graph), fmt, out)
 
 
-def dataset_quads(store: Store, graph: NamedNode | None = None) -> Iterator[Quad]:
+def dataset_quads(store: KnowledgeGraph, graph: NamedNode | None = None) -> Iterator[Quad]:
     """The quads of one named graph, or of the whole dataset one graph after another.
 
     Grouping by graph lets JSON-LD write each graph once (the store's own order may switch graph
     at every quad).
     """
-    graphs: list[Graph] = [graph] if graph else [DefaultGraph(), *store.named_graphs()]
+    graphs: list[Graph] = [graph] if graph else [DefaultGraph(), *store.graph_terms()]
     for name in graphs:
-        yield from store.quads_for_pattern(None, None, None, name)
+        yield from store.quads(graph=name)
 
 
 def write_quads(quads: Iterable[Quad], fmt: ExportFormat, out: IO[bytes]) -> None:
@@ -96,7 +96,7 @@ def write_triples(triples: Iterable[Triple], fmt: ExportFormat, out: IO[bytes]) 
     _serialize(statements, syntax, out)
 
 
-def _write_jsonld(store: Store, graphs: list[Graph], out: IO[bytes]) -> None:
+def _write_jsonld(store: KnowledgeGraph, graphs: list[Graph], out: IO[bytes]) -> None:
     """One array: the default graph's nodes, then ``{"@id": graph, "@graph": [nodes]}``."""
     writer = CompactJsonLd(out, ontology.PREFIXES)
     writer.write(b"[")
@@ -118,7 +118,7 @@ def _write_jsonld(store: Store, graphs: list[Graph], out: IO[bytes]) -> None:
     writer.close()
 
 
-def _write_rdfxml(store: Store, graphs: list[Graph], out: IO[bytes]) -> None:
+def _write_rdfxml(store: KnowledgeGraph, graphs: list[Graph], out: IO[bytes]) -> None:
     """One ``rdf:RDF`` element holding each graph's descriptions."""
     frame = serialize([], format=RdfFormat.RDF_XML, prefixes=ontology.PREFIXES)
     closing = b"</rdf:RDF>"

@@ -2,8 +2,8 @@
 graph and written to ``ontology/data/`` (``make data``), so that a server loads the result as it
 loads every bundled file, without importing or validating anything at start.
 
-``python -m graph.bundled`` remakes the files; ``tests/test_bundled_tables.py`` checks that a fresh
-import equals what is committed.
+``python -m graph.importing.bundled`` remakes the files; ``tests/test_bundled_tables.py`` checks
+that a fresh import equals what is committed.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ def import_bundled(table: ontology.BundledTable, kg: KnowledgeGraph | None = Non
     report = import_table(kg, table.table, bundled_mapping(table.name),
                           accessed=datetime.date.fromisoformat(table.accessed))
     graph = NamedNode(report.graph)
-    quads = list(kg.store.quads_for_pattern(None, None, None, graph))
-    quads += kg.store.quads_for_pattern(graph, None, None, NamedNode(ontology.SOURCES_GRAPH))
+    quads = list(kg.quads(graph=graph))
+    quads += kg.quads(graph, graph=NamedNode(ontology.SOURCES_GRAPH))
     return sorted(quads, key=str), report
 
 

@@ -1,33 +1,32 @@
 """Import a table into the graph: mapped, resolved, sourced, validated and written atomically.
 
-:func:`import_table` reads the rows with a CSVW mapping (:mod:`graph.tabular`), resolves the
-names of each entity column against the graph (:mod:`graph.resolve`), and builds the statements
-of ONE named graph, which it describes as a source in the sources graph (title, publisher,
-address, licence, attribution, access date). The statements are validated with the shapes, then
-written in one transaction that replaces what that graph held before. Nothing is written when
-the graph already holds exactly these statements: importing the same file twice changes nothing
-the second time, not even the graph's version.
+:func:`import_table` reads the rows with a CSVW mapping (:mod:`graph.importing.tabular`), resolves
+the names of each entity column against the graph (:mod:`graph.importing.resolve`), and builds the
+statements of ONE named graph, which it describes as a source in the sources graph (title,
+publisher, address, licence, attribution, access date). The statements are validated with the
+shapes, then written in one transaction that replaces what that graph held before. Nothing is
+written when the graph already holds exactly these statements: importing the same file twice changes
+nothing the second time, not even the graph's version.
 """
 
 from __future__ import annotations
 
 import datetime
 import time
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any
 
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
 
 import ontology
 
 from ..errors import BadInput
 from ..rdf.shapes import require_valid
-from ..store import KnowledgeGraph
+from ..store import KnowledgeGraph, scratch_graph
 from .mapper import statements
+from .report import ImportReport
 from .resolve import LabelIndex, Resolver, families
 from .tabular import Mapping, read_rows
 
@@ -37,69 +36,6 @@ P = ontology.PREFIXES
 RDF_TYPE, RDFS_LABEL = P["rdf"] + "type", P["rdfs"] + "label"
 #: Subjects validated together: bigger chunks cost memory in pyshacl, smaller ones time.
 CHUNK = 10_000
-
-
-@dataclass
-class ImportReport:
-    """What an import did or, in a dry run, would do.
-
-    ``merged``, ``created`` and ``unresolved`` map each kind of entity ("model",
-    "organization", ...) to the names of the table: to the id they resolved to, or to the reason
-    they did not. ``skipped_rows`` lists rows left out, ``unpaired`` the rows whose lists (several
-    organizations, several countries) could not be paired, per column.
-    """
-
-    graph: str
-    mapping: str
-    rows: int = 0
-    triples: int = 0
-    merged: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
-    created: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
-    unresolved: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
-    skipped_rows: list[tuple[int, str]] = field(default_factory=list)
-    unpaired: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    years: int = 0
-    dry_run: bool = False
-    unchanged: bool = False
-    written: bool = False
-    version: int = 0
-    seconds: dict[str, float] = field(default_factory=dict)  # per phase
-
-    def to_dict(self) -> dict[str, Any]:
-        """The report as plain JSON-ready data."""
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
-        for key in ("merged", "created", "unresolved"):
-            data[key] = {kind: dict(names) for kind, names in data[key].items()}
-        data["unpaired"] = dict(self.unpaired)
-        data["skipped_rows"] = [{"row": n, "reason": r} for n, r in self.skipped_rows]
-        return data
-
-    def summary(self, examples: int = 5) -> str:
-        """A few lines for people: counts per kind and the first examples of each."""
-        done = ("dry run: nothing written" if self.dry_run else
-                "unchanged: nothing written" if self.unchanged else
-                f"written (graph version {self.version})")
-        lines = [f"{self.rows} rows, {self.triples} statements into <{self.graph}> "
-                 f"with mapping {self.mapping}: {done}"]
-        for kind in sorted({*self.merged, *self.created, *self.unresolved}):
-            lines.append(f"{kind}: {len(self.merged.get(kind, {}))} merged, "
-                         f"{len(self.created.get(kind, {}))} created, "
-                         f"{len(self.unresolved.get(kind, {}))} unresolved")
-            for label, table in (("merged", self.merged), ("created", self.created),
-                                 ("unresolved", self.unresolved)):
-                shown = list(table.get(kind, {}).items())[:examples]
-                if shown:
-                    lines.append(f"  {label}: " + "; ".join(f"{n} -> {v}" for n, v in shown))
-        for number, reason in self.skipped_rows[:examples]:
-            lines.append(f"skipped row {number}: {reason}")
-        if len(self.skipped_rows) > examples:
-            lines.append(f"... {len(self.skipped_rows)} rows skipped in all")
-        for title, numbers in self.unpaired.items():
-            lines.append(f"{title}: lists not paired with their subjects in {len(numbers)} rows "
-                         f"(e.g. row {numbers[0]}), left out")
-        if self.years:
-            lines.append(f"{self.years} January 1st dates read as years")
-        return "\n".join(lines)
 
 
 def import_table(
@@ -119,8 +55,8 @@ def import_table(
         The graph to write into; only its ``query`` and ``update`` are used.
     table : bytes, path or binary stream
         The CSV table.
-    mapping : graph.tabular.Mapping
-        The CSVW mapping, from :func:`graph.mappings.load_mapping`.
+    mapping : graph.importing.tabular.Mapping
+        The CSVW mapping, from :func:`graph.importing.mappings.load_mapping`.
     graph : str, optional
         The named graph of the imported statements; what it held is replaced.
     accessed : datetime.date, optional
@@ -156,11 +92,11 @@ def import_table(
         classes = {s.match for s in specs} | {s.owner.entity.match for s in specs if s.owner}
         resolver = Resolver(LabelIndex.from_graph(kg, classes, exclude_graph=target))
         g = NamedNode(target)
-        scratch = Store()  # the new statements in canonical form, then the validation context
+        scratch = scratch_graph()  # the new statements, then the validation context
         family = mapping.column(mapping.row_column).entity.family
         lines = (families(kg, family.match, family.sharing, family.via, exclude_graph=target)
                  if family else [])
-        scratch.extend(Quad(s, p, o, g) for s, p, o in statements(rows, mapping, resolver, report,
+        scratch.add(Quad(s, p, o, g) for s, p, o in statements(rows, mapping, resolver, report,
                                                                    lines))
         del rows
         report.triples = len(scratch)
@@ -181,7 +117,7 @@ def import_table(
         _validate(kg, scratch, description, target, set(resolver.created))
     if not dry_run:
         with _phase(report, "write"):
-            _write(kg, scratch.quads_for_pattern(None, None, None, g), description, target)
+            _write(kg, scratch.quads(graph=g), description, target)
         report.written = True
     report.version = kg.version
     return report
@@ -231,7 +167,7 @@ def _description_now(kg: KnowledgeGraph, graph: str) -> set[tuple]:
     return {(p, o) for _, p, o in rows}
 
 
-def _holds_exactly(kg: KnowledgeGraph, graph: str, new: Store) -> bool:
+def _holds_exactly(kg: KnowledgeGraph, graph: str, new: KnowledgeGraph) -> bool:
     """Whether ``graph`` holds exactly the statements of ``new``: as many, all of them in it."""
     (count,), = kg.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
                          default_graphs=[graph]).rows
@@ -239,35 +175,35 @@ def _holds_exactly(kg: KnowledgeGraph, graph: str, new: Store) -> bool:
         return False
     g = NamedNode(graph)
     rows = kg.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", default_graphs=[graph]).rows
-    return all(Quad(s, p, o, g) in new for s, p, o in rows)
+    return all(next(new.quads(s, p, o, g), None) is not None for s, p, o in rows)
 
 
-def _validate(kg: KnowledgeGraph, scratch: Store, description: list[Quad], graph: str,
+def _validate(kg: KnowledgeGraph, scratch: KnowledgeGraph, description: list[Quad], graph: str,
               created: set[str]) -> None:
     """Validate the new statements (the quads of ``scratch``) in chunks of subjects, against
     what the graph says about the entities they touch (copied into ``scratch``), leaving out
     what ``graph`` held."""
     g = NamedNode(graph)
-    subjects = {q.subject.value for q in scratch}
-    objects = {q.object.value for q in scratch if isinstance(q.object, NamedNode)}
-    scratch.extend(description)
+    subjects = {q.subject.value for q in scratch.quads()}
+    objects = {q.object.value for q in scratch.quads() if isinstance(q.object, NamedNode)}
+    scratch.add(description)
     skip = f"FILTER (?g != {g})"
     for batch in _batches(sorted(subjects - created), 500):  # entities the import adds to
         rows = kg.query(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {_values(batch)} }} "
                         f"GRAPH ?g {{ ?s ?p ?o }} {skip} }}").rows
-        scratch.extend(Quad(s, p, o, c) for s, p, o, c in rows)
+        scratch.add(Quad(s, p, o, c) for s, p, o, c in rows)
         objects.update(o.value for _, _, o, _ in rows if isinstance(o, NamedNode))
     rdf_type = NamedNode(RDF_TYPE)
     for batch in _batches(sorted(objects - subjects - created), 500):  # entities they point at
         rows = kg.query(f"SELECT ?s ?o ?g WHERE {{ VALUES ?s {{ {_values(batch)} }} "
                         f"GRAPH ?g {{ ?s a ?o }} {skip} }}").rows
-        scratch.extend(Quad(s, rdf_type, o, c) for s, o, c in rows)
+        scratch.add(Quad(s, rdf_type, o, c) for s, o, c in rows)
     sources = kg.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
                        default_graphs=[ontology.SOURCES_GRAPH]).rows
-    scratch.extend(Quad(s, p, o, NamedNode(ontology.SOURCES_GRAPH)) for s, p, o in sources
+    scratch.add(Quad(s, p, o, NamedNode(ontology.SOURCES_GRAPH)) for s, p, o in sources
                    if s.value != graph)
     for i, chunk in enumerate(_batches(sorted(subjects), CHUNK)):
-        quads = [q for s in chunk for q in scratch.quads_for_pattern(NamedNode(s), None, None, g)]
+        quads = [q for s in chunk for q in scratch.quads(NamedNode(s), graph=g)]
         require_valid(quads + (description if i == 0 else []), context=scratch)
     if not subjects:
         require_valid(description, context=scratch)

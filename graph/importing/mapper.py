@@ -1,7 +1,7 @@
 """Rows to statements: each entity cell resolved, each list paired with its subjects.
 
-:func:`statements` turns the typed rows of a table (:mod:`graph.tabular`) into the triples of an
-import. The entities of the row column are resolved first, then those the rows create
+:func:`statements` turns the typed rows of a table (:mod:`graph.importing.tabular`) into the
+triples of an import. The entities of the row column are resolved first, then those the rows create
 (developers, countries), then those they only point at (base models), so that a row may name a
 model that a later row describes. Values are paired with their subjects: all of them with a single
 subject, one to one with as many subjects (``"Z.ai (Zhipu AI),Tsinghua University"`` and
@@ -14,17 +14,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode
 
 import ontology
 
-from .resolve import Family, Name, Resolver, begins, is_chinese, normalise, parse_name, short_id
+from ..rdf.terms import short_id
+from .report import ImportReport
+from .resolve import Family, Name, Resolver, begins, is_chinese, name_key, parse_name
 from .tabular import Column, Mapping, Row
-
-if TYPE_CHECKING:
-    from .importer import ImportReport
 
 __all__ = ["statements"]
 
@@ -68,7 +66,8 @@ class _Builder:
             if iri is None:
                 self._skip(row, f"its {row_column.title} could not be resolved")
             elif iri in owners:
-                self._skip(row, f"names the same entity as row {owners[iri]} ({short_id(iri)})")
+                self._skip(row, f"names the same entity as row {owners[iri]} "
+                                f"({short_id(iri, prefixed=True)})")
             else:
                 owners[iri] = row.number
                 entities[row.number] = {row_column.name: [iri]}
@@ -82,7 +81,7 @@ class _Builder:
                 subject = entities[row.number][row_column.name][0]
                 if column.entity.skip_row_without and not any(found) \
                         and subject in self.resolver.created:
-                    self._skip(row, f"{short_id(subject)} would be new and has no "
+                    self._skip(row, f"{short_id(subject, prefixed=True)} would be new and has no "
                                     f"{column.title} that resolves")
                     self._forget(subject)
                     del entities[row.number]
@@ -113,8 +112,8 @@ class _Builder:
                   and column.entity for iri in entities.get(column.name, ()) if iri}
         name = self.resolver.created[subject][0].en
         found = [f for f in lines if f.shared & shared and begins(name, f.name)]
-        longest = max((len(normalise(f.name)) for f in found), default=0)
-        best = {f.iri for f in found if len(normalise(f.name)) == longest}
+        longest = max((len(name_key(f.name)) for f in found), default=0)
+        best = {f.iri for f in found if len(name_key(f.name)) == longest}
         if len(best) == 1:
             yield NamedNode(subject), NamedNode(spec.property), NamedNode(best.pop())
 
@@ -140,7 +139,7 @@ class _Builder:
                 outcome = self.resolver.resolve(owner_name, owner.entity.match,
                                                 owner.entity.create)
                 getattr(self.report, outcome.status)[owner.entity.kind][owner_name.text] = (
-                    short_id(outcome.iri) if outcome.iri else outcome.reason)
+                    short_id(outcome.iri, prefixed=True) if outcome.iri else outcome.reason)
                 if outcome.iri:
                     self.owners[iri] = (owner.property, outcome.iri)
 
@@ -152,7 +151,7 @@ class _Builder:
                 continue
             outcome = self.resolver.resolve(name, spec.match, spec.create)
             getattr(self.report, outcome.status)[spec.kind][name.text] = (
-                short_id(outcome.iri) if outcome.iri else outcome.reason)
+                short_id(outcome.iri, prefixed=True) if outcome.iri else outcome.reason)
             if outcome.iri:
                 self.new_labels[outcome.iri].update(outcome.new_labels)
             found.append(outcome.iri)
@@ -202,7 +201,7 @@ class _Builder:
     def _forget(self, iri: str) -> None:
         self.resolver.forget(iri)
         for names in self.report.created.values():
-            for name in [n for n, i in names.items() if i == short_id(iri)]:
+            for name in [n for n, i in names.items() if i == short_id(iri, prefixed=True)]:
                 del names[name]
 
 

@@ -1,5 +1,5 @@
 """Reading a mapping: a W3C CSVW table description (``*.csv-metadata.json``) into a
-:class:`graph.tabular.Mapping`, with the ``csvw`` package; and the mappings bundled in
+:class:`graph.importing.tabular.Mapping`, with the ``csvw`` package; and the mappings bundled in
 ``ontology/mappings/``.
 
 Nothing is fetched: a mapping that refers to another document (a ``tableSchema`` or ``dialect``

@@ -1,6 +1,6 @@
 """Entity resolution: which entity of the graph a name in a table means, or a new one.
 
-A name matches an entity when their normalised forms are equal (:func:`normalise`): Unicode
+A name matches an entity when their normalised forms are equal (:func:`name_key`): Unicode
 NFKC, case folded, punctuation and spaces dropped, with a dot kept between two numbers so that
 "Qwen2.5" and "Qwen25" stay apart, and "+" kept ("PointNet++" is not "PointNet"). Every label
 counts: ``rdfs:label``, ``skos:prefLabel``, ``skos:altLabel`` and ``skos:hiddenLabel``, in every
@@ -33,10 +33,11 @@ from pyoxigraph import NamedNode
 
 import ontology
 
+from ..rdf.terms import fold, short_id
 from ..store import KnowledgeGraph
 
 __all__ = ["Family", "Name", "Outcome", "LabelIndex", "Resolver", "begins", "families",
-           "is_chinese", "normalise", "parse_name", "short_id", "slugify", "words"]
+           "is_chinese", "name_key", "parse_name", "slugify", "words"]
 
 LABEL_PROPERTIES = tuple(
     ontology.PREFIXES[p] + n for p, n in (("rdfs", "label"), ("skos", "prefLabel"),
@@ -49,14 +50,14 @@ _LEGAL_FORM = re.compile(r",?\s+(inc|incorporated|ltd|limited|llc|corp|corporati
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
-def normalise(name: str) -> str:
+def name_key(name: str) -> str:
     """The form two names must share to mean the same entity.
 
-    >>> normalise("Ernie 4.0 Turbo") == normalise("ERNIE-4.0-Turbo")
+    >>> name_key("Ernie 4.0 Turbo") == name_key("ERNIE-4.0-Turbo")
     True
-    >>> normalise("Qwen2.5-72B"), normalise("Qwen25-72B")
+    >>> name_key("Qwen2.5-72B"), name_key("Qwen25-72B")
     ('qwen2.5.72b', 'qwen25.72b')
-    >>> normalise("文心大模型 4.0")
+    >>> name_key("文心大模型 4.0")
     '文心大模型4.0'
     """
     tokens = words(name)
@@ -68,12 +69,12 @@ def normalise(name: str) -> str:
 
 
 def words(name: str) -> list[str]:
-    """The words of a name as :func:`normalise` compares them: NFKC, case folded.
+    """The words of a name as :func:`name_key` compares them: NFKC, case folded.
 
     >>> words("Nvidia H100 80G")
     ['nvidia', 'h100', '80g']
     """
-    return _TOKENS.findall(unicodedata.normalize("NFKC", name).casefold())
+    return _TOKENS.findall(fold(name))
 
 
 def is_chinese(text: str) -> bool:
@@ -134,9 +135,9 @@ def parse_name(text: str, *, alternatives: bool = False) -> Name:
         others = (parts if len(parts) > 1 else []) + ([outer, inner] if acronym else [])
         weak = [outer, inner] if inner and not acronym else []
     stripped = [_LEGAL_FORM.sub("", n) for n in (text, *others)] if alternatives else []
-    keys = tuple(dict.fromkeys(k for k in map(normalise, [text, en, *others, *stripped]) if k))
+    keys = tuple(dict.fromkeys(k for k in map(name_key, [text, en, *others, *stripped]) if k))
     alts = tuple(dict.fromkeys(o for o in others if o not in (text, en)))
-    return Name(text, en, zh, keys, tuple(normalise(w) for w in weak), alts)
+    return Name(text, en, zh, keys, tuple(name_key(w) for w in weak), alts)
 
 
 @dataclass
@@ -175,7 +176,7 @@ class LabelIndex:
                     FILTER (isIRI(?e) && isLiteral(?label))
                 }}""").rows
             for entity, label, klass in rows:
-                index.add(klass.value, entity.value, [normalise(label.value)])
+                index.add(klass.value, entity.value, [name_key(label.value)])
         rows = kg.query(f"""
             SELECT DISTINCT ?e WHERE {{
                 GRAPH ?g {{ ?e <{LABEL_PROPERTIES[0]}> ?label }} {skip}
@@ -236,10 +237,11 @@ class Resolver:
         if len(found) == 1:
             status = "created" if found[0] in self.created else "merged"
             fresh = tuple((text, lang) for text, lang in ((name.en, "en"), (name.zh, "zh"))
-                          if text and not self.index.knows(match, found[0], normalise(text)))
+                          if text and not self.index.knows(match, found[0], name_key(text)))
             outcome = Outcome(status, found[0], new_labels=fresh)
         elif found:
-            outcome = Outcome("unresolved", None, "ambiguous: " + ", ".join(map(short_id, found)))
+            outcome = Outcome("unresolved", None, "ambiguous: " + ", ".join(
+                short_id(iri, prefixed=True) for iri in found))
         elif create is None:
             outcome = Outcome("unresolved", None, "not in the graph")
         else:
@@ -307,13 +309,8 @@ def begins(name: str, prefix: str) -> bool:
     >>> begins("Stepwise-7B", "Step"), begins("Qwen", "Qwen"), begins("LLaVA-1.5", "Llama")
     (False, False, False)
     """
-    key, start = normalise(name), normalise(prefix)
+    key, start = name_key(name), name_key(prefix)
     if not start or len(key) <= len(start) or not key.startswith(start):
         return False
     head = words(prefix)
     return key[len(start)].isdigit() or words(name)[:len(head)] == head
-
-
-def short_id(iri: str) -> str:
-    """``kg:slug`` for an entity IRI, else the IRI."""
-    return "kg:" + iri[len(ontology.KG):] if iri.startswith(ontology.KG) else iri

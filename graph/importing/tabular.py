@@ -1,16 +1,17 @@
 """Tables described by W3C CSV on the Web (CSVW) metadata: what a mapping says, and the typed rows.
 
-A mapping (:mod:`graph.mappings` reads it) is a CSVW table description (``*.csv-metadata.json``):
-each column has ``titles`` (its header in the file), a ``datatype``, ``null`` values, a
-``separator`` for lists, and ``propertyUrl`` (the predicate); ``tableSchema.aboutUrl`` names the
-column whose entity each row describes, and a column's own ``aboutUrl`` the column whose entities
-its values describe. What CSVW cannot say is written as common properties under ``aikg:``, which
-other CSVW processors ignore (docs/import.md lists them): ``aikg:entity`` (the cell names
-entities to resolve), ``aikg:values`` (a fixed reading of each text), ``aikg:derive`` (a second
-property read from the same cell), ``aikg:split``, ``aikg:keep``, ``aikg:patterns``,
-``aikg:onlyWhere``, ``aikg:yearIfJanuaryFirst``, ``aikg:roundTo``; on the table ``aikg:graph``,
-``aikg:site``, ``aikg:evidenceKind`` and ``aikg:aliases``. :func:`read_rows` reads a table's
-cells into RDF terms and entity names, naming the row and column of a cell that does not read.
+A mapping (:mod:`graph.importing.mappings` reads it) is a CSVW table description
+(``*.csv-metadata.json``): each column has ``titles`` (its header in the file), a ``datatype``,
+``null`` values, a ``separator`` for lists, and ``propertyUrl`` (the predicate);
+``tableSchema.aboutUrl`` names the column whose entity each row describes, and a column's own
+``aboutUrl`` the column whose entities its values describe. What CSVW cannot say is written as
+common properties under ``aikg:``, which other CSVW processors ignore (docs/import.md lists them):
+``aikg:entity`` (the cell names entities to resolve), ``aikg:values`` (a fixed reading of each
+text), ``aikg:derive`` (a second property read from the same cell), ``aikg:split``, ``aikg:keep``,
+``aikg:patterns``, ``aikg:onlyWhere``, ``aikg:yearIfJanuaryFirst``, ``aikg:roundTo``; on the table
+``aikg:graph``, ``aikg:site``, ``aikg:evidenceKind`` and ``aikg:aliases``. :func:`read_rows` reads a
+table's cells into RDF terms and entity names, naming the row and column of a cell that does not
+read.
 """
 
 from __future__ import annotations

@@ -2,10 +2,9 @@
 
 :class:`Network` keeps the projection in step with the store; :func:`neighbors`,
 :func:`circle`, :func:`paths` and :func:`overlap` walk it; :func:`ranking` and :func:`stats`
-summarize it once per version. :mod:`.lookups` answers each question a view asks in one call
-(``circle_of``, ``paths_between``, ``describe_entity``...), on a local or a remote store; it
-is imported by name, not from here, as it stands on :mod:`graph.describe.entities`, which
-stands on this package.
+summarize it once per version. :mod:`graph.describe.lookups`, a floor up, answers each question
+a view asks in one call (``circle_of``, ``paths_between``, ``describe_entity``...), on a local
+or a remote store.
 """
 
 from .live import (

@@ -19,6 +19,7 @@ from pyoxigraph import NamedNode
 
 import ontology
 
+from ..rdf.quadsource import QuadSource
 from .periods import Period, start_day
 
 __all__ = ["CHAIN_AXIOM", "Derived", "chain_period", "derive", "property_chains", "stated"]
@@ -41,26 +42,27 @@ class Derived:
     paths: list[tuple[Triple, ...]] = field(default_factory=list)
 
 
-def property_chains(store, relations: Iterable[str]) -> dict[str, tuple[str, ...]]:
+def property_chains(store: QuadSource, relations: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """The property chain of each of ``relations`` that declares one, as its links in order.
 
-    >>> from pyoxigraph import Store, parse, RdfFormat
-    >>> store = Store()
-    >>> store.extend(parse(b'''<http://e/c> <%s> ( <http://e/a> <http://e/b> ) .'''
+    >>> from pyoxigraph import parse, RdfFormat
+    >>> from graph.store import open_graph
+    >>> store = open_graph("memory", bundled=False)
+    >>> store.add(parse(b'''<http://e/c> <%s> ( <http://e/a> <http://e/b> ) .'''
     ...                    % CHAIN_AXIOM.value.encode(), format=RdfFormat.TURTLE))
     >>> property_chains(store, ["http://e/c", "http://e/a"])
     {'http://e/c': ('http://e/a', 'http://e/b')}
     """
     chains = {}
     for relation in relations:
-        for quad in store.quads_for_pattern(NamedNode(relation), CHAIN_AXIOM, None, None):
+        for quad in store.quads(NamedNode(relation), CHAIN_AXIOM, None, None):
             links = _list(store, quad.object)
             if len(links) >= 2:
                 chains[relation] = tuple(links)
     return chains
 
 
-def derive(store, chains: dict[str, tuple[str, ...]], read: set
+def derive(store: QuadSource, chains: dict[str, tuple[str, ...]], read: set
            ) -> dict[tuple[str, str, str], Derived]:
     """The edges ``(x, relation, z)`` that ``chains`` derive from the statements of ``store``
     between IRIs; the graphs of the statements read go into ``read``.
@@ -114,10 +116,10 @@ def chain_period(found: Derived, periods: Mapping[Triple, Period]) -> Period | N
     return Period(since, until) if since or until else None
 
 
-def _statements(store, predicate: str, read: set) -> dict[tuple[str, str], set[str]]:
+def _statements(store: QuadSource, predicate: str, read: set) -> dict[tuple[str, str], set[str]]:
     """The ``(subject, object)`` pairs of ``predicate`` between IRIs, with their source graphs."""
     pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for quad in store.quads_for_pattern(None, NamedNode(predicate), None, None):
+    for quad in store.quads(None, NamedNode(predicate), None, None):
         read.add(quad.graph_name)
         subject, obj, graph = quad.subject, quad.object, quad.graph_name
         if type(subject) is NamedNode and type(obj) is NamedNode:
@@ -127,14 +129,14 @@ def _statements(store, predicate: str, read: set) -> dict[tuple[str, str], set[s
     return pairs
 
 
-def _list(store, head) -> list[str]:
+def _list(store: QuadSource, head) -> list[str]:
     """The IRIs of an RDF list, in order; empty if it is not a list of IRIs."""
     items: list[str] = []
     seen = set()
     while head != _NIL and head not in seen:
         seen.add(head)
-        first = next(store.quads_for_pattern(head, _FIRST, None, None), None)
-        rest = next(store.quads_for_pattern(head, _REST, None, None), None)
+        first = next(store.quads(head, _FIRST, None, None), None)
+        rest = next(store.quads(head, _REST, None, None), None)
         if first is None or rest is None or type(first.object) is not NamedNode:
             return []
         items.append(first.object.value)

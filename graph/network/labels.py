@@ -31,7 +31,7 @@ def term_labels(kg: KnowledgeGraph, iris: Iterable[str], *, inverse: bool = Fals
     kinds = LABEL_KINDS[inverse]
     found: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(
         lambda: {"en": {}, "zh": {}})
-    for x, kind, label in (_stored_labels if kg.store is not None else _queried_labels)(
+    for x, kind, label in (_stored_labels if kg.capabilities.local else _queried_labels)(
             kg, iris, kinds):
         language = label_language(label) if isinstance(label, Literal) else None
         if language:
@@ -54,7 +54,7 @@ def _stored_labels(kg: KnowledgeGraph, iris: list[str], kinds
     ``SERVICE``.)"""
     for iri in iris:
         for predicate, kind in kinds:
-            quads = kg.store.quads_for_pattern(NamedNode(iri), predicate, None, None)
+            quads = kg.quads(NamedNode(iri), predicate)
             for label in dict.fromkeys(quad.object for quad in quads):
                 yield iri, kind, label
 

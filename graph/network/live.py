@@ -17,11 +17,12 @@ from ..store import KnowledgeGraph, budget
 from .arrays import WalkCache, adjacency, walk
 from .chains import stated
 from .circles import Circle
+from .collector import without_collector
 from .metrics import centrality, counts
 from .overlay import patched, worth_compacting
 from .patch import changes, patch, read_statements
 from .periods import as_of
-from .projection import Projection, project, without_collector
+from .projection import Projection, project
 from .search import resolve
 
 __all__ = ["HUB_DEGREE", "Network", "build", "cached_circle", "class_counts", "class_groups",
@@ -55,7 +56,7 @@ class Network:
         """The projection of the graph's current version.
 
         Raises :class:`~graph.errors.Unsupported` for a remote store, which is never projected
-        into memory whole (:mod:`graph.remote_network` walks it with SPARQL instead).
+        into memory whole (:mod:`graph.network.remote_walks` walks it with SPARQL instead).
         """
         if self._current is None:
             raise Unsupported("relationship lookups over HTTP need a local store for now; on a "
@@ -73,19 +74,21 @@ class Network:
                roles: Collection[str] | None = None, max_nodes: int | None = None
                ) -> Projection:
         """The projection a walk of ``depth`` hops from ``node`` works on: here the whole
-        ``projection`` (:class:`~graph.remote_network.RemoteNetwork` fetches just the part)."""
+        ``projection`` (:class:`~graph.network.remote_walks.RemoteNetwork` fetches just the
+        part)."""
         return projection
 
     def between(self, projection: Projection, source: str, target: str, *, k: int = 1,
                 max_length: int = 4, relations: Collection[str] | None = None) -> Projection:
         """The projection paths between two entities work on: here the whole ``projection``
-        (:class:`~graph.remote_network.RemoteNetwork` walks from both ends for just the part)."""
+        (:class:`~graph.network.remote_walks.RemoteNetwork` walks from both ends for just the
+        part)."""
         return projection
 
     def matching(self, projection: Projection, query: str,
                  types: Collection[str] | None = None) -> tuple[Projection, bool]:
         """The projection a search for ``query`` works on, and whether it was cut short: here
-        the whole ``projection``, never cut (:class:`~graph.remote_network.RemoteNetwork`
+        the whole ``projection``, never cut (:class:`~graph.network.remote_walks.RemoteNetwork`
         fetches just the entities whose names may match)."""
         return projection, False
 
@@ -153,13 +156,13 @@ class Network:
 
     @staticmethod
     def _build(kg: KnowledgeGraph) -> Projection | None:
-        if kg.store is None:
+        if not kg.capabilities.local:
             return None
         return _warm(build(kg))
 
     def entity(self, text: str, projection: Projection | None = None) -> str:
         """The IRI of the entity that ``text`` names: an id (a slug under ``kg:``), an IRI,
-        or a name in English or Chinese; see :func:`~graph.search.resolve`.
+        or a name in English or Chinese; see :func:`~graph.network.search.resolve`.
 
         An id or IRI counts when the projection holds it or a statement has it as subject.
         Raises :class:`~graph.errors.EntityNotFound` (with close ids as suggestions) or
@@ -174,8 +177,7 @@ class Network:
             subject = NamedNode(iri)
         except ValueError:  # not an IRI at all
             return False
-        return next(iter(self.kg.store.quads_for_pattern(subject, None, None, None)), None) \
-            is not None
+        return next(self.kg.quads(subject), None) is not None
 
 
 def _warm(projection: Projection) -> Projection:

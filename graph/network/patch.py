@@ -64,7 +64,7 @@ def read_statements(kg: KnowledgeGraph, graphs: Iterable[str], projection: Proje
     for name in graphs:
         graph = DefaultGraph() if name == DEFAULT_GRAPH else NamedNode(name)
         for predicate in predicates:
-            for quad in kg.store.quads_for_pattern(None, predicate, None, graph):
+            for quad in kg.quads(None, predicate, None, graph):
                 found.add(quad)
                 if len(found) > STATEMENT_LIMIT:
                     return None
@@ -134,14 +134,14 @@ def _class_stays(kg: KnowledgeGraph, projection: Projection, cls: NamedNode) -> 
         return False
     patterns = ((cls, RDF_TYPE, _OWL_CLASS), (cls, RDF_TYPE, _RDFS_CLASS),
                 (cls, _SUBCLASS, None), (None, _SUBCLASS, cls))
-    return any(next(kg.store.quads_for_pattern(*p, None), None) is not None for p in patterns)
+    return any(next(kg.quads(*p, None), None) is not None for p in patterns)
 
 
 def _stated_in(kg: KnowledgeGraph, projection: Projection, graph: str) -> set[Triple] | None:
     """The edges a source graph states (their dates follow its date); None when too many."""
     found: set[Triple] = set()
     for predicate in projection.relations:
-        for quad in kg.store.quads_for_pattern(None, NamedNode(predicate), None,
+        for quad in kg.quads(None, NamedNode(predicate), None,
                                                NamedNode(graph)):
             if type(quad.subject) is NamedNode and type(quad.object) is NamedNode:
                 found.add((quad.subject.value, predicate, quad.object.value))
@@ -179,15 +179,15 @@ def patch(projection: Projection, kg: KnowledgeGraph, change: Change,
     ends = edge_ends(projection.relations)
     added: Counter[str] = Counter()  # edges by predicate, taken away ones counting -1
     for s, p, o in sorted(change.edges):
-        graphs = [q.graph_name for q in kg.store.quads_for_pattern(
+        graphs = [q.graph_name for q in kg.quads(
             NamedNode(s), NamedNode(p), NamedNode(o), None)]
         sources = sorted({g.value for g in graphs if type(g) is NamedNode})
-        data = edge_data(p, ends[p], sources, edge_period(kg.store, (s, p, o), sources)
+        data = edge_data(p, ends[p], sources, edge_period(kg, (s, p, o), sources)
                          ) if graphs else None
         added[p] += fork.set_edge(s, o, p, data)
     names: dict[str, list] = {}  # the touched nodes' names; [] for none
     for node in sorted(change.nodes):
-        types = {q.object.value for q in kg.store.quads_for_pattern(
+        types = {q.object.value for q in kg.quads(
             NamedNode(node), RDF_TYPE, None, None) if type(q.object) is NamedNode}
         found = _names_of(kg, node)
         if (types and node.startswith(ontology.KG)) or fork.has_edges(node):
@@ -214,7 +214,7 @@ def _names_of(kg: KnowledgeGraph, node: str) -> list[tuple[str, str, str | None]
     """The node's names as :func:`~.projection.project` lists them."""
     found: dict[tuple[str, str, str | None], None] = {}
     for predicate, kind in NAME_PREDICATES:
-        for quad in kg.store.quads_for_pattern(NamedNode(node), predicate, None, None):
+        for quad in kg.quads(NamedNode(node), predicate, None, None):
             if type(quad.object) is Literal:
                 found[(quad.object.value, kind, label_language(quad.object))] = None
     return sorted(found, key=name_order)

@@ -20,11 +20,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
-from pyoxigraph import Literal, NamedNode, Store
+from pyoxigraph import Literal, NamedNode
 
 import ontology
 
 from ..errors import BadInput
+from ..rdf.quadsource import QuadSource
 
 __all__ = ["Period", "DATE_PREDICATES", "as_of", "date_edges", "edge_period", "edge_periods",
            "parse_day", "holds", "period_attributes", "periods_of", "start_day"]
@@ -120,7 +121,7 @@ def as_of(G: nx.MultiDiGraph, day: str | None) -> nx.MultiDiGraph:
     return nx.subgraph_view(G, filter_edge=lambda u, v, key: holds(G[u][v][key], day))
 
 
-def edge_periods(store: Store, edges: Mapping[Triple, Iterable[str]], read: set
+def edge_periods(store: QuadSource, edges: Mapping[Triple, Iterable[str]], read: set
                  ) -> dict[Triple, Period]:
     """The period of each edge ``(subject, predicate, object)`` given the graphs stating it.
 
@@ -128,28 +129,28 @@ def edge_periods(store: Store, edges: Mapping[Triple, Iterable[str]], read: set
     rebuilds the projection.
     """
     issued: dict[str, str] = {}
-    for quad in store.quads_for_pattern(None, DCTERMS_ISSUED, None, None):
+    for quad in store.quads(None, DCTERMS_ISSUED, None, None):
         read.add(quad.graph_name)
         if type(quad.object) is Literal and _PARTIAL_DATE.match(quad.object.value):
             issued[quad.subject.value] = quad.object.value
     return periods_of(edges, issued, _stated_dates(store, read))
 
 
-def edge_period(store: Store, edge: Triple, sources: Iterable[str]) -> Period | None:
+def edge_period(store: QuadSource, edge: Triple, sources: Iterable[str]) -> Period | None:
     """The period of one edge, as :func:`edge_periods` finds it, from the few statements about
     it and its sources: a write that changed it need not read every date of the store."""
     issued = {}
     for graph in sources:
-        for quad in store.quads_for_pattern(NamedNode(graph), DCTERMS_ISSUED, None, None):
+        for quad in store.quads(NamedNode(graph), DCTERMS_ISSUED, None, None):
             if type(quad.object) is Literal and _PARTIAL_DATE.match(quad.object.value):
                 issued[graph] = quad.object.value
     stated = []
-    for part in store.quads_for_pattern(None, STATEMENT_PARTS[0], NamedNode(edge[0]), None):
+    for part in store.quads(None, STATEMENT_PARTS[0], NamedNode(edge[0]), None):
         statement, graph = part.subject, part.graph_name
         if _reified(store, statement, graph, set()) != edge:
             continue
         for kind, predicate in (("since", SINCE), ("until", UNTIL)):
-            for quad in store.quads_for_pattern(statement, predicate, None, graph):
+            for quad in store.quads(statement, predicate, None, graph):
                 if type(quad.object) is Literal:
                     stated.append((edge, kind, quad.object.value))
     return periods_of({edge: sources}, issued, stated).get(edge)
@@ -201,7 +202,7 @@ def period_attributes(period: Period | None) -> dict[str, object]:
     return found
 
 
-def date_edges(G: nx.MultiDiGraph, store: Store) -> None:
+def date_edges(G: nx.MultiDiGraph, store: QuadSource) -> None:
     """Put on each edge ``(u, v, predicate)`` of ``G`` its dates (:func:`period_attributes`),
     read from ``store`` for the source graphs in the edge's ``sources``."""
     edges = {(u, key, v): data.get("sources", ()) for u, v, key, data in
@@ -210,20 +211,20 @@ def date_edges(G: nx.MultiDiGraph, store: Store) -> None:
         G.edges[u, v, key].update(period_attributes(period))
 
 
-def _stated_dates(store: Store, read: set) -> Iterable[tuple[Triple, str, str]]:
+def _stated_dates(store: QuadSource, read: set) -> Iterable[tuple[Triple, str, str]]:
     """Each ``aikg:since`` and ``aikg:until`` stated about an edge: (edge, kind, date)."""
     for kind, predicate in (("since", SINCE), ("until", UNTIL)):
-        for quad in store.quads_for_pattern(None, predicate, None, None):
+        for quad in store.quads(None, predicate, None, None):
             read.add(quad.graph_name)
             triple = _reified(store, quad.subject, quad.graph_name, read)
             if triple is not None and type(quad.object) is Literal:
                 yield triple, kind, quad.object.value
 
 
-def _reified(store: Store, statement, graph, read: set) -> Triple | None:
+def _reified(store: QuadSource, statement, graph, read: set) -> Triple | None:
     parts = []
     for part in STATEMENT_PARTS:
-        quad = next(iter(store.quads_for_pattern(statement, part, None, graph)), None)
+        quad = next(iter(store.quads(statement, part, None, graph)), None)
         if quad is None or type(quad.object) is not NamedNode:
             return None
         read.add(graph)

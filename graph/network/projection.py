@@ -9,7 +9,6 @@ swamp paths and rankings.
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -27,6 +26,7 @@ from ..rdf.terms import label_language, pick_label, resolve_terms, sparql_prefix
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
 from .arrays import Adjacency, adjacency, keep
 from .chains import CHAIN_AXIOM, chain_period, derive, property_chains
+from .collector import without_collector
 from .labels import RDFS_LABEL, SKOS, term_labels
 from .periods import DATE_PREDICATES, Period, edge_periods, period_attributes
 
@@ -191,7 +191,7 @@ class Projection:
         for name in changed:
             graph = DefaultGraph() if name == DEFAULT_GRAPH else NamedNode(name)
             for predicate in predicates:
-                if next(kg.store.quads_for_pattern(None, predicate, None, graph), None) is not None:
+                if next(kg.quads(None, predicate, None, graph), None) is not None:
                     return False
         return True
 
@@ -241,27 +241,6 @@ class Projection:
         return {k: data[k] for k in ("id", "iri", "label_en", "label_zh", "types")}
 
 
-def without_collector(make: Callable[[], T]) -> T:
-    """``make()`` with the cyclic garbage collector held off, its result then frozen out of it.
-
-    A projection and the values derived from it (rankings, the search index) are up to
-    millions of objects without reference cycles that live until the next write. While they
-    are made, the collector's full passes would walk them again and again (the projection of
-    1M triples took 9 to 15 s with it, 4 s without); left in its oldest generation, every full
-    pass would stall requests for up to half a second. Frozen, they are still freed by
-    reference counting once no longer used.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        made = make()
-    finally:
-        if enabled:
-            gc.enable()
-    gc.freeze()
-    return made
-
-
 def project(kg: KnowledgeGraph) -> Projection:
     """Build the projection of the current version of ``kg`` with a few bulk scans.
 
@@ -269,38 +248,37 @@ def project(kg: KnowledgeGraph) -> Projection:
     Relations derived by a property chain (:mod:`.chains`) are edges too, each with the nodes
     it goes through as ``via``.
     """
-    store = kg.store
     relations = ecosystem_relations(kg)
     read = {quad.graph_name for p in TERM_PREDICATES
-            for quad in store.quads_for_pattern(None, p, None, None)}
+            for quad in kg.quads(None, p, None, None)}
     edge_sources: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for predicate in relations:
-        for quad in store.quads_for_pattern(None, NamedNode(predicate), None, None):
+        for quad in kg.quads(None, NamedNode(predicate), None, None):
             subject, obj, graph = quad.subject, quad.object, quad.graph_name
             read.add(graph)
             if type(subject) is NamedNode and type(obj) is NamedNode:
                 sources = edge_sources[(subject.value, predicate, obj.value)]
                 if type(graph) is NamedNode:
                     sources.add(graph.value)
-    chains = property_chains(store, relations)
-    derived = derive(store, chains, read)
+    chains = property_chains(kg, relations)
+    derived = derive(kg, chains, read)
     for statement, found in derived.items():
         edge_sources[statement] |= found.sources
     types: dict[str, set[str]] = defaultdict(set)
-    for quad in store.quads_for_pattern(None, RDF_TYPE, None, None):
+    for quad in kg.quads(None, RDF_TYPE, None, None):
         subject, obj = quad.subject, quad.object
         read.add(quad.graph_name)
         if type(subject) is NamedNode and type(obj) is NamedNode:
             types[subject.value].add(obj.value)
     nodes = {s for s in types if s.startswith(ontology.KG)}
     nodes.update(end for s, _, o in edge_sources for end in (s, o))
-    names = _names(store, nodes, read)
+    names = _names(kg, nodes, read)
 
     G = nx.MultiDiGraph(version=kg.version)
     G.add_nodes_from(_node_attributes(iri, names.get(iri, ()), types.get(iri, ()))
                      for iri in sorted(nodes))
     ends = edge_ends(relations)
-    periods = edge_periods(store, edge_sources, read)
+    periods = edge_periods(kg, edge_sources, read)
     for statement, found in derived.items():
         periods[statement] = chain_period(found, periods)
     add_edge = G.add_edge  # one call per edge: add_edges_from looks each edge up again
@@ -382,12 +360,13 @@ def ecosystem_relations(kg: KnowledgeGraph) -> dict[str, Relation]:
     return relations
 
 
-def _names(store, nodes: set[str], read: set) -> dict[str, list[tuple[str, str, str | None]]]:
+def _names(kg: KnowledgeGraph, nodes: set[str], read: set
+           ) -> dict[str, list[tuple[str, str, str | None]]]:
     """Each node's names as ``(text, kind, language)``, once each, in a stable order; the
     graphs of every name statement go into ``read``."""
     names: dict[str, dict[tuple[str, str, str | None], None]] = defaultdict(dict)
     for predicate, kind in NAME_PREDICATES:
-        for quad in store.quads_for_pattern(None, predicate, None, None):
+        for quad in kg.quads(None, predicate, None, None):
             subject, label = quad.subject.value, quad.object
             read.add(quad.graph_name)
             if subject in nodes and type(label) is Literal:

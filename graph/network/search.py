@@ -13,13 +13,10 @@ import difflib
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..errors import AmbiguousName, EntityNotFound
 from ..rdf.terms import entity_iri, normalize
-
-if TYPE_CHECKING:  # the network package uses this module: no import cycle at run time
-    from .projection import Projection
+from .projection import Projection
 
 __all__ = ["Hit", "SearchIndex", "index", "resolve", "search", "suggest"]
 

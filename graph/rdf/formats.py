@@ -1,4 +1,6 @@
-"""The RDF syntaxes aikg reads and writes, by name, media type and file suffix."""
+"""Every format aikg reads and writes, in one registry: the RDF syntaxes, the SPARQL results
+formats and the network formats, by name, alias, media type and file suffix; and the checks on
+RDF input (gzip, parse errors, documents built to blow up a parser)."""
 
 from __future__ import annotations
 
@@ -15,9 +17,17 @@ from pyoxigraph import RdfFormat
 from ..errors import BadInput, ParseError, Refused
 
 __all__ = [
-    "RdfSyntax",
+    "EXPORT_FORMATS",
+    "FILE_NAME_ALIASES",
+    "FORMAT_ALIASES",
     "RDF_SYNTAXES",
+    "RESULTS_FORMATS",
+    "ExportFormat",
+    "RdfSyntax",
     "check_untrusted",
+    "export_format",
+    "format_for_path",
+    "format_name",
     "open_rdf_input",
     "rdf_parse_error",
     "rdf_syntax",
@@ -49,11 +59,37 @@ RDF_SYNTAXES: tuple[RdfSyntax, ...] = (
     RdfSyntax("rdfxml", "application/rdf+xml", (".rdf", ".owl", ".xml"), RdfFormat.RDF_XML),
 )
 
-_ALIASES = {
-    "ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "nq": "nquads",
-    "n-quads": "nquads", "json-ld": "jsonld", "xml": "rdfxml", "rdf/xml": "rdfxml",
-    "rdf": "rdfxml", "owl": "rdfxml",
+#: SPARQL results formats by name: their media types. ASK results have JSON and XML only.
+RESULTS_FORMATS: dict[str, str] = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
 }
+
+#: The one table of other names of formats: alias -> the format's name.
+FORMAT_ALIASES: dict[str, str] = {
+    "ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "nq": "nquads",
+    "n-quads": "nquads", "json-ld": "jsonld", "rdf/xml": "rdfxml", "rdf": "rdfxml",
+    "xml": "rdfxml", "owl": "rdfxml",
+    "node-link": "nodelink", "d3": "nodelink", "json": "nodelink", "cyjs": "cytoscape",
+    "cytoscape.js": "cytoscape", "zip": "csv", "gv": "dot", "graphviz": "dot",
+}
+#: Aliases that are file suffixes and name their format only where a file's format is meant
+#: (loads, exports, file names): on ``/sparql``, ``json``, ``xml`` and ``csv`` are results
+#: formats, so ``?format=`` there takes the other aliases only.
+FILE_NAME_ALIASES = frozenset({"xml", "owl", "json", "zip"})
+
+
+def format_name(alias: str, *, file_names: bool = True) -> str:
+    """The name a format goes by, from any of its aliases (lower case); others unchanged.
+
+    >>> format_name("ttl"), format_name("xml"), format_name("xml", file_names=False)
+    ('turtle', 'rdfxml', 'xml')
+    """
+    if not file_names and alias in FILE_NAME_ALIASES:
+        return alias
+    return FORMAT_ALIASES.get(alias, alias)
 
 
 def rdf_syntax(name_or_media_type: str) -> RdfSyntax:
@@ -64,8 +100,7 @@ def rdf_syntax(name_or_media_type: str) -> RdfSyntax:
     >>> rdf_syntax("NT").name
     'ntriples'
     """
-    key = name_or_media_type.split(";")[0].strip().lower()
-    key = _ALIASES.get(key, key)
+    key = format_name(name_or_media_type.split(";")[0].strip().lower())
     for syntax in RDF_SYNTAXES:
         if key in (syntax.name, syntax.media_type):
             return syntax
@@ -174,3 +209,86 @@ def check_untrusted(data: bytes | mmap.mmap, syntax: RdfSyntax) -> None:
         if deepest > MAX_NESTING:
             raise Refused(f"JSON-LD nested {deepest} deep is refused (at most {MAX_NESTING})")
 
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export format: its short name, media type and file suffix.
+
+    RDF formats carry their :class:`RdfSyntax`; network formats have none.
+    """
+
+    name: str
+    media_type: str
+    suffix: str
+    syntax: RdfSyntax | None = None
+
+    @property
+    def is_rdf(self) -> bool:
+        """True for the RDF syntaxes, False for the network formats."""
+        return self.syntax is not None
+
+    @property
+    def content_type(self) -> str:
+        """The ``Content-Type`` header: text formats say they are UTF-8."""
+        text = self.media_type.startswith("text/") or self.media_type.endswith(
+            ("json", "xml", "n-triples", "n-quads", "trig"))
+        return f"{self.media_type}; charset=utf-8" if text else self.media_type
+
+
+_NETWORK_FORMATS = (
+    ExportFormat("graphml", "application/graphml+xml", ".graphml"),
+    ExportFormat("gexf", "application/gexf+xml", ".gexf"),
+    ExportFormat("nodelink", "application/json", ".json"),
+    ExportFormat("cytoscape", "application/vnd.cytoscape+json", ".cyjs"),
+    ExportFormat("csv", "application/zip", ".zip"),
+    ExportFormat("dot", "text/vnd.graphviz", ".dot"),
+)
+
+#: Every export format: the RDF syntaxes first, then the network formats.
+EXPORT_FORMATS: tuple[ExportFormat, ...] = tuple(
+    ExportFormat(s.name, s.media_type, s.suffixes[0], syntax=s) for s in RDF_SYNTAXES
+) + _NETWORK_FORMATS
+
+
+def export_format(name_or_media_type: str) -> ExportFormat:
+    """Find an export format by name, alias or media type; unknown names list the valid ones.
+
+    >>> export_format("ttl").name
+    'turtle'
+    >>> export_format("application/graphml+xml").suffix
+    '.graphml'
+    >>> export_format("xlsx")
+    Traceback (most recent call last):
+    ...
+    graph.errors.BadInput: unknown export format 'xlsx'; use one of: turtle, ntriples, nquads, \
+trig, jsonld, rdfxml, graphml, gexf, nodelink, cytoscape, csv, dot
+    """
+    key = format_name(name_or_media_type.split(";")[0].strip().lower())
+    for fmt in _NETWORK_FORMATS:
+        if key in (fmt.name, fmt.media_type):
+            return fmt
+    try:
+        syntax = rdf_syntax(key)
+    except BadInput:
+        names = ", ".join(f.name for f in EXPORT_FORMATS)
+        raise BadInput(
+            f"unknown export format {name_or_media_type!r}; use one of: {names}") from None
+    return next(f for f in EXPORT_FORMATS if f.syntax == syntax)
+
+
+def format_for_path(path: str | Path) -> ExportFormat:
+    """The export format a file name asks for by its suffix (``.json`` is node-link JSON).
+
+    >>> format_for_path("circle.graphml").name, format_for_path("aikg.owl").name
+    ('graphml', 'rdfxml')
+    """
+    suffix = Path(path).suffix.lower()
+    for fmt in EXPORT_FORMATS:
+        if suffix == fmt.suffix or FORMAT_ALIASES.get(suffix[1:]) == fmt.name:
+            return fmt
+    for fmt in EXPORT_FORMATS:
+        if fmt.syntax and suffix in fmt.syntax.suffixes:
+            return fmt
+    known = ", ".join(sorted({f.suffix for f in EXPORT_FORMATS}))
+    raise BadInput(f"{path}: cannot tell the export format from the suffix {suffix!r}; give "
+                   f"--format, or end the file name with one of {known}")

@@ -30,16 +30,17 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import pyshacl
-from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Store
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad
 from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 
 import ontology
 
 from ..errors import BadInput, ValidationFailed
-from ..store import KnowledgeGraph
+from .quadsource import QuadSource
 
-__all__ = ["Violation", "ValidationReport", "validate", "require_valid"]
+__all__ = ["QuadSource", "Violation", "ValidationReport", "require_valid", "require_valid_graphs",
+           "validate"]
 
 ASSERTED_IN = URIRef(ontology.AIKG + "assertedIn")
 #: Where statements outside any named graph are said to be: never a described source graph.
@@ -86,9 +87,9 @@ class ValidationReport:
 
 
 def validate(
-    data: KnowledgeGraph | Store | Iterable[Quad],
+    data: QuadSource | Iterable[Quad],
     *,
-    context: KnowledgeGraph | Store | None = None,
+    context: QuadSource | None = None,
     graphs: Iterable[str] | None = None,
     replacing: Iterable[str] = (),
 ) -> ValidationReport:
@@ -96,10 +97,10 @@ def validate(
 
     Parameters
     ----------
-    data : KnowledgeGraph, pyoxigraph.Store or iterable of pyoxigraph.Quad
+    data : QuadSource (a KnowledgeGraph) or iterable of pyoxigraph.Quad
         A store validates its named graphs as they are (all of them but the ontology and shapes
         graphs, or only ``graphs``); quads are validated as if written into ``context``.
-    context : KnowledgeGraph or pyoxigraph.Store, optional
+    context : QuadSource (a KnowledgeGraph), optional
         The store that quads are going into: it supplies the rest of the description of each
         subject, the types of referenced entities and the descriptions of source graphs.
     graphs : iterable of str, optional
@@ -124,15 +125,14 @@ def validate(
     >>> sorted({v.message.split(" (")[0] for v in report.violations})[:2]
     ['an entity has a Chinese label', 'every entity has a type']
     """
-    if isinstance(data, KnowledgeGraph | Store):
-        store = data.store if isinstance(data, KnowledgeGraph) else data
+    if isinstance(data, QuadSource):
         chosen = None if graphs is None else set(graphs)
-        quads = _store_quads(store, chosen)
-        around = None if chosen is None else store
+        quads = _store_quads(data, chosen)
+        around = None if chosen is None else data
         skip: set[str] = set()
     else:
         quads = list(data)
-        around = context.store if isinstance(context, KnowledgeGraph) else context
+        around = context
         skip = set(replacing)
     triples, written = _flatten(quads)
     context_only: set[URIRef] = set()
@@ -142,7 +142,7 @@ def validate(
 
 
 def require_valid(
-    data: KnowledgeGraph | Store | Iterable[Quad], **options: object
+    data: QuadSource | Iterable[Quad], **options: object
 ) -> ValidationReport:
     """Like :func:`validate`, but raise :class:`~graph.errors.ValidationFailed` if it fails.
 
@@ -158,15 +158,31 @@ def require_valid(
     return report
 
 
+def require_valid_graphs(data: QuadSource, graphs: Iterable[str] | None = None) -> None:
+    """Check the aikg graphs among ``graphs`` (default: every named graph) against the shapes;
+    raise :class:`~graph.errors.ValidationFailed` if one breaks them.
+
+    The shapes describe aikg's own knowledge, so only graphs under ``ontology.GRAPH`` (the
+    source graphs and the sources graph, not the ontology or shapes themselves) are checked;
+    a graph elsewhere holds a user's own data in whatever vocabulary it likes. Every write of
+    the service runs first in a copy, then this on the copy, and reaches the real store only if
+    it passes (:meth:`graph.store.executor.Executor.write`).
+    """
+    chosen = data.named_graphs() if graphs is None else graphs
+    checked = sorted(g for g in chosen if g.startswith(ontology.GRAPH) and g not in _NOT_INSTANCE)
+    if checked:
+        require_valid(data, graphs=checked)
+
+
 # -- building the data graph -----------------------------------------------------------------
 
 
-def _store_quads(store: Store, graphs: set[str] | None) -> list[Quad]:
+def _store_quads(store: QuadSource, graphs: set[str] | None) -> list[Quad]:
     if graphs is None:
-        graphs = {g.value for g in store.named_graphs() if isinstance(g, NamedNode)}
+        graphs = set(store.named_graphs())
         graphs -= _NOT_INSTANCE
     return [q for name in sorted(graphs)
-            for q in store.quads_for_pattern(None, None, None, NamedNode(name))]
+            for q in store.quads(None, None, None, NamedNode(name))]
 
 
 def _flatten(quads: Iterable[Quad]) -> tuple[set[tuple], set[URIRef]]:
@@ -188,7 +204,7 @@ def _flatten(quads: Iterable[Quad]) -> tuple[set[tuple], set[URIRef]]:
 
 
 def _add_surroundings(
-    triples: set[tuple], store: Store, quads: list[Quad], written: set[URIRef], skip: set[str]
+    triples: set[tuple], store: QuadSource, quads: list[Quad], written: set[URIRef], skip: set[str]
 ) -> set[URIRef]:
     """Add what the store says around the quads to ``triples``; return the nodes known only
     from the store.
@@ -202,11 +218,11 @@ def _add_surroundings(
     graphs = {q.graph_name for q in [*quads, *pulled] if isinstance(q.graph_name, NamedNode)}
     sources = NamedNode(ontology.SOURCES_GRAPH)
     for graph in graphs - {sources}:
-        described = list(store.quads_for_pattern(graph, None, None, sources))
+        described = list(store.quads(graph, None, None, sources))
         triples |= _flatten(described)[0]
     known = {s for s, _, _ in triples if isinstance(s, URIRef)}
     for node in {o for _, _, o in triples if isinstance(o, URIRef)} - known - written:
-        for quad in store.quads_for_pattern(NamedNode(str(node)), _RDF_TYPE, None, None):
+        for quad in store.quads(NamedNode(str(node)), _RDF_TYPE, None, None):
             triples.add((node, URIRef(quad.predicate.value), _term(quad.object)))
             known.add(node)  # typed in the store: a context node (an untyped one stays dangling)
     return known - written
@@ -216,12 +232,12 @@ def _in_graphs(quad: Quad, names: set[str]) -> bool:
     return isinstance(quad.graph_name, NamedNode) and quad.graph_name.value in names
 
 
-def _closure(store: Store, subject: NamedNode | BlankNode) -> Iterator[Quad]:
+def _closure(store: QuadSource, subject: NamedNode | BlankNode) -> Iterator[Quad]:
     """The quads about ``subject`` and, recursively, about the blank nodes they point at."""
     pending, seen = [subject], set()
     while pending:
         node = pending.pop()
-        for quad in store.quads_for_pattern(node, None, None, None):
+        for quad in store.quads(node, None, None, None):
             yield quad
             if isinstance(quad.object, BlankNode) and quad.object not in seen:
                 seen.add(quad.object)

@@ -18,8 +18,10 @@ import ontology
 from ..errors import BadInput
 
 __all__ = [
+    "DEFAULT_GRAPH",
     "SLUG",
     "entity_iri",
+    "fold",
     "short_id",
     "resolve_terms",
     "normalize",
@@ -29,6 +31,8 @@ __all__ = [
     "sparql_prefixes",
 ]
 
+#: Pass as ``graph=`` to write into the store's own default graph (Graph Store ``?default``).
+DEFAULT_GRAPH = "default"
 #: What an entity id looks like. Only ids that match it are turned into IRIs.
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9])?$")
 
@@ -44,14 +48,21 @@ def entity_iri(entity_id: str) -> str | None:
     return ontology.KG + entity_id if SLUG.match(entity_id) else None
 
 
-def short_id(iri: str) -> str:
+def short_id(iri: str, *, prefixed: bool = False) -> str:
     """The short id of an IRI: a ``kg:`` slug, an ``aikg:`` local name, else a CURIE or the IRI.
+
+    ``prefixed`` keeps the prefix of an entity, as the import's reports write it (``kg:baidu``),
+    and leaves any other IRI whole.
 
     >>> short_id("https://w3id.org/aikg/id/baidu"), short_id(ontology.AIKG + "investsIn")
     ('baidu', 'investsIn')
     >>> short_id("http://www.w3.org/2004/02/skos/core#altLabel")
     'skos:altLabel'
+    >>> short_id("https://w3id.org/aikg/id/baidu", prefixed=True)
+    'kg:baidu'
     """
+    if prefixed:
+        return "kg:" + iri[len(ontology.KG):] if iri.startswith(ontology.KG) else iri
     for namespace in (ontology.KG, ontology.AIKG):
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return iri[len(namespace):]
@@ -88,13 +99,24 @@ def resolve_terms(names: Iterable[str], known: Iterable[str], what: str) -> set[
     return found
 
 
+def fold(text: str) -> str:
+    """Text folded for matching, the one folding of aikg: compatibility forms (full width
+    letters) and case. Search adds spaces to it (:func:`normalize`), the import's resolution
+    its words (:func:`graph.importing.resolve.name_key`).
+
+    >>> fold("ＢａｉＤＵ Straße")
+    'baidu strasse'
+    """
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 def normalize(text: str) -> str:
-    """Text folded for matching: compatibility forms (full width), case and spaces.
+    """Text as search compares it: :func:`fold`, runs of spaces made one.
 
     >>> normalize("  ＢａｉＤＵ   Inc ")
     'baidu inc'
     """
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return " ".join(fold(text).split())
 
 
 def label_language(literal: Literal) -> str | None:

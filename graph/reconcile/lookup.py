@@ -1,7 +1,7 @@
 """What a reconciliation client looks up besides matches: entities, types and properties as one
 types them (the suggest services), the types to offer first, and an entity's preview card.
 
-The three suggest services run the service's one search (:class:`graph.search.SearchIndex`):
+The three suggest services run the service's one search (:class:`graph.network.search.SearchIndex`):
 over the entities' names, and over the names of the classes and of the properties, each ranked
 by how many entities it has.
 """

@@ -1,14 +1,14 @@
 """Reconciliation queries: the names of a table matched to the graph's entities.
 
-A name is matched exactly as ``aikg import`` resolves it (:mod:`graph.resolve`): parsed with
-:func:`~graph.resolve.parse_name` (organizations with their alternative names), looked up among
-the entities of the query's types by every label, alternative and hidden (the article's garbled
-names) and Chinese one. The one entity it resolves to is the candidate with ``match: true``
-(score 100); names of several entities give each of them (score 90, no match). Then come the
-search's prefix and substring hits (:mod:`graph.search`), scored by how much of the name the
-query covers. Property constraints (``developedBy: Baidu``, ``schema:foundingDate: 2015``)
-scale the score: a contradicted one takes the match away; among the entities sharing a name,
-the only one agreeing with every constraint is the match.
+A name is matched exactly as ``aikg import`` resolves it (:mod:`graph.importing.resolve`):
+parsed with :func:`~graph.importing.resolve.parse_name` (organizations with their alternative
+names), looked up among the entities of the query's types by every label, alternative and hidden
+(the article's garbled names) and Chinese one. The one entity it resolves to is the candidate with
+``match: true`` (score 100); names of several entities give each of them (score 90, no match). Then
+come the search's prefix and substring hits (:mod:`graph.network.search`), scored by how much of the
+name the query covers. Property constraints (``developedBy: Baidu``, ``schema:foundingDate: 2015``)
+scale the score: a contradicted one takes the match away; among the entities sharing a name, the
+only one agreeing with every constraint is the match.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pyoxigraph import NamedNode
 import ontology
 
 from ..errors import BadInput
-from ..importing.resolve import LabelIndex, Resolver, normalise, parse_name
+from ..importing.resolve import LabelIndex, Resolver, name_key, parse_name
 from ..network import Projection
 from ..network.search import Hit, search
 from ..rdf.terms import normalize
@@ -231,7 +231,7 @@ def label_index(P: Projection, types: frozenset[str] | None) -> tuple[LabelIndex
 
     def build() -> LabelIndex:
         keys = P.cached("reconcile keys", lambda: {
-            n: {normalise(t) for t, _, _ in names} - {""} for n, names in P.names.items()})
+            n: {name_key(t) for t, _, _ in names} - {""} for n, names in P.names.items()})
         index = LabelIndex()
         for node in (P.nodes_of_types(types) if types else P.graph.nodes):
             index.add(klass, node, keys.get(node, ()))

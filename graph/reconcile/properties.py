@@ -21,7 +21,7 @@ from pyoxigraph import Literal, NamedNode
 import ontology
 
 from ..errors import BadInput
-from ..importing.resolve import LABEL_PROPERTIES, normalise
+from ..importing.resolve import LABEL_PROPERTIES, name_key
 from ..network import Projection, circle, term_labels
 from ..rdf.terms import iri_values, short_id
 from ..store import KnowledgeGraph
@@ -99,9 +99,9 @@ def find_property(kg: KnowledgeGraph, P: Projection, name: str) -> Property:
     known = catalogue(kg, P)
     if name in known:
         return known[name]
-    key = normalise(name)
+    key = name_key(name)
     for found in known.values():
-        if name == found.iri or key in (normalise(found.name), normalise(found.name_zh)):
+        if name == found.iri or key in (name_key(found.name), name_key(found.name_zh)):
             return found
     raise BadInput(f"property: unknown {name!r}; /reconcile/suggest/property?prefix= lists "
                    "the properties by name")
@@ -172,9 +172,9 @@ def agrees(P: Projection, wanted: Iterable[object], have: list[Value]) -> bool |
     """Whether a table's values (``wanted``: text, numbers, booleans or ``{"id": ...}``) agree
     with an entity's values ``have``: None when it has none to compare.
 
-    An entity value agrees with its id or any of its names (as :func:`~graph.resolve.normalise`
-    compares names); a number with an equal number; a year with a date in that year; other
-    text with the same text, normalised.
+    An entity value agrees with its id or any of its names (as
+    :func:`~graph.importing.resolve.name_key` compares names); a number with an equal number; a
+    year with a date in that year; other text with the same text, normalised.
     """
     if not have:
         return None
@@ -186,11 +186,11 @@ def _agrees(P: Projection, wanted: object, have: Value) -> bool:
         wanted = wanted.get("id", "")
         return isinstance(have, NamedNode) and wanted in (have.value, short_id(have.value))
     text = str(wanted).lower() if isinstance(wanted, bool) else str(wanted)
-    key = normalise(text)
+    key = name_key(text)
     if isinstance(have, NamedNode):
         names = (t for t, _, _ in P.names.get(have.value, ()))
-        return key in {normalise(short_id(have.value)), *map(normalise, names)}
-    if key == normalise(have.value):
+        return key in {name_key(short_id(have.value)), *map(name_key, names)}
+    if key == name_key(have.value):
         return True
     year = _YEAR.fullmatch(text)
     if year and have.datatype.value in DATES:

@@ -2,8 +2,8 @@
 form, see dataset clauses and add the protocol's ``USING`` graphs to an update.
 
 pyoxigraph's engine fetches over HTTP for ``SERVICE`` and ``LOAD <http...>``, so both are refused
-here, by :mod:`graph.outbound`: a linear scan for the keyword's letters, then a complete SPARQL
-parser when they are there. The rest (the form, ``FROM``, where ``USING`` goes) is read by a
+here, by :mod:`graph.sparql.outbound`: a linear scan for the keyword's letters, then a complete
+SPARQL parser when they are there. The rest (the form, ``FROM``, where ``USING`` goes) is read by a
 small lexer that skips strings, IRIs and comments. It takes linear time and constant memory
 whatever the text: an unterminated string ends at the end of its line (or, for a long string,
 of the text), so no position is scanned twice. ``FROM`` never fetches in Oxigraph (it picks
@@ -220,7 +220,7 @@ def _term(rest: list[Token], *, predicate: bool) -> Token | None:
 
 
 def check_query(text: str) -> None:
-    """Refuse a query that would call a remote endpoint (see :mod:`graph.outbound`).
+    """Refuse a query that would call a remote endpoint (see :mod:`graph.sparql.outbound`).
 
     >>> check_query("SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
     Traceback (most recent call last):

@@ -98,7 +98,7 @@ def check_contexts(document: bytes | str | mmap.mmap) -> None:
     """Raise :class:`~graph.errors.Refused` for JSON-LD whose inline contexts define a term
     through more than :data:`MAX_CHAIN` others, or through itself, and for a document past
     :data:`MAX_JSONLD` bytes (send bulk data as N-Quads or Turtle). Call it after the nesting
-    check of :func:`graph.formats.check_untrusted` (``json`` recurses on nesting too).
+    check of :func:`graph.rdf.formats.check_untrusted` (``json`` recurses on nesting too).
 
     >>> check_contexts('{"@context": {"a": "http://e/a", "b": "a:x"}, "b": 1}')
     >>> check_contexts('{"@context": {"a": "b", "b": "a"}}')

@@ -11,10 +11,10 @@ by a complete parser, never by a lexer that must track every escape of the gramm
    parsed by a complete SPARQL 1.1 parser, rdflib's, and the parse tree is searched for the
    operation. A text that parser cannot read is refused: it might hold the keyword in a form
    no check has read. The parse is slow (seconds per 100 KB): the service runs it inside a
-   query's time and memory budget, in a worker process (:mod:`graph.executor`).
+   query's time and memory budget, in a worker process (:mod:`graph.store.executor`).
 
 This check gives a clear refusal. The fence itself is the kernel's: the processes that evaluate
-SPARQL cannot open a network socket (:mod:`graph.sandbox`).
+SPARQL cannot open a network socket (:mod:`graph.store.sandbox`).
 """
 
 from __future__ import annotations

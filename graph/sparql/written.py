@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..store.engine import DEFAULT_GRAPH
+from ..rdf.terms import DEFAULT_GRAPH
 from .guard import Token, tokens, unescape
 
 __all__ = ["written_graphs"]
@@ -24,7 +24,7 @@ class _Open(Exception):
 
 
 def written_graphs(update: str) -> frozenset[str] | None:
-    """The graphs ``update`` may change: IRIs, and :data:`~graph.engine.DEFAULT_GRAPH` for the
+    """The graphs ``update`` may change: IRIs, and :data:`~graph.store.engine.DEFAULT_GRAPH` for the
     default graph; None when any graph may change.
 
     >>> sorted(written_graphs("INSERT DATA { GRAPH <http://e/g> { <http://e/a> <http://e/p> 1 } }"))

@@ -25,12 +25,12 @@ def dump(kg: KnowledgeGraph, target: str | Path, *, format: str | None = None) -
     Raises :class:`~graph.errors.BadInput` for a syntax without named graphs, and
     :class:`~graph.errors.Unsupported` for a remote store (use the store's own backup tool).
     """
-    if kg.store is None:
+    if not kg.capabilities.local:
         raise Unsupported(f"back up the remote store {kg.location} with its own tools")
     path = Path(target)
     syntax = _dataset_syntax(format, path)
     with gzip.open(path, "wb") if path.suffix == ".gz" else path.open("wb") as out:
-        kg.store.dump(out, syntax.oxigraph)
+        kg.dump(out, syntax.oxigraph)
 
 
 def restore(kg: KnowledgeGraph, source: str | Path, *, format: str | None = None

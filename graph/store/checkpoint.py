@@ -3,8 +3,9 @@
 An in-memory graph is copied for a dry run by forking the process; an on-disk (RocksDB) store
 cannot be: it is not fork-safe. RocksDB makes a checkpoint instead, a consistent copy made of
 hard links to the store's immutable files (50 ms for the bundled graph here, and little more
-for a big one). The write runs on the checkpoint, :meth:`KnowledgeGraph.validate` checks the
-graphs it changed, and the checkpoint is deleted; only then may the write reach the store.
+for a big one). The write runs on the checkpoint, :func:`~graph.rdf.shapes.require_valid_graphs`
+checks the graphs it changed, and the checkpoint is deleted; only then may the write reach the
+store.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from pyoxigraph import Store
-
 from ..errors import StoreUnavailable
+from ..rdf.shapes import require_valid_graphs
 from .knowledge import KnowledgeGraph
 
 __all__ = ["validated_on_checkpoint"]
@@ -32,14 +32,13 @@ def validated_on_checkpoint(kg: KnowledgeGraph, action: Callable[[KnowledgeGraph
     made. ``kg`` itself is not changed; a remote store (no local store) is left to its server.
     Hold :meth:`KnowledgeGraph.exclusive` around this and the real write.
     """
-    if kg.store is None:
+    if not kg.capabilities.checkpoints:
         return
     # Beside the store: hard links need the same file system.
     folder = Path(tempfile.mkdtemp(prefix=".aikg-checkpoint-", dir=Path(kg.location).parent))
     try:
         try:
-            kg.store.backup(str(folder / "store"))
-            copy = KnowledgeGraph(Store(str(folder / "store")), location=str(folder / "store"))
+            copy = kg.checkpoint(str(folder / "store"))
         except OSError as error:
             raise StoreUnavailable(f"could not check the write on a copy of the store, so "
                                    f"nothing was changed ({error})") from None
@@ -48,7 +47,7 @@ def validated_on_checkpoint(kg: KnowledgeGraph, action: Callable[[KnowledgeGraph
         except StoreUnavailable:  # the copy's disk is full; the store itself was not touched
             raise StoreUnavailable(f"the write could not be tried on a copy of the store, so "
                                    f"nothing was changed: {copy.write_failure}") from None
-        copy.validate(copy.changed_graphs)  # None (the write does not say): every graph
+        require_valid_graphs(copy, copy.changed_graphs)  # None: every graph
     finally:
         copy = None
         gc.collect()  # close the copy's RocksDB files before they are deleted

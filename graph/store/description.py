@@ -23,8 +23,8 @@ def service_description(kg: KnowledgeGraph, endpoint: str, *, writable: bool) ->
     when ``writable``), result formats, features, and the dataset with ``void:triples`` for the
     default graph (the union of all graphs) and each named graph.
 
-    >>> from pyoxigraph import Store
-    >>> kg = KnowledgeGraph(Store(), location="memory")
+    >>> from graph.store import open_graph
+    >>> kg = open_graph("memory", bundled=False)
     >>> _ = kg.load(b"<http://e/a> <http://e/b> <http://e/c> .", format="nt", graph="http://e/g")
     >>> triples = service_description(kg, "http://localhost/sparql", writable=False)
     >>> sorted(t.object.value for t in triples if t.predicate.value == VOID + "triples")

@@ -1,7 +1,7 @@
 """Between pyoxigraph and aikg: results held to a row cap, errors translated, readers counted.
 
-Both backends use these: the local store (:mod:`graph.store`) and a remote one
-(:mod:`graph.remote`), whose answers pyoxigraph parses into the same result objects.
+Both backends use these: the local store (:mod:`graph.store.local`) and a remote one
+(:mod:`graph.store.remote`), whose answers pyoxigraph parses into the same result objects.
 """
 
 from __future__ import annotations
@@ -9,19 +9,18 @@ from __future__ import annotations
 import gzip
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import IO
 
-from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions
+from pyoxigraph import DefaultGraph, NamedNode, Quad, QueryBoolean, QuerySolutions
 
 from ..errors import AikgError, BadInput, ParseError, QueryTimeout, StoreUnavailable
+from ..rdf.terms import DEFAULT_GRAPH
 from .results import QueryResult
 
-__all__ = ["DEFAULT_GRAPH", "CountingReader", "check_deadline", "collect", "named_node",
-           "sparql_error", "write_error"]
+__all__ = ["DEFAULT_GRAPH", "CountingReader", "check_deadline", "collect", "graphs_of",
+           "insert_data", "named_node", "sparql_error", "write_error"]
 
-#: Pass as ``graph=`` to write into the store's own default graph (Graph Store ``?default``).
-DEFAULT_GRAPH = "default"
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -139,3 +138,31 @@ class CountingReader:
                        self._lines)
         return chunk
 
+
+
+def insert_data(quads: Iterable[Quad]) -> str:
+    """One ``INSERT DATA`` update for the quads, grouped by graph.
+
+    >>> a, g = NamedNode("http://example.org/a"), NamedNode("http://example.org/g")
+    >>> print(insert_data([Quad(a, a, a, g), Quad(a, a, a)]))
+    INSERT DATA {
+    GRAPH <http://example.org/g> {
+    <http://example.org/a> <http://example.org/a> <http://example.org/a> .
+    }
+    <http://example.org/a> <http://example.org/a> <http://example.org/a> .
+    }
+    """
+    by_graph: dict[object, list[str]] = {}
+    for quad in quads:
+        by_graph.setdefault(quad.graph_name, []).append(f"{quad.triple} .")
+    parts = ["INSERT DATA {"]
+    for graph, lines in by_graph.items():
+        named = not isinstance(graph, DefaultGraph)
+        parts += [f"GRAPH {graph} {{", *lines, "}"] if named else lines
+    return "\n".join([*parts, "}"])
+
+
+def graphs_of(quads: Iterable[Quad]) -> frozenset[str]:
+    """The graphs the quads go into: IRIs, or :data:`DEFAULT_GRAPH`."""
+    return frozenset(q.graph_name.value if isinstance(q.graph_name, NamedNode) else DEFAULT_GRAPH
+                     for q in quads)

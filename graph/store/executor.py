@@ -21,8 +21,8 @@ decides where and how long it runs:
 
 pyoxigraph cannot cancel a query, and a single step of its result iterator can run for minutes,
 hence the processes. Writes (:meth:`Executor.write`) run first in a forked copy of an in-memory
-graph, within the budget and followed by :meth:`KnowledgeGraph.validate`; only if that passes do
-they run on the real store.
+graph, within the budget and followed by :func:`~graph.rdf.shapes.require_valid_graphs`; only if
+that passes do they run on the real store.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from ..errors import QueryTimeout
+from ..rdf.shapes import require_valid_graphs
 from ..sparql import guard
 from . import budget
 from .cache import BytesCache
@@ -88,7 +89,7 @@ class Executor:
                  cache_bytes: int = 64 * 1024 * 1024, memory_bytes: int = MEMORY_BYTES) -> None:
         self.kg = kg
         self.timeout = timeout
-        self.pool = Pool(kg, workers=0 if kg.store is None else workers,
+        self.pool = Pool(kg, workers=workers if kg.capabilities.local else 0,
                          memory_bytes=memory_bytes)
         self.observe: Observer = _unobserved
         self._cache = BytesCache(cache_bytes)
@@ -193,13 +194,14 @@ class Executor:
         """Apply ``action(kg)`` (an update, a load...) if it succeeds and validates in a copy.
 
         For an in-memory graph, the action first runs in a forked copy, stopped when
-        ``timeout`` runs out (:class:`QueryTimeout`), then :meth:`KnowledgeGraph.validate`
-        checks the copy; the real graph changes only if both pass, and nothing else writes in
-        between. An on-disk store cannot be copied by a fork: the action and the validation
-        run first on a checkpoint of it (:func:`graph.store.checkpoint.validated_on_checkpoint`), in
-        this process, without a hard stop.
+        ``timeout`` runs out (:class:`QueryTimeout`), then
+        :func:`~graph.rdf.shapes.require_valid_graphs` checks the copy; the real graph changes
+        only if both pass, and nothing else writes in between. An on-disk store cannot be
+        copied by a fork: the action and the validation run first on a checkpoint of it
+        (:func:`graph.store.checkpoint.validated_on_checkpoint`), in this process, without a
+        hard stop.
         """
-        if self.kg.location != "memory":
+        if not self.kg.capabilities.fork_copies:
             with self.kg.exclusive():
                 validated_on_checkpoint(self.kg, action)
                 return action(self.kg)
@@ -237,6 +239,6 @@ def _dry_run(kg: KnowledgeGraph, action: Callable[[KnowledgeGraph], object],
 
     def run_and_validate() -> None:
         action(kg)
-        kg.validate(kg.changed_graphs)  # None (the write does not say): every graph
+        require_valid_graphs(kg, kg.changed_graphs)  # None (the write does not say): every graph
 
     send(sock, reply(run_and_validate))

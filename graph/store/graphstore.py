@@ -34,9 +34,7 @@ def graph_exists(kg: KnowledgeGraph, graph: str) -> bool:
     store, which may not keep empty graphs, one that holds statements)."""
     if graph == DEFAULT_GRAPH:
         return True
-    if kg.store is None:
-        return kg.ask("ASK { GRAPH ?g { ?s ?p ?o } }", substitutions={"g": _node(graph)})
-    return kg.store.contains_named_graph(_node(graph))
+    return kg.contains_named_graph(_node(graph))
 
 
 def delete_graph(kg: KnowledgeGraph, graph: str) -> None:
@@ -50,8 +48,7 @@ def export(kg: KnowledgeGraph, graph: str | None, syntax: RdfSyntax) -> Iterator
     if graph is None and not syntax.has_graphs:
         raise BadInput(f"{syntax.name} cannot hold several graphs: ask for TriG or N-Quads")
     name = None if graph is None else DefaultGraph() if graph == DEFAULT_GRAPH else _node(graph)
-    quads = (kg.store.quads_for_pattern(None, None, None, name) if kg.store is not None
-             else _remote_quads(kg, name))
+    quads = kg.quads(graph=name)
     statements = quads if syntax.has_graphs else (
         Triple(q.subject, q.predicate, q.object) for q in quads)
     prefixes = {"prefixes": ontology.PREFIXES} if syntax.name in ("turtle", "trig") else {}
@@ -66,20 +63,6 @@ def export(kg: KnowledgeGraph, graph: str | None, syntax: RdfSyntax) -> Iterator
         if len(batch) < _BATCH:
             return
         first = False
-
-
-def _remote_quads(kg: KnowledgeGraph, name: NamedNode | DefaultGraph | None
-                  ) -> Iterator[Quad]:
-    """The statements of a graph of a remote store, read with one SPARQL query. Its default
-    graph is the union of its named graphs (docs/storage.md), so ``?default`` reads that."""
-    if isinstance(name, DefaultGraph):
-        # DISTINCT: a store whose union repeats a triple per graph (docs/storage.md) sends it once
-        rows = kg.query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }").rows
-    else:
-        rows = kg.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
-                        substitutions={"g": name} if name is not None else None).rows
-    for s, p, o, *g in rows:
-        yield Quad(s, p, o, g[0] if g else DefaultGraph())
 
 
 @dataclass(frozen=True)

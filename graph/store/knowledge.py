@@ -1,9 +1,10 @@
-"""The knowledge graph over a pyoxigraph store: open a backend, load files, query, update.
+"""The knowledge graph over a store backend: load files, query, update, read quads.
 
 Every SPARQL query and update of aikg goes through :meth:`KnowledgeGraph.query` and
 :meth:`KnowledgeGraph.update`: they bind values, apply the time budget and the row cap, and turn
 engine errors into :mod:`graph.errors`. The default graph of a query is the union of the named
-graphs, a set: each triple once (DESIGN decision 2; :mod:`graph.unionset` makes it so).
+graphs, a set: each triple once (DESIGN decision 2; :mod:`graph.store.unionset` makes it so).
+:mod:`graph.store.opening` opens one.
 """
 
 from __future__ import annotations
@@ -16,38 +17,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from pyoxigraph import (
-    DefaultGraph,
-    NamedNode,
-    Quad,
-    Store,
-    Variable,
-    parse,
-)
+from pyoxigraph import NamedNode, Quad
 
 import ontology
 
-from ..errors import AikgError, BadInput, ReadOnly, Refused, StoreUnavailable
-from ..rdf.formats import RdfSyntax, open_rdf_input, rdf_parse_error, rdf_syntax, syntax_for_path
+from ..errors import BadInput, ReadOnly, Refused, Unsupported
+from ..rdf.formats import rdf_syntax, syntax_for_path
 from ..sparql import guard
-from ..sparql.nesting import check_sparql
 from ..sparql.written import written_graphs
 from . import budget
-from .engine import (
-    DEFAULT_GRAPH,
-    CountingReader,
-    collect,
-    named_node,
-    sparql_error,
-    write_error,
-)
+from .backend import Backend, Capabilities, GraphName, MaybeApplied, ProgressCallback
+from .engine import DEFAULT_GRAPH, graphs_of, insert_data, named_node, sparql_error
+from .local import target_graph
 from .queries import QueryRequest
 from .results import QueryResult
-from .unionset import SetUnionStore
 
-__all__ = ["DEFAULT_GRAPH", "KnowledgeGraph", "LoadReport", "is_remote", "open_graph"]
+__all__ = ["DEFAULT_GRAPH", "KnowledgeGraph", "LoadReport"]
 
-ProgressCallback = Callable[[int, int], None]
 _NO_NETWORK = "this service reaches no other server: SERVICE and LOAD from the network are refused"
 
 
@@ -67,14 +53,17 @@ class LoadReport:
 
 
 class KnowledgeGraph:
-    """An RDF dataset in a pyoxigraph :class:`~pyoxigraph.Store`, with a version per write.
+    """An RDF dataset in a store backend (:mod:`graph.store.backend`), with a version per write.
 
-    Writes are serialized by a lock; each committed write bumps :attr:`version` and then calls
-    the commit listeners (the relationship projection, caches) before returning, so a caller
-    never sees a version whose listeners have not run. :attr:`changed_graphs` tells them which
-    graphs the write may have changed, so they can skip work for the others.
+    Every backend gets the same guard on SPARQL text, the same versions and the same commit
+    listeners, so a graph over a remote endpoint stands in for one in memory. Writes are
+    serialized by a lock; each committed write bumps :attr:`version` and then calls the commit
+    listeners (the relationship projection, caches) before returning, so a caller never sees a
+    version whose listeners have not run. :attr:`changed_graphs` tells them which graphs the
+    write may have changed, so they can skip work for the others.
 
-    >>> kg = KnowledgeGraph(Store(), location="memory")
+    >>> from graph.store.local import open_local
+    >>> kg = KnowledgeGraph(open_local("memory"))
     >>> kg.load(b"<https://w3id.org/aikg/id/a> <https://w3id.org/aikg/ontology#partnerOf> "
     ...         b"<https://w3id.org/aikg/id/b> .", format="nt", graph="https://example.org/g").triples
     1
@@ -84,26 +73,38 @@ class KnowledgeGraph:
     1
     """
 
-    def __init__(self, store: Store, *, location: str, read_only: bool = False) -> None:
-        #: The store, wrapped so that its union default graph is a set (:mod:`graph.unionset`).
-        self.store = None if store is None else SetUnionStore(store)
-        self.location = location
+    def __init__(self, backend: Backend, *, read_only: bool = False) -> None:
+        self.backend = backend
         self.read_only = read_only
         self.version = 0
         #: The graphs (IRIs, or DEFAULT_GRAPH) the last commit may have changed; None: any.
         self.changed_graphs: frozenset[str] | None = None
-        #: Why writes fail since the store's own I/O failed (a full disk); None while they work.
-        self.write_failure: str | None = None
         self._write_lock = threading.RLock()
         self._listeners: list[Callable[[KnowledgeGraph], None]] = []
         self._before: list[Callable[[KnowledgeGraph, frozenset[str] | None], None]] = []
         #: Called as ``recorder(method, args, kwargs)`` after each committed public write, so
-        #: that another copy can repeat it (:class:`graph.sharedlog.SharedLog`); None: no one.
+        #: that another copy can repeat it (:class:`graph.store.sharedlog.SharedLog`); None: no
+        #: one.
         self.recorder: Callable[[str, tuple, dict], None] | None = None
-        self._count_cache: tuple[int, int] | None = None
         #: The policy its queries run under (:class:`graph.store.executor.Executor` sets itself
         #: here); None: evaluated in place.
         self.executor: Any = None
+
+    @property
+    def location(self) -> str:
+        """``memory``, the store's directory or the endpoint's URL."""
+        return self.backend.location
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the backend can do (:class:`~graph.store.backend.Capabilities`)."""
+        return self.backend.capabilities
+
+    @property
+    def write_failure(self) -> str | None:
+        """Why writes fail since the store's own I/O failed (a full disk); None while they
+        work."""
+        return self.backend.write_failure
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -124,7 +125,7 @@ class KnowledgeGraph:
         variables must be projected. ``default_graphs`` and ``named_graphs`` restrict the dataset
         (the protocol's ``default-graph-uri`` and ``named-graph-uri``); without them, and without
         ``FROM`` in the query, the default graph is the union of all graphs. ``SERVICE`` is
-        refused (:class:`Refused`).
+        refused (:class:`Refused`): the engine, local or remote, would fetch on our behalf.
 
         Every query of aikg passes here. Once an :class:`graph.store.executor.Executor` is attached
         (:attr:`executor`), it runs the query under its policy: the time budget (``timeout``,
@@ -140,62 +141,77 @@ class KnowledgeGraph:
         return self.executor.run(request, timeout=timeout)
 
     def evaluate(self, request: QueryRequest, timeout: float | None = None) -> QueryResult:
-        """Evaluate ``request`` on the engine, in this thread: ``timeout`` is checked between
+        """Evaluate ``request`` on the backend, in this thread: ``timeout`` is checked between
         rows only (the :class:`graph.store.executor.Executor` stops an evaluation itself)."""
-        sparql = request.sparql
         if request.outline.may_reach_network:
-            guard.check_query(sparql)
-        # before the engine's parser, which would overflow its stack; one pass reads FROM too
-        names_dataset = check_sparql(sparql)
-        deadline = None if timeout is None else time.monotonic() + timeout
-        options: dict[str, object] = {"base_iri": request.base_iri}
-        if request.default_graphs is not None or request.named_graphs is not None:
-            options["default_graph"] = [named_node(g) for g in request.default_graphs or ()]
-            if request.named_graphs is not None:
-                options["named_graphs"] = [named_node(g) for g in request.named_graphs]
-        elif not names_dataset:
-            options["use_default_graph_as_union"] = True
-        if request.substitutions:
-            options["substitutions"] = {Variable(k): v for k, v in request.substitutions}
+            guard.check_query(request.sparql)
         try:
-            raw = self.store.query(sparql, **options)
-            return collect(raw, deadline, request.max_rows)
-        except SyntaxError as error:
-            raise sparql_error(error, sparql) from None
+            return self.backend.query(
+                request.sparql, substitutions=dict(request.substitutions),
+                default_graphs=request.default_graphs, named_graphs=request.named_graphs,
+                timeout=timeout, max_rows=request.max_rows, base_iri=request.base_iri)
         except PermissionError:  # the engine opened a socket where graph.sandbox forbids it
             raise Refused(_NO_NETWORK) from None
-        except (OSError, RuntimeError, ValueError) as error:
-            raise BadInput(f"query failed: {error}") from None
 
     def ask(self, sparql: str, **kwargs: object) -> bool:
         """Run an ASK query and return its boolean."""
-        return bool(self.query(sparql, **kwargs).boolean)
+        return bool(self.query(sparql, **kwargs).boolean)  # type: ignore[arg-type]
+
+    def quads(self, subject: object = None, predicate: object = None, object: object = None,
+              graph: GraphName | None = None) -> Iterator[Quad]:
+        """The quads matching a pattern of terms (None: any); ``graph`` None: every graph,
+        ``DefaultGraph()``: the store's own default graph."""
+        return self.backend.quads(subject, predicate, object, graph)
 
     def __len__(self) -> int:
-        """The number of quads in the store, cached per version."""
-        if self._count_cache is None or self._count_cache[0] != self.version:
-            self._count_cache = (self.version, len(self.store))
-        return self._count_cache[1]
+        """The number of quads in the store (counted once per write; cached a while on a
+        remote store, which other clients may write)."""
+        return self.backend.size()
 
     def graph_sizes(self) -> dict[str, int]:
         """The number of triples in each named graph, largest first."""
-        result = self.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
-            "GROUP BY ?g ORDER BY DESC(?n)"
-        )
-        return {g.value: int(n.value) for g, n in result.rows}
+        return self.backend.graph_sizes()
 
     def _sizes_now(self) -> dict[str, int]:
         """The size of each named graph and of the default graph (:data:`DEFAULT_GRAPH`), counted
         now (not cached: it is read in the middle of a write, as the graph's own work)."""
         with budget.upkeep():
             sizes = self.graph_sizes()
-        sizes[DEFAULT_GRAPH] = len(self.store) - sum(sizes.values())
+        sizes[DEFAULT_GRAPH] = len(self) - sum(sizes.values())
         return sizes
 
     def named_graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""
-        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, NamedNode))
+        return self.backend.named_graphs()
+
+    def contains_named_graph(self, graph: str | NamedNode) -> bool:
+        """Whether the named graph is in the store (on a remote store, which may not keep
+        empty graphs: whether it holds statements)."""
+        return self.backend.contains_named_graph(
+            graph if isinstance(graph, NamedNode) else named_node(graph))
+
+    def graph_terms(self) -> list[object]:
+        """The named graphs as terms (blank nodes included), in the store's order."""
+        return self.backend.graph_terms()
+
+    @property
+    def merged_graph(self) -> NamedNode:
+        """The graph to :meth:`dump` the merge of the dataset's graphs from, each triple once
+        (a local store only)."""
+        return self.backend.merged_graph
+
+    def dump(self, out: IO[bytes], format: object, *, from_graph: object = None,
+             **options: object) -> None:
+        """Serialize the dataset or one graph as pyoxigraph's ``Store.dump`` does, streamed.
+
+        Raises :class:`~graph.errors.Unsupported` on a remote store."""
+        self.backend.dump(out, format, from_graph=from_graph, **options)
+
+    def checkpoint(self, folder: str) -> KnowledgeGraph:
+        """A consistent copy of an on-disk store in ``folder``, opened (no listeners)."""
+        if not self.capabilities.checkpoints:
+            raise Unsupported(f"{self.location} makes no checkpoints")
+        return KnowledgeGraph(self.backend.checkpoint(folder))
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -214,26 +230,28 @@ class KnowledgeGraph:
         ``using-named-graph-uri``: the dataset of its ``WHERE`` clauses. ``SERVICE`` and
         ``LOAD`` are refused (:class:`Refused`): they would reach the network. ``checked``
         says the caller has refused them already (the service does, within the budget:
-        :meth:`graph.executor.Executor.check_update`).
+        :meth:`graph.store.executor.Executor.check_update`). On a remote store whose answer
+        does not come, the update may have been applied: the version is bumped anyway, so
+        caches are refreshed, and the error says so.
         """
         self._check_writable()
         if not checked:
             guard.check_update(sparql)
-        check_sparql(sparql)
         using_graphs, using_named_graphs = tuple(using_graphs), tuple(using_named_graphs)
         text = guard.with_using(sparql, using_graphs, using_named_graphs)
         graphs = written_graphs(text)
         with self._write_lock:
             self._writing(graphs)
             try:
-                self.store.update(text, base_iri=base_iri)
+                self.backend.update(text, base_iri=base_iri)
             except SyntaxError as error:
                 raise sparql_error(error, sparql) from None
             except PermissionError:
                 raise Refused(_NO_NETWORK) from None
-            except (OSError, RuntimeError, ValueError) as error:
-                raise self._write_failed(error, "update failed") from None
-            self._committed(graphs)
+            except MaybeApplied as uncertain:
+                self._committed()
+                raise uncertain.error from None
+            self._committed(graphs if self.capabilities.local else None)
             self._record("update", sparql, base_iri=base_iri, using_graphs=using_graphs,
                          using_named_graphs=using_named_graphs)
 
@@ -288,10 +306,12 @@ class KnowledgeGraph:
             # adds, the graphs it changed are those that grew (a write then validates those
             # alone, not the bundled graphs it did not touch). Counted on a local store only:
             # a remote one caches its sizes until the commit.
-            sizes = self._sizes_now() if syntax.has_graphs and self.store is not None else None
+            local = self.capabilities.local
+            sizes = self._sizes_now() if syntax.has_graphs and local else None
             self._writing(None if syntax.has_graphs else frozenset([graph]))
             started = time.perf_counter()
-            self._load_stream(source, syntax, graph, base_iri, name, progress, bulk)
+            self.backend.load(source, syntax, to_graph=target_graph(graph), base_iri=base_iri,
+                              name=name, progress=progress, bulk=bulk)
             if not syntax.has_graphs:
                 self._committed(frozenset([graph]))
             else:
@@ -318,10 +338,10 @@ class KnowledgeGraph:
                 for g in graphs
             )
         text += insert_data(quads)
-        changed = None if graphs is None else frozenset(graphs) | _graphs_of(quads)
+        changed = None if graphs is None else frozenset(graphs) | graphs_of(quads)
         with self._write_lock:
             self._writing(changed)
-            self._apply(text)
+            self.backend.apply(text)
             self._committed(changed)
             self._record("replace", quads, graphs)
 
@@ -330,28 +350,10 @@ class KnowledgeGraph:
         self._check_writable()
         quads = list(quads)
         with self._write_lock:
-            self._writing(_graphs_of(quads))
-            self._extend(quads)
-            self._committed(_graphs_of(quads))
+            self._writing(graphs_of(quads))
+            self.backend.extend(quads)
+            self._committed(graphs_of(quads))
             self._record("add", quads)
-
-    def validate(self, graphs: Iterable[str] | None = None) -> None:
-        """Check named graphs against the SHACL shapes; raise :class:`ValidationFailed` if broken.
-
-        The shapes describe aikg's own knowledge, so only graphs under ``ontology.GRAPH`` (the
-        source graphs and the sources graph, not the ontology or shapes themselves) are checked;
-        a graph elsewhere holds a user's own data in whatever vocabulary it likes. ``graphs``
-        narrows the check to the graphs a write touched (default: every aikg graph). Every write
-        of the service runs first in a forked copy, then this on the copy, and reaches the real
-        store only if it passes (:meth:`graph.executor.Executor.write`).
-        """
-        from ..rdf.shapes import require_valid  # shapes builds on this module
-
-        chosen = self.named_graphs() if graphs is None else graphs
-        checked = sorted(g for g in chosen if g.startswith(ontology.GRAPH)
-                         and g not in (ontology.ONTOLOGY_GRAPH, ontology.SHAPES_GRAPH))
-        if checked:
-            require_valid(self, graphs=checked)
 
     def on_commit(self, listener: Callable[[KnowledgeGraph], None]) -> None:
         """Call ``listener(kg)`` after every committed write, before the write returns; it may
@@ -372,45 +374,6 @@ class KnowledgeGraph:
         with self._write_lock:
             yield self
 
-    def _load_stream(self, source, syntax: RdfSyntax, graph, base_iri, name, progress, bulk
-                     ) -> None:
-        to_graph = None
-        if graph is not None:
-            to_graph = DefaultGraph() if graph == DEFAULT_GRAPH else named_node(graph)
-        loader = self.store.bulk_load if bulk else self.store.load
-        stream = open_rdf_input(source)
-        try:
-            reader = CountingReader(stream, progress) if progress else stream
-            loader(reader, format=syntax.oxigraph, base_iri=base_iri, to_graph=to_graph)
-        except SyntaxError as error:
-            raise rdf_parse_error(error, name) from None
-        except (OSError, ValueError) as error:
-            raise self._write_failed(error, name) from None
-        finally:
-            if stream is not source:
-                stream.close()
-
-    def _apply(self, sparql: str) -> None:
-        """Run an update of aikg's own (no user text) on the backend, without committing."""
-        try:
-            self.store.update(sparql)
-        except (OSError, SyntaxError, ValueError) as error:
-            raise self._write_failed(error, "write failed") from None
-
-    def _extend(self, quads: list[Quad]) -> None:
-        try:
-            self.store.extend(quads)
-        except (OSError, ValueError) as error:
-            raise self._write_failed(error, "write failed") from None
-
-    def _write_failed(self, error: Exception, what: str) -> AikgError:
-        """The error of a failed write. The store's own I/O failure (a full disk) is also kept
-        in :attr:`write_failure`: RocksDB then refuses every write until it is opened again."""
-        failure = write_error(error, what)
-        if isinstance(failure, StoreUnavailable):
-            self.write_failure = str(failure)
-        return failure
-
     def _writing(self, graphs: frozenset[str] | None) -> None:
         for listener in self._before:
             listener(self, graphs)
@@ -427,101 +390,6 @@ class KnowledgeGraph:
             self.recorder(method, args, kwargs)
 
     def _check_writable(self) -> None:
+        self.backend.check_writable()
         if self.read_only:
             raise ReadOnly("this graph is open read-only")
-
-
-def is_remote(location: str) -> bool:
-    """True for the URL of a SPARQL endpoint, False for ``memory`` and a directory."""
-    return location.startswith(("http://", "https://"))
-
-
-def open_graph(
-    location: str = "memory", *, bundled: bool = True, lock_wait: float = 0.0, **remote: object
-) -> KnowledgeGraph:
-    """Open a backend and, when asked, load the files bundled in :mod:`ontology`.
-
-    ``location`` is ``memory`` (the default: rebuilt at each start), a directory (an on-disk
-    store that keeps what is written; the bundled files go into it in one transaction when it
-    is empty, so a crash on first open leaves it empty, never half-filled) or the ``http(s)``
-    URL of a SPARQL endpoint, opened as a :class:`~graph.remote.RemoteGraph` with the keyword
-    options in ``remote`` that are not None (``update_url``, ``credentials``, ``timeout``). It is
-    never written to unasked: the bundled files are not loaded into it.
-
-    An on-disk store that another process holds (its ``LOCK``) is tried again for up to
-    ``lock_wait`` seconds: a server restarted right after a crash waits for the dying process
-    to let go.
-    """
-    remote = {name: value for name, value in remote.items() if value is not None}
-    if is_remote(location):
-        from .remote import RemoteGraph  # imported here: remote.py builds on this module
-
-        return RemoteGraph(location, **remote)
-    if remote:
-        raise BadInput(f"{', '.join(remote)}: only for a remote store, not {location}")
-    if location == "memory":
-        kg = KnowledgeGraph(Store(), location="memory")
-    else:
-        kg = KnowledgeGraph(_open_store(location, lock_wait), location=location)
-    if bundled and len(kg.store) == 0 and (seed := _bundled_quads()):
-        kg.add(seed)
-    return kg
-
-
-# -- helpers ---------------------------------------------------------------------------------
-
-
-def _open_store(location: str, lock_wait: float) -> Store:
-    deadline = time.monotonic() + lock_wait
-    while True:
-        try:
-            return Store(location)
-        except OSError as error:
-            if "lock" not in str(error).lower() or time.monotonic() >= deadline:
-                raise BadInput(f"cannot open the store at {location}: {error}") from None
-        time.sleep(0.2)
-
-
-def _bundled_quads() -> list[Quad]:
-    """The quads of the bundled files, each triples file in its own named graph. (Added as they
-    are: writing them out as one document to load it would parse them twice.)"""
-    quads = []
-    for path in ontology.bundled_files():
-        syntax = syntax_for_path(path)
-        graph = None if syntax.has_graphs else NamedNode(ontology.graph_for_file(path))
-        with open_rdf_input(path) as stream:
-            try:
-                parsed = parse(stream, format=syntax.oxigraph, base_iri=path.resolve().as_uri(),
-                               rename_blank_nodes=True)
-                quads.extend(q if graph is None else Quad(q.subject, q.predicate, q.object, graph)
-                             for q in parsed)
-            except SyntaxError as error:
-                raise rdf_parse_error(error, str(path)) from None
-    return quads
-
-
-def insert_data(quads: Iterable[Quad]) -> str:
-    """One ``INSERT DATA`` update for the quads, grouped by graph.
-
-    >>> a, g = NamedNode("http://example.org/a"), NamedNode("http://example.org/g")
-    >>> print(insert_data([Quad(a, a, a, g), Quad(a, a, a)]))
-    INSERT DATA {
-    GRAPH <http://example.org/g> {
-    <http://example.org/a> <http://example.org/a> <http://example.org/a> .
-    }
-    <http://example.org/a> <http://example.org/a> <http://example.org/a> .
-    }
-    """
-    by_graph: dict[object, list[str]] = {}
-    for quad in quads:
-        by_graph.setdefault(quad.graph_name, []).append(f"{quad.triple} .")
-    parts = ["INSERT DATA {"]
-    for graph, lines in by_graph.items():
-        named = not isinstance(graph, DefaultGraph)
-        parts += [f"GRAPH {graph} {{", *lines, "}"] if named else lines
-    return "\n".join([*parts, "}"])
-
-
-def _graphs_of(quads: Iterable[Quad]) -> frozenset[str]:
-    return frozenset(q.graph_name.value if isinstance(q.graph_name, NamedNode) else DEFAULT_GRAPH
-                     for q in quads)

@@ -1,6 +1,6 @@
 """Query processes shared so that a few long queries cannot make every short one wait.
 
-A query's cost is known only once it runs. So the :class:`graph.executor.Executor` has two
+A query's cost is known only once it runs. So the :class:`graph.store.executor.Executor` has two
 kinds of places for a query process: ``general`` ones, where a query runs for its whole time
 budget, and ``quick`` ones, kept for queries in their first :data:`QUICK_SECONDS`. A query takes
 a general place when one is free, else a quick one; one that is still running in a quick place

@@ -1,9 +1,9 @@
 """A remote SPARQL 1.1 endpoint as the store, with the reading and writing surface of the local one.
 
-:class:`RemoteGraph` speaks the SPARQL 1.1 Protocol (form-encoded POST) to a query endpoint and,
+:class:`RemoteBackend` speaks the SPARQL 1.1 Protocol (form-encoded POST) to a query endpoint and,
 when one is given, an update endpoint. Results stream back as SPARQL JSON (SELECT, ASK) or
 N-Triples (CONSTRUCT, DESCRIBE) and pyoxigraph parses them into the same terms and the same
-:class:`~graph.results.QueryResult` as the local store, reading no further than the row cap.
+:class:`~graph.store.results.QueryResult` as the local store, reading no further than the row cap.
 
 What differs from the local store, and why:
 
@@ -11,12 +11,14 @@ What differs from the local store, and why:
   rows are checked against the deadline as they arrive; the endpoint's own timeout is its setting.
 - ``substitutions`` become a trailing ``VALUES`` row (the endpoint has no bound-variable API);
   the row is joined before projection, so the variables must be in scope at the top level.
-- :attr:`version` counts the writes made through this object. Writes by other clients of the
-  endpoint do not change it, and the sizes (``len``, :meth:`graph_sizes`) are cached for a
-  minute or until this object writes.
-- Queries are not parsed here: each engine has its own extensions, and the endpoint knows them.
-- There is no local pyoxigraph store: :attr:`store` is None, and analytics that need the whole
-  graph in memory are not offered over a remote store (see :mod:`graph.remote_network`).
+- :attr:`KnowledgeGraph.version` counts the writes made through this object. Writes by other
+  clients of the endpoint do not change it, and the sizes (``len``, :meth:`graph_sizes`) are
+  cached for a minute or until this object writes.
+- Queries are not parsed here (the guard aside): each engine has its own extensions, and the
+  endpoint knows them.
+- There is no local pyoxigraph store (:attr:`Capabilities.local` is False): statements are read
+  by pattern with SPARQL, and analytics that need the whole graph in memory are not offered over
+  a remote store (see :mod:`graph.network.remote_walks`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
@@ -32,6 +36,7 @@ import requests.auth
 from pyoxigraph import (
     BlankNode,
     DefaultGraph,
+    NamedNode,
     Quad,
     QueryResultsFormat,
     RdfFormat,
@@ -41,15 +46,14 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from ..errors import BadInput, QueryTimeout, ReadOnly, StoreUnavailable
+from ..errors import BadInput, QueryTimeout, ReadOnly, StoreUnavailable, Unsupported
 from ..rdf.formats import RdfSyntax, open_rdf_input, rdf_parse_error
-from ..sparql import guard
-from .engine import CountingReader, collect, named_node
-from .knowledge import DEFAULT_GRAPH, KnowledgeGraph, insert_data
-from .queries import QueryRequest
+from .backend import REMOTE, GraphName, MaybeApplied, ProgressCallback
+from .engine import CountingReader, collect, insert_data, named_node
+from .knowledge import KnowledgeGraph
 from .results import QueryResult
 
-__all__ = ["RemoteGraph"]
+__all__ = ["RemoteBackend", "RemoteGraph"]
 
 log = logging.getLogger(__name__)
 
@@ -63,37 +67,23 @@ SIZES_TTL = 60.0  # seconds the graph sizes of the endpoint are kept
 _RESULT_FORMATS = (QueryResultsFormat.JSON, QueryResultsFormat.XML)
 
 
-class RemoteGraph(KnowledgeGraph):
-    """A SPARQL endpoint used as the knowledge graph's store.
-
-    Parameters
-    ----------
-    query_url : str
-        The query endpoint. A ``user:password@`` in it becomes HTTP basic credentials and is
-        removed from :attr:`location`.
-    update_url : str, optional
-        The update endpoint; without it the graph is read-only.
-    credentials : str, optional
-        ``user:password`` for HTTP basic authentication, ``Digest user:password`` (Virtuoso's
-        ``/sparql-auth``) or ``Bearer TOKEN`` (QLever's access token, OAuth proxies).
-    timeout : float
-        Seconds granted to a query or update that brings no budget of its own.
-
-    Raises
-    ------
-    StoreUnavailable
-        If the endpoint cannot be reached or refuses the credentials.
+class RemoteBackend:
+    """A SPARQL endpoint as the store's backend; see the module notes and :class:`RemoteGraph`.
     """
+
+    capabilities = REMOTE
 
     def __init__(self, query_url: str, *, update_url: str | None = None,
                  credentials: str | None = None, timeout: float = 120.0) -> None:
         query_url, from_url = _split_credentials(query_url)
         update_url, from_update_url = _split_credentials(update_url)
-        super().__init__(None, location=query_url, read_only=update_url is None)
+        self.location = query_url
         self.query_url, self.update_url, self.timeout = query_url, update_url, timeout
+        self.write_failure: str | None = None
         self._session = requests.Session()
         self._session.headers["User-Agent"] = "aikg"
         _authenticate(self._session, credentials or from_url or from_update_url)
+        self._writes = 0  # the writes made through this object, for the sizes' cache
         self._sizes: tuple[int, float, dict[str, int]] | None = None
         try:
             self._check_union_default_graph()
@@ -102,18 +92,13 @@ class RemoteGraph(KnowledgeGraph):
 
     # -- reading -----------------------------------------------------------------------------
 
-    def evaluate(self, request: QueryRequest, timeout: float | None = None) -> QueryResult:
-        """Run a SPARQL query on the endpoint; see :meth:`KnowledgeGraph.evaluate`.
-
-        ``default_graphs`` and ``named_graphs`` are sent as the protocol's ``default-graph-uri``
-        and ``named-graph-uri``. Only up to ``max_rows`` rows are read; the rest of the answer
-        is dropped with the connection. ``SERVICE`` is refused here as for a local store: the
-        remote engine would otherwise fetch on our behalf.
-        """
-        sparql, substitutions = request.sparql, dict(request.substitutions)
-        default_graphs, named_graphs = request.default_graphs, request.named_graphs
-        max_rows, base_iri = request.max_rows, request.base_iri
-        guard.check_query(sparql)
+    def query(self, sparql: str, *, substitutions: Mapping[str, object] | None = None,
+              default_graphs: Iterable[str] | None = None,
+              named_graphs: Iterable[str] | None = None, timeout: float | None = None,
+              max_rows: int | None = None, base_iri: str | None = None) -> QueryResult:
+        """Run a query on the endpoint. ``default_graphs`` and ``named_graphs`` are sent as the
+        protocol's ``default-graph-uri`` and ``named-graph-uri``. Only up to ``max_rows`` rows
+        are read; the rest of the answer is dropped with the connection."""
         sparql = _with_base(sparql, base_iri)
         budget = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + budget
@@ -132,67 +117,93 @@ class RemoteGraph(KnowledgeGraph):
         finally:
             response.close()
 
-    def __len__(self) -> int:
+    def quads(self, subject: object = None, predicate: object = None, object: object = None,
+              graph: GraphName | None = None) -> Iterator[Quad]:
+        """The matching quads, read with one SPARQL query. The default graph of the endpoint is
+        the union of its named graphs (docs/storage.md), so ``DefaultGraph()`` reads that."""
+        given = (subject, predicate, object)
+        pattern = " ".join(f"?{k}" if v is None else str(v)  # N-Triples terms: escaped
+                           for k, v in zip("spo", given, strict=True))
+        if isinstance(graph, DefaultGraph):
+            # DISTINCT: a store whose union repeats a triple per graph sends it once
+            rows = self.query(f"SELECT DISTINCT ?s ?p ?o WHERE {{ {pattern} }}").rows
+        else:
+            name = "?g" if graph is None else str(graph)
+            rows = self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH {name} {{ {pattern} }} }}").rows
+        for row in rows:
+            terms = [term if term is not None else found
+                     for term, found in zip(given, row[:3], strict=True)]
+            yield Quad(*terms, graph if graph is not None else row[3])
+
+    def size(self) -> int:
         """The number of quads in the endpoint's named graphs (cached, see the module notes)."""
         return sum(self.graph_sizes().values())
 
     def graph_sizes(self) -> dict[str, int]:
         """The number of triples in each named graph, largest first (cached)."""
         now = time.monotonic()
-        if self._sizes is None or self._sizes[0] != self.version or now > self._sizes[1]:
-            self._sizes = (self.version, now + SIZES_TTL, super().graph_sizes())
+        if self._sizes is None or self._sizes[0] != self._writes or now > self._sizes[1]:
+            result = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
+                                "GROUP BY ?g ORDER BY DESC(?n)")
+            sizes = {g.value: int(n.value) for g, n in result.rows}
+            self._sizes = (self._writes, now + SIZES_TTL, sizes)
         return self._sizes[2]
 
     def named_graphs(self) -> list[str]:
         """The IRIs of the named graphs that hold triples, sorted (cached)."""
         return sorted(self.graph_sizes())
 
+    def contains_named_graph(self, name: NamedNode) -> bool:
+        """A graph that holds statements: the endpoint may not keep empty graphs."""
+        return bool(self.query("ASK { GRAPH ?g { ?s ?p ?o } }",
+                               substitutions={"g": name}).boolean)
+
+    def graph_terms(self) -> list[object]:
+        return [NamedNode(g) for g in self.named_graphs()]
+
+    @property
+    def merged_graph(self) -> NamedNode:
+        raise Unsupported(f"export the remote store {self.location} with its own tools")
+
+    def dump(self, out: IO[bytes], format: object, *, from_graph: object = None,
+             **options: object) -> None:
+        raise Unsupported(f"back up or dump the remote store {self.location} with its own tools")
+
+    def checkpoint(self, folder: str) -> RemoteBackend:
+        raise Unsupported(f"the remote store {self.location} makes no checkpoints here")
+
     # -- writing -----------------------------------------------------------------------------
 
-    def update(
-        self,
-        sparql: str,
-        *,
-        base_iri: str | None = None,
-        using_graphs: Iterable[str] = (),
-        using_named_graphs: Iterable[str] = (),
-        checked: bool = False,
-    ) -> None:
-        """Send a SPARQL update to the update endpoint, then bump the version.
-
-        ``SERVICE`` and ``LOAD`` are refused as for a local store (``checked``: the caller did).
-        When the answer does not come (timeout, broken connection) the update may still have
-        been applied: the version is bumped anyway, so caches are refreshed, and the error says
-        so.
-        """
-        self._check_writable()
-        if not checked:
-            guard.check_update(sparql)
-        sparql = _with_base(guard.with_using(sparql, using_graphs, using_named_graphs), base_iri)
-        with self._write_lock:
-            try:
-                self._post(self.update_url, [("update", sparql)], "*/*", self.timeout,
-                           "update").close()
-            except (QueryTimeout, StoreUnavailable) as error:
-                self._committed()
-                raise type(error)(f"{error} (the update may have been applied)") from None
-            self._committed()
-
-    def _check_writable(self) -> None:
+    def check_writable(self) -> None:
         if self.update_url is None:
             raise ReadOnly("this remote store has no update endpoint; give one to write")
-        super()._check_writable()
 
-    def _load_stream(self, source, syntax: RdfSyntax, graph, base_iri, name, progress, bulk
-                     ) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Send an update. When the answer does not come (timeout, broken connection) the
+        update may still have been applied: :class:`MaybeApplied` says so."""
+        self._writes += 1
+        try:
+            self._post(self.update_url, [("update", _with_base(sparql, base_iri))], "*/*",
+                       self.timeout, "update").close()
+        except (QueryTimeout, StoreUnavailable) as error:
+            raise MaybeApplied(type(error)(f"{error} (the update may have been applied)")
+                               ) from None
+
+    def apply(self, sparql: str) -> None:
+        self._writes += 1
+        self._post(self.update_url, [("update", sparql)], "*/*", self.timeout, "update").close()
+
+    def extend(self, quads: list[Quad]) -> None:
+        self.apply(insert_data(quads))
+
+    def load(self, source: str | Path | bytes | IO[bytes], syntax: RdfSyntax, *,
+             to_graph: GraphName | None, base_iri: str | None, name: str,
+             progress: ProgressCallback | None, bulk: bool) -> None:
         """Parse the whole input here, so bad input sends nothing, then send one INSERT DATA."""
-        target = None
-        if graph is not None:
-            target = DefaultGraph() if graph == DEFAULT_GRAPH else named_node(graph)
         stream = open_rdf_input(source)
         try:
             reader = CountingReader(stream, progress) if progress else stream
-            quads = [q if target is None else Quad(q.subject, q.predicate, q.object, target)
+            quads = [q if to_graph is None else Quad(q.subject, q.predicate, q.object, to_graph)
                      for q in parse(reader, format=syntax.oxigraph, base_iri=base_iri)]
         except SyntaxError as error:
             raise rdf_parse_error(error, name) from None
@@ -202,13 +213,7 @@ class RemoteGraph(KnowledgeGraph):
             if stream is not source:
                 stream.close()
         if quads:
-            self._extend(quads)
-
-    def _apply(self, sparql: str) -> None:
-        self._post(self.update_url, [("update", sparql)], "*/*", self.timeout, "update").close()
-
-    def _extend(self, quads: list[Quad]) -> None:
-        self._apply(insert_data(quads))
+            self.extend(quads)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -235,10 +240,41 @@ class RemoteGraph(KnowledgeGraph):
     def _check_union_default_graph(self) -> None:
         """Warn when a triple of a named graph is not in the default graph (decision 2)."""
         sample = self.query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1")
-        if sample.rows and not isinstance(sample.rows[0][0], BlankNode) and not self.ask(
-                "ASK { ?s ?p ?o }", substitutions=dict(zip("spo", sample.rows[0], strict=True))):
+        if sample.rows and not isinstance(sample.rows[0][0], BlankNode) and not self.query(
+                "ASK { ?s ?p ?o }",
+                substitutions=dict(zip("spo", sample.rows[0], strict=True))).boolean:
             log.warning("%s: the default graph is not the union of the named graphs, so "
                         "queries without GRAPH miss data; see docs/storage.md", self.location)
+
+
+class RemoteGraph(KnowledgeGraph):
+    """The knowledge graph over a SPARQL endpoint: a :class:`KnowledgeGraph` whose backend is a
+    :class:`RemoteBackend`, nothing else changed.
+
+    Parameters
+    ----------
+    query_url : str
+        The query endpoint. A ``user:password@`` in it becomes HTTP basic credentials and is
+        removed from :attr:`location`.
+    update_url : str, optional
+        The update endpoint; without it the graph is read-only.
+    credentials : str, optional
+        ``user:password`` for HTTP basic authentication, ``Digest user:password`` (Virtuoso's
+        ``/sparql-auth``) or ``Bearer TOKEN`` (QLever's access token, OAuth proxies).
+    timeout : float
+        Seconds granted to a query or update that brings no budget of its own.
+
+    Raises
+    ------
+    StoreUnavailable
+        If the endpoint cannot be reached or refuses the credentials.
+    """
+
+    def __init__(self, query_url: str, *, update_url: str | None = None,
+                 credentials: str | None = None, timeout: float = 120.0) -> None:
+        backend = RemoteBackend(query_url, update_url=update_url, credentials=credentials,
+                                timeout=timeout)
+        super().__init__(backend, read_only=update_url is None)
 
 
 def _split_credentials(url: str | None) -> tuple[str | None, str | None]:

@@ -22,17 +22,10 @@ from pyoxigraph import (
     serialize,
 )
 
-from ..rdf.formats import rdf_syntax
+from ..rdf.formats import RESULTS_FORMATS, rdf_syntax
 
 __all__ = ["RESULTS_FORMATS", "QueryResult", "term_to_json", "term_to_text"]
 
-#: SPARQL results formats by name: their media types. ASK results have JSON and XML only.
-RESULTS_FORMATS: dict[str, str] = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -62,7 +55,7 @@ class QueryResult:
 
     def serialize(self, fmt: str) -> bytes:
         """The result in ``fmt``: a name of :data:`RESULTS_FORMATS` for solutions and booleans,
-        of an RDF syntax (:func:`graph.formats.rdf_syntax`) for triples."""
+        of an RDF syntax (:func:`graph.rdf.formats.rdf_syntax`) for triples."""
         if self.kind == "graph":
             return self.to_rdf(rdf_syntax(fmt).oxigraph)
         if self.kind == "ask" and fmt not in ("json", "xml"):

@@ -9,7 +9,7 @@ may add, so a query that grows without end fails its own allocation and ends the
 growing the server.
 
 Both are Linux-only; elsewhere :func:`forbid_network` returns False and the check of
-:mod:`graph.guard` is the only fence, and :func:`limit_memory` does nothing.
+:mod:`graph.sparql.guard` is the only fence, and :func:`limit_memory` does nothing.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ sees one set. Every write keeps it exact in the same transaction as the write it
   ``DELETE``/``INSERT`` templates of an update with ``WHERE`` also write theirs, for every
   solution, into the scratch graph :data:`CHANGED_GRAPH`;
 - any other update (``CLEAR``, ``DROP``, ``COPY``, ``MOVE``, ``ADD``, or one that inserts
-  ``[]`` blank nodes) notes what the graphs it writes (``graph.written``) held before and after
-  it; one that does not say which graphs it writes rebuilds the union graph;
+  ``[]`` blank nodes) notes what the graphs it writes (``graph.sparql.written``) held before and
+  after it; one that does not say which graphs it writes rebuilds the union graph;
 - the noted triples then stay in the union graph if a graph still holds them, and leave it if
   none does; the scratch graph is dropped.
 

@@ -2,7 +2,7 @@
 
 :func:`fork` starts a process on a snapshot of the graph that has dropped the server's signal
 handlers and sockets, exits with the server, cannot open a network socket and may add at most
-a given number of bytes (:mod:`graph.sandbox`). The two ends talk in length-prefixed pickles
+a given number of bytes (:mod:`graph.store.sandbox`). The two ends talk in length-prefixed pickles
 (:func:`send`, :func:`receive`); a reply carries a value, a graph error or a crash
 (:func:`reply`, :func:`unwrap`). :class:`Worker` is the server's end: it waits with a deadline,
 sees a worker that hangs (:class:`Stalled`) or runs out of memory (:class:`OutOfMemory`), and
@@ -168,7 +168,7 @@ def fork(kg: KnowledgeGraph, child: Callable[[socket.socket], None], memory: int
 def _become_worker(sock: socket.socket, memory: int | None) -> None:
     """Drop what the child inherited from the server: its signal handlers and listening
     sockets; exit when the server process goes away; then fence the child in: no network,
-    ``memory`` bytes more at most (see :mod:`graph.sandbox`)."""
+    ``memory`` bytes more at most (see :mod:`graph.store.sandbox`)."""
     for name in ("SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH",
                  "SIGCHLD", "SIGTTIN", "SIGTTOU"):
         signal.signal(getattr(signal, name), signal.SIG_DFL)

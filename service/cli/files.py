@@ -12,7 +12,7 @@ import click
 
 from graph import AikgError
 from graph.export import EXPORT_FORMATS, dataset_export, result_export
-from graph.export.formats import format_for_path
+from graph.rdf.formats import format_for_path
 from ontology import mapping_names
 
 from . import STORE_HELP, main, open_graph, read_argument, run_query, timeout_option

@@ -24,7 +24,7 @@ def changes(entity_id: str, start: str, end: str | None, depth: int, relation: t
             role: tuple[str, ...], output: str, store: str) -> None:
     """Print who joined and who left the circle of friends of ENTITY between two days, by role,
     each with its date and sources."""
-    from graph.network.lookups import changes_of
+    from graph.describe.lookups import changes_of
     from service import render
     from service.history import shaped_changes
     from service.params import span

@@ -38,7 +38,7 @@ def listing_options(what: str):
 def search(text: str, types: tuple[str, ...], limit: int, output: str, store: str) -> None:
     """Find entities by a name in English or Chinese (exact, then prefix, then inside a name),
     most connected first. Their ids work wherever aikg takes an entity."""
-    from graph.network.lookups import find_entities
+    from graph.describe.lookups import find_entities
     from service import render
 
     with domain_errors():
@@ -92,7 +92,7 @@ def as_of(network, P, text: str | None, option: str = "--at") -> str | None:
     from service.params import checked_day
 
     return None if not text else checked_day(P, text, option,
-                                             remote=network.kg.store is None)
+                                             remote=not network.kg.capabilities.local)
 
 
 @main.command()
@@ -109,7 +109,7 @@ def circle(entity_id: str, depth: int, relation: tuple[str, ...], role: tuple[st
     date and address of the earliest dated source of the last hop.
     """
     from graph.describe.entities import describe_sources
-    from graph.network.lookups import circle_of
+    from graph.describe.lookups import circle_of
     from service import render
 
     with domain_errors():
@@ -143,7 +143,7 @@ def path(source: str, target: str, max_length: int, k: int, relation: tuple[str,
          output: str, at: str | None, store: str) -> None:
     """Print how SOURCE and TARGET (each an id, IRI or name) are connected: up to k shortest
     paths, hop by hop."""
-    from graph.network.lookups import paths_between
+    from graph.describe.lookups import paths_between
     from service import render
 
     with domain_errors():
@@ -199,4 +199,4 @@ def _network(store: str):
     from graph.network.remote_walks import RemoteNetwork
 
     kg = open_graph(store)
-    return Network(kg) if kg.store is not None else RemoteNetwork(kg)
+    return Network(kg) if kg.capabilities.local else RemoteNetwork(kg)

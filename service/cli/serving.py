@@ -166,7 +166,7 @@ def _forget_metrics_gauges(server, worker) -> None:
 def _fence_in(server, worker) -> None:
     """Gunicorn's hook in each new server process, which needs no network socket of its own
     over a local store (it accepts on the one it inherits): forbid them, so that nothing it
-    evaluates, updates included, can reach the network (see graph.sandbox)."""
+    evaluates, updates included, can reach the network (see graph.store.sandbox)."""
     from graph.store import sandbox
 
     if not sandbox.forbid_network():
@@ -188,6 +188,6 @@ def _app(settings: dict[str, object], data_files: tuple[str, ...], url: str):
     # fork their own.
     app.extensions["aikg.executor"].close()
     # Counting a remote store can take minutes on a big one: name it only.
-    size = "remote store" if kg.store is None else f"{len(kg)} triples"
+    size = "remote store" if not kg.capabilities.local else f"{len(kg)} triples"
     click.echo(f"aikg: serving {kg.location} ({size}) on {url}", err=True)
     return app

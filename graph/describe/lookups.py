@@ -24,16 +24,16 @@ import networkx as nx
 
 import ontology
 
-from ..describe.entities import describe, describe_sources
+from ..network.circles import Circle
+from ..network.history import circle_changes, timeline
+from ..network.live import Network, cached_circle
+from ..network.periods import as_of, holds
+from ..network.projection import Projection
+from ..network.search import Hit, search
+from ..network.subgraphs import circle_subgraph, paths_subgraph
+from ..network.traverse import neighbors, paths
 from ..store import KnowledgeGraph, open_graph
-from .circles import Circle
-from .history import circle_changes, timeline
-from .live import Network, cached_circle
-from .periods import as_of, holds
-from .projection import Projection
-from .search import Hit, search
-from .subgraphs import circle_subgraph, paths_subgraph
-from .traverse import neighbors, paths
+from .entities import describe, describe_sources
 
 __all__ = ["EXAMPLE", "CircleAnswer", "Changes", "Description", "Found", "Lookups", "Neighbours",
            "Paths", "Profile", "changes_of", "circle_of", "describe_entity", "example_network",
