@@ -27,8 +27,9 @@ from ..store import DEFAULT_GRAPH, KnowledgeGraph
 from .arrays import Adjacency, adjacency, keep
 from .chains import CHAIN_AXIOM, chain_period, derive, property_chains
 from .collector import without_collector
+from .edges import EdgeEnds, edge_data
 from .labels import RDFS_LABEL, SKOS, term_labels
-from .periods import DATE_PREDICATES, Period, edge_periods, period_attributes
+from .periods import DATE_PREDICATES, edge_periods
 
 __all__ = ["Role", "Relation", "TermInfo", "Projection", "edge_data", "edge_ends", "name_order",
            "project", "term_labels", "without_collector"]
@@ -293,23 +294,10 @@ def project(kg: KnowledgeGraph) -> Projection:
     return Projection(G, relations, _classes(kg, types, nodes), names, read_graphs, chains=chains)
 
 
-EdgeEnds = tuple[str, str, str, str]
-
-
 def edge_ends(relations: dict[str, Relation]) -> dict[str, EdgeEnds]:
     """Each relation's labels and role keys, as its edges carry them."""
     return {p: (r.label_en, r.label_zh, r.subject_role.key, r.object_role.key)
             for p, r in relations.items()}
-
-
-def edge_data(predicate: str, ends: EdgeEnds, sources: Iterable[str], period: Period | None,
-              via: Iterable[str] | None = None) -> dict[str, object]:
-    """The attributes of the edge of ``predicate`` stated in ``sources``, held in ``period``;
-    a derived one (:mod:`.chains`) also names the nodes it goes through (``via``)."""
-    label_en, label_zh, subject_role, object_role = ends
-    return dict(predicate=predicate, label_en=label_en, label_zh=label_zh,
-                subject_role=subject_role, object_role=object_role, sources=sorted(sources),
-                **({"via": sorted(via)} if via else {}), **period_attributes(period))
 
 
 def _node_attributes(iri: str, names: Iterable[tuple[str, str, str | None]],
