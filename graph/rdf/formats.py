@@ -8,7 +8,7 @@ import mmap
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from pyoxigraph import RdfFormat
 
@@ -101,7 +101,10 @@ def open_rdf_input(source: str | Path | bytes | IO[bytes]) -> IO[bytes]:
         path = Path(source)
         if not path.is_file():
             raise BadInput(f"{path}: no such file")
-        return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
+        if path.suffix == ".gz":
+            # a GzipFile reads bytes like any binary file; typeshed does not call it an IO[bytes]
+            return cast(IO[bytes], gzip.open(path, "rb"))
+        return path.open("rb")
     return source
 
 

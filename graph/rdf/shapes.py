@@ -38,6 +38,7 @@ import ontology
 
 from ..errors import BadInput, ValidationFailed
 from ..store import KnowledgeGraph
+from ..store.unionset import SetUnionStore
 
 __all__ = ["Violation", "ValidationReport", "validate", "require_valid"]
 
@@ -49,6 +50,9 @@ _RDF = ontology.PREFIXES["rdf"]
 _SH = ontology.PREFIXES["sh"]
 _XSD_STRING = ontology.PREFIXES["xsd"] + "string"
 _RDF_TYPE = NamedNode(_RDF + "type")
+#: A triple as rdflib terms, the form pyshacl reads.
+_Term = URIRef | BNode | RdfLiteral
+_Triple = tuple[_Term, _Term, _Term]
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,7 @@ def require_valid(
 # -- building the data graph -----------------------------------------------------------------
 
 
-def _store_quads(store: Store, graphs: set[str] | None) -> list[Quad]:
+def _store_quads(store: Store | SetUnionStore, graphs: set[str] | None) -> list[Quad]:
     if graphs is None:
         graphs = {g.value for g in store.named_graphs() if isinstance(g, NamedNode)}
         graphs -= _NOT_INSTANCE
@@ -169,10 +173,10 @@ def _store_quads(store: Store, graphs: set[str] | None) -> list[Quad]:
             for q in store.quads_for_pattern(None, None, None, NamedNode(name))]
 
 
-def _flatten(quads: Iterable[Quad]) -> tuple[set[tuple], set[URIRef]]:
+def _flatten(quads: Iterable[Quad]) -> tuple[set[_Triple], set[URIRef]]:
     """The triples of the quads, each source graph's subjects marked ``aikg:assertedIn`` it,
     and the IRI subjects."""
-    triples: set[tuple] = set()
+    triples: set[_Triple] = set()
     subjects: set[URIRef] = set()
     for quad in quads:
         subject = _term(quad.subject)
@@ -188,7 +192,8 @@ def _flatten(quads: Iterable[Quad]) -> tuple[set[tuple], set[URIRef]]:
 
 
 def _add_surroundings(
-    triples: set[tuple], store: Store, quads: list[Quad], written: set[URIRef], skip: set[str]
+    triples: set[_Triple], store: Store | SetUnionStore, quads: list[Quad], written: set[URIRef],
+    skip: set[str],
 ) -> set[URIRef]:
     """Add what the store says around the quads to ``triples``; return the nodes known only
     from the store.
@@ -216,7 +221,7 @@ def _in_graphs(quad: Quad, names: set[str]) -> bool:
     return isinstance(quad.graph_name, NamedNode) and quad.graph_name.value in names
 
 
-def _closure(store: Store, subject: NamedNode | BlankNode) -> Iterator[Quad]:
+def _closure(store: Store | SetUnionStore, subject: NamedNode | BlankNode) -> Iterator[Quad]:
     """The quads about ``subject`` and, recursively, about the blank nodes they point at."""
     pending, seen = [subject], set()
     while pending:
@@ -228,7 +233,7 @@ def _closure(store: Store, subject: NamedNode | BlankNode) -> Iterator[Quad]:
                 pending.append(quad.object)
 
 
-def _term(term: object) -> URIRef | BNode | RdfLiteral:
+def _term(term: object) -> _Term:
     if isinstance(term, NamedNode):
         return URIRef(term.value)
     if isinstance(term, BlankNode):
@@ -254,7 +259,7 @@ def _ontology() -> Graph:
     return Graph().parse(ontology.ONTOLOGY_FILE, format="turtle")
 
 
-def _run(triples: set[tuple], context_only: set[URIRef]) -> ValidationReport:
+def _run(triples: set[_Triple], context_only: set[URIRef]) -> ValidationReport:
     data = Graph()
     for triple in _ontology():
         data.add(triple)

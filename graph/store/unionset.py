@@ -40,7 +40,8 @@ from urllib.parse import urljoin
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, Store, parse, serialize
 
-from ..sparql.guard import Token, tokens, unescape
+from ..sparql.guard import Token, tokens
+from ..sparql.outbound import unescape
 from ..sparql.written import written_graphs
 from .engine import DEFAULT_GRAPH
 
