@@ -6,11 +6,12 @@ import gzip
 import io
 import mmap
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
 
-from pyoxigraph import RdfFormat
+from pyoxigraph import Quad, RdfFormat, Triple, serialize
 
 from ..errors import BadInput, ParseError, Refused
 
@@ -21,6 +22,7 @@ __all__ = [
     "open_rdf_input",
     "rdf_parse_error",
     "rdf_syntax",
+    "serialized",
     "syntax_for_path",
 ]
 
@@ -177,3 +179,10 @@ def check_untrusted(data: bytes | mmap.mmap, syntax: RdfSyntax) -> None:
         if deepest > MAX_NESTING:
             raise Refused(f"JSON-LD nested {deepest} deep is refused (at most {MAX_NESTING})")
 
+
+
+def serialized(statements: Iterable[Triple] | Iterable[Quad], syntax: RdfFormat, *,
+               prefixes: dict[str, str] | None = None) -> bytes:
+    """The statements written in ``syntax``: :func:`pyoxigraph.serialize` without an output."""
+    # serialize returns None only when it writes to an output; its stub says bytes | None
+    return cast(bytes, serialize(statements, format=syntax, prefixes=prefixes))

@@ -8,6 +8,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from typing import Literal as Kind
 from xml.sax.saxutils import escape, quoteattr
 
@@ -24,7 +25,7 @@ from pyoxigraph import (
 
 from ..rdf.formats import rdf_syntax
 
-__all__ = ["RESULTS_FORMATS", "QueryResult", "term_to_json", "term_to_text"]
+__all__ = ["RESULTS_FORMATS", "QueryResult", "Solution", "term_to_json", "term_to_text"]
 
 #: SPARQL results formats by name: their media types. ASK results have JSON and XML only.
 RESULTS_FORMATS: dict[str, str] = {
@@ -33,6 +34,10 @@ RESULTS_FORMATS: dict[str, str] = {
     "csv": "text/csv",
     "tsv": "text/tab-separated-values",
 }
+
+#: One row of a SELECT: its terms in the order of the variables, None where unbound. Which
+#: kind of term stands where depends on the query, so the row is typed as loosely as a DB-API row.
+Solution = tuple[Any, ...]
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -47,7 +52,7 @@ class QueryResult:
 
     kind: Kind["select", "ask", "graph"]
     variables: list[str] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)
+    rows: list[Solution] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[Triple] = field(default_factory=list)
     truncated: bool = False
