@@ -53,15 +53,17 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
     for _, s, p, g in incoming.rows:
         stated[(s, p.value, entity)].add(g.value)
 
-    names: dict[str, dict[str, dict[str, list[str]]]] = {"en": {}, "zh": {}}
-    types, properties, relations = [], [], {"out": [], "in": []}
+    names: dict[str, dict[str, list[str]]] = {"en": {}, "zh": {}}
+    types: list[str] = []
+    properties: list[tuple[str, object, list[str]]] = []
+    relations: dict[str, list[tuple[str, object, list[str]]]] = {"out": [], "in": []}
     for (s, p, o), graphs in sorted(stated.items(), key=lambda item: str(item[0])):
         sources = sorted(graphs)
         if s != entity:
             if p not in REIFYING:
                 relations["in"].append((p, s, sources))
-        elif p in LABEL_KINDS and isinstance(o, Literal) and label_language(o):
-            names[label_language(o)].setdefault(LABEL_KINDS[p], []).append(o.value)
+        elif p in LABEL_KINDS and isinstance(o, Literal) and (language := label_language(o)):
+            names[language].setdefault(LABEL_KINDS[p], []).append(o.value)
         elif p == HIDDEN_LABEL:
             continue
         elif p == RDF_TYPE and isinstance(o, NamedNode):
@@ -132,10 +134,10 @@ def entity_quads(kg: KnowledgeGraph, iri: str, *, max_quads: int = 10_000
     >>> len(quads), truncated, quads[0].graph_name.value
     (2, False, 'https://w3id.org/aikg/graph/g')
     """
-    entity, found = NamedNode(iri), []
-    for pattern in ((entity, None, None), (None, None, entity)):
-        for quad in kg.store.quads_for_pattern(*pattern, None):
-            if pattern[0] is None and quad.subject == entity:
+    entity, found = NamedNode(iri), list[Quad]()
+    for subject, obj in ((entity, None), (None, entity)):
+        for quad in kg.store.quads_for_pattern(subject, None, obj, None):
+            if subject is None and quad.subject == entity:
                 continue  # a statement about itself was taken the first time
             if len(found) == max_quads:
                 return found, True
