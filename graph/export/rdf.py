@@ -25,9 +25,10 @@ from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Stor
 import ontology
 
 from ..errors import BadInput
+from ..rdf.formats import serialized
 from ..store.unionset import SetUnionStore
 from .formats import ExportFormat
-from .streams import AfterPrefixes, CompactJsonLd, Unframed, XmlText, prefix_lines
+from .streams import AfterPrefixes, CompactJsonLd, Unframed, XmlText, as_output, prefix_lines
 
 __all__ = ["dataset_quads", "write_store", "write_quads", "write_triples"]
 
@@ -51,7 +52,8 @@ def write_store(store: SetUnionStore, fmt: ExportFormat, out: IO[bytes],
             if block:
                 out.write(f"{name} {{\n".encode())
             body = AfterPrefixes(out)
-            store.dump(body, RdfFormat.TURTLE, from_graph=name, prefixes=ontology.PREFIXES)
+            store.dump(as_output(body), RdfFormat.TURTLE, from_graph=name,
+                       prefixes=ontology.PREFIXES)
             body.close()
             if block:
                 out.write(b"}\n")
@@ -68,7 +70,7 @@ def write_store(store: SetUnionStore, fmt: ExportFormat, out: IO[bytes],
         write_quads(dataset_quads(store, graph), fmt, out)
 
 
-def dataset_quads(store: Store, graph: NamedNode | None = None) -> Iterator[Quad]:
+def dataset_quads(store: Store | SetUnionStore, graph: NamedNode | None = None) -> Iterator[Quad]:
     """The quads of one named graph, or of the whole dataset one graph after another.
 
     Grouping by graph lets JSON-LD write each graph once (the store's own order may switch graph
@@ -96,7 +98,7 @@ def write_triples(triples: Iterable[Triple], fmt: ExportFormat, out: IO[bytes]) 
     _serialize(statements, syntax, out)
 
 
-def _write_jsonld(store: Store, graphs: list[Graph], out: IO[bytes]) -> None:
+def _write_jsonld(store: Store | SetUnionStore, graphs: list[Graph], out: IO[bytes]) -> None:
     """One array: the default graph's nodes, then ``{"@id": graph, "@graph": [nodes]}``."""
     writer = CompactJsonLd(out, ontology.PREFIXES)
     writer.write(b"[")
@@ -104,29 +106,29 @@ def _write_jsonld(store: Store, graphs: list[Graph], out: IO[bytes]) -> None:
     for name in graphs:
         if isinstance(name, DefaultGraph):
             nodes = Unframed(writer, rb"\[", b"]")
-            store.dump(nodes, RdfFormat.JSON_LD, from_graph=name)
+            store.dump(as_output(nodes), RdfFormat.JSON_LD, from_graph=name)
             nodes.close()
             empty = nodes.empty
             continue
         label = name.value if isinstance(name, NamedNode) else f"_:{name.value}"
         writer.write(("" if empty else ",").encode() + b'{"@id":' + json.dumps(label).encode()
                      + b',"@graph":')
-        store.dump(writer, RdfFormat.JSON_LD, from_graph=name)
+        store.dump(as_output(writer), RdfFormat.JSON_LD, from_graph=name)
         writer.write(b"}")
         empty = False
     writer.write(b"]")
     writer.close()
 
 
-def _write_rdfxml(store: Store, graphs: list[Graph], out: IO[bytes]) -> None:
+def _write_rdfxml(store: Store | SetUnionStore, graphs: list[Graph], out: IO[bytes]) -> None:
     """One ``rdf:RDF`` element holding each graph's descriptions."""
-    frame = serialize([], format=RdfFormat.RDF_XML, prefixes=ontology.PREFIXES)
+    frame = serialized([], RdfFormat.RDF_XML, prefixes=ontology.PREFIXES)
     closing = b"</rdf:RDF>"
     text = XmlText(out)
     text.write(frame[:-len(closing)])
     for name in graphs:
         body = Unframed(text, rb"<rdf:RDF[^>]*>\n?", closing)
-        store.dump(body, RdfFormat.RDF_XML, from_graph=name, prefixes=ontology.PREFIXES)
+        store.dump(as_output(body), RdfFormat.RDF_XML, from_graph=name, prefixes=ontology.PREFIXES)
         body.close()
     text.write(closing + b"\n")
 
@@ -141,10 +143,10 @@ def _serialize(statements: Iterable[Triple] | Iterable[Quad], syntax: RdfFormat,
                out: IO[bytes]) -> None:
     if syntax == RdfFormat.JSON_LD:
         writer = CompactJsonLd(out, ontology.PREFIXES)
-        serialize(statements, writer, syntax)
+        serialize(statements, as_output(writer), syntax)
         writer.close()
     elif syntax == RdfFormat.RDF_XML:
-        serialize(statements, XmlText(out), syntax, prefixes=ontology.PREFIXES)
+        serialize(statements, as_output(XmlText(out)), syntax, prefixes=ontology.PREFIXES)
     elif syntax in (RdfFormat.TURTLE, RdfFormat.TRIG):
         serialize(statements, out, syntax, prefixes=ontology.PREFIXES)
     else:
