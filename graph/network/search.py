@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -119,7 +119,7 @@ def index(projection: Projection) -> SearchIndex:
         projection.names, dict(G.degree()) if projection.degrees is None else projection.degrees))
 
 
-def search(projection: Projection, query: str = "", types: set[str] | None = None
+def search(projection: Projection, query: str = "", types: Collection[str] | None = None
            ) -> list[Hit]:
     """Search the names of the projection's nodes; without a query, list them by degree.
 
