@@ -9,7 +9,7 @@ entity bound as a value, never pasted into the query.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from typing import Any
+from typing import Literal as Kind
 
 import networkx as nx
 from pyoxigraph import Literal, NamedNode
@@ -17,7 +17,7 @@ from pyoxigraph import Literal, NamedNode
 from ..errors import BadInput
 from ..rdf.terms import sparql_prefixes
 from ..store import KnowledgeGraph
-from .circles import edge_dict
+from .circles import Member, edge_dict
 from .periods import start_day
 from .traverse import _ENDS, _check, circle
 
@@ -25,7 +25,7 @@ __all__ = ["circle_changes", "timeline"]
 
 
 def circle_changes(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[str],
     node: str,
     start: str,
     end: str,
@@ -80,7 +80,7 @@ def circle_changes(
     return {"joined": _by_date(joined), "left": _by_date(left)}
 
 
-def timeline(kg: KnowledgeGraph, G: nx.MultiDiGraph, node: str) -> list[dict[str, object]]:
+def timeline(kg: KnowledgeGraph, G: nx.MultiDiGraph[str], node: str) -> list[dict[str, object]]:
     """The dated events of ``node``, newest first, each with its sources.
 
     Events are its relationships begun (``since`` stated on the edge: kind ``began``; only the
@@ -100,7 +100,7 @@ def timeline(kg: KnowledgeGraph, G: nx.MultiDiGraph, node: str) -> list[dict[str
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _path_dates(member: dict[str, Any], name: str) -> Iterable[str]:
+def _path_dates(member: Member, name: Kind["since", "until"]) -> Iterable[str]:
     """The dates ``name`` of the path's hops: per hop the earliest among its edges."""
     for hop in member["path"]:
         dates = [e[name] for e in hop["edges"] if name in e]
@@ -120,7 +120,7 @@ def _by_date(members: list[dict[str, object]]) -> list[dict[str, object]]:
     return sorted(members, key=lambda m: (start_day(str(m["date"] or "9999")), str(m["node"])))
 
 
-def _edge_events(G: nx.MultiDiGraph, node: str) -> Iterable[dict[str, object]]:
+def _edge_events(G: nx.MultiDiGraph[str], node: str) -> Iterable[dict[str, object]]:
     for out, side, _ in _ENDS:
         for other, keys in getattr(G, side)[node].items():
             for key, data in keys.items():

@@ -24,7 +24,7 @@ BETWEENNESS_BUDGET = 1_000_000
 METRICS = ("degree", "pagerank", "betweenness")
 
 
-def centrality(G: nx.MultiDiGraph, metric: str) -> dict[str, float]:
+def centrality(G: nx.MultiDiGraph[str], metric: str) -> dict[str, float]:
     """A centrality score for every node of ``G``.
 
     Parameters
@@ -53,7 +53,7 @@ def centrality(G: nx.MultiDiGraph, metric: str) -> dict[str, float]:
         return {n: float(d) for n, d in G.degree()}
     if metric not in METRICS:
         raise BadInput(f"unknown metric {metric!r}; known: {', '.join(METRICS)}")
-    undirected = nx.Graph()
+    undirected: nx.Graph[str] = nx.Graph()
     undirected.add_nodes_from(G)
     undirected.add_edges_from(G.edges())
     if metric == "pagerank":
@@ -64,7 +64,7 @@ def centrality(G: nx.MultiDiGraph, metric: str) -> dict[str, float]:
     return nx.betweenness_centrality(undirected, k=sample, seed=42)
 
 
-def components(G: nx.MultiDiGraph) -> list[set[str]]:
+def components(G: nx.MultiDiGraph[str]) -> list[set[str]]:
     """The connected components of ``G`` (edges in either direction), largest first.
 
     >>> G = nx.MultiDiGraph([("a", "b"), ("c", "b"), ("d", "e")])
@@ -74,7 +74,7 @@ def components(G: nx.MultiDiGraph) -> list[set[str]]:
     return sorted(nx.weakly_connected_components(G), key=lambda c: (-len(c), min(c)))
 
 
-def counts(G: nx.MultiDiGraph) -> dict[str, object]:
+def counts(G: nx.MultiDiGraph[str]) -> dict[str, object]:
     """Nodes, edges, nodes per type, edges per predicate and the components of ``G``.
 
     >>> G = nx.MultiDiGraph()

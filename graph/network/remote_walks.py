@@ -36,6 +36,7 @@ import ontology
 from ..errors import BadInput, Unsupported
 from ..rdf.terms import iri_values, label_language, normalize, sparql_prefixes
 from ..store import KnowledgeGraph
+from .circles import Edge
 from .periods import period_attributes, periods_of
 from .projection import (
     NAME_PREDICATES,
@@ -54,7 +55,6 @@ BATCH = 200  # nodes per query: keeps each query text small
 MAX_ROWS = 100_000  # statements read per step at most, so a hub cannot flood memory
 MAX_CANDIDATES = 1_000  # entities a search ranks at most; past it the answer says truncated
 
-Edge = dict[str, object]
 
 
 class RemoteNetwork:
@@ -81,7 +81,7 @@ class RemoteNetwork:
         """The ecosystem relations, their roles and the classes, over an empty graph."""
         with self._lock:
             if self._terms is None or self._terms.version != self.kg.version:
-                G = nx.MultiDiGraph(version=self.kg.version)
+                G: nx.MultiDiGraph[str] = nx.MultiDiGraph(version=self.kg.version)
                 self._terms = Projection(G, ecosystem_relations(self.kg),
                                          _classes(self.kg, {}, set()), {})
             return self._terms
@@ -188,7 +188,7 @@ def between(kg: KnowledgeGraph, terms: Projection, source: str, target: str, *, 
     seen: dict[str, None] = {source: None, target: None}
     frontiers, walked = [[source], [target]], [0, 0]
     edges: dict[tuple[str, str, str], list[str]] = {}
-    links = nx.Graph()
+    links: nx.Graph[str] = nx.Graph()
     links.add_nodes_from([source, target])
     while sum(walked) < max_length and all(frontiers) and not _enough(
             links, source, target, k, sum(walked)):
@@ -207,7 +207,7 @@ def between(kg: KnowledgeGraph, terms: Projection, source: str, target: str, *, 
     return _projected(kg, terms, seen, edges)
 
 
-def _enough(links: nx.Graph, source: str, target: str, k: int, length: int) -> bool:
+def _enough(links: nx.Graph[str], source: str, target: str, k: int, length: int) -> bool:
     """True when ``links`` holds ``k`` simple paths of at most ``length`` hops."""
     if not nx.has_path(links, source, target):
         return False
@@ -225,7 +225,7 @@ def _projected(kg: KnowledgeGraph, terms: Projection, seen: dict[str, None],
     names, types = _names_and_types(kg, sorted(seen))
     periods = periods_of(edges, _issued(kg, {g for found in edges.values() for g in found}),
                          _stated(kg, sorted(edges)))
-    G = nx.MultiDiGraph(version=terms.version)
+    G: nx.MultiDiGraph[str] = nx.MultiDiGraph(version=terms.version)
     G.add_nodes_from(_node_attributes(n, names.get(n, ()), types.get(n, ())) for n in sorted(seen))
     for (s, p, o), sources in sorted(edges.items()):
         relation = terms.relations[p]
@@ -304,7 +304,7 @@ def candidates(kg: KnowledgeGraph, terms: Projection, query: str,
                       max_rows=MAX_CANDIDATES)
     nodes = sorted(row[0].value for row in result.rows)
     found, classes = _names_and_types(kg, nodes)
-    G = nx.MultiDiGraph(version=terms.version)
+    G: nx.MultiDiGraph[str] = nx.MultiDiGraph(version=terms.version)
     G.add_nodes_from(_node_attributes(n, found.get(n, ()), classes.get(n, ())) for n in nodes)
     return Projection(G, terms.relations, terms.classes, found,
                       degrees=_degrees(kg, nodes, terms.relations)), result.truncated

@@ -70,7 +70,7 @@ class SearchIndex:
                 position += len(key) + 1
         self._text = SEP + SEP.join(folded) + SEP
 
-    def search(self, query: str, allowed: set[str] | None = None) -> list[Hit]:
+    def search(self, query: str, allowed: Collection[str] | None = None) -> list[Hit]:
         """Every node with a name matching ``query``, best first, once each."""
         needle = normalize(query).replace(SEP, "")
         if not needle:
