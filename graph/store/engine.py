@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import IO
 
-from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples
 
 from ..errors import AikgError, BadInput, ParseError, QueryTimeout, StoreUnavailable
 from .results import QueryResult
@@ -26,7 +26,8 @@ DEFAULT_GRAPH = "default"
 ProgressCallback = Callable[[int, int], None]
 
 
-def collect(raw: object, deadline: float | None, max_rows: int | None) -> QueryResult:
+def collect(raw: QuerySolutions | QueryBoolean | QueryTriples, deadline: float | None,
+            max_rows: int | None) -> QueryResult:
     """Hold a pyoxigraph result in a :class:`QueryResult`, up to ``max_rows`` rows."""
     if isinstance(raw, QueryBoolean):
         return QueryResult("ask", boolean=bool(raw))

@@ -99,7 +99,7 @@ class KnowledgeGraph:
         self._before: list[Callable[[KnowledgeGraph, frozenset[str] | None], None]] = []
         #: Called as ``recorder(method, args, kwargs)`` after each committed public write, so
         #: that another copy can repeat it (:class:`graph.sharedlog.SharedLog`); None: no one.
-        self.recorder: Callable[[str, tuple, dict], None] | None = None
+        self.recorder: Callable[[str, tuple[object, ...], dict[str, object]], None] | None = None
         self._count_cache: tuple[int, int] | None = None
         #: The policy its queries run under (:class:`graph.store.executor.Executor` sets itself
         #: here); None: evaluated in place.
