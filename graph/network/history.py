@@ -21,7 +21,13 @@ from .circles import Member, edge_dict
 from .periods import start_day
 from .traverse import _ENDS, _check, circle
 
-__all__ = ["circle_changes", "timeline"]
+__all__ = ["Change", "circle_changes", "timeline"]
+
+
+class Change(Member):
+    """A member that joined or left a circle, and the day it did (None: not known)."""
+
+    date: str | None
 
 
 def circle_changes(
@@ -33,7 +39,7 @@ def circle_changes(
     depth: int = 1,
     relations: Collection[str] | None = None,
     roles: Collection[str] | None = None,
-) -> dict[str, list[dict[str, object]]]:
+) -> dict[str, list[Change]]:
     """The members that joined and left ``node``'s circle between the days ``start`` and ``end``.
 
     A member joined if it is in the circle as of ``end`` and not as of ``start``; its ``date``
@@ -72,11 +78,11 @@ def circle_changes(
                                            roles=roles, at=start)}
     after = {m["node"]: m for m in circle(G, node, depth=depth, relations=relations,
                                           roles=roles, at=end)}
-    joined = [{**after[n], "date": _latest(_path_dates(after[n], "since"))}
-              for n in after.keys() - before.keys()]
-    left = [{**before[n], "date": _earliest(d for d in _path_dates(before[n], "until")
-                                            if start < start_day(d) <= end)}
-            for n in before.keys() - after.keys()]
+    joined: list[Change] = [{**after[n], "date": _latest(_path_dates(after[n], "since"))}
+                            for n in after.keys() - before.keys()]
+    left: list[Change] = [{**before[n], "date": _earliest(
+        d for d in _path_dates(before[n], "until") if start < start_day(d) <= end)}
+        for n in before.keys() - after.keys()]
     return {"joined": _by_date(joined), "left": _by_date(left)}
 
 
@@ -116,8 +122,8 @@ def _earliest(dates: Iterable[str]) -> str | None:
     return min(dates, key=start_day, default=None)
 
 
-def _by_date(members: list[dict[str, object]]) -> list[dict[str, object]]:
-    return sorted(members, key=lambda m: (start_day(str(m["date"] or "9999")), str(m["node"])))
+def _by_date(members: list[Change]) -> list[Change]:
+    return sorted(members, key=lambda m: (start_day(m["date"] or "9999"), m["node"]))
 
 
 def _edge_events(G: nx.MultiDiGraph[str], node: str) -> Iterable[dict[str, object]]:

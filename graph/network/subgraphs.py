@@ -7,11 +7,17 @@ every export format of :func:`graph.export.network_export` can write them.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from typing import TypedDict
 
 import networkx as nx
 
-from .circles import Member
 from .traverse import Path
+
+
+class Named(TypedDict):
+    """What a circle's member needs to be drawn: its node (a :class:`~.circles.Member` has it)."""
+
+    node: str
 
 __all__ = ["circle_subgraph", "paths_subgraph"]
 
@@ -19,7 +25,7 @@ __all__ = ["circle_subgraph", "paths_subgraph"]
 def circle_subgraph(
     G: nx.MultiDiGraph[str],
     center: str,
-    members: Iterable[Member],
+    members: Iterable[Named],
     *,
     relations: Collection[str] | None = None,
 ) -> nx.MultiDiGraph[str]:
