@@ -19,8 +19,9 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Collection, Hashable
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field, replace
+from typing import Generic, TypeVar
 
 import networkx as nx
 import numpy as np
@@ -30,6 +31,7 @@ from .periods import parse_day
 __all__ = ["Adjacency", "Walk", "adjacency", "keep", "kept", "rows", "walk", "WalkCache"]
 
 _NO_END = 99_999_999  # a day after every other as YYYYMMDD
+_Walked = TypeVar("_Walked")  # what a WalkCache keeps of a walk
 
 
 def _day_number(day: object, missing: int) -> int:
@@ -306,15 +308,15 @@ def _hubs(A: Adjacency, hop_nodes: np.ndarray, hop_incidence: np.ndarray, hub_de
     return np.unique(hop_nodes[big])
 
 
-class WalkCache:
+class WalkCache(Generic[_Walked]):
     """The last walks asked for, at most ``size``, so that the next page reads the same walk."""
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
-        self._walks: OrderedDict[Hashable, Walk] = OrderedDict()
+        self._walks: OrderedDict[Hashable, _Walked] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, compute) -> Walk:
+    def get(self, key: Hashable, compute: Callable[[], _Walked]) -> _Walked:
         with self._lock:
             if key in self._walks:
                 self._walks.move_to_end(key)

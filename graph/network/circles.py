@@ -17,7 +17,7 @@ import numpy as np
 
 from .arrays import Adjacency, Walk, rows
 
-__all__ = ["Circle", "Edge", "Hop", "Member"]
+__all__ = ["Circle", "Edge", "Hop", "Hub", "Member"]
 
 Json = dict[str, object]
 
@@ -34,6 +34,16 @@ class Edge(TypedDict):
     since: NotRequired[str]
     until: NotRequired[str]
     via: NotRequired[list[str]]
+
+
+class Hub(TypedDict):
+    """A member of many statements a walk went through (``walked``) or held back, and how
+    many members it brought in."""
+
+    node: str
+    degree: int
+    members: int
+    walked: bool
 
 
 #: One step of a path: its ends and the statements joining them.
@@ -171,7 +181,7 @@ class Circle:
                 "types": {A.types[i]: int(n) for i, n in enumerate(by_type) if n},
                 "distances": dict(sorted(distances.items()))}
 
-    def hubs(self, hub_degree: int) -> list[Json]:
+    def hubs(self, hub_degree: int) -> list[Hub]:
         """The members of at least ``hub_degree`` statements that the walk went through (or
         held back), each with how many members it brought in."""
         A, found = self.arrays, self.walk

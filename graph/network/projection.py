@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 import networkx as nx
 from pyoxigraph import DefaultGraph, Literal, NamedNode
@@ -30,8 +30,8 @@ from .chains import CHAIN_AXIOM, chain_period, derive, property_chains
 from .labels import RDFS_LABEL, SKOS, term_labels
 from .periods import DATE_PREDICATES, Period, edge_periods, period_attributes
 
-__all__ = ["Role", "Relation", "TermInfo", "Projection", "edge_data", "edge_ends", "name_order",
-           "project", "term_labels", "without_collector"]
+__all__ = ["NodeData", "Role", "Relation", "TermInfo", "Projection", "edge_data", "edge_ends",
+           "name_order", "project", "term_labels", "without_collector"]
 
 RDF_TYPE = NamedNode(ontology.PREFIXES["rdf"] + "type")
 #: Label predicates and the kind of name each gives; hidden labels are searched, never shown.
@@ -89,6 +89,16 @@ class TermInfo:
     label_en: str
     label_zh: str
     descendants: frozenset[str]
+
+
+class NodeData(TypedDict):
+    """A node as answers show it: ``types`` are class IRIs."""
+
+    id: str
+    iri: str
+    label_en: str
+    label_zh: str
+    types: list[str]
 
 
 @dataclass
@@ -235,10 +245,11 @@ class Projection:
         """Make ``A`` (patched or compacted arrays of this graph) the ones walks read."""
         self._cache["arrays"] = keep(self.graph, A)
 
-    def node_data(self, node: str) -> dict[str, object]:
+    def node_data(self, node: str) -> NodeData:
         """The node's display attributes: ``id``, ``iri``, labels and types."""
         data = self.graph.nodes[node]
-        return {k: data[k] for k in ("id", "iri", "label_en", "label_zh", "types")}
+        return {"id": data["id"], "iri": data["iri"], "label_en": data["label_en"],
+                "label_zh": data["label_zh"], "types": data["types"]}
 
 
 def without_collector(make: Callable[[], T]) -> T:

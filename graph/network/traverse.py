@@ -21,7 +21,7 @@ from .arrays import adjacency, kept, walk
 from .circles import Circle, Edge, Hop, Member, edge_dict
 from .periods import holds
 
-__all__ = ["Neighbour", "Path", "neighbors", "circle", "paths", "overlap", "jaccard"]
+__all__ = ["Neighbour", "Overlap", "Path", "neighbors", "circle", "paths", "overlap", "jaccard"]
 
 _T = TypeVar("_T")
 #: The filter of a walk's edges: (predicates or None for all, a day or None for any time).
@@ -39,6 +39,39 @@ class Path(TypedDict):
 
     nodes: list[str]
     hops: list[Hop]
+
+
+class SharedMember(TypedDict):
+    """A member of every circle compared, with its roles in each (by centre)."""
+
+    node: str
+    roles: dict[str, list[str]]
+
+
+class PairOverlap(TypedDict):
+    """How the circles of two centres overlap."""
+
+    a: str
+    b: str
+    shared: int
+    jaccard: float
+
+
+class RoleOverlap(TypedDict):
+    """The members playing one role in every circle, and the Jaccard index of that role."""
+
+    shared: list[str]
+    jaccard: float
+
+
+class Overlap(TypedDict):
+    """How the circles of several centres overlap (see :func:`overlap`)."""
+
+    sizes: dict[str, int]
+    shared: list[SharedMember]
+    jaccard: float
+    pairs: list[PairOverlap]
+    by_role: dict[str, RoleOverlap]
 
 
 def neighbors(
@@ -222,7 +255,7 @@ def overlap(
     depth: int = 1,
     relations: Collection[str] | None = None,
     at: str | None = None,
-) -> dict[str, object]:
+) -> Overlap:
     """How the circles of two or more nodes overlap: shared members, Jaccard, per role.
 
     Returns
@@ -249,7 +282,7 @@ def overlap(
     members = [set(c) for c in circles.values()]
     shared = sorted(set.intersection(*members))
     all_roles = sorted({r for c in circles.values() for rs in c.values() for r in rs})
-    by_role: dict[str, dict[str, object]] = {}
+    by_role: dict[str, RoleOverlap] = {}
     for role in all_roles:
         playing = [{m for m, rs in c.items() if role in rs} for c in circles.values()]
         by_role[role] = {"shared": sorted(set.intersection(*playing)),
