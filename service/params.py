@@ -14,7 +14,7 @@ read as :func:`~graph.network.periods.parse_day` reads it: ``2025`` is the state
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import NotRequired, TypedDict, TypeVar, overload
+from typing import Any, NotRequired, TypedDict, TypeVar, overload
 from urllib.parse import urlencode
 
 from flask import g, request
@@ -29,7 +29,8 @@ from .state import get_graph, get_network
 
 __all__ = ["ENTITY_PAGE", "MAX_CIRCLE", "MAX_COMPARE", "MAX_DEPTH", "MAX_LIMIT", "MAX_OFFSET",
            "MAX_PATHS", "MAX_PATH_LENGTH", "at_arg", "checked_day", "choice_arg",
-           "entity_or_404", "format_arg", "int_arg", "list_arg", "Page", "paginate", "projection",
+           "entity_or_404", "format_arg", "int_arg", "link_args", "list_arg", "Page", "paginate",
+           "projection",
            "relation_args", "required_arg", "required_day", "role_args", "span", "terms",
            "today", "type_args"]
 
@@ -133,6 +134,11 @@ def format_arg(plain: tuple[str, ...]) -> str | ExportFormat:
         return export_format(name)
     except BadInput:
         raise unknown_format(name, [*plain, *(f.name for f in EXPORT_FORMATS)]) from None
+
+
+def link_args() -> dict[str, Any]:
+    """The request's arguments (the first value of each), to build a link with ``url_for``."""
+    return request.args.to_dict()
 
 
 def required_arg(name: str) -> str:

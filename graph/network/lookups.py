@@ -24,7 +24,7 @@ import networkx as nx
 
 import ontology
 
-from ..describe.entities import describe, describe_sources
+from ..describe.entities import SourceDescription, describe, describe_sources
 from ..store import KnowledgeGraph, open_graph
 from .circles import Circle
 from .history import Change, circle_changes, timeline
@@ -223,7 +223,7 @@ class Description:
 
     projection: Projection
     iri: str
-    facts: dict[str, object]
+    facts: dict[str, Any]
     degree: int
 
 
@@ -336,7 +336,7 @@ class Changes:
     depth: int
     joined: list[Change]
     left: list[Change]
-    sources: list[dict[str, object]]
+    sources: list[SourceDescription]
 
 
 def changes_of(network: Lookups, iri: str, start: str, end: str, *,
