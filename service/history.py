@@ -80,7 +80,7 @@ def shaped_changes(found: Changes) -> dict[str, Any]:
     return shaped
 
 
-def shaped_events(P: Projection, events: list[dict]) -> list[dict[str, object]]:
+def shaped_events(P: Projection, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Timeline events with their subject (and relation) named for people."""
     shaped = []
     for event in events:
