@@ -50,6 +50,7 @@ run: $(VENV)/.installed $(ASSETS)
 
 test: $(VENV)/.installed-test $(ASSETS) browser
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/cog --check docs/cli.md docs/ontology.md
 	$(BIN)/python -m pytest
 
