@@ -52,13 +52,14 @@ class QueryRequest:
                    max_rows, base_iri, fmt)
 
     @property
-    def key(self) -> tuple:
+    def key(self) -> tuple[object, ...]:
         """What names the answer: everything but the outline (read from the text)."""
         return (self.sparql, tuple((name, str(term)) for name, term in self.substitutions),
                 self.default_graphs, self.named_graphs, self.max_rows, self.base_iri, self.fmt)
 
 
-def run(kg: KnowledgeGraph, request: QueryRequest, timeout: float | None) -> tuple:
+def run(kg: KnowledgeGraph, request: QueryRequest, timeout: float | None
+        ) -> tuple[object, ...]:
     """Evaluate ``request`` on ``kg`` (:meth:`~graph.store.KnowledgeGraph.evaluate`):
     ``(kind, body, truncated, rows)`` for a request with a format, ``(result,)`` without."""
     result = kg.evaluate(request, timeout)
