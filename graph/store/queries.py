@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import BadInput
 from ..sparql import guard
+from .results import QueryResult
 
 if TYPE_CHECKING:  # the store builds requests: no import cycle at run time
     from .knowledge import KnowledgeGraph
@@ -58,8 +59,11 @@ class QueryRequest:
                 self.default_graphs, self.named_graphs, self.max_rows, self.base_iri, self.fmt)
 
 
-def run(kg: KnowledgeGraph, request: QueryRequest, timeout: float | None
-        ) -> tuple[object, ...]:
+#: What :func:`run` answers: ``(kind, body, truncated, rows)``, or ``(result,)`` without format.
+Evaluated = tuple[str, bytes, bool, int] | tuple[QueryResult]
+
+
+def run(kg: KnowledgeGraph, request: QueryRequest, timeout: float | None) -> Evaluated:
     """Evaluate ``request`` on ``kg`` (:meth:`~graph.store.KnowledgeGraph.evaluate`):
     ``(kind, body, truncated, rows)`` for a request with a format, ``(result,)`` without."""
     result = kg.evaluate(request, timeout)
