@@ -10,9 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from graph.network import Projection
-from graph.network.circles import Edge, Hop, Member
+from graph.network.answers import Edge, Hop, Member, Path
 from graph.network.lookups import CircleAnswer
-from graph.network.traverse import Path
 from graph.rdf.terms import short_id
 
 __all__ = ["node", "edge", "hop", "role", "relation", "term", "type_term", "circle", "circle_of",

@@ -11,53 +11,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, NotRequired, TypedDict
+from typing import Any
 
 import numpy as np
 
+from .answers import Edge, Hop, Hub, Member
 from .arrays import Adjacency, Walk, rows
 
-__all__ = ["Circle", "Edge", "Hop", "Hub", "Member"]
+__all__ = ["Circle"]
 
 Json = dict[str, object]
-
-
-class Edge(TypedDict):
-    """A statement seen from one of its ends: ``direction`` ``out`` when that end is its
-    subject, ``role`` the other end's; the dates of a dated edge, the nodes a derived one goes
-    through."""
-
-    predicate: str
-    direction: str
-    role: str
-    sources: list[str]
-    since: NotRequired[str]
-    until: NotRequired[str]
-    via: NotRequired[list[str]]
-
-
-class Hub(TypedDict):
-    """A member of many statements a walk went through (``walked``) or held back, and how
-    many members it brought in."""
-
-    node: str
-    degree: int
-    members: int
-    walked: bool
-
-
-#: One step of a path: its ends and the statements joining them.
-Hop = TypedDict("Hop", {"from": str, "to": str, "edges": list[Edge]})
-
-
-class Member(TypedDict):
-    """A member of a circle: its distance from the centre, its roles on the last hop, and the
-    hops that bring it in."""
-
-    node: str
-    distance: int
-    roles: list[str]
-    path: list[Hop]
 
 
 class Circle:

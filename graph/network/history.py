@@ -17,7 +17,8 @@ from pyoxigraph import Literal, NamedNode
 from ..errors import BadInput
 from ..rdf.terms import sparql_prefixes
 from ..store import KnowledgeGraph
-from .circles import Member, edge_dict
+from .answers import Member
+from .circles import edge_dict
 from .periods import start_day
 from .traverse import _ENDS, _check, circle
 

@@ -26,6 +26,7 @@ import ontology
 
 from ..describe.entities import SourceDescription, describe, describe_sources
 from ..store import KnowledgeGraph, open_graph
+from .answers import Neighbour, Path
 from .circles import Circle
 from .history import Change, circle_changes, timeline
 from .live import Network, cached_circle
@@ -33,7 +34,7 @@ from .periods import as_of, holds
 from .projection import Projection
 from .search import Hit, search
 from .subgraphs import circle_subgraph, paths_subgraph
-from .traverse import Neighbour, Path, neighbors, paths
+from .traverse import neighbors, paths
 
 __all__ = ["EXAMPLE", "CircleAnswer", "Changes", "Description", "Found", "Lookups", "Neighbours",
            "Paths", "Profile", "changes_of", "circle_of", "describe_entity", "example_network",

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import TypedDict, TypeVar
+from typing import TypeVar
 
 import networkx as nx
 from pyoxigraph import DefaultGraph, Literal, NamedNode
@@ -25,13 +25,14 @@ import ontology
 from ..errors import BadInput
 from ..rdf.terms import label_language, pick_label, resolve_terms, sparql_prefixes
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
+from .answers import NodeData
 from .arrays import Adjacency, adjacency, keep
 from .chains import CHAIN_AXIOM, chain_period, derive, property_chains
 from .labels import RDFS_LABEL, SKOS, term_labels
 from .periods import DATE_PREDICATES, Period, edge_periods, period_attributes
 
-__all__ = ["NodeData", "Role", "Relation", "TermInfo", "Projection", "edge_data", "edge_ends",
-           "name_order", "project", "term_labels", "without_collector"]
+__all__ = ["Role", "Relation", "TermInfo", "Projection", "edge_data", "edge_ends", "name_order",
+           "project", "term_labels", "without_collector"]
 
 RDF_TYPE = NamedNode(ontology.PREFIXES["rdf"] + "type")
 #: Label predicates and the kind of name each gives; hidden labels are searched, never shown.
@@ -89,16 +90,6 @@ class TermInfo:
     label_en: str
     label_zh: str
     descendants: frozenset[str]
-
-
-class NodeData(TypedDict):
-    """A node as answers show it: ``types`` are class IRIs."""
-
-    id: str
-    iri: str
-    label_en: str
-    label_zh: str
-    types: list[str]
 
 
 @dataclass

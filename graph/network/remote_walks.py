@@ -36,7 +36,7 @@ import ontology
 from ..errors import BadInput, Unsupported
 from ..rdf.terms import iri_values, label_language, normalize, sparql_prefixes
 from ..store import KnowledgeGraph
-from .circles import Edge
+from .answers import Edge
 from .periods import period_attributes, periods_of
 from .projection import (
     NAME_PREDICATES,

@@ -11,7 +11,7 @@ from typing import TypedDict
 
 import networkx as nx
 
-from .traverse import Path
+from .answers import Path
 
 
 class Named(TypedDict):

@@ -11,67 +11,22 @@ from __future__ import annotations
 import heapq
 from collections.abc import Collection, Iterator, Sequence
 from itertools import combinations
-from typing import Any, TypedDict, TypeVar
+from typing import Any, TypeVar
 
 import networkx as nx
 
 from ..errors import EntityNotFound, NoPath
 from ..rdf.terms import short_id
+from .answers import Hop, Member, Neighbour, Overlap, Path, RoleOverlap
 from .arrays import adjacency, kept, walk
-from .circles import Circle, Edge, Hop, Member, edge_dict
+from .circles import Circle, edge_dict
 from .periods import holds
 
-__all__ = ["Neighbour", "Overlap", "Path", "neighbors", "circle", "paths", "overlap", "jaccard"]
+__all__ = ["neighbors", "circle", "paths", "overlap", "jaccard"]
 
 _T = TypeVar("_T")
 #: The filter of a walk's edges: (predicates or None for all, a day or None for any time).
 EdgeFilter = tuple[set[str] | None, str | None]
-
-
-class Neighbour(Edge):
-    """An edge at a node, with the neighbour at its other end."""
-
-    node: str
-
-
-class Path(TypedDict):
-    """A path: its nodes from one end to the other, and the hops between them."""
-
-    nodes: list[str]
-    hops: list[Hop]
-
-
-class SharedMember(TypedDict):
-    """A member of every circle compared, with its roles in each (by centre)."""
-
-    node: str
-    roles: dict[str, list[str]]
-
-
-class PairOverlap(TypedDict):
-    """How the circles of two centres overlap."""
-
-    a: str
-    b: str
-    shared: int
-    jaccard: float
-
-
-class RoleOverlap(TypedDict):
-    """The members playing one role in every circle, and the Jaccard index of that role."""
-
-    shared: list[str]
-    jaccard: float
-
-
-class Overlap(TypedDict):
-    """How the circles of several centres overlap (see :func:`overlap`)."""
-
-    sizes: dict[str, int]
-    shared: list[SharedMember]
-    jaccard: float
-    pairs: list[PairOverlap]
-    by_role: dict[str, RoleOverlap]
 
 
 def neighbors(
