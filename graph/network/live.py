@@ -101,7 +101,7 @@ class Network:
         self.changed = time.time()
         current, before, self._before = self._current, self._before, None
         made = None if current is None else self._patched(kg, current, before)
-        if made is current:
+        if made is not None and made is current:
             # The same relationships at the new version: the networkx graph is not changed
             # otherwise, so a reader holding it sees the same content under either number.
             current.graph.graph["version"] = kg.version

@@ -141,7 +141,7 @@ def edge_periods(store: Store | SetUnionStore, edges: Mapping[Triple, Iterable[s
     return periods_of(edges, issued, _stated_dates(store, read))
 
 
-def edge_period(store: Store, edge: Triple, sources: Iterable[str]) -> Period | None:
+def edge_period(store: Store | SetUnionStore, edge: Triple, sources: Iterable[str]) -> Period | None:
     """The period of one edge, as :func:`edge_periods` finds it, from the few statements about
     it and its sources: a write that changed it need not read every date of the store."""
     issued = {}
@@ -151,11 +151,11 @@ def edge_period(store: Store, edge: Triple, sources: Iterable[str]) -> Period | 
                 issued[graph] = quad.object.value
     stated = []
     for part in store.quads_for_pattern(None, STATEMENT_PARTS[0], NamedNode(edge[0]), None):
-        statement, graph = part.subject, part.graph_name
-        if _reified(store, statement, graph, set()) != edge:
+        statement, held_in = part.subject, part.graph_name
+        if _reified(store, statement, held_in, set()) != edge:
             continue
         for kind, predicate in (("since", SINCE), ("until", UNTIL)):
-            for quad in store.quads_for_pattern(statement, predicate, None, graph):
+            for quad in store.quads_for_pattern(statement, predicate, None, held_in):
                 if type(quad.object) is Literal:
                     stated.append((edge, kind, quad.object.value))
     return periods_of({edge: sources}, issued, stated).get(edge)
