@@ -141,7 +141,8 @@ def edge_periods(store: Store | SetUnionStore, edges: Mapping[Triple, Iterable[s
     return periods_of(edges, issued, _stated_dates(store, read))
 
 
-def edge_period(store: Store | SetUnionStore, edge: Triple, sources: Iterable[str]) -> Period | None:
+def edge_period(store: Store | SetUnionStore, edge: Triple, sources: Iterable[str]
+                ) -> Period | None:
     """The period of one edge, as :func:`edge_periods` finds it, from the few statements about
     it and its sources: a write that changed it need not read every date of the store."""
     issued = {}
