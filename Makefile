@@ -55,6 +55,7 @@ PYTEST_PROCESSES ?= 2
 test: $(VENV)/.installed-test $(ASSETS) browser
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/cog --check docs/cli.md docs/ontology.md
 	$(BIN)/python -m pytest -n $(PYTEST_PROCESSES) --dist loadfile
 

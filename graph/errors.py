@@ -81,7 +81,7 @@ class AmbiguousName(BadInput):
     """A name that several entities bear. ``candidates`` holds each one's ``id``, ``iri``,
     ``label_en`` and ``label_zh``, most connected first, for the caller to choose from."""
 
-    def __init__(self, name: str, candidates: list[dict[str, str]]) -> None:
+    def __init__(self, name: str, candidates: list[dict[str, object]]) -> None:
         listed = "; ".join(f"{c['id']} ({c['label_en'] or c['label_zh'] or c['iri']})"
                            for c in candidates)
         super().__init__(f"{name!r} names {len(candidates)} entities: {listed}. "

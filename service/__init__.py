@@ -66,7 +66,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(settings or {})
-    app.json.ensure_ascii = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Flask's DefaultJSONProvider
     location = app.config["STORE"]
     kg = app.extensions["aikg"] = open_graph(
         location, bundled=app.config["BUNDLED"], lock_wait=app.config["STORE_LOCK_WAIT"],
@@ -102,4 +102,4 @@ def _share_writes(app: Flask, log: SharedLog) -> None:
         log.catch_up()
         return answer(environ, start_response)
 
-    app.wsgi_app = caught_up
+    app.wsgi_app = caught_up  # type: ignore[method-assign]  # Flask's way to wrap its WSGI app

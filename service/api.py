@@ -4,6 +4,8 @@ holds a list (see docs/http-api.md)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, jsonify, request
 
 from graph import BadInput
@@ -27,6 +29,7 @@ from .params import (
     MAX_DEPTH,
     MAX_PATH_LENGTH,
     MAX_PATHS,
+    Page,
     at_arg,
     choice_arg,
     entity_or_404,
@@ -99,7 +102,7 @@ def entity_facts(entity_id: str):
     return envelope(items, page)
 
 
-def _described(entity_id: str) -> dict[str, object]:
+def _described(entity_id: str) -> dict[str, Any]:
     """The entity's details as of ``at``, with its degree."""
     T = terms()
     iri = entity_or_404(entity_id, T)
@@ -107,12 +110,12 @@ def _described(entity_id: str) -> dict[str, object]:
     return {**found.facts, "degree": found.degree}
 
 
-def _entity_lists(found: dict) -> dict[str, list]:
+def _entity_lists(found: dict[str, Any]) -> dict[str, list[Any]]:
     return {"properties": found["properties"], "relations-out": found["relations"]["out"],
             "relations-in": found["relations"]["in"], "sources": found["sources"]}
 
 
-def _put_part(found: dict, part: str, items: list) -> None:
+def _put_part(found: dict[str, Any], part: str, items: list[Any]) -> None:
     if part.startswith("relations-"):
         found["relations"] = {**found["relations"], part.removeprefix("relations-"): items}
     else:
@@ -251,10 +254,10 @@ def relations():
 # -- shaping ---------------------------------------------------------------------------------
 
 
-def envelope(data: object, page: dict[str, object] | None = None) -> Response:
+def envelope(data: object, page: Page | None = None) -> Response:
     """The answer of every view under ``/api``: ``data``, the graph ``version`` and, for a list,
     its ``page``."""
-    body = {"data": data, "version": terms().version}
+    body: dict[str, object] = {"data": data, "version": terms().version}
     if page is not None:
         body["page"] = page
     return jsonify(body)

@@ -24,6 +24,7 @@ from graph.export import (
     export_format,
     result_export,
 )
+from graph.export.streams import as_output
 
 from .negotiation import unknown_format
 from .state import get_graph
@@ -127,7 +128,7 @@ def _stream(write: Callable[[IO[bytes]], None]) -> Iterator[bytes]:
 
     def run() -> None:
         try:
-            write(pipe)
+            write(as_output(pipe))
             pipe.close()
         except Exception as error:  # handed to the reader, which raises it in the request
             with contextlib.suppress(BrokenPipeError):  # unless the client left: nobody reads

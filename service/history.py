@@ -3,6 +3,8 @@ entity's timeline (the date parameters are read by :mod:`.params`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, request
 
 from graph.describe.lookups import Changes, changes_of
@@ -57,7 +59,7 @@ def entity_timeline(entity_id: str):
 # -- shaping ---------------------------------------------------------------------------------
 
 
-def shaped_changes(found: Changes) -> dict[str, object]:
+def shaped_changes(found: Changes) -> dict[str, Any]:
     """``joined`` and ``left`` grouped by role, each member with its ``date``, the hops that
     bring it in and the ``sources`` of the last hop; ``sources`` describes every source named."""
     P = found.projection
@@ -78,7 +80,7 @@ def shaped_changes(found: Changes) -> dict[str, object]:
     return shaped
 
 
-def shaped_events(P: Projection, events: list[dict]) -> list[dict[str, object]]:
+def shaped_events(P: Projection, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Timeline events with their subject (and relation) named for people."""
     shaped = []
     for event in events:

@@ -82,11 +82,11 @@ def negotiate(offers: Sequence[Offer], what: str = "this result") -> Offer:
             if key == offer.name or key in offer.media_types:
                 return offer
         raise unknown_format(wanted, [o.name for o in offers])
-    offer = _best(request.headers.get("Accept", ""), tuple(offers))
-    if offer is None:
+    best = _best(request.headers.get("Accept", ""), tuple(offers))
+    if best is None:
         raise NotAcceptable(f"none of the media types in Accept is offered for {what}; "
                             "offered: " + ", ".join(o.media_type for o in offers))
-    return offer
+    return best
 
 
 @lru_cache(maxsize=512)

@@ -89,8 +89,9 @@ def init_app(app: Flask) -> None:
     app.extensions["aikg.metrics"] = Metrics(shared=bool(shared))
     hops = int(app.config.get("TRUSTED_PROXIES") or 0)
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
-                                x_prefix=hops)
+        # Flask's documented way to wrap its WSGI app; its types call wsgi_app a method
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops, x_prefix=hops)
     app.before_request(_start)
     app.after_request(_finish)
     app.teardown_request(_teardown)
@@ -238,7 +239,8 @@ def _finish(response: Response) -> Response:
     headers["Server-Timing"] = timing
     if is_probe():
         headers.setdefault("Cache-Control", "no-store")
-    current = request._get_current_object()  # one proxy lookup for the reads below
+    # one proxy lookup for the reads below (Flask types the proxy as the Request it stands for)
+    current = request._get_current_object()  # type: ignore[attr-defined]
     route = current.url_rule.rule if current.url_rule is not None else None
     method = current.method
     get_metrics().request_answered(route or "unmatched", method if method in METHODS else "OTHER",

@@ -14,9 +14,11 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 import ontology
 from graph.describe import schema
@@ -49,6 +51,7 @@ from .params import (
     choice_arg,
     entity_or_404,
     int_arg,
+    link_args,
     paginate,
     projection,
     span,
@@ -90,7 +93,7 @@ LIMIT 50
 """
 #: Questions the home page asks when the entities they name are in the graph:
 #: (title, title in Chinese, description, endpoint, its arguments, the entity ids it needs).
-QUESTIONS = (
+QUESTIONS: tuple[tuple[str, str, str, str, dict[str, Any], tuple[str, ...]], ...] = (
     ("Who is in Baidu's circle of friends?", "百度的朋友圈里有谁？",
      "Its models, products, partners and backers, each with the source that says so.",
      "pages.entity", {"entity_id": "baidu", "_anchor": "circle"}, ("baidu",)),
@@ -110,10 +113,11 @@ def home():
     kg = get_graph()
     found = stats(P)
     sizes = kg.graph_sizes()
-    sources = sorted((dict(s, statements=sizes.get(s["iri"], 0))
-                      for s in P.cached("source descriptions",
-                                        lambda: describe_sources(kg, sorted(sizes)))
-                      if s["title"] or s["url"]), key=lambda s: (-s["statements"], s["id"]))
+    described = [s for s in P.cached("source descriptions",
+                                     lambda: describe_sources(kg, sorted(sizes)))
+                 if s["title"] or s["url"]]
+    sources = [dict(s, statements=sizes.get(s["iri"], 0))
+               for s in sorted(described, key=lambda s: (-sizes.get(s["iri"], 0), s["id"]))]
     return page("home.html", stats=found, triples=len(kg), graphs=len(sizes),
                 by_type=[{**render.type_term(P, t), "count": n}
                          for t, n in found["by_type"].items()],
@@ -139,18 +143,18 @@ def search_page():
     P = found.projection
     return page("search.html", q=q, page_info=page_info, truncated=found.truncated,
                 hits=[{**render.node(P, h.node), "matched": h.label} for h in hits],
-                alternate=[("application/json", url_for("api.entities", **request.args))])
+                alternate=[("application/json", url_for("api.entities", **link_args()))])
 
 
 @bp.get("/id/<entity_id>")
-def entity(entity_id: str) -> Response:
+def entity(entity_id: str) -> BaseResponse:
     """The entity's IRI: a page for browsers; Turtle, JSON-LD, N-Triples (any RDF syntax) for
     RDF clients, by Accept or ``format=``. Answered directly, not by a 303 (docs/decisions.md)."""
     P = projection()
     iri = entity_or_404(entity_id, P)
     named = short_id(iri)
     if named != entity_id and entity_iri(named) == iri:  # a name or IRI: go to the id's page
-        return redirect(url_for("pages.entity", entity_id=named, **request.args))
+        return redirect(url_for("pages.entity", entity_id=named, **link_args()))
     kg = get_graph()
     offer = negotiate((HTML, *RDF_OFFERS), "an entity")
     if offer is not HTML:
@@ -217,8 +221,9 @@ def paths_page():
             context["no_path"] = str(error)
             if max_length < MAX_PATH_LENGTH:
                 context["longer"] = url_for("pages.paths_page", **{
-                    **request.args, "max_length": MAX_PATH_LENGTH})
-        query = {"from": ends["from"], "to": ends["to"], "k": k, "max_length": max_length}
+                    **link_args(), "max_length": MAX_PATH_LENGTH})
+        query: dict[str, Any] = {"from": ends["from"], "to": ends["to"], "k": k,
+                                 "max_length": max_length}
         links = [("application/json", url_for("api.find_paths", **query))]
         links += [(label, url_for("api.find_paths", **query, format=name))
                   for name, label in NETWORK_DOWNLOADS]
@@ -236,7 +241,7 @@ def _chosen_ends(P: Projection, ends: dict[str, str]
             chosen[end] = entity_or_404(text, P)
         except AmbiguousName as error:  # a question back, not an error
             choices[end] = [{**c, "href": url_for("pages.paths_page", **{
-                **request.args, end: c["id"]})} for c in error.candidates]
+                **link_args(), end: c["id"]})} for c in error.candidates]
     return chosen, choices
 
 
@@ -252,7 +257,7 @@ def changes_page():
     iri = entity_or_404(asked["entity"], P)
     start, end = span(P, asked["from"], asked["to"])
     shaped = shaped_changes(changes_of(get_network(), iri, start, end, terms=P))
-    query = {"from": asked["from"], **({"to": asked["to"]} if asked["to"] else {})}
+    query: dict[str, Any] = {"from": asked["from"], **({"to": asked["to"]} if asked["to"] else {})}
     return page("changes.html", **context, center=render.node(P, iri), start=start, end=end,
                 found=shaped, sources={s["iri"]: s for s in shaped["sources"]},
                 alternate=[("application/json", url_for(

@@ -14,6 +14,7 @@ read as :func:`~graph.network.periods.parse_day` reads it: ``2025`` is the state
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, NotRequired, TypedDict, TypeVar, overload
 from urllib.parse import urlencode
 
 from flask import g, request
@@ -28,9 +29,12 @@ from .state import get_graph, get_network
 
 __all__ = ["ENTITY_PAGE", "MAX_CIRCLE", "MAX_COMPARE", "MAX_DEPTH", "MAX_LIMIT", "MAX_OFFSET",
            "MAX_PATHS", "MAX_PATH_LENGTH", "at_arg", "checked_day", "choice_arg",
-           "entity_or_404", "format_arg", "int_arg", "list_arg", "paginate", "projection",
+           "entity_or_404", "format_arg", "int_arg", "link_args", "list_arg", "Page", "paginate",
+           "projection",
            "relation_args", "required_arg", "required_day", "role_args", "span", "terms",
            "today", "type_args"]
+
+_T = TypeVar("_T")
 
 #: Bounds on what one request may ask for.
 MAX_LIMIT = 500
@@ -72,7 +76,22 @@ def entity_or_404(text: str, P: Projection | None = None) -> str:
 # -- parameters ------------------------------------------------------------------------------
 
 
-def paginate(items: list, default: int = 50) -> tuple[list, dict[str, object]]:
+class Page(TypedDict):
+    """Where a page stands in its list: its bounds, the list's size, the next page's address;
+    ``truncated`` when the list itself was cut."""
+
+    limit: int
+    offset: int
+    total: int
+    next: str | None
+    truncated: NotRequired[bool]
+
+
+@overload
+def paginate(items: range, default: int = 50) -> tuple[range, Page]: ...
+@overload
+def paginate(items: list[_T], default: int = 50) -> tuple[list[_T], Page]: ...
+def paginate(items: list[_T] | range, default: int = 50) -> tuple[list[_T] | range, Page]:
     """One page of ``items`` (``limit``, ``offset``) and the page's description."""
     limit = int_arg("limit", default, 1, MAX_LIMIT)
     offset = int_arg("offset", 0, 0, MAX_OFFSET)
@@ -81,7 +100,7 @@ def paginate(items: list, default: int = 50) -> tuple[list, dict[str, object]]:
         args = request.args.to_dict(flat=False)
         args.update(offset=[str(offset + limit)], limit=[str(limit)])
         following = request.path + "?" + urlencode(args, doseq=True)
-    page = {"limit": limit, "offset": offset, "total": len(items), "next": following}
+    page: Page = {"limit": limit, "offset": offset, "total": len(items), "next": following}
     return items[offset:offset + limit], page
 
 
@@ -115,6 +134,11 @@ def format_arg(plain: tuple[str, ...]) -> str | ExportFormat:
         return export_format(name)
     except BadInput:
         raise unknown_format(name, [*plain, *(f.name for f in EXPORT_FORMATS)]) from None
+
+
+def link_args() -> dict[str, Any]:
+    """The request's arguments (the first value of each), to build a link with ``url_for``."""
+    return request.args.to_dict()
 
 
 def required_arg(name: str) -> str:

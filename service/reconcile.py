@@ -8,6 +8,7 @@ with ``callback=`` is answered as JSONP, for clients that cannot use CORS.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -118,7 +119,7 @@ def preview():
                     mimetype="text/html")
 
 
-def manifest() -> dict[str, object]:
+def manifest() -> dict[str, Any]:
     """The service manifest, with the addresses of this server's services (under its own base
     URL, not the forgeable Host header: a shared cache could keep them)."""
     base = own_base().rstrip("/")

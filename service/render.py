@@ -7,15 +7,18 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from graph.describe.lookups import CircleAnswer
 from graph.network import Projection
+from graph.network.answers import Edge, Hop, Member, Path
 from graph.rdf.terms import short_id
 
 __all__ = ["node", "edge", "hop", "role", "relation", "term", "type_term", "circle", "circle_of",
            "path", "circle_table", "circle_sources", "table", "width"]
 
-Json = dict[str, object]
+#: A JSON object as the API answers it: made here, and read back by the text tables.
+Json = dict[str, Any]
 
 
 def node(P: Projection, n: str) -> Json:
@@ -23,8 +26,7 @@ def node(P: Projection, n: str) -> Json:
     if n not in P.graph:  # an entity with statements but no type and no relationship
         return {"id": short_id(n), "iri": n, "label_en": "", "label_zh": "", "types": []}
     data = P.node_data(n)
-    data["types"] = [short_id(t) for t in data["types"]]
-    return data
+    return {**data, "types": [short_id(t) for t in data["types"]]}
 
 
 def role(P: Projection, key: str) -> Json:
@@ -50,12 +52,13 @@ def term(iri: str, label_en: str, label_zh: str) -> Json:
     return {"id": short_id(iri), "iri": iri, "label_en": label_en, "label_zh": label_zh}
 
 
-def edge(P: Projection, found: Json) -> Json:
+def edge(P: Projection, found: Edge) -> Json:
     """One statement seen from one end: relation, direction, the far end's role, sources,
     for a dated statement ``since`` and ``until`` (as precise as its sources), and for one
     derived by a property chain the nodes it goes through, ``via`` (the chips of a model that
     runs on a maker's hardware)."""
     found_relation = P.relations.get(found["predicate"])
+    said: Mapping[str, object] = found  # its keys by name, the optional ones included
     return {
         "relation": short_id(found["predicate"]),
         "predicate": found["predicate"],
@@ -64,12 +67,12 @@ def edge(P: Projection, found: Json) -> Json:
         "direction": found["direction"],
         "role": found["role"],
         "sources": found["sources"],
-        **{name: found[name] for name in ("since", "until") if name in found},
+        **{name: said[name] for name in ("since", "until") if name in said},
         **({"via": [node(P, n) for n in found["via"]]} if "via" in found else {}),
     }
 
 
-def hop(P: Projection, found: Json) -> Json:
+def hop(P: Projection, found: Hop) -> Json:
     """A step of a path: its two nodes and the statements between them, each with how it
     reads from the step's far end too (``inverse_label_en``: "invested in by")."""
     return {"from": node(P, found["from"]), "to": node(P, found["to"]),
@@ -82,7 +85,7 @@ def _inverse(P: Projection, predicate: str) -> Json:
             "inverse_label_zh": found.inverse_label_zh if found else ""}
 
 
-def path(P: Projection, found: Json) -> Json:
+def path(P: Projection, found: Path) -> Json:
     """A path: its length, its nodes and its hops."""
     return {"length": len(found["hops"]), "nodes": [node(P, n) for n in found["nodes"]],
             "hops": [hop(P, h) for h in found["hops"]]}
@@ -96,7 +99,8 @@ def circle(found: CircleAnswer) -> Json:
                    members.truncated)
 
 
-def circle_of(found: CircleAnswer, page: Iterable[tuple[str, Json]], hub_degree: int) -> Json:
+def circle_of(found: CircleAnswer, page: Iterable[tuple[str, Member]], hub_degree: int
+              ) -> Json:
     """One page of a circle (its ``(role, member)`` entries from
     :meth:`~graph.network.circles.Circle.entries`), with its size and composition counted on
     the walk's arrays, and the hubs (members of at least ``hub_degree`` statements) it went
@@ -113,7 +117,7 @@ def circle_of(found: CircleAnswer, page: Iterable[tuple[str, Json]], hub_degree:
 
 
 def _circle(P: Projection, center: str, depth: int, size: int,
-            composition: Mapping[str, Mapping], page: Iterable[tuple[str, Json]],
+            composition: Json, page: Iterable[tuple[str, Member]],
             truncated: bool) -> Json:
     """The shape of a circle from its counts (``roles``, ``types`` and ``distances``, each a
     count by key) and a page of entries."""
@@ -124,7 +128,7 @@ def _circle(P: Projection, center: str, depth: int, size: int,
         groups.setdefault(key, []).append(
             {**node(P, member["node"]), "distance": member["distance"],
              "roles": member["roles"], "path": path})
-    by_role, by_type = composition["roles"], Counter()
+    by_role, by_type = composition["roles"], Counter[str]()
     for t, n in composition["types"].items():
         by_type[short_id(t)] += n  # each type once, not once per member
     return {

@@ -48,7 +48,7 @@ def sparql() -> Response:
 def _query(text: str) -> Response:
     outline = guard.outline(text)  # the one reading of the text in this process
     form = outline.form
-    offers = _OFFERS_BY_FORM.get(form, SELECT_OFFERS)
+    offers = _OFFERS_BY_FORM.get(form or "", SELECT_OFFERS)
     try:
         offer = negotiate(offers, f"a {form or 'query'} result")
     except NotAcceptable:

@@ -123,11 +123,11 @@ def _uploads() -> list[Upload]:
                                    "accepted: send the body as it is")
     syntaxes = _body_syntaxes()
     if request.mimetype == "multipart/form-data":
-        files = request.files.items(multi=True)
+        files = list(request.files.items(multi=True))
         uploads = [Upload(f.stream, syntax, f.filename or name)
                    for (name, f), syntax in zip(files, syntaxes, strict=True)]
         limit = current_app.config["MAX_CONTENT_LENGTH"]
-        if len(uploads) > 1 and limit and sum(_size(u.body) for u in uploads) > limit:
+        if len(uploads) > 1 and limit and sum(_size(f.stream) for _, f in files) > limit:
             raise RequestEntityTooLarge(
                 f"several files are written in one transaction, from memory: together at most "
                 f"{limit} bytes; send bigger files one per request")

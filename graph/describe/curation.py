@@ -58,8 +58,9 @@ class NameCoverage:
         return self.named / self.total if self.total else 1.0
 
 
-def _rows(kg: KnowledgeGraph, body: str) -> list[tuple[str | None, ...]]:
-    return [tuple(None if t is None else t.value for t in row)
+def _rows(kg: KnowledgeGraph, body: str) -> list[tuple[str, ...]]:
+    """The rows of a query as the values of their terms, an unbound variable as ''."""
+    return [tuple("" if t is None else t.value for t in row)
             for row in kg.query(_PREFIXES + body).rows]
 
 
@@ -162,6 +163,7 @@ def circle_by_role(kg: KnowledgeGraph, center: str) -> list[tuple[str, list[tupl
                 (earliest[key][2] or "9999"), earliest[key][3]):
             earliest[key] = entry
     roles: dict[str, list[tuple[str, ...]]] = {}
-    for (role, _), entry in sorted(earliest.items(), key=lambda item: (item[0][0], item[1][1])):
-        roles.setdefault(role, []).append(entry)
+    for (role, _), member_entry in sorted(earliest.items(),
+                                          key=lambda item: (item[0][0], item[1][1])):
+        roles.setdefault(role, []).append(member_entry)
     return list(roles.items())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any, TypedDict
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -14,7 +15,7 @@ from ..rdf.terms import iri_values, label_language, pick_label, short_id, sparql
 from ..store import KnowledgeGraph
 from ..store.results import term_to_json
 
-__all__ = ["describe", "entity_quads", "describe_sources", "SOURCES_GRAPH"]
+__all__ = ["describe", "entity_quads", "describe_sources", "SourceDescription", "SOURCES_GRAPH"]
 
 #: The graph that describes every source graph (the project's interface 3).
 SOURCES_GRAPH = ontology.GRAPH + "sources"
@@ -34,7 +35,7 @@ REIFYING = {P["rdf"] + "subject", P["rdf"] + "object"}
 
 
 def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
-             max_rows: int = 5_000) -> dict[str, object]:
+             max_rows: int = 5_000) -> dict[str, Any]:
     """Everything the store says about the entity ``iri``, each statement with its sources.
 
     ``ecosystem`` names the predicates that are ecosystem relations, to flag those relations.
@@ -44,15 +45,17 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
     """
     entity = NamedNode(iri)
     stated, truncated = _statements(kg, entity, max_rows)
-    names: dict[str, dict[str, dict[str, list[str]]]] = {"en": {}, "zh": {}}
-    types, properties, relations = [], [], {"out": [], "in": []}
+    names: dict[str, dict[str, list[str]]] = {"en": {}, "zh": {}}
+    types: list[str] = []
+    properties: list[tuple[str, object, list[str]]] = []
+    relations: dict[str, list[tuple[str, object, list[str]]]] = {"out": [], "in": []}
     for (s, p, o), graphs in sorted(stated.items(), key=lambda item: str(item[0])):
         sources = sorted(graphs)
         if s != entity:
             if p not in REIFYING:
                 relations["in"].append((p, s, sources))
-        elif p in LABEL_KINDS and isinstance(o, Literal) and label_language(o):
-            names[label_language(o)].setdefault(LABEL_KINDS[p], []).append(o.value)
+        elif p in LABEL_KINDS and isinstance(o, Literal) and (language := label_language(o)):
+            names[language].setdefault(LABEL_KINDS[p], []).append(o.value)
         elif p == HIDDEN_LABEL:
             continue
         elif p == RDF_TYPE and isinstance(o, NamedNode):
@@ -139,10 +142,10 @@ def entity_quads(kg: KnowledgeGraph, iri: str, *, max_quads: int = 10_000
     >>> len(quads), truncated, quads[0].graph_name.value
     (2, False, 'https://w3id.org/aikg/graph/g')
     """
-    entity, found = NamedNode(iri), []
-    for pattern in ((entity, None, None), (None, None, entity)):
-        for quad in kg.quads(*pattern):
-            if pattern[0] is None and quad.subject == entity:
+    entity, found = NamedNode(iri), list[Quad]()
+    for subject, obj in ((entity, None), (None, entity)):
+        for quad in kg.quads(subject, None, obj):
+            if subject is None and quad.subject == entity:
                 continue  # a statement about itself was taken the first time
             if len(found) == max_quads:
                 return found, True
@@ -150,13 +153,21 @@ def entity_quads(kg: KnowledgeGraph, iri: str, *, max_quads: int = 10_000
     return found, False
 
 
-def describe_sources(kg: KnowledgeGraph, graphs: list[str]) -> list[dict[str, object]]:
+class SourceDescription(TypedDict):
+    """A source graph as its description in the sources graph gives it (None: not said)."""
+
+    id: str
+    iri: str
+    title: str | None
+    url: str | None
+    issued: str | None
+    license: str | None
+    credit: str | None
+
+
+def describe_sources(kg: KnowledgeGraph, graphs: list[str]) -> list[SourceDescription]:
     """Each source graph with the title, address, issue date, licence and credit (the
     attribution its licence asks for) its description in the sources graph gives."""
-    found: dict[str, dict[str, object]] = {
-        g: {"id": g[len(ontology.GRAPH):] if g.startswith(ontology.GRAPH) else g, "iri": g,
-            "title": None, "url": None, "issued": None, "license": None, "credit": None}
-        for g in graphs}
     if not graphs:
         return []
     result = kg.query(sparql_prefixes() + f"""
@@ -167,8 +178,11 @@ def describe_sources(kg: KnowledgeGraph, graphs: list[str]) -> list[dict[str, ob
     said: dict[tuple[str, str], str] = {}
     for g, p, o in sorted(result.rows, key=str):
         said.setdefault((g.value, p.value), o.value)
-    for g, described in found.items():
-        for field, predicates in (("title", TITLE), ("url", URL), ("issued", ISSUED),
-                                  ("license", LICENSE), ("credit", CREDIT)):
-            described[field] = next((said[(g, p)] for p in predicates if (g, p) in said), None)
-    return list(found.values())
+
+    def first(g: str, predicates: tuple[str, ...]) -> str | None:
+        return next((said[(g, p)] for p in predicates if (g, p) in said), None)
+
+    return [{"id": g[len(ontology.GRAPH):] if g.startswith(ontology.GRAPH) else g, "iri": g,
+             "title": first(g, TITLE), "url": first(g, URL), "issued": first(g, ISSUED),
+             "license": first(g, LICENSE), "credit": first(g, CREDIT)}
+            for g in dict.fromkeys(graphs)]

@@ -18,14 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import networkx as nx
 
 import ontology
 
+from ..network.answers import Neighbour, Path
 from ..network.circles import Circle
-from ..network.history import circle_changes, timeline
+from ..network.history import Change, circle_changes, timeline
 from ..network.live import Network, cached_circle
 from ..network.periods import as_of, holds
 from ..network.projection import Projection
@@ -33,7 +34,7 @@ from ..network.search import Hit, search
 from ..network.subgraphs import circle_subgraph, paths_subgraph
 from ..network.traverse import neighbors, paths
 from ..store import KnowledgeGraph, open_graph
-from .entities import describe, describe_sources
+from .entities import SourceDescription, describe, describe_sources
 
 __all__ = ["EXAMPLE", "CircleAnswer", "Changes", "Description", "Found", "Lookups", "Neighbours",
            "Paths", "Profile", "changes_of", "circle_of", "describe_entity", "example_network",
@@ -100,7 +101,7 @@ class CircleAnswer:
     relations: Collection[str] | None = None
     at: str | None = None
 
-    def network(self) -> nx.MultiDiGraph:
+    def network(self) -> nx.MultiDiGraph[str]:
         """The centre, the members and the edges between them that held on ``at``: a
         read-only view to export."""
         G = as_of(self.projection.graph, self.at)
@@ -153,9 +154,9 @@ class Paths:
     projection: Projection
     source: str
     target: str
-    paths: list[dict[str, object]]
+    paths: list[Path]
 
-    def network(self) -> nx.MultiDiGraph:
+    def network(self) -> nx.MultiDiGraph[str]:
         """The nodes and statements of the paths: a read-only view to export."""
         return paths_subgraph(self.projection.graph, self.paths)
 
@@ -193,7 +194,7 @@ class Neighbours:
 
     projection: Projection
     node: str
-    edges: list[dict[str, object]]
+    edges: list[Neighbour]
 
 
 def neighbours_of(network: Lookups, node: str, *, terms: Projection | None = None,
@@ -223,7 +224,7 @@ class Description:
 
     projection: Projection
     iri: str
-    facts: dict[str, object]
+    facts: dict[str, Any]
     degree: int
 
 
@@ -247,15 +248,16 @@ def describe_entity(network: Lookups, iri: str, *, terms: Projection | None = No
     return Description(near, iri, facts, near.graph.degree(iri) if iri in near.graph else 0)
 
 
-def _dated_relations(found: dict, G: nx.MultiDiGraph, iri: str, at: str | None) -> dict:
+def _dated_relations(found: dict[str, Any], G: nx.MultiDiGraph[str], iri: str, at: str | None
+                     ) -> dict[str, Any]:
     """``found`` with ``since`` and ``until`` on its ecosystem relations and, with ``at``, only
     those that held on that day."""
     for way, relations in found["relations"].items():
         kept = []
         for relation in relations:
-            ends = (iri, relation["node"]["iri"]) if way == "out" else (
-                relation["node"]["iri"], iri)
-            data = G.get_edge_data(*ends, relation["relation"]["iri"]) if \
+            other = relation["node"]["iri"]
+            u, v = (iri, other) if way == "out" else (other, iri)
+            data = G.get_edge_data(u, v, relation["relation"]["iri"]) if \
                 relation["ecosystem"] else None
             if data is not None and not holds(data, at):
                 continue
@@ -333,9 +335,9 @@ class Changes:
     start: str
     end: str
     depth: int
-    joined: list[dict[str, object]]
-    left: list[dict[str, object]]
-    sources: list[dict[str, object]]
+    joined: list[Change]
+    left: list[Change]
+    sources: list[SourceDescription]
 
 
 def changes_of(network: Lookups, iri: str, start: str, end: str, *,

@@ -7,7 +7,7 @@ and its vocabulary as the store holds it (the terms the SPARQL editor completes)
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 import ontology
 
@@ -18,6 +18,7 @@ __all__ = ["mermaid_class_diagram", "vocabulary"]
 
 if TYPE_CHECKING:
     from rdflib import Graph, URIRef
+    from rdflib.term import Node
 
 _RDF = ontology.PREFIXES["rdf"]
 _RDFS = ontology.PREFIXES["rdfs"]
@@ -48,18 +49,18 @@ def mermaid_class_diagram(path: Path = ontology.ONTOLOGY_FILE) -> str:
     classes = sorted(c for c in g.subjects(a, owl_class) if _ours(c))
     lines = ["classDiagram"] + [f"    class {_name(c)}" for c in classes]
     for cls in classes:
-        for parent in sorted(g.objects(cls, URIRef(_RDFS + "subClassOf"))):
-            if _ours(parent):
-                lines.append(f"    {_name(parent)} <|-- {_name(cls)}")
+        for parent in sorted(p for p in g.objects(cls, URIRef(_RDFS + "subClassOf")) if _ours(p)):
+            lines.append(f"    {_name(parent)} <|-- {_name(cls)}")
     ecosystem = _ecosystem_relations(g)
     edges: dict[tuple[str, str, str], list[str]] = {}
-    for prop in sorted(g.subjects(a, URIRef(_OWL + "ObjectProperty"))):
+    for prop in sorted(p for p in g.subjects(a, URIRef(_OWL + "ObjectProperty"))
+                       if isinstance(p, URIRef)):
         arrow = "-->" if prop in ecosystem else "..>"
         for source in _classes_of(g, prop, "domain"):
             for target in _classes_of(g, prop, "range"):
                 edges.setdefault((_name(source), arrow, _name(target)), []).append(_name(prop))
-    for (source, arrow, target), names in sorted(edges.items()):
-        lines.append(f"    {source} {arrow} {target} : {', '.join(names)}")
+    for (tail, arrow, head), names in sorted(edges.items()):
+        lines.append(f"    {tail} {arrow} {head} : {', '.join(names)}")
     return "\n".join(lines)
 
 
@@ -94,7 +95,7 @@ def _ecosystem_relations(g: Graph) -> set[URIRef]:
 
     top = URIRef(ontology.AIKG + "ecosystemRelation")
     sub = URIRef(_RDFS + "subPropertyOf")
-    return {p for p in g.transitive_subjects(sub, top) if p != top}
+    return {p for p in g.transitive_subjects(sub, top) if isinstance(p, URIRef) and p != top}
 
 
 def _classes_of(g: Graph, prop: URIRef, which: str) -> list[URIRef]:
@@ -102,14 +103,14 @@ def _classes_of(g: Graph, prop: URIRef, which: str) -> list[URIRef]:
     from rdflib import URIRef
     from rdflib.collection import Collection
 
-    found = []
+    found: list[Node] = []
     for value in g.objects(prop, URIRef(_RDFS + which)):
         union = g.value(value, URIRef(_OWL + "unionOf"))
         found.extend(Collection(g, union) if union is not None else [value])
     return sorted(c for c in found if _ours(c))
 
 
-def _ours(term: object) -> bool:
+def _ours(term: object) -> TypeGuard[URIRef]:
     from rdflib import URIRef
 
     return isinstance(term, URIRef) and str(term).startswith(ontology.AIKG)

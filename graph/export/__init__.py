@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import IO
+from typing import IO, TypeGuard, cast
 
 import networkx as nx
 from pyoxigraph import NamedNode, Quad, Triple
@@ -55,7 +55,7 @@ __all__ = [
 
 Writer = Callable[[IO[bytes]], None]
 
-_NETWORK_WRITERS: dict[str, Callable[[nx.Graph, IO[bytes]], None]] = {
+_NETWORK_WRITERS: dict[str, Callable[[nx.Graph[str], IO[bytes]], None]] = {
     "graphml": write_graphml,
     "gexf": write_gexf,
     "nodelink": write_node_link,
@@ -84,7 +84,7 @@ class Export:
         return self.stem + self.format.suffix
 
 
-def write_network(G: nx.Graph, fmt: ExportFormat, out: IO[bytes]) -> None:
+def write_network(G: nx.MultiGraph[str], fmt: ExportFormat, out: IO[bytes]) -> None:
     """Write a networkx graph in any format (RDF formats get its edges, types and labels)."""
     if fmt.is_rdf:
         write_quads(network_quads(G), fmt, out)
@@ -128,14 +128,14 @@ def statements_export(kg: KnowledgeGraph, statements: Sequence[Triple] | Sequenc
     fmt = _format(fmt)
     if not fmt.is_rdf:
         write = _as_network(kg, lambda: statements, fmt, look_up=True)
-    elif statements and isinstance(statements[0], Quad):
+    elif _are_quads(statements):
         write = partial(write_quads, statements, fmt)
     else:
-        write = partial(write_triples, statements, fmt)
+        write = partial(write_triples, cast(Sequence[Triple], statements), fmt)  # or nothing
     return Export(fmt, _slug(stem), write, truncated)
 
 
-def network_export(G: nx.Graph, fmt: str | ExportFormat, stem: str) -> Export:
+def network_export(G: nx.MultiGraph[str], fmt: str | ExportFormat, stem: str) -> Export:
     """A networkx graph (a circle, a path result) in any format, as the file ``stem`` + suffix.
 
     >>> import io
@@ -148,6 +148,10 @@ def network_export(G: nx.Graph, fmt: str | ExportFormat, stem: str) -> Export:
     """
     fmt = _format(fmt)
     return Export(fmt, _slug(stem), partial(write_network, G, fmt))
+
+
+def _are_quads(statements: Sequence[Triple] | Sequence[Quad]) -> TypeGuard[Sequence[Quad]]:
+    return bool(statements) and isinstance(statements[0], Quad)
 
 
 def _format(fmt: str | ExportFormat) -> ExportFormat:
@@ -165,8 +169,8 @@ def _named_graph(kg: KnowledgeGraph, graph: str) -> NamedNode:
     return name
 
 
-def _as_network(kg: KnowledgeGraph, statements: Callable[[], Iterable], fmt: ExportFormat,
-                *, look_up: bool) -> Writer:
+def _as_network(kg: KnowledgeGraph, statements: Callable[[], Iterable[Triple | Quad]],
+                fmt: ExportFormat, *, look_up: bool) -> Writer:
     """A writer of the network of ``statements()``, with the labels and types they lack looked
     up in the store when ``look_up``; the network is built when the file is written."""
 

@@ -46,7 +46,7 @@ Description = Mapping[str, Any]
 
 
 def rdf_network(statements: Iterable[Triple | Quad], version: int | None = None
-                ) -> nx.MultiDiGraph:
+                ) -> nx.MultiDiGraph[str]:
     """The network of ``statements``; a quad's named graph joins its edge's ``sources``.
 
     Examples
@@ -88,10 +88,12 @@ def rdf_network(statements: Iterable[Triple | Quad], version: int | None = None
             graph = getattr(statement, "graph_name", None)
             if isinstance(graph, NamedNode):
                 sources.add(graph.value)
-    G = nx.MultiDiGraph() if version is None else nx.MultiDiGraph(version=version)
+    G: nx.MultiDiGraph[str] = (nx.MultiDiGraph() if version is None
+                               else nx.MultiDiGraph(version=version))
     G.add_nodes_from((node, _node_attributes(node, labels, types, values)) for node in nodes)
+    # types-networkx lacks the multigraph's (u, v, key, data) edges: hence the ignore
     G.add_edges_from(
-        (u, v, p, {"predicate": p, **labels.of(p), "sources": sorted(sources)})
+        (u, v, p, {"predicate": p, **labels.of(p), "sources": sorted(sources)})  # type: ignore[misc]
         for (u, v, p), sources in edges.items()
     )
     return G
@@ -139,7 +141,7 @@ class Labels:
         return {f"label_{lang}": best[lang][1] if lang in best else "" for lang in ("en", "zh")}
 
 
-def undescribed(G: nx.MultiDiGraph) -> set[str]:
+def undescribed(G: nx.MultiDiGraph[str]) -> set[str]:
     """The IRIs of nodes without label or types and of predicates without label in ``G``."""
     missing = {n for n, d in G.nodes(data=True)
                if not (d.get("label_en") or d.get("label_zh")) or not d.get("types")}
@@ -148,7 +150,7 @@ def undescribed(G: nx.MultiDiGraph) -> set[str]:
     return {iri for iri in missing if not iri.startswith("_:")}
 
 
-def add_descriptions(G: nx.MultiDiGraph, descriptions: Mapping[str, Description]) -> None:
+def add_descriptions(G: nx.MultiDiGraph[str], descriptions: Mapping[str, Description]) -> None:
     """Fill the labels and types ``G``'s statements lacked from ``descriptions`` (by IRI)."""
     for node, data in G.nodes(data=True):
         found = descriptions.get(node, {})
@@ -162,7 +164,7 @@ def add_descriptions(G: nx.MultiDiGraph, descriptions: Mapping[str, Description]
                 data[name] = found[name]
 
 
-def network_quads(G: nx.Graph) -> Iterator[Quad]:
+def network_quads(G: nx.MultiGraph[str]) -> Iterator[Quad]:
     """The RDF of a network (a circle, a path): each edge in each of its ``sources`` graphs (the
     default graph when it has none), each node's types and labels in the default graph.
 
@@ -180,7 +182,7 @@ def network_quads(G: nx.Graph) -> Iterator[Quad]:
             if data.get(f"label_{language}"):
                 yield Quad(subject, label, Literal(data[f"label_{language}"], language=language))
     for u, v, key, data in G.edges(keys=True, data=True):
-        predicate = _term(data.get("predicate", key))
+        predicate = NamedNode(str(data.get("predicate", key)))
         for source in data.get("sources") or [None]:
             graph = DefaultGraph() if source is None else _term(source)
             yield Quad(_term(u), predicate, _term(v), graph)

@@ -18,7 +18,7 @@ from .values import display_label, edge_rows, json_attributes, json_value, node_
 __all__ = ["write_cytoscape", "write_node_link"]
 
 
-def write_node_link(G: nx.Graph, out: IO[bytes]) -> None:
+def write_node_link(G: nx.Graph[str], out: IO[bytes]) -> None:
     """Write ``G`` as node-link JSON: nodes keyed by ``iri``, edges under ``links``.
 
     D3 reads it with ``d3.forceLink(data.links).id(d => d.iri)``; networkx with
@@ -40,7 +40,7 @@ def write_node_link(G: nx.Graph, out: IO[bytes]) -> None:
     _write_document(out, head, {"nodes": nodes, "links": links})
 
 
-def write_cytoscape(G: nx.Graph, out: IO[bytes]) -> None:
+def write_cytoscape(G: nx.Graph[str], out: IO[bytes]) -> None:
     """Write ``G`` as Cytoscape.js JSON (``elements.nodes`` and ``elements.edges``).
 
     A node's ``data.id`` is its IRI, as Cytoscape needs for edges to find it, so the entity id
@@ -65,7 +65,7 @@ def write_cytoscape(G: nx.Graph, out: IO[bytes]) -> None:
     _write_document(out, head, {"nodes": nodes, "edges": edges}, inside="elements")
 
 
-def _link(G: nx.Graph, u: str, v: str, data: dict[str, Any]) -> dict[str, Any]:
+def _link(G: nx.Graph[str], u: str, v: str, data: dict[str, Any]) -> dict[str, Any]:
     link = {"source": u, "target": v}
     if G.is_multigraph() and "predicate" in data:
         link["key"] = data["predicate"]

@@ -25,9 +25,9 @@ from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Trip
 import ontology
 
 from ..errors import BadInput
-from ..rdf.formats import ExportFormat
+from ..rdf.formats import ExportFormat, serialized
 from ..store import KnowledgeGraph
-from .streams import AfterPrefixes, CompactJsonLd, Unframed, XmlText, prefix_lines
+from .streams import AfterPrefixes, CompactJsonLd, Unframed, XmlText, as_output, prefix_lines
 
 __all__ = ["dataset_quads", "write_store", "write_quads", "write_triples"]
 
@@ -51,7 +51,8 @@ def write_store(store: KnowledgeGraph, fmt: ExportFormat, out: IO[bytes],
             if block:
                 out.write(f"{name} {{\n".encode())
             body = AfterPrefixes(out)
-            store.dump(body, RdfFormat.TURTLE, from_graph=name, prefixes=ontology.PREFIXES)
+            store.dump(as_output(body), RdfFormat.TURTLE, from_graph=name,
+                       prefixes=ontology.PREFIXES)
             body.close()
             if block:
                 out.write(b"}\n")
@@ -104,14 +105,14 @@ def _write_jsonld(store: KnowledgeGraph, graphs: list[Graph], out: IO[bytes]) ->
     for name in graphs:
         if isinstance(name, DefaultGraph):
             nodes = Unframed(writer, rb"\[", b"]")
-            store.dump(nodes, RdfFormat.JSON_LD, from_graph=name)
+            store.dump(as_output(nodes), RdfFormat.JSON_LD, from_graph=name)
             nodes.close()
             empty = nodes.empty
             continue
         label = name.value if isinstance(name, NamedNode) else f"_:{name.value}"
         writer.write(("" if empty else ",").encode() + b'{"@id":' + json.dumps(label).encode()
                      + b',"@graph":')
-        store.dump(writer, RdfFormat.JSON_LD, from_graph=name)
+        store.dump(as_output(writer), RdfFormat.JSON_LD, from_graph=name)
         writer.write(b"}")
         empty = False
     writer.write(b"]")
@@ -120,13 +121,13 @@ def _write_jsonld(store: KnowledgeGraph, graphs: list[Graph], out: IO[bytes]) ->
 
 def _write_rdfxml(store: KnowledgeGraph, graphs: list[Graph], out: IO[bytes]) -> None:
     """One ``rdf:RDF`` element holding each graph's descriptions."""
-    frame = serialize([], format=RdfFormat.RDF_XML, prefixes=ontology.PREFIXES)
+    frame = serialized([], RdfFormat.RDF_XML, prefixes=ontology.PREFIXES)
     closing = b"</rdf:RDF>"
     text = XmlText(out)
     text.write(frame[:-len(closing)])
     for name in graphs:
         body = Unframed(text, rb"<rdf:RDF[^>]*>\n?", closing)
-        store.dump(body, RdfFormat.RDF_XML, from_graph=name, prefixes=ontology.PREFIXES)
+        store.dump(as_output(body), RdfFormat.RDF_XML, from_graph=name, prefixes=ontology.PREFIXES)
         body.close()
     text.write(closing + b"\n")
 
@@ -141,10 +142,10 @@ def _serialize(statements: Iterable[Triple] | Iterable[Quad], syntax: RdfFormat,
                out: IO[bytes]) -> None:
     if syntax == RdfFormat.JSON_LD:
         writer = CompactJsonLd(out, ontology.PREFIXES)
-        serialize(statements, writer, syntax)
+        serialize(statements, as_output(writer), syntax)
         writer.close()
     elif syntax == RdfFormat.RDF_XML:
-        serialize(statements, XmlText(out), syntax, prefixes=ontology.PREFIXES)
+        serialize(statements, as_output(XmlText(out)), syntax, prefixes=ontology.PREFIXES)
     elif syntax in (RdfFormat.TURTLE, RdfFormat.TRIG):
         serialize(statements, out, syntax, prefixes=ontology.PREFIXES)
     else:

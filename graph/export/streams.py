@@ -8,13 +8,28 @@ from __future__ import annotations
 
 import json
 import re
-from typing import IO
+from typing import IO, Protocol, cast
 
 from ..errors import BadInput
 
-__all__ = ["AfterPrefixes", "CompactJsonLd", "Unframed", "XmlText", "prefix_lines"]
+__all__ = ["AfterPrefixes", "CompactJsonLd", "Sink", "Unframed", "XmlText", "as_output",
+           "prefix_lines"]
 
 _CHUNK = 256 * 1024  # bytes of JSON-LD gathered before a pass over them
+
+
+class Sink(Protocol):
+    """Where a serializer's bytes go: a binary file or one of the writers here."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
+def as_output(sink: Sink) -> IO[bytes]:
+    """``sink`` as the output of a pyoxigraph serializer, which only writes and flushes it (its
+    stub asks for a whole ``IO[bytes]``)."""
+    return cast(IO[bytes], sink)
 
 
 def prefix_lines(prefixes: dict[str, str]) -> bytes:
@@ -40,7 +55,7 @@ class AfterPrefixes:
 
     _DIRECTIVE = b"@prefix "
 
-    def __init__(self, out: IO[bytes]) -> None:
+    def __init__(self, out: Sink) -> None:
         self._out = out
         self._head: bytes | None = b""  # None once past the declarations
 
@@ -81,7 +96,7 @@ class Unframed:
     (b'{"@id":"a"},{}', False)
     """
 
-    def __init__(self, out: IO[bytes], opening: bytes, closing: bytes) -> None:
+    def __init__(self, out: Sink, opening: bytes, closing: bytes) -> None:
         self._out = out
         self._opening = re.compile(opening)
         self._closing = closing
@@ -143,7 +158,7 @@ class CompactJsonLd:
 
     _PLACES = (b'{"', b',"', b'"@id":"', b'"@type":"')
 
-    def __init__(self, out: IO[bytes], prefixes: dict[str, str], chunk: int = _CHUNK) -> None:
+    def __init__(self, out: Sink, prefixes: dict[str, str], chunk: int = _CHUNK) -> None:
         self._out = out
         self._pending = b""
         self._chunk = chunk  # bytes gathered before a pass
@@ -210,7 +225,7 @@ class XmlText:
 
     _FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
-    def __init__(self, out: IO[bytes]) -> None:
+    def __init__(self, out: Sink) -> None:
         self._out = out
 
     def write(self, data: bytes) -> int:

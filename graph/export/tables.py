@@ -23,7 +23,7 @@ EDGE_COLUMNS = ("source", "target", "predicate", "label_en", "label_zh", "source
 _PLAIN_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
-def write_csv_zip(G: nx.Graph, out: IO[bytes]) -> None:
+def write_csv_zip(G: nx.Graph[str], out: IO[bytes]) -> None:
     """Write ``G`` as a zip of ``nodes.csv`` and ``edges.csv`` (UTF-8, RFC 4180, no BOM).
 
     A list (``types``, ``sources``) is one cell, its IRIs separated by spaces; the graph's version
@@ -50,7 +50,7 @@ def write_csv_zip(G: nx.Graph, out: IO[bytes]) -> None:
                      lambda: ({"source": u, "target": v, **data} for u, v, data in edge_rows(G)))
 
 
-def write_dot(G: nx.Graph, out: IO[bytes]) -> None:
+def write_dot(G: nx.Graph[str], out: IO[bytes]) -> None:
     """Write ``G`` in the DOT language: node ``label`` = the label to show, edge ``label`` = the
     predicate's English label, every other attribute as a quoted string.
 

@@ -36,16 +36,16 @@ _INT64 = 2**63
 _EXACT_DOUBLE = 2**53
 
 
-def node_rows(G: nx.Graph) -> Iterator[tuple[str, dict[str, Any]]]:
+def node_rows(G: nx.Graph[str]) -> Iterator[tuple[str, dict[str, Any]]]:
     """Each node as ``(key, attributes)``, with ``iri`` set from the key when missing."""
     for node, data in G.nodes(data=True):
         key = str(node)
         yield key, data if "iri" in data else {"iri": key, **data}
 
 
-def edge_rows(G: nx.Graph) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def edge_rows(G: nx.Graph[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """Each edge as ``(source, target, attributes)``; a multigraph's string key is the predicate."""
-    if G.is_multigraph():
+    if isinstance(G, nx.MultiGraph):
         for u, v, key, data in G.edges(keys=True, data=True):
             if "predicate" not in data and isinstance(key, str):
                 data = {"predicate": key, **data}

@@ -9,7 +9,7 @@ id it has seen). These writers give each edge its own id (``e0``, ``e1``...; the
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any
 
 import networkx as nx
@@ -42,7 +42,7 @@ _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
             "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 
 
-def write_graphml(G: nx.Graph, out: IO[bytes]) -> None:
+def write_graphml(G: nx.Graph[str], out: IO[bytes]) -> None:
     """Write ``G`` as GraphML: node id = node key (the IRI), edge ids ``e0``, ``e1``...
 
     Each node also has ``label`` (its English label, else Chinese, else id) and ``type`` (its
@@ -70,13 +70,13 @@ def write_graphml(G: nx.Graph, out: IO[bytes]) -> None:
     >>> H.nodes["https://w3id.org/aikg/id/vc"]["label"]
     'https://w3id.org/aikg/id/vc'
     """
-    def nodes():
+    def nodes() -> Iterator[tuple[str, dict[str, Any]]]:
         for key, data in node_rows(G):
             types = data.get("types") or ()
             yield key, {"label": display_label(data, key),
                         **({"type": short_id(sorted(types)[0])} if types else {}), **data}
 
-    def edges():
+    def edges() -> Iterator[tuple[str, str, dict[str, Any]]]:
         for u, v, data in edge_rows(G):
             yield u, v, {"label": display_label(data, short_id(str(data.get("predicate", "")))),
                          **data}
@@ -103,7 +103,7 @@ def write_graphml(G: nx.Graph, out: IO[bytes]) -> None:
     write("</graph>\n</graphml>\n")
 
 
-def write_gexf(G: nx.Graph, out: IO[bytes]) -> None:
+def write_gexf(G: nx.Graph[str], out: IO[bytes]) -> None:
     """Write ``G`` as GEXF 1.2 (Gephi): node label = English label, else Chinese, else id.
 
     Edge label = the predicate's English label; edge ids are ``0``, ``1``...; the graph's
@@ -146,7 +146,7 @@ def write_gexf(G: nx.Graph, out: IO[bytes]) -> None:
     write("</edges>\n</graph>\n</gexf>\n")
 
 
-def _node_starts(G: nx.Graph) -> dict[str, str] | None:
+def _node_starts(G: nx.Graph[str]) -> dict[str, str] | None:
     """Each node's first day, the earliest ``start`` of its edges when every one of its edges has
     one; None when no edge is dated (the graph is static)."""
     if not any("start" in data for *_, data in G.edges(data=True)):
@@ -177,7 +177,8 @@ def _graphml_data(keys: Mapping[tuple[str, str], tuple[str, str]], scope: str,
     return "".join(parts)
 
 
-def _gexf_attributes(write: Callable[[str], None], scope: str, rows) -> dict[str, tuple]:
+def _gexf_attributes(write: Callable[[str], None], scope: str, rows: Iterable[Mapping[str, Any]]
+                     ) -> dict[str, tuple[str, str]]:
     columns = {name: (str(i), kind) for i, (name, kind) in enumerate(column_types(rows).items())}
     if columns:
         write(f'<attributes class="{scope}">\n')
@@ -202,4 +203,7 @@ def _esc(text: str) -> str:
 
 
 def _writer(out: IO[bytes]) -> Callable[[str], None]:
-    return lambda text: out.write(text.encode("utf-8"))
+    def write(text: str) -> None:
+        out.write(text.encode("utf-8"))
+
+    return write

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime
 import sys
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
+from pyoxigraph import NamedNode, Quad, RdfFormat
 
 import ontology
 
+from ..rdf.formats import serialized
 from ..store import KnowledgeGraph, open_graph
 from .importer import ImportReport, import_table
 from .mappings import bundled_mapping
@@ -60,7 +61,7 @@ def write_data_file(table: ontology.BundledTable) -> ImportReport:
     header = HEADER.format(table=table.table.name, name=table.name,
                            credit=mapping.source.get("cc:attributionName", ""),
                            licence=mapping.source.get("dc:license", {}).get("@id", ""))
-    body = serialize(quads, format=RdfFormat.TRIG, prefixes=_prefixes())
+    body = serialized(quads, RdfFormat.TRIG, prefixes=_prefixes())
     table.data_file.write_bytes(header.encode() + body)
     resolution = table.table.with_name(f"{table.name}.resolution.json")
     resolution.write_text(report_json(report), encoding="utf-8")

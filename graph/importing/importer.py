@@ -16,13 +16,14 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple
 
 import ontology
 
 from ..errors import BadInput
+from ..rdf.formats import serialized
 from ..rdf.shapes import require_valid
 from ..store import KnowledgeGraph, scratch_graph
 from .mapper import statements
@@ -36,6 +37,7 @@ P = ontology.PREFIXES
 RDF_TYPE, RDFS_LABEL = P["rdf"] + "type", P["rdfs"] + "label"
 #: Subjects validated together: bigger chunks cost memory in pyshacl, smaller ones time.
 CHUNK = 10_000
+_T = TypeVar("_T")
 
 
 def import_table(
@@ -93,7 +95,8 @@ def import_table(
         resolver = Resolver(LabelIndex.from_graph(kg, classes, exclude_graph=target))
         g = NamedNode(target)
         scratch = scratch_graph()  # the new statements, then the validation context
-        family = mapping.column(mapping.row_column).entity.family
+        row_spec = mapping.column(mapping.row_column).entity
+        family = row_spec.family if row_spec else None
         lines = (families(kg, family.match, family.sharing, family.via, exclude_graph=target)
                  if family else [])
         scratch.add(Quad(s, p, o, g) for s, p, o in statements(rows, mapping, resolver, report,
@@ -134,15 +137,15 @@ def _description(mapping: Mapping, graph: str, accessed: datetime.date) -> list[
     # without its own date, the day it was read stands in, flagged as an estimate.
     grade = _iri(source.get("aikg:sourceGrade")) or "aikg:SecondarySource"
     issued = _text(source.get("dc:issued"))
-    rows = [
+    rows: list[tuple[str, NamedNode | Literal | None]] = [
         (RDF_TYPE, NamedNode(ontology.AIKG + "SourceGraph")),
         (RDFS_LABEL, Literal(title or site or mapping.name, language="en")),
-        (P["dcterms"] + "title", title and Literal(title, language="en")),
+        (P["dcterms"] + "title", Literal(title, language="en") if title else None),
         (P["dcterms"] + "publisher", _literal(source.get("dc:publisher"))),
         (ontology.AIKG + "site", _literal(source.get("aikg:site"))),
-        (P["schema"] + "url", url and NamedNode(url)),
-        (P["prov"] + "wasDerivedFrom", url and NamedNode(url)),
-        (P["dcterms"] + "license", license_ and NamedNode(license_)),
+        (P["schema"] + "url", NamedNode(url) if url else None),
+        (P["prov"] + "wasDerivedFrom", NamedNode(url) if url else None),
+        (P["dcterms"] + "license", NamedNode(license_) if license_ else None),
         ("http://creativecommons.org/ns#attributionName",
          _literal(source.get("cc:attributionName"))),
         (ontology.AIKG + "accessedOn",
@@ -160,7 +163,7 @@ def _description(mapping: Mapping, graph: str, accessed: datetime.date) -> list[
     return [Quad(g, NamedNode(p), o, sources) for p, o in rows if o]
 
 
-def _description_now(kg: KnowledgeGraph, graph: str) -> set[tuple]:
+def _description_now(kg: KnowledgeGraph, graph: str) -> set[tuple[NamedNode, NamedNode | Literal]]:
     """The description of ``graph`` in the sources graph, as (predicate, object) pairs."""
     rows = kg.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", substitutions={"s": NamedNode(graph)},
                     default_graphs=[ontology.SOURCES_GRAPH]).rows
@@ -184,7 +187,8 @@ def _validate(kg: KnowledgeGraph, scratch: KnowledgeGraph, description: list[Qua
     what the graph says about the entities they touch (copied into ``scratch``), leaving out
     what ``graph`` held."""
     g = NamedNode(graph)
-    subjects = {q.subject.value for q in scratch.quads()}
+    # the mapper states no RDF-star triples as subjects
+    subjects = {q.subject.value for q in scratch.quads() if not isinstance(q.subject, Triple)}
     objects = {q.object.value for q in scratch.quads() if isinstance(q.object, NamedNode)}
     scratch.add(description)
     skip = f"FILTER (?g != {g})"
@@ -214,8 +218,8 @@ def _write(kg: KnowledgeGraph, data: Iterable[Quad], description: list[Quad], gr
     """One SPARQL update, so one transaction: empty the graph, drop its description, insert the
     new statements. (Concurrent imports into one graph: the last one wins, whole.)"""
     g, sources = NamedNode(graph), NamedNode(ontology.SOURCES_GRAPH)
-    lines = serialize((q.triple for q in data), format=RdfFormat.N_TRIPLES).decode()
-    about = serialize((q.triple for q in description), format=RdfFormat.N_TRIPLES).decode()
+    lines = serialized((q.triple for q in data), RdfFormat.N_TRIPLES).decode()
+    about = serialized((q.triple for q in description), RdfFormat.N_TRIPLES).decode()
     kg.update(f"DROP SILENT GRAPH {g} ; DELETE WHERE {{ GRAPH {sources} {{ {g} ?p ?o }} }} ; "
               f"INSERT DATA {{ GRAPH {g} {{ {lines} }} GRAPH {sources} {{ {about} }} }}")
 
@@ -227,7 +231,7 @@ def _phase(report: ImportReport, name: str) -> Iterator[None]:
     report.seconds[name] = round(time.perf_counter() - started, 3)
 
 
-def _batches(items: list, size: int) -> Iterable[list]:
+def _batches(items: list[_T], size: int) -> Iterable[list[_T]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 

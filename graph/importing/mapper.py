@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from typing import TypeVar, cast
 
 from pyoxigraph import Literal, NamedNode
 
@@ -22,17 +23,22 @@ import ontology
 from ..rdf.terms import short_id
 from .report import ImportReport
 from .resolve import Family, Name, Resolver, begins, is_chinese, name_key, parse_name
-from .tabular import Column, Mapping, Row
+from .tabular import Column, EntitySpec, Mapping, Row
 
-__all__ = ["statements"]
+__all__ = ["Triple", "statements"]
 
 P = ontology.PREFIXES
 RDF_TYPE, RDFS_LABEL = P["rdf"] + "type", P["rdfs"] + "label"
 PREF_LABEL, ALT_LABEL = P["skos"] + "prefLabel", P["skos"] + "altLabel"
 
+#: A statement of an import: subject, property, value.
+Triple = tuple[NamedNode, NamedNode, NamedNode | Literal]
+_S = TypeVar("_S")
+_V = TypeVar("_V")
+
 
 def statements(rows: list[Row], mapping: Mapping, resolver: Resolver, report: ImportReport,
-               lines: Sequence[Family] = ()) -> Iterator[tuple]:
+               lines: Sequence[Family] = ()) -> Iterator[Triple]:
     """The triples the rows state, as ``mapping`` reads them (a triple may come twice).
 
     Every name is resolved before the first triple comes; ``report`` records what was merged,
@@ -50,7 +56,7 @@ class _Builder:
     def __init__(self, mapping: Mapping, resolver: Resolver, report: ImportReport) -> None:
         self.mapping, self.resolver, self.report = mapping, resolver, report
         self.new_labels: dict[str, set[tuple[str, str]]] = defaultdict(set)
-        self.votes: dict[str, set[NamedNode]] = defaultdict(set)
+        self.votes: dict[str, set[NamedNode | Literal]] = defaultdict(set)
         #: entity created here -> (property, its owner): the maker of a chip
         self.owners: dict[str, tuple[str, str]] = {}
         #: (column, name) -> how many values of the column that name takes where it stands alone
@@ -71,15 +77,16 @@ class _Builder:
             else:
                 owners[iri] = row.number
                 entities[row.number] = {row_column.name: [iri]}
-        columns = sorted((c for c in self.mapping.columns if c.entity and c is not row_column),
-                         key=lambda c: (not c.entity.skip_row_without, not c.entity.create))
-        for column in columns:  # entities rows need, then those rows create, then links only
+        columns = sorted(((c, c.entity) for c in self.mapping.columns
+                          if c.entity and c is not row_column),
+                         key=lambda pair: (not pair[1].skip_row_without, not pair[1].create))
+        for column, spec in columns:  # entities rows need, then those rows create, then links
             for row in rows:
                 if row.number not in entities:
                     continue
                 found = self._resolve(column, row)
                 subject = entities[row.number][row_column.name][0]
-                if column.entity.skip_row_without and not any(found) \
+                if spec.skip_row_without and not any(found) \
                         and subject in self.resolver.created:
                     self._skip(row, f"{short_id(subject, prefixed=True)} would be new and has no "
                                     f"{column.title} that resolves")
@@ -87,11 +94,12 @@ class _Builder:
                     del entities[row.number]
                 else:
                     entities[row.number][column.name] = found
-                    self._resolve_owners(column, row.cells[column.name], found)
+                    self._resolve_owners(spec, _names(row, column.name), found)
         return entities
 
-    def statements(self, rows: list[Row], entities: dict, lines: Sequence[Family]
-                   ) -> Iterator[tuple]:
+    def statements(self, rows: list[Row], entities: dict[int, dict[str, list[str | None]]],
+                   lines: Sequence[Family]
+                   ) -> Iterator[Triple]:
         kept = [row for row in rows if row.number in entities]
         for row in kept:
             self._measure_widths(row)
@@ -101,12 +109,13 @@ class _Builder:
         yield from self._describe_entities()
 
     def _line(self, entities: dict[str, list[str | None]], lines: Sequence[Family]
-              ) -> Iterator[tuple]:
+              ) -> Iterator[Triple]:
         """The family a new row entity belongs to: the one with the longest name that begins
         its name and shares a value with it (Qwen3-Max, developed by Alibaba, in Qwen)."""
-        spec = self.mapping.column(self.mapping.row_column).entity.family
+        row_spec = self.mapping.column(self.mapping.row_column).entity
+        spec = row_spec.family if row_spec else None
         subject = entities[self.mapping.row_column][0]
-        if spec is None or subject not in self.resolver.created:
+        if spec is None or subject is None or subject not in self.resolver.created:
             return
         shared = {iri for column in self.mapping.columns if column.property == spec.sharing
                   and column.entity for iri in entities.get(column.name, ()) if iri}
@@ -122,19 +131,21 @@ class _Builder:
         (Epoch lists Google DeepMind in two countries), to pair the lists of rows naming it
         with others."""
         for column in self.mapping.columns:
-            names = row.cells[column.about or self.mapping.row_column]
+            names = _names(row, column.about or self.mapping.row_column)
             if column.split is not None and len(names) == 1 and names[0] is not None:
                 width = sum(v is not None for v in row.cells[column.name])
                 if width:
                     self.widths[(column.name, names[0].text)].add(width)
 
-    def _resolve_owners(self, column: Column, names: list, found: list[str | None]) -> None:
-        owner = column.entity.owner
+    def _resolve_owners(self, spec: EntitySpec, names: list[Name | None],
+                        found: list[str | None]) -> None:
+        owner = spec.owner
         if owner is None:
             return
         for name, iri in zip(names, found, strict=True):
-            if iri in self.resolver.created and iri not in self.owners:
-                owner_name = parse_name(owner.owner_word(name.text),
+            if name and iri in self.resolver.created and iri not in self.owners \
+                    and (word := owner.owner_word(name.text)) is not None:
+                owner_name = parse_name(word,
                                         alternatives=owner.entity.alternatives)
                 outcome = self.resolver.resolve(owner_name, owner.entity.match,
                                                 owner.entity.create)
@@ -144,8 +155,9 @@ class _Builder:
                     self.owners[iri] = (owner.property, outcome.iri)
 
     def _resolve(self, column: Column, row: Row) -> list[str | None]:
-        spec, found = column.entity, []
-        for name in row.cells[column.name]:
+        spec, found = column.entity, list[str | None]()
+        assert spec is not None, "only entity columns are resolved"
+        for name in _names(row, column.name):
             if name is None:
                 found.append(None)
                 continue
@@ -157,15 +169,17 @@ class _Builder:
             found.append(outcome.iri)
         return found
 
-    def _row(self, row: Row, entities: dict[str, list[str | None]]) -> Iterator[tuple]:
+    def _row(self, row: Row, entities: dict[str, list[str | None]]) -> Iterator[Triple]:
         for column in self.mapping.columns:
             if column.property is None or column.name == self.mapping.row_column:
                 continue
             about = column.about or self.mapping.row_column
             subjects = entities[about]
-            values = ([NamedNode(i) if i else None for i in entities[column.name]]
-                      if column.entity else row.cells[column.name])
-            pairs = _pair(subjects, values, self._widths(column, row.cells[about]))
+            values: list[NamedNode | Literal | None] = (
+                [NamedNode(i) if i else None for i in entities[column.name]]
+                      if column.entity else _terms(row, column.name))
+            pairs: list[tuple[str, NamedNode | Literal]] | None = _pair(
+                subjects, values, self._widths(column, _names(row, about)))
             if pairs is None:
                 self.report.unpaired[column.title].append(row.number)
                 continue
@@ -174,16 +188,17 @@ class _Builder:
                     if subject in self.resolver.created:
                         self.votes[subject].add(value)
                     continue
-                if column.year_if_january_first and value.datatype.value.endswith("#gYear"):
+                if column.year_if_january_first and isinstance(value, Literal) \
+                        and value.datatype.value.endswith("#gYear"):
                     self.report.years += 1
                 yield NamedNode(subject), NamedNode(column.property), value
 
-    def _widths(self, column: Column, names: list) -> list[int]:
+    def _widths(self, column: Column, names: list[Name | None]) -> list[int]:
         """How many values of ``column`` each name takes: as where it stands alone, else 1."""
         found = [self.widths.get((column.name, n.text), set()) if n else set() for n in names]
         return [next(iter(w)) if len(w) == 1 else 1 for w in found]
 
-    def _describe_entities(self) -> Iterator[tuple]:
+    def _describe_entities(self) -> Iterator[Triple]:
         for iri, (name, klass) in self.resolver.created.items():
             votes = self.votes.get(iri, set())
             kind = next(iter(votes)) if len(votes) == 1 else NamedNode(klass)
@@ -205,8 +220,8 @@ class _Builder:
                 del names[name]
 
 
-def _entity_description(node: NamedNode, kind: NamedNode, name: Name) -> set[tuple]:
-    out = {(node, NamedNode(RDF_TYPE), kind)}
+def _entity_description(node: NamedNode, kind: NamedNode | Literal, name: Name) -> set[Triple]:
+    out: set[Triple] = {(node, NamedNode(RDF_TYPE), kind)}
     for label, lang in ((name.en, "en"), (name.zh, "zh")):
         if label:
             out.add((node, NamedNode(RDFS_LABEL), Literal(label, language=lang)))
@@ -220,7 +235,8 @@ def _entity_description(node: NamedNode, kind: NamedNode, name: Name) -> set[tup
     return out
 
 
-def _pair(subjects: list, values: list, widths: list[int]) -> list[tuple] | None:
+def _pair(subjects: Sequence[_S | None], values: Sequence[_V | None], widths: list[int]
+          ) -> list[tuple[_S, _V]] | None:
     """Pair a cell's values with their subjects: all of them with a single subject, one to one
     with as many subjects, or ``widths[i]`` values in a row for subject ``i`` when the widths
     add up; None when the lists cannot be paired.
@@ -231,9 +247,19 @@ def _pair(subjects: list, values: list, widths: list[int]) -> list[tuple] | None
     if all(v is None for v in values):
         return []
     if len(subjects) == 1:
-        return [(subjects[0], v) for v in values if v is not None and subjects[0]]
+        return [(subject, v) for v in values if v is not None and (subject := subjects[0])]
     if len(subjects) != len(values):
         if sum(widths) != len(values):
             return None
         subjects = [s for s, width in zip(subjects, widths, strict=True) for _ in range(width)]
     return [(s, v) for s, v in zip(subjects, values, strict=True) if s and v is not None]
+
+
+def _names(row: Row, column: str) -> list[Name | None]:
+    """The cells of an entity column: names, None where the cell is empty."""
+    return cast(list[Name | None], row.cells[column])  # Column.read makes a Name per item
+
+
+def _terms(row: Row, column: str) -> list[Literal | NamedNode | None]:
+    """The cells of a column that is no entity column: RDF terms, None where empty."""
+    return cast(list[Literal | NamedNode | None], row.cells[column])  # Column.read, no entity

@@ -61,7 +61,7 @@ def bundled_mapping(name: str) -> Mapping:
     return load_mapping(MAPPINGS_DIR / f"{name}{SUFFIX}")
 
 
-def _mapping(name: str, document: dict) -> Mapping:
+def _mapping(name: str, document: dict[str, Any]) -> Mapping:
     if not isinstance(document, dict) or "tables" in document:
         raise ValueError("give one CSVW table description (a TableGroup is not supported)")
     context = document.get("@context")
@@ -158,8 +158,8 @@ def _family(spec: Any) -> FamilySpec:
             or not isinstance(spec.get("via", []), list):
         raise ValueError("the family of aikg:entity is {'propertyUrl': ..., 'match': ..., "
                          "'sharing': ..., 'via': [...]}")
-    return FamilySpec(*(expand_name(spec[k]) for k in ("propertyUrl", "match", "sharing")),
-                      via=tuple(expand_name(v) for v in spec.get("via", [])))
+    link, match, sharing = (expand_name(spec[k]) for k in ("propertyUrl", "match", "sharing"))
+    return FamilySpec(link, match, sharing, via=tuple(expand_name(v) for v in spec.get("via", [])))
 
 
 def _owner(spec: Any, aliases: dict[str, dict[str, str]]) -> OwnerSpec:

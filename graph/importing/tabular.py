@@ -20,11 +20,11 @@ import contextlib
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import regex
 from csvw.metadata import URITemplate
@@ -49,6 +49,7 @@ _INTEGERS = {"integer", "int", "long", "short", "byte", "nonNegativeInteger", "p
              "unsignedShort", "unsignedByte"}
 
 Item = Literal | NamedNode | Name | None
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,7 @@ def read_rows(table: bytes | str | Path | IO[bytes], mapping: Mapping) -> Iterat
     encoding = "utf-8-sig" if dialect.encoding == "utf-8" else dialect.encoding
     with contextlib.ExitStack() as stack:
         if isinstance(table, str | Path):
-            stream = stack.enter_context(open(table, "rb"))
+            stream: IO[bytes] = stack.enter_context(open(table, "rb"))
         else:
             stream = io.BytesIO(table) if isinstance(table, bytes) else table
         text = io.TextIOWrapper(stream, encoding=encoding, newline="")
@@ -247,7 +248,7 @@ def _cells(record: list[str], mapping: Mapping, where: dict[str, int], number: i
     def text(name: str) -> str:
         return record[where[name]] if where[name] < len(record) else ""
 
-    cells = {}
+    cells: dict[str, list[Item]] = {}
     for column in mapping.columns:
         if column.only_where and not column.only_where[1].search(text(column.only_where[0])):
             cells[column.name] = [None]
@@ -275,13 +276,13 @@ class CellPattern:
     def split(self, text: str) -> list[str]:
         return self._bounded(self._compiled.split, text)
 
-    def search(self, text: str) -> Any:
+    def search(self, text: str) -> regex.Match[str] | None:
         return self._bounded(self._compiled.search, text)
 
-    def match(self, text: str) -> Any:
+    def match(self, text: str) -> regex.Match[str] | None:
         return self._bounded(self._compiled.match, text)
 
-    def _bounded(self, how: Any, text: str) -> Any:
+    def _bounded(self, how: Callable[..., _T], text: str) -> _T:
         try:
             return how(text, timeout=CELL_SECONDS)
         except TimeoutError:

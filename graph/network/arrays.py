@@ -19,8 +19,9 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Collection, Hashable
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field, replace
+from typing import Any, Generic, TypeVar
 
 import networkx as nx
 import numpy as np
@@ -30,6 +31,7 @@ from .periods import parse_day
 __all__ = ["Adjacency", "Walk", "adjacency", "keep", "kept", "rows", "walk", "WalkCache"]
 
 _NO_END = 99_999_999  # a day after every other as YYYYMMDD
+_Walked = TypeVar("_Walked")  # what a WalkCache keeps of a walk
 
 
 def _day_number(day: object, missing: int) -> int:
@@ -51,7 +53,7 @@ class Adjacency:
     predicate: np.ndarray  # per edge id
     start: np.ndarray  # per edge id, YYYYMMDD; 0 when undated
     end: np.ndarray  # per edge id, YYYYMMDD; _NO_END when it has not ended
-    edges: list[tuple[str, str, str, dict]]  # (subject, object, predicate, data) per edge id
+    edges: list[tuple[str, str, str, dict[str, Any]]]  # (subject, object, predicate, data) per edge
     predicates: dict[str, int]
     roles: dict[str, int]
     role_keys: list[str]
@@ -87,10 +89,10 @@ class Adjacency:
 
 
 #: The arrays of graphs that no longer change (a projection's), found by the graph itself.
-_kept: weakref.WeakKeyDictionary[nx.MultiDiGraph, Adjacency] = weakref.WeakKeyDictionary()
+_kept: weakref.WeakKeyDictionary[nx.MultiDiGraph[str], Adjacency] = weakref.WeakKeyDictionary()
 
 
-def keep(G: nx.MultiDiGraph, A: Adjacency) -> Adjacency:
+def keep(G: nx.MultiDiGraph[str], A: Adjacency) -> Adjacency:
     """Register ``A`` as the arrays of ``G``, a graph that will not change again: walks given
     ``G`` alone (a page, the command line, history) then use them instead of making their
     own."""
@@ -98,12 +100,12 @@ def keep(G: nx.MultiDiGraph, A: Adjacency) -> Adjacency:
     return A
 
 
-def kept(G: nx.MultiDiGraph) -> Adjacency | None:
+def kept(G: nx.MultiDiGraph[str]) -> Adjacency | None:
     """The arrays registered for ``G`` by :func:`keep`, if any."""
     return _kept.get(G)
 
 
-def adjacency(G: nx.MultiDiGraph) -> Adjacency:
+def adjacency(G: nx.MultiDiGraph[str]) -> Adjacency:
     """The arrays of ``G``: one pass over its edges and one over its in-edge dicts.
 
     Edge ids follow ``G.edges()``, which lists each node's out-edges in networkx's order: they
@@ -116,24 +118,24 @@ def adjacency(G: nx.MultiDiGraph) -> Adjacency:
     predicates: dict[str, int] = {}
     roles: dict[str, int] = {}
     edge_of: dict[int, int] = {}
-    edges: list[tuple[str, str, str, dict]] = []
+    edges: list[tuple[str, str, str, dict[str, Any]]] = []
     columns: list[list[int]] = [[] for _ in range(7)]
-    subject, obj, pred_id, subject_role, object_role, starts, ends = columns
+    subjects, objects, pred_id, subject_roles, object_roles, starts, ends = columns
     for u, v, key, data in G.edges(keys=True, data=True):
         edge_of[id(data)] = len(edges)
         edges.append((u, v, key, data))
-        subject.append(index[u])
-        obj.append(index[v])
+        subjects.append(index[u])
+        objects.append(index[v])
         pred_id.append(predicates.setdefault(key, len(predicates)))
-        subject_role.append(roles.setdefault(data.get("subject_role", "related"), len(roles)))
-        object_role.append(roles.setdefault(data.get("object_role", "related"), len(roles)))
+        subject_roles.append(roles.setdefault(data.get("subject_role", "related"), len(roles)))
+        object_roles.append(roles.setdefault(data.get("object_role", "related"), len(roles)))
         starts.append(_day_number(data.get("start"), 0))
         ends.append(_day_number(data.get("end"), _NO_END))
-    ins = [edge_of[id(data)] for u in nodes for keys in G._pred[u].values()
-           for data in keys.values()]
+    in_edges = G._pred  # type: ignore[attr-defined]  # networkx's plain dicts: not in the stubs
+    ins = np.array([edge_of[id(data)] for u in nodes for keys in in_edges[u].values()
+                    for data in keys.values()], dtype=np.int64)
     subject, obj, subject_role, object_role = (
-        np.array(c, dtype=np.int64) for c in (subject, obj, subject_role, object_role))
-    ins = np.array(ins, dtype=np.int64)
+        np.array(c, dtype=np.int64) for c in (subjects, objects, subject_roles, object_roles))
     out_count = np.bincount(subject, minlength=len(nodes))
     in_count = np.bincount(obj[ins], minlength=len(nodes))
     ptr = np.zeros(len(nodes) + 1, dtype=np.int64)
@@ -270,7 +272,7 @@ def _levels(A: Adjacency, c: int, depth: int, level: np.ndarray, parent: np.ndar
         if truncated:
             break
         frontier = discovered
-        if hold is not None:
+        if hold is not None and hub_degree is not None:  # hold comes with a hub degree
             stopped = _hubs(A, reached[is_hop], incidence[is_hop], hub_degree, hold)
             frontier = frontier[~np.isin(frontier, stopped, kind="table")]
             held.append(stopped)
@@ -306,15 +308,15 @@ def _hubs(A: Adjacency, hop_nodes: np.ndarray, hop_incidence: np.ndarray, hub_de
     return np.unique(hop_nodes[big])
 
 
-class WalkCache:
+class WalkCache(Generic[_Walked]):
     """The last walks asked for, at most ``size``, so that the next page reads the same walk."""
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
-        self._walks: OrderedDict[Hashable, Walk] = OrderedDict()
+        self._walks: OrderedDict[Hashable, _Walked] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, compute) -> Walk:
+    def get(self, key: Hashable, compute: Callable[[], _Walked]) -> _Walked:
         with self._lock:
             if key in self._walks:
                 self._walks.move_to_end(key)

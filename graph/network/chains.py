@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx
-from pyoxigraph import NamedNode
+import pyoxigraph
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode
 
 import ontology
 
@@ -30,6 +31,7 @@ _FIRST, _REST, _NIL = NamedNode(RDF + "first"), NamedNode(RDF + "rest"), NamedNo
 
 
 Triple = tuple[str, str, str]
+Term = NamedNode | BlankNode | Literal | pyoxigraph.Triple
 
 
 @dataclass
@@ -53,7 +55,7 @@ def property_chains(store: QuadSource, relations: Iterable[str]) -> dict[str, tu
     >>> property_chains(store, ["http://e/c", "http://e/a"])
     {'http://e/c': ('http://e/a', 'http://e/b')}
     """
-    chains = {}
+    chains: dict[str, tuple[str, ...]] = {}
     for relation in relations:
         for quad in store.quads(NamedNode(relation), CHAIN_AXIOM, None, None):
             links = _list(store, quad.object)
@@ -62,8 +64,8 @@ def property_chains(store: QuadSource, relations: Iterable[str]) -> dict[str, tu
     return chains
 
 
-def derive(store: QuadSource, chains: dict[str, tuple[str, ...]], read: set
-           ) -> dict[tuple[str, str, str], Derived]:
+def derive(store: QuadSource, chains: dict[str, tuple[str, ...]],
+           read: set[NamedNode | BlankNode | DefaultGraph]) -> dict[tuple[str, str, str], Derived]:
     """The edges ``(x, relation, z)`` that ``chains`` derive from the statements of ``store``
     between IRIs; the graphs of the statements read go into ``read``.
 
@@ -102,21 +104,23 @@ def chain_period(found: Derived, periods: Mapping[Triple, Period]) -> Period | N
     >>> chain_period(Derived(paths=[(a, b)]), {a: Period("2026-01-26"), b: Period("2023")})
     Period(since='2026-01-26', until=None, stated=False)
     """
-    spans = []
+    spans: list[tuple[str | None, str | None]] = []
     for path in found.paths:
         dated = [periods.get(statement, Period()) for statement in path]
         starts = [p.since for p in dated if p.since]
         ends = [p.until for p in dated if p.until]
         spans.append((max(starts, key=start_day) if starts else None,
                       min(ends, key=start_day) if ends else None))
-    starts = [since for since, _ in spans]
-    ends = [until for _, until in spans]
-    since = None if None in starts else min(starts, key=start_day)
-    until = None if None in ends else max(ends, key=start_day)
+    begun = [since for since, _ in spans if since is not None]
+    ended = [until for _, until in spans if until is not None]
+    since = min(begun, key=start_day) if len(begun) == len(spans) else None
+    until = max(ended, key=start_day) if len(ended) == len(spans) else None
     return Period(since, until) if since or until else None
 
 
-def _statements(store: QuadSource, predicate: str, read: set) -> dict[tuple[str, str], set[str]]:
+def _statements(store: QuadSource, predicate: str,
+                read: set[NamedNode | BlankNode | DefaultGraph]
+                ) -> dict[tuple[str, str], set[str]]:
     """The ``(subject, object)`` pairs of ``predicate`` between IRIs, with their source graphs."""
     pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
     for quad in store.quads(None, NamedNode(predicate), None, None):
@@ -129,11 +133,13 @@ def _statements(store: QuadSource, predicate: str, read: set) -> dict[tuple[str,
     return pairs
 
 
-def _list(store: QuadSource, head) -> list[str]:
+def _list(store: QuadSource, head: Term) -> list[str]:
     """The IRIs of an RDF list, in order; empty if it is not a list of IRIs."""
     items: list[str] = []
-    seen = set()
+    seen: set[Term] = set()
     while head != _NIL and head not in seen:
+        if not isinstance(head, NamedNode | BlankNode):
+            return []  # a literal where a list node should be
         seen.add(head)
         first = next(store.quads(head, _FIRST, None, None), None)
         rest = next(store.quads(head, _REST, None, None), None)
@@ -144,7 +150,7 @@ def _list(store: QuadSource, head) -> list[str]:
     return items
 
 
-def stated(G: nx.MultiDiGraph, derived: Iterable[str]) -> nx.MultiDiGraph:
+def stated(G: nx.MultiDiGraph[str], derived: Iterable[str]) -> nx.MultiDiGraph[str]:
     """``G`` without the edges of the ``derived`` relations (a read-only view; ``G`` itself
     when there are none): what centralities count, so that a model trained on an NVIDIA chip
     adds to NVIDIA's score through the chip once, not once more through its derived edge.
@@ -157,4 +163,5 @@ def stated(G: nx.MultiDiGraph, derived: Iterable[str]) -> nx.MultiDiGraph:
     derived = frozenset(derived)
     if not derived:
         return G
-    return nx.subgraph_view(G, filter_edge=lambda u, v, key: key not in derived)
+    # types-networkx types a multigraph's edge keys as int; ours are predicate IRIs
+    return nx.subgraph_view(G, filter_edge=lambda u, v, key: key not in derived)  # type: ignore[comparison-overlap]

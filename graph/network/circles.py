@@ -9,10 +9,13 @@ members of a circle of 10,000 costs 50 dicts.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
+from .answers import Edge, Hop, Hub, Member
 from .arrays import Adjacency, Walk, rows
 
 __all__ = ["Circle"]
@@ -74,14 +77,14 @@ class Circle:
         return dict(zip(self.walk.members.tolist(), self.walk.parent.tolist(), strict=True))
 
     @cached_property
-    def _made_hops(self) -> dict[int, Json]:
+    def _made_hops(self) -> dict[int, Hop]:
         """The hops made so far by member: members of a page share the first hops."""
         return {}
 
-    def member(self, position: int) -> Json:
+    def member(self, position: int) -> Member:
         """The member at ``position``: ``node``, ``distance``, ``roles`` and ``path``."""
         node = int(self.walk.members[position])
-        path = []
+        path: list[Hop] = []
         while node != self.walk.center:
             path.insert(0, self.hop(node))
             node = self._parents[node]
@@ -90,12 +93,12 @@ class Circle:
         return {"node": self.arrays.nodes[int(self.walk.members[position])],
                 "distance": int(self.walk.distance[position]), "roles": roles, "path": path}
 
-    def hop(self, node: int) -> Json:
+    def hop(self, node: int) -> Hop:
         """The last hop to member ``node``: ``from``, ``to`` and its statements."""
         made = self._made_hops.get(node)
         if made is None:
             A = self.arrays
-            edges = []
+            edges: list[Edge] = []
             for i in self._statements(node).tolist():
                 subject, obj, key, data = A.edges[int(A.edge[i])]
                 edges.append(edge_dict(key, bool(A.out[i]), data))
@@ -103,7 +106,7 @@ class Circle:
                                             "to": A.nodes[node], "edges": edges}
         return made
 
-    def members(self) -> list[Json]:
+    def members(self) -> list[Member]:
         """Every member's dict, nearest first."""
         return [self.member(i) for i in range(len(self))]
 
@@ -120,7 +123,7 @@ class Circle:
     def entry_count(self) -> int:
         return len(self._entries[0])
 
-    def entries(self, offset: int, limit: int) -> list[tuple[str, Json]]:
+    def entries(self, offset: int, limit: int) -> list[tuple[str, Member]]:
         """The ``(role key, member)`` entries from ``offset``, at most ``limit``."""
         role_ids, positions = (a[offset:offset + limit] for a in self._entries)
         return [(self.arrays.role_keys[int(r)], self.member(int(p)))
@@ -141,7 +144,7 @@ class Circle:
                 "types": {A.types[i]: int(n) for i, n in enumerate(by_type) if n},
                 "distances": dict(sorted(distances.items()))}
 
-    def hubs(self, hub_degree: int) -> list[Json]:
+    def hubs(self, hub_degree: int) -> list[Hub]:
         """The members of at least ``hub_degree`` statements that the walk went through (or
         held back), each with how many members it brought in."""
         A, found = self.arrays, self.walk
@@ -153,13 +156,16 @@ class Circle:
                 for n in sorted(big.tolist(), key=lambda n: (-A.degree[n], A.rank[n]))]
 
 
-def edge_dict(key: str, out: bool, data: dict) -> Json:
+def edge_dict(key: str, out: bool, data: Mapping[str, Any]) -> Edge:
     """A statement as :func:`~.traverse.neighbors` lists it: ``out`` when the node it is
     seen from is its subject."""
-    edge = {"predicate": key, "direction": "out" if out else "in",
-            "role": data.get("object_role" if out else "subject_role", "related"),
-            "sources": data.get("sources", [])}
-    for name in ("since", "until", "via"):  # via: a derived edge's nodes between (.chains)
-        if name in data:
-            edge[name] = data[name]
+    edge: Edge = {"predicate": key, "direction": "out" if out else "in",
+                  "role": data.get("object_role" if out else "subject_role", "related"),
+                  "sources": data.get("sources", [])}
+    if "since" in data:
+        edge["since"] = data["since"]
+    if "until" in data:
+        edge["until"] = data["until"]
+    if "via" in data:  # a derived edge: the nodes it goes through (.chains)
+        edge["via"] = data["via"]
     return edge

@@ -9,7 +9,7 @@ entity bound as a value, never pasted into the query.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from typing import Any
+from typing import Literal as Kind
 
 import networkx as nx
 from pyoxigraph import Literal, NamedNode
@@ -17,15 +17,22 @@ from pyoxigraph import Literal, NamedNode
 from ..errors import BadInput
 from ..rdf.terms import sparql_prefixes
 from ..store import KnowledgeGraph
+from .answers import Member
 from .circles import edge_dict
 from .periods import start_day
 from .traverse import _ENDS, _check, circle
 
-__all__ = ["circle_changes", "timeline"]
+__all__ = ["Change", "circle_changes", "timeline"]
+
+
+class Change(Member):
+    """A member that joined or left a circle, and the day it did (None: not known)."""
+
+    date: str | None
 
 
 def circle_changes(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[str],
     node: str,
     start: str,
     end: str,
@@ -33,7 +40,7 @@ def circle_changes(
     depth: int = 1,
     relations: Collection[str] | None = None,
     roles: Collection[str] | None = None,
-) -> dict[str, list[dict[str, object]]]:
+) -> dict[str, list[Change]]:
     """The members that joined and left ``node``'s circle between the days ``start`` and ``end``.
 
     A member joined if it is in the circle as of ``end`` and not as of ``start``; its ``date``
@@ -72,15 +79,15 @@ def circle_changes(
                                            roles=roles, at=start)}
     after = {m["node"]: m for m in circle(G, node, depth=depth, relations=relations,
                                           roles=roles, at=end)}
-    joined = [{**after[n], "date": _latest(_path_dates(after[n], "since"))}
-              for n in after.keys() - before.keys()]
-    left = [{**before[n], "date": _earliest(d for d in _path_dates(before[n], "until")
-                                            if start < start_day(d) <= end)}
-            for n in before.keys() - after.keys()]
+    joined: list[Change] = [{**after[n], "date": _latest(_path_dates(after[n], "since"))}
+                            for n in after.keys() - before.keys()]
+    left: list[Change] = [{**before[n], "date": _earliest(
+        d for d in _path_dates(before[n], "until") if start < start_day(d) <= end)}
+        for n in before.keys() - after.keys()]
     return {"joined": _by_date(joined), "left": _by_date(left)}
 
 
-def timeline(kg: KnowledgeGraph, G: nx.MultiDiGraph, node: str) -> list[dict[str, object]]:
+def timeline(kg: KnowledgeGraph, G: nx.MultiDiGraph[str], node: str) -> list[dict[str, object]]:
     """The dated events of ``node``, newest first, each with its sources.
 
     Events are its relationships begun (``since`` stated on the edge: kind ``began``; only the
@@ -100,7 +107,7 @@ def timeline(kg: KnowledgeGraph, G: nx.MultiDiGraph, node: str) -> list[dict[str
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _path_dates(member: dict[str, Any], name: str) -> Iterable[str]:
+def _path_dates(member: Member, name: Kind["since", "until"]) -> Iterable[str]:
     """The dates ``name`` of the path's hops: per hop the earliest among its edges."""
     for hop in member["path"]:
         dates = [e[name] for e in hop["edges"] if name in e]
@@ -116,11 +123,11 @@ def _earliest(dates: Iterable[str]) -> str | None:
     return min(dates, key=start_day, default=None)
 
 
-def _by_date(members: list[dict[str, object]]) -> list[dict[str, object]]:
-    return sorted(members, key=lambda m: (start_day(str(m["date"] or "9999")), str(m["node"])))
+def _by_date(members: list[Change]) -> list[Change]:
+    return sorted(members, key=lambda m: (start_day(m["date"] or "9999"), m["node"]))
 
 
-def _edge_events(G: nx.MultiDiGraph, node: str) -> Iterable[dict[str, object]]:
+def _edge_events(G: nx.MultiDiGraph[str], node: str) -> Iterable[dict[str, object]]:
     for out, side, _ in _ENDS:
         for other, keys in getattr(G, side)[node].items():
             for key, data in keys.items():

@@ -33,21 +33,21 @@ def term_labels(kg: KnowledgeGraph, iris: Iterable[str], *, inverse: bool = Fals
         lambda: {"en": {}, "zh": {}})
     for x, kind, label in (_stored_labels if kg.capabilities.local else _queried_labels)(
             kg, iris, kinds):
-        language = label_language(label) if isinstance(label, Literal) else None
-        if language:
+        if isinstance(label, Literal) and (language := label_language(label)):
             found[x][language].setdefault(kind, []).append(label.value)
     return {x: (pick_label(by["en"]), pick_label(by["zh"])) for x, by in found.items()}
 
 
 #: The label predicates :func:`term_labels` reads, and the kind of name each gives: the names
 #: (``inverse`` False) and how a relation reads from its object's side (True).
-LABEL_KINDS = {
+LabelKinds = tuple[tuple[NamedNode, str], ...]
+LABEL_KINDS: dict[bool, LabelKinds] = {
     False: ((NamedNode(SKOS + "prefLabel"), "pref"), (RDFS_LABEL, "label")),
     True: ((NamedNode(ontology.AIKG + "inverseLabel"), "label"),),
 }
 
 
-def _stored_labels(kg: KnowledgeGraph, iris: list[str], kinds
+def _stored_labels(kg: KnowledgeGraph, iris: list[str], kinds: LabelKinds
                    ) -> Iterator[tuple[str, str, object]]:
     """Each ``(iri, kind, label)`` once, however many graphs state it. (Not a query: an IRI
     such as ``schema:Service`` in its text would have it parsed twice, once to refuse
@@ -59,7 +59,7 @@ def _stored_labels(kg: KnowledgeGraph, iris: list[str], kinds
                 yield iri, kind, label
 
 
-def _queried_labels(kg: KnowledgeGraph, iris: list[str], kinds
+def _queried_labels(kg: KnowledgeGraph, iris: list[str], kinds: LabelKinds
                     ) -> Iterator[tuple[str, str, object]]:
     which = " UNION ".join(f'{{ ?x {predicate} ?l BIND("{kind}" AS ?kind) }}'
                            for predicate, kind in kinds)

@@ -18,7 +18,7 @@ from .arrays import WalkCache, adjacency, walk
 from .chains import stated
 from .circles import Circle
 from .collector import without_collector
-from .metrics import centrality, counts
+from .metrics import Counts, centrality, counts
 from .overlay import patched, worth_compacting
 from .patch import changes, patch, read_statements
 from .periods import as_of
@@ -104,7 +104,7 @@ class Network:
         self.changed = time.time()
         current, before, self._before = self._current, self._before, None
         made = None if current is None else self._patched(kg, current, before)
-        if made is current:
+        if made is not None and made is current:
             # The same relationships at the new version: the networkx graph is not changed
             # otherwise, so a reader holding it sees the same content under either number.
             current.graph.graph["version"] = kg.version
@@ -245,7 +245,7 @@ def cached_circle(projection: Projection, node: str, depth: int, *,
     With ``cap``, the circle holds its first ``cap`` members and says whether it had more
     (``truncated``). A node without relationships has an empty circle."""
     key = (node, depth, _frozen(relations), _frozen(roles), at, frozenset(hub_roles), cap)
-    walks = projection.cached("circles", WalkCache)
+    walks = projection.cached("circles", WalkCache[Circle])
     A = projection.arrays()
     return walks.get(key, lambda: Circle(A, walk(
         A, node, depth, relations=relations, roles=roles, at=at, hub_degree=HUB_DEGREE,
@@ -256,11 +256,13 @@ def _frozen(values: Collection[str] | None) -> frozenset[str] | None:
     return None if values is None else frozenset(values)
 
 
-def stats(projection: Projection) -> dict[str, object]:
+def stats(projection: Projection) -> Counts:
     """The counts of :func:`~graph.network.metrics.counts`, computed once per version, with
     ``by_type`` as :func:`class_counts` gives it: the same count of each class everywhere."""
-    return projection.cached("stats", lambda: {**counts(projection.graph),
-                                               "by_type": class_counts(projection)})
+    def compute() -> Counts:
+        return {**counts(projection.graph), "by_type": class_counts(projection)}
+
+    return projection.cached("stats", compute)
 
 
 def class_counts(projection: Projection) -> dict[str, int]:

@@ -9,12 +9,13 @@ the undirected view of a multigraph, and the caller caches the scores per versio
 from __future__ import annotations
 
 from collections import Counter
+from typing import TypedDict
 
 import networkx as nx
 
 from ..errors import BadInput
 
-__all__ = ["METRICS", "centrality", "components", "counts"]
+__all__ = ["METRICS", "Components", "Counts", "centrality", "components", "counts"]
 
 #: Betweenness runs one search per source node, each visiting every node and edge (a few
 #: microseconds each). Past this many visits it is estimated from a sample of sources, at least
@@ -24,7 +25,25 @@ BETWEENNESS_BUDGET = 1_000_000
 METRICS = ("degree", "pagerank", "betweenness")
 
 
-def centrality(G: nx.MultiDiGraph, metric: str) -> dict[str, float]:
+class Components(TypedDict):
+    """How many connected components, the size of the largest, and the nodes on their own."""
+
+    count: int
+    largest: int
+    isolated: int
+
+
+class Counts(TypedDict):
+    """The size of a graph: nodes, edges, nodes by type, edges by predicate, components."""
+
+    nodes: int
+    edges: int
+    by_type: dict[str, int]
+    by_relation: dict[str, int]
+    components: Components
+
+
+def centrality(G: nx.MultiDiGraph[str], metric: str) -> dict[str, float]:
     """A centrality score for every node of ``G``.
 
     Parameters
@@ -53,7 +72,7 @@ def centrality(G: nx.MultiDiGraph, metric: str) -> dict[str, float]:
         return {n: float(d) for n, d in G.degree()}
     if metric not in METRICS:
         raise BadInput(f"unknown metric {metric!r}; known: {', '.join(METRICS)}")
-    undirected = nx.Graph()
+    undirected: nx.Graph[str] = nx.Graph()
     undirected.add_nodes_from(G)
     undirected.add_edges_from(G.edges())
     if metric == "pagerank":
@@ -64,7 +83,7 @@ def centrality(G: nx.MultiDiGraph, metric: str) -> dict[str, float]:
     return nx.betweenness_centrality(undirected, k=sample, seed=42)
 
 
-def components(G: nx.MultiDiGraph) -> list[set[str]]:
+def components(G: nx.MultiDiGraph[str]) -> list[set[str]]:
     """The connected components of ``G`` (edges in either direction), largest first.
 
     >>> G = nx.MultiDiGraph([("a", "b"), ("c", "b"), ("d", "e")])
@@ -74,7 +93,7 @@ def components(G: nx.MultiDiGraph) -> list[set[str]]:
     return sorted(nx.weakly_connected_components(G), key=lambda c: (-len(c), min(c)))
 
 
-def counts(G: nx.MultiDiGraph) -> dict[str, object]:
+def counts(G: nx.MultiDiGraph[str]) -> Counts:
     """Nodes, edges, nodes per type, edges per predicate and the components of ``G``.
 
     >>> G = nx.MultiDiGraph()

@@ -20,11 +20,15 @@ import bisect
 import threading
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 import networkx as nx
 import numpy as np
 
 from .arrays import _NO_END, Adjacency, _day_number
+
+#: A new edge: its two ends, its key (the predicate) and its attributes.
+NewEdge = tuple[str, str, str, dict[str, Any]]
 
 __all__ = ["patched", "worth_compacting"]
 
@@ -56,7 +60,8 @@ class _Room:
             grown[:used] = buffer[:used]
             buffer = self.buffers[name] = grown
         buffer[used:end] = values
-        return buffer[:end]
+        written: np.ndarray = buffer[:end]
+        return written
 
 
 def worth_compacting(A: Adjacency) -> bool:
@@ -65,7 +70,7 @@ def worth_compacting(A: Adjacency) -> bool:
     return isinstance(room, _Room) and room.dead > max(_DEAD_FLOOR, len(A.other) // 4)
 
 
-def patched(A: Adjacency, G: nx.MultiDiGraph, touched: Iterable[str]) -> Adjacency:
+def patched(A: Adjacency, G: nx.MultiDiGraph[str], touched: Iterable[str]) -> Adjacency:
     """The arrays of ``G``, given ``A``, the arrays of a graph that differs from ``G`` only in
     the rows and types of ``touched`` nodes (those added to it included)."""
     room = A.room if isinstance(A.room, _Room) and A.room.head is A else _Room(A)
@@ -78,7 +83,7 @@ def patched(A: Adjacency, G: nx.MultiDiGraph, touched: Iterable[str]) -> Adjacen
 class _Patch:
     """One patch: the touched rows read from ``G``, then appended."""
 
-    def __init__(self, A: Adjacency, room: _Room, touched: list[str], G: nx.MultiDiGraph
+    def __init__(self, A: Adjacency, room: _Room, touched: list[str], G: nx.MultiDiGraph[str]
                  ) -> None:
         self.A, self.room, self.touched, self.G = A, room, touched, G
         self.predicates, self.roles, self.role_keys = A.predicates, A.roles, A.role_keys
@@ -141,7 +146,8 @@ class _Patch:
             room.order.insert(place, index[n])
         return nodes, index, rank
 
-    def _rows(self, index: dict[str, int]):
+    def _rows(self, index: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                                    np.ndarray, list[NewEdge]]:
         """The touched rows in networkx's order (out-edges, then in-edges), each edge with a
         new id (shared by its two ends), and the new edges."""
         other: list[int] = []
@@ -150,13 +156,15 @@ class _Patch:
         far: list[int] = []
         lengths: list[int] = []
         edge_of: dict[int, int] = {}
-        new_edges: list[tuple[str, str, str, dict]] = []
+        new_edges: list[NewEdge] = []
         first = len(self.A.predicate)
         for n in self.touched:
             before = len(other)
             if n in self.G:
-                for side, is_out, role_key in ((self.G._succ, True, "object_role"),
-                                               (self.G._pred, False, "subject_role")):
+                # networkx's own dicts, not the views over them: a patch reads many rows
+                sides = ((self.G._succ, True, "object_role"),  # type: ignore[attr-defined]
+                         (self.G._pred, False, "subject_role"))  # type: ignore[attr-defined]
+                for side, is_out, role_key in sides:
                     for m, keys in side[n].items():
                         for key, data in keys.items():
                             if id(data) not in edge_of:
@@ -172,12 +180,13 @@ class _Patch:
                 np.array(out, dtype=bool), np.array(far, dtype=np.int64),
                 np.array(lengths, dtype=np.int64), new_edges)
 
-    def _edge_columns(self, new_edges) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _edge_columns(self, new_edges: list[NewEdge]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Predicate id, start and end day of each new edge."""
         predicate = [self._predicate(key) for _, _, key, _ in new_edges]
         start = [_day_number(data.get("start"), 0) for *_, data in new_edges]
         end = [_day_number(data.get("end"), _NO_END) for *_, data in new_edges]
-        return tuple(np.array(c, dtype=np.int64) for c in (predicate, start, end))
+        return (np.array(predicate, dtype=np.int64), np.array(start, dtype=np.int64),
+                np.array(end, dtype=np.int64))
 
     def _types(self, node: str) -> list[str]:
         return self.G.nodes[node].get("types", []) if node in self.G else []

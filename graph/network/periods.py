@@ -20,7 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode
+from pyoxigraph import Triple as RdfTriple
 
 import ontology
 
@@ -41,6 +42,8 @@ DATE_PREDICATES = (DCTERMS_ISSUED, SINCE, UNTIL, *STATEMENT_PARTS)
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 Triple = tuple[str, str, str]
+#: A graph as a term: the graphs a reading noted, so that a write to one of them is seen.
+GraphTerm = NamedNode | BlankNode | DefaultGraph
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ def holds(data: Mapping[str, object], day: str | None) -> bool:
     return (start is None or start <= day) and (end is None or day < end)  # type: ignore[operator]
 
 
-def as_of(G: nx.MultiDiGraph, day: str | None) -> nx.MultiDiGraph:
+def as_of(G: nx.MultiDiGraph[str], day: str | None) -> nx.MultiDiGraph[str]:
     """``G`` with only the edges that held on ``day`` (a read-only view; ``G`` itself for None).
 
     >>> G = nx.MultiDiGraph()
@@ -118,11 +121,12 @@ def as_of(G: nx.MultiDiGraph, day: str | None) -> nx.MultiDiGraph:
     """
     if day is None:
         return G
-    return nx.subgraph_view(G, filter_edge=lambda u, v, key: holds(G[u][v][key], day))
+    # types-networkx types a multigraph's edge keys as int; ours are predicate IRIs
+    return nx.subgraph_view(G, filter_edge=lambda u, v, key: holds(G[u][v][key], day))  # type: ignore[index]
 
 
-def edge_periods(store: QuadSource, edges: Mapping[Triple, Iterable[str]], read: set
-                 ) -> dict[Triple, Period]:
+def edge_periods(store: QuadSource, edges: Mapping[Triple, Iterable[str]],
+                 read: set[GraphTerm]) -> dict[Triple, Period]:
     """The period of each edge ``(subject, predicate, object)`` given the graphs stating it.
 
     The graphs of every statement read go into ``read``, so that a commit touching one of them
@@ -131,7 +135,8 @@ def edge_periods(store: QuadSource, edges: Mapping[Triple, Iterable[str]], read:
     issued: dict[str, str] = {}
     for quad in store.quads(None, DCTERMS_ISSUED, None, None):
         read.add(quad.graph_name)
-        if type(quad.object) is Literal and _PARTIAL_DATE.match(quad.object.value):
+        if type(quad.object) is Literal and _PARTIAL_DATE.match(quad.object.value) \
+                and not isinstance(quad.subject, RdfTriple):
             issued[quad.subject.value] = quad.object.value
     return periods_of(edges, issued, _stated_dates(store, read))
 
@@ -146,11 +151,11 @@ def edge_period(store: QuadSource, edge: Triple, sources: Iterable[str]) -> Peri
                 issued[graph] = quad.object.value
     stated = []
     for part in store.quads(None, STATEMENT_PARTS[0], NamedNode(edge[0]), None):
-        statement, graph = part.subject, part.graph_name
-        if _reified(store, statement, graph, set()) != edge:
+        statement, held_in = part.subject, part.graph_name
+        if _reified(store, statement, held_in, set()) != edge:
             continue
         for kind, predicate in (("since", SINCE), ("until", UNTIL)):
-            for quad in store.quads(statement, predicate, None, graph):
+            for quad in store.quads(statement, predicate, None, held_in):
                 if type(quad.object) is Literal:
                     stated.append((edge, kind, quad.object.value))
     return periods_of({edge: sources}, issued, stated).get(edge)
@@ -202,7 +207,7 @@ def period_attributes(period: Period | None) -> dict[str, object]:
     return found
 
 
-def date_edges(G: nx.MultiDiGraph, store: QuadSource) -> None:
+def date_edges(G: nx.MultiDiGraph[str], store: QuadSource) -> None:
     """Put on each edge ``(u, v, predicate)`` of ``G`` its dates (:func:`period_attributes`),
     read from ``store`` for the source graphs in the edge's ``sources``."""
     edges = {(u, key, v): data.get("sources", ()) for u, v, key, data in
@@ -211,7 +216,8 @@ def date_edges(G: nx.MultiDiGraph, store: QuadSource) -> None:
         G.edges[u, v, key].update(period_attributes(period))
 
 
-def _stated_dates(store: QuadSource, read: set) -> Iterable[tuple[Triple, str, str]]:
+def _stated_dates(store: QuadSource, read: set[GraphTerm]
+                  ) -> Iterable[tuple[Triple, str, str]]:
     """Each ``aikg:since`` and ``aikg:until`` stated about an edge: (edge, kind, date)."""
     for kind, predicate in (("since", SINCE), ("until", UNTIL)):
         for quad in store.quads(None, predicate, None, None):
@@ -221,8 +227,9 @@ def _stated_dates(store: QuadSource, read: set) -> Iterable[tuple[Triple, str, s
                 yield triple, kind, quad.object.value
 
 
-def _reified(store: QuadSource, statement, graph, read: set) -> Triple | None:
-    parts = []
+def _reified(store: QuadSource, statement: NamedNode | BlankNode | RdfTriple,
+             graph: GraphTerm, read: set[GraphTerm]) -> Triple | None:
+    parts: list[str] = []
     for part in STATEMENT_PARTS:
         quad = next(iter(store.quads(statement, part, None, graph)), None)
         if quad is None or type(quad.object) is not NamedNode:

@@ -14,16 +14,17 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import networkx as nx
-from pyoxigraph import DefaultGraph, Literal, NamedNode
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode
 
 import ontology
 
 from ..errors import BadInput
 from ..rdf.terms import label_language, pick_label, resolve_terms, sparql_prefixes
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
+from .answers import NodeData
 from .arrays import Adjacency, adjacency, keep
 from .chains import CHAIN_AXIOM, chain_period, derive, property_chains
 from .collector import without_collector
@@ -104,7 +105,7 @@ class Projection:
     holds nodes without all their edges (a remote store's search candidates).
     """
 
-    graph: nx.MultiDiGraph
+    graph: nx.MultiDiGraph[str]
     relations: dict[str, Relation]
     classes: dict[str, TermInfo]
     names: dict[str, list[tuple[str, str, str | None]]]
@@ -119,7 +120,7 @@ class Projection:
 
     @property
     def version(self) -> int:
-        return self.graph.graph["version"]
+        return int(self.graph.graph["version"])
 
     @property
     def roles(self) -> dict[str, Role]:
@@ -127,7 +128,7 @@ class Projection:
         (made once per projection: a circle names its roles many times)."""
         def compute() -> dict[str, Role]:
             used = self.predicate_counts()
-            found = {}
+            found: dict[str, Role] = {}
             for relation in self.relations.values():
                 for role in (relation.subject_role, relation.object_role):
                     if role is not RELATED or used[relation.iri]:
@@ -236,10 +237,10 @@ class Projection:
         """Make ``A`` (patched or compacted arrays of this graph) the ones walks read."""
         self._cache["arrays"] = keep(self.graph, A)
 
-    def node_data(self, node: str) -> dict[str, object]:
+    def node_data(self, node: str) -> NodeData:
         """The node's display attributes: ``id``, ``iri``, labels and types."""
         data = self.graph.nodes[node]
-        return {k: data[k] for k in ("id", "iri", "label_en", "label_zh", "types")}
+        return cast(NodeData, {k: data[k] for k in ("id", "iri", "label_en", "label_zh", "types")})
 
 
 def project(kg: KnowledgeGraph) -> Projection:
@@ -275,13 +276,16 @@ def project(kg: KnowledgeGraph) -> Projection:
     nodes.update(end for s, _, o in edge_sources for end in (s, o))
     names = _names(kg, nodes, read)
 
-    G = nx.MultiDiGraph(version=kg.version)
+    G: nx.MultiDiGraph[str] = nx.MultiDiGraph(version=kg.version)
     G.add_nodes_from(_node_attributes(iri, names.get(iri, ()), types.get(iri, ()))
                      for iri in sorted(nodes))
     ends = edge_ends(relations)
     periods = edge_periods(kg, edge_sources, read)
     for statement, found in derived.items():
-        periods[statement] = chain_period(found, periods)
+        if (period := chain_period(found, periods)) is None:  # no statement of it is dated
+            periods.pop(statement, None)
+        else:
+            periods[statement] = period
     add_edge = G.add_edge  # one call per edge: add_edges_from looks each edge up again
     # By predicate, subject and object, so that the order walks follow does not hang on the
     # store's, and a patch can keep it: a node's neighbours (out, and in) by the first
@@ -289,7 +293,7 @@ def project(kg: KnowledgeGraph) -> Projection:
     for s, p, o in sorted(edge_sources, key=itemgetter(1, 0, 2)):
         through = derived.get((s, p, o))
         add_edge(s, o, p, **edge_data(p, ends[p], edge_sources[(s, p, o)],
-                                      periods.get((s, p, o)), through and through.via))
+                                      periods.get((s, p, o)), through.via if through else None))
     read_graphs = frozenset(g.value if type(g) is NamedNode else DEFAULT_GRAPH for g in read)
     return Projection(G, relations, _classes(kg, types, nodes), names, read_graphs, chains=chains)
 
@@ -336,11 +340,11 @@ def ecosystem_relations(kg: KnowledgeGraph) -> dict[str, Relation]:
     inverse = term_labels(kg, {row[0] for row in rows}, inverse=True)
 
     def role(iri: object, key: object) -> Role:
-        if not isinstance(iri, NamedNode) or key is None:
+        if not isinstance(iri, NamedNode) or not isinstance(key, Literal | NamedNode):
             return RELATED
         return Role(key.value, *labels.get(iri.value, ("", "")), iri=iri.value)
 
-    relations = {}
+    relations: dict[str, Relation] = {}
     for predicate, sr, sk, o_r, ok in rows:
         relations.setdefault(predicate, Relation(
             predicate, role(sr, sk), role(o_r, ok), *labels.get(predicate, ("", "")),
@@ -348,14 +352,14 @@ def ecosystem_relations(kg: KnowledgeGraph) -> dict[str, Relation]:
     return relations
 
 
-def _names(kg: KnowledgeGraph, nodes: set[str], read: set
+def _names(kg: KnowledgeGraph, nodes: set[str], read: set[NamedNode | BlankNode | DefaultGraph]
            ) -> dict[str, list[tuple[str, str, str | None]]]:
     """Each node's names as ``(text, kind, language)``, once each, in a stable order; the
     graphs of every name statement go into ``read``."""
     names: dict[str, dict[tuple[str, str, str | None], None]] = defaultdict(dict)
     for predicate, kind in NAME_PREDICATES:
         for quad in kg.quads(None, predicate, None, None):
-            subject, label = quad.subject.value, quad.object
+            subject, label = quad.subject.value, quad.object  # type: ignore[union-attr]
             read.add(quad.graph_name)
             if subject in nodes and type(label) is Literal:
                 names[subject][(label.value, kind, label_language(label))] = None

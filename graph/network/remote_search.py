@@ -98,7 +98,7 @@ def candidates(kg: KnowledgeGraph, terms: Projection, query: str,
                       max_rows=MAX_CANDIDATES)
     nodes = sorted(row[0].value for row in result.rows)
     found, classes = _names_and_types(kg, nodes)
-    G = nx.MultiDiGraph(version=terms.version)
+    G: nx.MultiDiGraph[str] = nx.MultiDiGraph(version=terms.version)
     G.add_nodes_from(_node_attributes(n, found.get(n, ()), classes.get(n, ())) for n in nodes)
     return Projection(G, terms.relations, terms.classes, found,
                       degrees=_degrees(kg, nodes, terms.relations)), result.truncated

@@ -35,6 +35,7 @@ import ontology
 from ..errors import BadInput
 from ..rdf.terms import iri_values, sparql_prefixes
 from ..store import KnowledgeGraph
+from .answers import Edge
 from .periods import period_attributes, periods_of
 from .projection import (
     Projection,
@@ -54,7 +55,6 @@ from .search import resolve
 __all__ = ["RemoteNetwork", "between", "part"]
 
 
-Edge = dict[str, object]
 
 
 class RemoteNetwork:
@@ -81,7 +81,7 @@ class RemoteNetwork:
         """The ecosystem relations, their roles and the classes, over an empty graph."""
         with self._lock:
             if self._terms is None or self._terms.version != self.kg.version:
-                G = nx.MultiDiGraph(version=self.kg.version)
+                G: nx.MultiDiGraph[str] = nx.MultiDiGraph(version=self.kg.version)
                 self._terms = Projection(G, ecosystem_relations(self.kg),
                                          _classes(self.kg, {}, set()), {})
             return self._terms
@@ -189,7 +189,7 @@ def between(kg: KnowledgeGraph, terms: Projection, source: str, target: str, *, 
     seen: dict[str, None] = {source: None, target: None}
     frontiers, walked = [[source], [target]], [0, 0]
     edges: dict[tuple[str, str, str], list[str]] = {}
-    links = nx.Graph()
+    links: nx.Graph[str] = nx.Graph()
     links.add_nodes_from([source, target])
     while sum(walked) < max_length and all(frontiers) and not _enough(
             links, source, target, k, sum(walked)):
@@ -208,7 +208,7 @@ def between(kg: KnowledgeGraph, terms: Projection, source: str, target: str, *, 
     return _projected(kg, terms, seen, edges)
 
 
-def _enough(links: nx.Graph, source: str, target: str, k: int, length: int) -> bool:
+def _enough(links: nx.Graph[str], source: str, target: str, k: int, length: int) -> bool:
     """True when ``links`` holds ``k`` simple paths of at most ``length`` hops."""
     if not nx.has_path(links, source, target):
         return False
@@ -226,7 +226,7 @@ def _projected(kg: KnowledgeGraph, terms: Projection, seen: dict[str, None],
     names, types = _names_and_types(kg, sorted(seen))
     periods = periods_of(edges, _issued(kg, {g for found in edges.values() for g in found}),
                          _stated(kg, sorted(edges)))
-    G = nx.MultiDiGraph(version=terms.version)
+    G: nx.MultiDiGraph[str] = nx.MultiDiGraph(version=terms.version)
     G.add_nodes_from(_node_attributes(n, names.get(n, ()), types.get(n, ())) for n in sorted(seen))
     for (s, p, o), sources in sorted(edges.items()):
         relation = terms.relations[p]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 from ..errors import AmbiguousName, EntityNotFound
@@ -67,7 +67,7 @@ class SearchIndex:
                 position += len(key) + 1
         self._text = SEP + SEP.join(folded) + SEP
 
-    def search(self, query: str, allowed: set[str] | None = None) -> list[Hit]:
+    def search(self, query: str, allowed: Collection[str] | None = None) -> list[Hit]:
         """Every node with a name matching ``query``, best first, once each."""
         needle = normalize(query).replace(SEP, "")
         if not needle:
@@ -116,7 +116,7 @@ def index(projection: Projection) -> SearchIndex:
         projection.names, dict(G.degree()) if projection.degrees is None else projection.degrees))
 
 
-def search(projection: Projection, query: str = "", types: set[str] | None = None
+def search(projection: Projection, query: str = "", types: Collection[str] | None = None
            ) -> list[Hit]:
     """Search the names of the projection's nodes; without a query, list them by degree.
 

@@ -6,20 +6,29 @@ every export format of :func:`graph.export.network_export` can write them.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
+from typing import TypedDict
 
 import networkx as nx
+
+from .answers import Path
+
+
+class Named(TypedDict):
+    """What a circle's member needs to be drawn: its node (a :class:`~.circles.Member` has it)."""
+
+    node: str
 
 __all__ = ["circle_subgraph", "paths_subgraph"]
 
 
 def circle_subgraph(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[str],
     center: str,
-    members: Iterable[Mapping[str, object]],
+    members: Iterable[Named],
     *,
     relations: Collection[str] | None = None,
-) -> nx.MultiDiGraph:
+) -> nx.MultiDiGraph[str]:
     """The centre and the members of its circle, with every edge between them.
 
     Parameters
@@ -50,10 +59,11 @@ def circle_subgraph(
     H = G.subgraph([center, *(m["node"] for m in members)] if center in G else [])
     if relations is None:
         return H
-    return nx.subgraph_view(H, filter_edge=lambda u, v, key: key in relations)
+    # types-networkx types a multigraph's edge keys as int; ours are predicate IRIs
+    return nx.subgraph_view(H, filter_edge=lambda u, v, key: key in relations)  # type: ignore[comparison-overlap]
 
 
-def paths_subgraph(G: nx.MultiDiGraph, found: Iterable[Mapping[str, object]]) -> nx.MultiDiGraph:
+def paths_subgraph(G: nx.MultiDiGraph[str], found: Iterable[Path]) -> nx.MultiDiGraph[str]:
     """The nodes and statements of paths, as :func:`~graph.network.paths` returns them.
 
     Each hop's statements are taken the way they read (``direction`` ``out``: ``from`` is the
@@ -73,4 +83,4 @@ def paths_subgraph(G: nx.MultiDiGraph, found: Iterable[Mapping[str, object]]) ->
     edges = {(hop["from"], hop["to"], e["predicate"]) if e["direction"] == "out"
              else (hop["to"], hop["from"], e["predicate"])
              for path in found for hop in path["hops"] for e in hop["edges"]}
-    return G.edge_subgraph(edges)
+    return G.edge_subgraph(edges)  # type: ignore[arg-type]  # types-networkx: no (u, v, key) edges

@@ -11,29 +11,33 @@ from __future__ import annotations
 import heapq
 from collections.abc import Collection, Iterator, Sequence
 from itertools import combinations
+from typing import Any, TypeVar
 
 import networkx as nx
 
 from ..errors import EntityNotFound, NoPath
 from ..rdf.terms import short_id
+from .answers import Hop, Member, Neighbour, Overlap, Path, RoleOverlap
 from .arrays import adjacency, kept, walk
 from .circles import Circle, edge_dict
 from .periods import holds
 
 __all__ = ["neighbors", "circle", "paths", "overlap", "jaccard"]
 
-Edge = dict[str, object]
+_T = TypeVar("_T")
+#: The filter of a walk's edges: (predicates or None for all, a day or None for any time).
+EdgeFilter = tuple[set[str] | None, str | None]
 
 
 def neighbors(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[str],
     node: str,
     *,
     direction: str = "both",
     relations: Collection[str] | None = None,
     roles: Collection[str] | None = None,
     at: str | None = None,
-) -> list[Edge]:
+) -> list[Neighbour]:
     """The edges between ``node`` and its neighbours, one item per edge.
 
     Parameters
@@ -72,14 +76,14 @@ def neighbors(
     [('vc', 'in', 'investor')]
     """
     _check(G, node)
-    edges = [{"node": v, **edge_dict(key, out, data)}
+    edges: list[Neighbour] = [{"node": v, **edge_dict(key, out, data)}
              for v, key, out, data in _steps(G, node, relations, roles, at)
              if direction == "both" or (direction == "out") == out]
     return sorted(edges, key=lambda e: (e["direction"], e["predicate"], e["node"]))
 
 
 def circle(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[str],
     node: str,
     *,
     depth: int = 1,
@@ -87,7 +91,7 @@ def circle(
     roles: Collection[str] | None = None,
     max_size: int | None = None,
     at: str | None = None,
-) -> list[dict[str, object]]:
+) -> list[Member]:
     """Everything tied to ``node`` through up to ``depth`` edges, each with how it comes in.
 
     A member's ``roles`` are the roles it plays on the last hop of its path: in the circle of
@@ -132,7 +136,7 @@ def circle(
 
 
 def paths(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[str],
     source: str,
     target: str,
     *,
@@ -140,7 +144,7 @@ def paths(
     max_length: int = 4,
     relations: Collection[str] | None = None,
     at: str | None = None,
-) -> list[dict[str, object]]:
+) -> list[Path]:
     """Up to ``k`` shortest simple paths from ``source`` to ``target``, shortest first.
 
     Edges are followed in either direction; each hop tells which way its statements read.
@@ -200,13 +204,13 @@ def paths(
 
 
 def overlap(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph[str],
     nodes: Sequence[str],
     *,
     depth: int = 1,
     relations: Collection[str] | None = None,
     at: str | None = None,
-) -> dict[str, object]:
+) -> Overlap:
     """How the circles of two or more nodes overlap: shared members, Jaccard, per role.
 
     Returns
@@ -233,7 +237,7 @@ def overlap(
     members = [set(c) for c in circles.values()]
     shared = sorted(set.intersection(*members))
     all_roles = sorted({r for c in circles.values() for rs in c.values() for r in rs})
-    by_role = {}
+    by_role: dict[str, RoleOverlap] = {}
     for role in all_roles:
         playing = [{m for m, rs in c.items() if role in rs} for c in circles.values()]
         by_role[role] = {"shared": sorted(set.intersection(*playing)),
@@ -249,27 +253,27 @@ def overlap(
     }
 
 
-def jaccard(sets: Sequence[set]) -> float:
+def jaccard(sets: Sequence[set[_T]]) -> float:
     """The size of the intersection over the size of the union; 0.0 for empty sets.
 
     >>> jaccard([{1, 2}, {2, 3}])
     0.3333333333333333
     """
-    union = set().union(*sets)
+    union = set[_T]().union(*sets)
     return len(set.intersection(*sets)) / len(union) if union else 0.0
 
 
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _check(G: nx.MultiDiGraph, node: str) -> None:
+def _check(G: nx.MultiDiGraph[str], node: str) -> None:
     if node not in G:
         raise EntityNotFound(f"{short_id(node)} has no relationships in the graph")
 
 
-def _name(G: nx.MultiDiGraph, node: str) -> str:
+def _name(G: nx.MultiDiGraph[str], node: str) -> str:
     """The node's id for messages, the key itself when it has none."""
-    return G.nodes[node].get("id", node)
+    return str(G.nodes[node].get("id", node))
 
 
 # The plain dicts behind G.succ and G.pred, as networkx's own searches read them: iterating
@@ -277,7 +281,9 @@ def _name(G: nx.MultiDiGraph, node: str) -> str:
 _ENDS = ((True, "_succ", "object_role"), (False, "_pred", "subject_role"))
 
 
-def _steps(G, u, relations, roles, at=None) -> Iterator[tuple[str, str, bool, dict]]:
+def _steps(G: nx.MultiDiGraph[str], u: str, relations: Collection[str] | None,
+           roles: Collection[str] | None, at: str | None = None
+           ) -> Iterator[tuple[str, str, bool, dict[str, Any]]]:
     """Each edge at ``u`` that passes the filters: (other end, predicate, u is subject, data)."""
     for out, side, role_key in _ENDS:
         for v, keys in getattr(G, side)[u].items():
@@ -288,17 +294,18 @@ def _steps(G, u, relations, roles, at=None) -> Iterator[tuple[str, str, bool, di
                     yield v, key, out, data
 
 
-def _hop(G, u: str, v: str, relations, at=None) -> dict[str, object]:
+def _hop(G: nx.MultiDiGraph[str], u: str, v: str, relations: Collection[str] | None,
+         at: str | None = None) -> Hop:
     edges = [edge_dict(key, out, data) for out, side, _ in _ENDS
              for key, data in getattr(G, side)[u].get(v, {}).items()
              if (relations is None or key in relations) and (at is None or holds(data, at))]
     return {"from": u, "to": v, "edges": edges}
 
 
-def _adjacent(G, u: str, edge_filter: tuple[set[str] | None, str | None]) -> Iterator[str]:
+def _adjacent(G: nx.MultiDiGraph[str], u: str, edge_filter: EdgeFilter) -> Iterator[str]:
     """The nodes joined to ``u`` by an edge passing ``(relations, at)``, either way."""
     relations, at = edge_filter
-    for side in (G._succ, G._pred):
+    for side in (G._succ, G._pred):  # type: ignore[attr-defined]  # private: not in the stubs
         for v, keys in side[u].items():
             if at is None:
                 if relations is None or not relations.isdisjoint(keys):
@@ -308,11 +315,14 @@ def _adjacent(G, u: str, edge_filter: tuple[set[str] | None, str | None]) -> Ite
                 yield v
 
 
-def _shortest(G, s, t, cutoff, edge_filter, blocked_nodes=(), blocked_edges=()):
+def _shortest(G: nx.MultiDiGraph[str], s: str, t: str, cutoff: int, edge_filter: EdgeFilter,
+              blocked_nodes: Collection[str] = (),
+              blocked_edges: Collection[tuple[str, str]] = ()) -> list[str] | None:
     """A shortest path of at most ``cutoff`` hops by bidirectional breadth-first search."""
     if s == t:
         return [s]
-    before, after = {s: None}, {t: None}
+    before: dict[str, str | None] = {s: None}
+    after: dict[str, str | None] = {t: None}
     ahead, behind = [s], [t]
     for _ in range(cutoff):
         grow_forward = len(ahead) <= len(behind)
@@ -336,26 +346,28 @@ def _shortest(G, s, t, cutoff, edge_filter, blocked_nodes=(), blocked_edges=()):
     return None
 
 
-def _join(meet, before, after):
+def _join(meet: str, before: dict[str, str | None], after: dict[str, str | None]) -> list[str]:
     path = [meet]
-    while before[path[0]] is not None:
-        path.insert(0, before[path[0]])
-    while after[path[-1]] is not None:
-        path.append(after[path[-1]])
+    while (previous := before[path[0]]) is not None:
+        path.insert(0, previous)
+    while (following := after[path[-1]]) is not None:
+        path.append(following)
     return path
 
 
-def _k_shortest(G, source, target, k, max_length, edge_filter):
+def _k_shortest(G: nx.MultiDiGraph[str], source: str, target: str, k: int, max_length: int,
+                edge_filter: EdgeFilter) -> list[list[str]]:
     """Yen's k shortest simple paths, each at most ``max_length`` hops."""
     first = _shortest(G, source, target, max_length, edge_filter)
     if first is None:
         return []
-    found, seen, candidates = [first], {tuple(first)}, []
+    found, seen = [first], {tuple(first)}
+    candidates: list[tuple[int, list[str]]] = []
     while len(found) < k:
         last = found[-1]
         for i in range(len(last) - 1):
             root, spur = last[:i + 1], last[i]
-            blocked_edges = set()
+            blocked_edges: set[tuple[str, str]] = set()
             for p in found:
                 if p[:i + 1] == root and len(p) > i + 1:
                     blocked_edges |= {(p[i], p[i + 1]), (p[i + 1], p[i])}

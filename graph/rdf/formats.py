@@ -8,11 +8,12 @@ import gzip
 import io
 import mmap
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
-from pyoxigraph import RdfFormat
+from pyoxigraph import Quad, RdfFormat, Triple, serialize
 
 from ..errors import BadInput, ParseError, Refused
 
@@ -31,6 +32,7 @@ __all__ = [
     "open_rdf_input",
     "rdf_parse_error",
     "rdf_syntax",
+    "serialized",
     "syntax_for_path",
 ]
 
@@ -136,7 +138,10 @@ def open_rdf_input(source: str | Path | bytes | IO[bytes]) -> IO[bytes]:
         path = Path(source)
         if not path.is_file():
             raise BadInput(f"{path}: no such file")
-        return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
+        if path.suffix == ".gz":
+            # a GzipFile reads bytes like any binary file; typeshed does not call it an IO[bytes]
+            return cast(IO[bytes], gzip.open(path, "rb"))
+        return path.open("rb")
     return source
 
 
@@ -292,3 +297,9 @@ def format_for_path(path: str | Path) -> ExportFormat:
     known = ", ".join(sorted({f.suffix for f in EXPORT_FORMATS}))
     raise BadInput(f"{path}: cannot tell the export format from the suffix {suffix!r}; give "
                    f"--format, or end the file name with one of {known}")
+
+def serialized(statements: Iterable[Triple] | Iterable[Quad], syntax: RdfFormat, *,
+               prefixes: dict[str, str] | None = None) -> bytes:
+    """The statements written in ``syntax``: :func:`pyoxigraph.serialize` without an output."""
+    # serialize returns None only when it writes to an output; its stub says bytes | None
+    return cast(bytes, serialize(statements, format=syntax, prefixes=prefixes))

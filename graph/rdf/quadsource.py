@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
-from pyoxigraph import Quad
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
 
-__all__ = ["QuadSource"]
+__all__ = ["QuadSource", "Subject", "Term"]
+
+#: What may stand as a quad's subject, and as its object (any term).
+Subject = NamedNode | BlankNode | Triple
+Term = NamedNode | BlankNode | Literal | Triple
 
 
 @runtime_checkable
@@ -16,7 +20,8 @@ class QuadSource(Protocol):
     """Quads by pattern of terms (None: any; ``graph`` None: every graph), and the named
     graphs' IRIs."""
 
-    def quads(self, subject: object = None, predicate: object = None, object: object = None,
-              graph: object = None) -> Iterator[Quad]: ...
+    def quads(self, subject: Subject | None = None, predicate: NamedNode | None = None,
+              object: Term | None = None,
+              graph: NamedNode | BlankNode | DefaultGraph | None = None) -> Iterator[Quad]: ...
 
     def named_graphs(self) -> list[str]: ...

@@ -26,7 +26,7 @@ _DATE = re.compile(r"^(-?\d{4,})(?:-(\d\d))?(?:-(\d\d))?(?:T(\d\d:\d\d)(?::\d\d(
                    r"(Z|[+-]\d\d:\d\d)?$")
 
 
-def readable(value: Mapping[str, str], prop: str = "", unit: str = "",
+def readable(value: Mapping[str, object], prop: str = "", unit: str = "",
              currency: str = "") -> str:
     """A literal (in the SPARQL JSON results shape) as a person writes it.
 
@@ -49,7 +49,7 @@ def readable(value: Mapping[str, str], prop: str = "", unit: str = "",
     >>> readable({"value": "true", "datatype": XSD + "boolean"})
     'yes'
     """
-    text, datatype = value.get("value", ""), value.get("datatype", "")
+    text, datatype = str(value.get("value", "")), str(value.get("datatype", ""))
     kind = datatype[len(XSD):] if datatype.startswith(XSD) else ""
     if kind in ("gYear", "gYearMonth", "date", "dateTime"):
         return _date(text)

@@ -50,6 +50,9 @@ _RDF = ontology.PREFIXES["rdf"]
 _SH = ontology.PREFIXES["sh"]
 _XSD_STRING = ontology.PREFIXES["xsd"] + "string"
 _RDF_TYPE = NamedNode(_RDF + "type")
+#: A triple as rdflib terms, the form pyshacl reads.
+_Term = URIRef | BNode | RdfLiteral
+_Triple = tuple[_Term, _Term, _Term]
 
 
 @dataclass(frozen=True)
@@ -185,10 +188,10 @@ def _store_quads(store: QuadSource, graphs: set[str] | None) -> list[Quad]:
             for q in store.quads(None, None, None, NamedNode(name))]
 
 
-def _flatten(quads: Iterable[Quad]) -> tuple[set[tuple], set[URIRef]]:
+def _flatten(quads: Iterable[Quad]) -> tuple[set[_Triple], set[URIRef]]:
     """The triples of the quads, each source graph's subjects marked ``aikg:assertedIn`` it,
     and the IRI subjects."""
-    triples: set[tuple] = set()
+    triples: set[_Triple] = set()
     subjects: set[URIRef] = set()
     for quad in quads:
         subject = _term(quad.subject)
@@ -204,7 +207,8 @@ def _flatten(quads: Iterable[Quad]) -> tuple[set[tuple], set[URIRef]]:
 
 
 def _add_surroundings(
-    triples: set[tuple], store: QuadSource, quads: list[Quad], written: set[URIRef], skip: set[str]
+    triples: set[_Triple], store: QuadSource, quads: list[Quad], written: set[URIRef],
+    skip: set[str],
 ) -> set[URIRef]:
     """Add what the store says around the quads to ``triples``; return the nodes known only
     from the store.
@@ -244,7 +248,7 @@ def _closure(store: QuadSource, subject: NamedNode | BlankNode) -> Iterator[Quad
                 pending.append(quad.object)
 
 
-def _term(term: object) -> URIRef | BNode | RdfLiteral:
+def _term(term: object) -> _Term:
     if isinstance(term, NamedNode):
         return URIRef(term.value)
     if isinstance(term, BlankNode):
@@ -270,7 +274,7 @@ def _ontology() -> Graph:
     return Graph().parse(ontology.ONTOLOGY_FILE, format="turtle")
 
 
-def _run(triples: set[tuple], context_only: set[URIRef]) -> ValidationReport:
+def _run(triples: set[_Triple], context_only: set[URIRef]) -> ValidationReport:
     data = Graph()
     for triple in _ontology():
         data.add(triple)

@@ -60,7 +60,8 @@ def extend(kg: KnowledgeGraph, P: Projection, extension: Extension) -> dict[str,
     iris = {i: entity_iri(i) for i in ids}
     found = values(kg, P, {iri for iri in iris.values() if iri}, [p for p, _ in properties])
     names = entity_names(kg, P, found.values())
-    rows = {i: {p.id: [cell(P, v, names) for v in found.get((iri, p.id), [])][:limit or None]
+    rows = {i: {p.id: [cell(P, v, names) for v in (found.get((iri, p.id), []) if iri else [])
+                       ][:limit or None]
                 for p, limit in properties} for i, iri in iris.items()}
     return {"meta": [{"id": p.id, "name": p.name} for p, _ in properties], "rows": rows}
 

@@ -30,7 +30,7 @@ from ..network.search import Hit, search
 from ..rdf.terms import normalize
 from ..store import KnowledgeGraph
 from .lookup import entity_fields
-from .properties import Property, agrees, find_property, values
+from .properties import Property, Value, agrees, find_property, values
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Constraint", "Query", "parse_batch", "reconcile"]
 
@@ -103,11 +103,11 @@ def _query(kg: KnowledgeGraph, P: Projection, key: str, raw: object) -> Query:
     constraints = _constraints(kg, P, where, _given(raw, "properties", []))
     if not text.strip() and not constraints:
         raise BadInput(f"{where}: give a query text, properties or both")
-    return Query(text, frozenset(P.type_filter(types)) if types else None,
+    return Query(text, frozenset(P.type_filter(types) or ()) if types else None,
                  min(int(limit), MAX_LIMIT), constraints)
 
 
-def _given(raw: dict, name: str, default: object) -> object:
+def _given(raw: dict[str, object], name: str, default: object) -> object:
     found = raw.get(name)
     return default if found is None else found
 
@@ -194,13 +194,13 @@ def _by_properties(kg: KnowledgeGraph, P: Projection, q: Query
 
 
 def _ranked(P: Projection, q: Query, scores: dict[str, float], resolved: set[str] | str,
-            have: Mapping[tuple[str, str], list]) -> list[dict[str, object]]:
+            have: Mapping[tuple[str, str], list[Value]]) -> list[dict[str, object]]:
     verdicts = {n: [agrees(P, c.values, have.get((n, c.prop.id), [])) for c in q.constraints]
                 for n in scores}
     if isinstance(resolved, set):  # namesakes: the only one agreeing with every constraint
         agreeing = [n for n in resolved if verdicts[n] and all(verdicts[n])]
         resolved = agreeing[0] if len(agreeing) == 1 else ""
-    ranked = []
+    ranked: list[tuple[float, dict[str, object]]] = []
     for node, score in scores.items():
         said = verdicts[node]
         if not q.text.strip() and not any(said):
@@ -210,11 +210,12 @@ def _ranked(P: Projection, q: Query, scores: dict[str, float], resolved: set[str
         features = [{"id": "name", "value": score}] * bool(q.text.strip()) + [
             {"id": c.prop.id, "value": v}
             for c, v in zip(q.constraints, said, strict=True) if v is not None]
-        ranked.append({**entity_fields(P, node),
-                       "score": round(score * (0.6 + 0.4 * agreement), 1),
-                       "match": node == resolved and False not in said, "features": features})
-    ranked.sort(key=lambda c: -c["score"])  # stable: ties keep the search's order by degree
-    return ranked[:q.limit]
+        final = round(score * (0.6 + 0.4 * agreement), 1)
+        ranked.append((final, {**entity_fields(P, node), "score": final,
+                               "match": node == resolved and False not in said,
+                               "features": features}))
+    ranked.sort(key=lambda pair: -pair[0])  # stable: ties keep the search's order by degree
+    return [candidate for _, candidate in ranked[:q.limit]]
 
 
 def _has_alternatives(P: Projection, types: frozenset[str] | None) -> bool:

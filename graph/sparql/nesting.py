@@ -124,7 +124,7 @@ def check_contexts(document: bytes | str | mmap.mmap) -> None:
         _chain(term, targets, longest)
 
 
-def _contexts(value: object) -> Iterator[dict]:
+def _contexts(value: object) -> Iterator[dict[str, object]]:
     """Every context object in a JSON-LD document: top-level, embedded, scoped, in arrays."""
     stack = [value]
     while stack:

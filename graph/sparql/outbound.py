@@ -34,7 +34,7 @@ def unescape(text: str) -> str:
     >>> unescape(r"\u0053ERVICE")
     'SERVICE'
     """
-    def char(match: re.Match) -> str:
+    def char(match: re.Match[str]) -> str:
         code = int(match.group(1) or match.group(2), 16)
         return chr(code) if code <= 0x10FFFF else match.group(0)
 

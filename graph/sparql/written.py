@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..rdf.terms import DEFAULT_GRAPH
-from .guard import Token, tokens, unescape
+from .guard import Token, tokens
+from .outbound import unescape
 
 __all__ = ["written_graphs"]
 

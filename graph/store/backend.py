@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat
 
 from ..errors import AikgError
 from ..rdf.formats import RdfSyntax
+from ..rdf.quadsource import Subject, Term
 from .results import QueryResult
 
 __all__ = ["DISK", "MEMORY", "REMOTE", "Backend", "Capabilities", "GraphName", "MaybeApplied"]
@@ -76,7 +77,7 @@ class Backend(Protocol):
     #: Why writes fail since the store's own I/O failed (a full disk); None while they work.
     write_failure: str | None
 
-    def query(self, sparql: str, *, substitutions: Mapping[str, object] | None,
+    def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None,
               default_graphs: Iterable[str] | None, named_graphs: Iterable[str] | None,
               timeout: float | None, max_rows: int | None, base_iri: str | None
               ) -> QueryResult:
@@ -102,8 +103,9 @@ class Backend(Protocol):
         """Load RDF in one transaction: all of it, or nothing and an error."""
         ...
 
-    def quads(self, subject: object = None, predicate: object = None, object: object = None,
-              graph: GraphName | None = None) -> Iterator[Quad]:
+    def quads(self, subject: Subject | None = None, predicate: NamedNode | None = None,
+              object: Term | None = None,
+              graph: GraphName | BlankNode | None = None) -> Iterator[Quad]:
         """The quads matching a pattern; ``graph`` None: every graph."""
         ...
 
@@ -123,7 +125,7 @@ class Backend(Protocol):
         """Whether the named graph is in the store."""
         ...
 
-    def graph_terms(self) -> list[object]:
+    def graph_terms(self) -> list[NamedNode | BlankNode]:
         """The named graphs as terms (blank nodes included), in the store's order."""
         ...
 
@@ -132,8 +134,9 @@ class Backend(Protocol):
         """The graph to dump the merge of the dataset's graphs from, each triple once."""
         ...
 
-    def dump(self, out: IO[bytes], format: object, *, from_graph: object = None,
-             **options: object) -> None:
+    def dump(self, out: IO[bytes], format: RdfFormat, *,
+             from_graph: NamedNode | BlankNode | DefaultGraph | None = None,
+             prefixes: dict[str, str] | None = None) -> None:
         """Serialize the dataset, or one graph, as pyoxigraph's ``Store.dump`` does
         (:class:`~graph.errors.Unsupported` where the quads are not local)."""
         ...

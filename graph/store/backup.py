@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 from pathlib import Path
+from typing import IO, cast
 
 from ..errors import BadInput, Unsupported
 from ..rdf.formats import RdfSyntax, rdf_syntax, syntax_for_path
@@ -30,7 +31,8 @@ def dump(kg: KnowledgeGraph, target: str | Path, *, format: str | None = None) -
     path = Path(target)
     syntax = _dataset_syntax(format, path)
     with gzip.open(path, "wb") if path.suffix == ".gz" else path.open("wb") as out:
-        kg.dump(out, syntax.oxigraph)
+        # a GzipFile takes bytes like any binary file; typeshed does not call it an IO[bytes]
+        kg.dump(cast(IO[bytes], out), syntax.oxigraph)
 
 
 def restore(kg: KnowledgeGraph, source: str | Path, *, format: str | None = None

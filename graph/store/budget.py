@@ -23,7 +23,7 @@ _deadline: ContextVar[float | None] = ContextVar("aikg_deadline", default=None)
 _upkeep: ContextVar[bool] = ContextVar("aikg_upkeep", default=False)
 
 
-def begin(seconds: float) -> Token:
+def begin(seconds: float) -> Token[float | None]:
     """Give what runs from now on in this context ``seconds`` at most; pass the token to
     :func:`end`.
 
@@ -36,7 +36,7 @@ def begin(seconds: float) -> Token:
     return _deadline.set(time.monotonic() + seconds)
 
 
-def end(token: Token) -> None:
+def end(token: Token[float | None]) -> None:
     """Drop the deadline :func:`begin` set."""
     _deadline.reset(token)
 

@@ -36,6 +36,7 @@ def validated_on_checkpoint(kg: KnowledgeGraph, action: Callable[[KnowledgeGraph
         return
     # Beside the store: hard links need the same file system.
     folder = Path(tempfile.mkdtemp(prefix=".aikg-checkpoint-", dir=Path(kg.location).parent))
+    copy: KnowledgeGraph | None = None
     try:
         try:
             copy = kg.checkpoint(str(folder / "store"))

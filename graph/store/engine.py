@@ -10,22 +10,23 @@ import gzip
 import re
 import time
 from collections.abc import Callable, Iterable
-from typing import IO
+from typing import IO, cast
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, QueryBoolean, QuerySolutions
+from pyoxigraph import DefaultGraph, NamedNode, Quad, QueryBoolean, QuerySolutions, Triple
 
 from ..errors import AikgError, BadInput, ParseError, QueryTimeout, StoreUnavailable
 from ..rdf.terms import DEFAULT_GRAPH
 from .results import QueryResult
 
-__all__ = ["DEFAULT_GRAPH", "CountingReader", "check_deadline", "collect", "graphs_of",
+__all__ = ["DEFAULT_GRAPH", "CountingReader", "check_deadline", "collect", "counted", "graphs_of",
            "insert_data", "named_node", "sparql_error", "write_error"]
 
 
 ProgressCallback = Callable[[int, int], None]
 
 
-def collect(raw: object, deadline: float | None, max_rows: int | None) -> QueryResult:
+def collect(raw: QuerySolutions | QueryBoolean | Iterable[Triple], deadline: float | None,
+            max_rows: int | None) -> QueryResult:
     """Hold a pyoxigraph result in a :class:`QueryResult`, up to ``max_rows`` rows."""
     if isinstance(raw, QueryBoolean):
         return QueryResult("ask", boolean=bool(raw))
@@ -116,6 +117,14 @@ def _unknown_prefix(query: str, line: int | None, column: int | None) -> ParseEr
     prefix = found.group(1) or ""
     return ParseError(f"unknown prefix {prefix}: declare it first, as in PREFIX {prefix}: "
                       f"<http://example.org/{prefix}#>", line=line, column=found.start() + 1)
+
+
+def counted(stream: IO[bytes], progress: ProgressCallback | None) -> IO[bytes]:
+    """``stream``, reporting its progress to ``progress`` when there is one."""
+    if progress is None:
+        return stream
+    # pyoxigraph's parsers only call read(); their stubs ask for a whole IO[bytes]
+    return cast(IO[bytes], CountingReader(stream, progress))
 
 
 class CountingReader:

@@ -28,12 +28,13 @@ that passes do they run on the real store.
 from __future__ import annotations
 
 import pickle
+import socket
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ..errors import QueryTimeout
 from ..rdf.shapes import require_valid_graphs
@@ -43,7 +44,7 @@ from .cache import BytesCache
 from .checkpoint import validated_on_checkpoint
 from .knowledge import KnowledgeGraph
 from .pool import Pool
-from .queries import QueryRequest, run
+from .queries import Evaluated, QueryRequest, run
 from .results import QueryResult
 from .workers import reply, send, twice, unwrap
 
@@ -111,7 +112,7 @@ class Executor:
         request = QueryRequest.of(sparql, outline=outline, default_graphs=default_graphs,
                                   named_graphs=named_graphs, max_rows=max_rows,
                                   base_iri=base_iri, fmt=fmt)
-        return self._answer(request, timeout)
+        return cast(Answer, self._answer(request, timeout))  # a request with a format
 
     def result(self, sparql: str, *, timeout: float | None = None, max_rows: int | None = None,
                base_iri: str | None = None) -> QueryResult:
@@ -122,26 +123,23 @@ class Executor:
 
     def run(self, request: QueryRequest, *, timeout: float | None = None) -> QueryResult:
         """The terms of ``request``'s result: what :meth:`KnowledgeGraph.query` returns."""
-        return self._answer(replace(request, fmt=None), timeout)
+        return cast(QueryResult, self._answer(replace(request, fmt=None), timeout))
 
-    def _answer(self, request: QueryRequest, timeout: float | None) -> Any:
+    def _answer(self, request: QueryRequest, timeout: float | None) -> Answer | QueryResult:
         """An :class:`Answer` for a request with a format, a :class:`QueryResult` without:
         from the cache, else evaluated; observed either way."""
         with self.observe(request.sparql, kind="query") as record:
             kept = self._cache.get((self.kg.version, request.key))
-            if kept is None:
-                answer = self._fresh(request, timeout)
-            else:  # a result's terms are kept pickled: each caller gets its own copy
-                answer = unwrap(pickle.loads(kept))[0] if isinstance(kept, bytes) else kept
+            answer = self._fresh(request, timeout) if kept is None else _kept(kept)
             record.rows = len(answer) if isinstance(answer, QueryResult) else answer.rows
             record.truncated = answer.truncated
             return answer
 
-    def _fresh(self, request: QueryRequest, timeout: float | None) -> Any:
+    def _fresh(self, request: QueryRequest, timeout: float | None) -> Answer | QueryResult:
         """Evaluate ``request`` and keep its answer; an error is raised, never kept."""
         found, version = self._evaluate(request, self._budget(timeout))
-        reply = unwrap(pickle.loads(found)) if isinstance(found, bytes) else found
-        if request.fmt is None:
+        reply = _unpickled(found) if isinstance(found, bytes) else found
+        if len(reply) == 1:  # terms: a request without a format
             if isinstance(found, bytes):  # terms evaluated in place are cheap: not kept
                 self._cache.put((version, request.key), found, size=len(found))
             return reply[0]
@@ -149,7 +147,7 @@ class Executor:
         self._cache.put((version, request.key), answer, size=len(answer.body))
         return answer
 
-    def _evaluate(self, request: QueryRequest, seconds: float) -> tuple[object, int]:
+    def _evaluate(self, request: QueryRequest, seconds: float) -> tuple[Evaluated | bytes, int]:
         """The reply (:func:`graph.store.queries.run`) and the graph version it saw: in this thread
         for a query that cannot run away or reach the network, else in a worker (pickled)."""
         outline = request.outline
@@ -233,7 +231,7 @@ class Executor:
 
 
 def _dry_run(kg: KnowledgeGraph, action: Callable[[KnowledgeGraph], object],
-             sock) -> None:
+             sock: socket.socket) -> None:
     # The listeners belong to the parent (caches, projections, this pool): not to the copy.
     kg._listeners = []
 
@@ -242,3 +240,18 @@ def _dry_run(kg: KnowledgeGraph, action: Callable[[KnowledgeGraph], object],
         require_valid_graphs(kg, kg.changed_graphs)  # None (the write does not say): every graph
 
     send(sock, reply(run_and_validate))
+
+
+def _unpickled(reply: bytes) -> Evaluated:
+    """A worker's reply to :func:`~graph.store.queries.run`, as it pickled it."""
+    return cast(Evaluated, unwrap(pickle.loads(reply)))
+
+
+def _kept(kept: object) -> Answer | QueryResult:
+    """An answer from the cache: an :class:`Answer` as it is; a result's terms are kept
+    pickled, so that each caller gets its own copy."""
+    if isinstance(kept, bytes):
+        reply = _unpickled(kept)
+        if len(reply) == 1:
+            return reply[0]
+    return cast(Answer, kept)

@@ -11,20 +11,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, Triple, parse, serialize
+from pyoxigraph import DefaultGraph, NamedNode, Quad, Triple, parse
 
 import ontology
 
 from ..errors import BadInput, ParseError, Refused
-from ..rdf.formats import RdfSyntax, check_untrusted, rdf_parse_error
+from ..rdf.formats import RdfSyntax, check_untrusted, rdf_parse_error, serialized
 from ..sparql.nesting import check_contexts
 from .knowledge import DEFAULT_GRAPH, KnowledgeGraph
 
 __all__ = ["Upload", "delete_graph", "export", "graph_exists", "write_uploads"]
 
 _BATCH = 10_000
+_Statement = TypeVar("_Statement", Triple, Quad)
 # Syntaxes whose documents can be cut into parts that, put end to end, are one document.
 _CONCATENABLE = ("ntriples", "nquads", "turtle", "trig")
 
@@ -49,17 +50,23 @@ def export(kg: KnowledgeGraph, graph: str | None, syntax: RdfSyntax) -> Iterator
         raise BadInput(f"{syntax.name} cannot hold several graphs: ask for TriG or N-Quads")
     name = None if graph is None else DefaultGraph() if graph == DEFAULT_GRAPH else _node(graph)
     quads = kg.quads(graph=name)
-    statements = quads if syntax.has_graphs else (
-        Triple(q.subject, q.predicate, q.object) for q in quads)
-    prefixes = {"prefixes": ontology.PREFIXES} if syntax.name in ("turtle", "trig") else {}
+    if syntax.has_graphs:
+        yield from _parts(quads, syntax)
+    else:
+        yield from _parts((Triple(q.subject, q.predicate, q.object) for q in quads), syntax)
+
+
+def _parts(statements: Iterator[_Statement], syntax: RdfSyntax) -> Iterator[bytes]:
+    """The statements (all triples or all quads) in ``syntax``, in parts where it allows."""
+    prefixes = ontology.PREFIXES if syntax.name in ("turtle", "trig") else None
     if syntax.name not in _CONCATENABLE:
-        yield serialize(list(statements), format=syntax.oxigraph, **prefixes)
+        yield serialized(list(statements), syntax.oxigraph, prefixes=prefixes)
         return
     first = True
     while True:
         batch = list(islice(statements, _BATCH))
         if batch or first:
-            yield serialize(batch, format=syntax.oxigraph, **prefixes)
+            yield serialized(batch, syntax.oxigraph, prefixes=prefixes)
         if len(batch) < _BATCH:
             return
         first = False

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat
 
 import ontology
 
 from ..errors import BadInput, ReadOnly, Refused, Unsupported
 from ..rdf.formats import rdf_syntax, syntax_for_path
+from ..rdf.quadsource import Subject, Term
 from ..sparql import guard
 from ..sparql.written import written_graphs
 from . import budget
@@ -85,7 +86,7 @@ class KnowledgeGraph:
         #: Called as ``recorder(method, args, kwargs)`` after each committed public write, so
         #: that another copy can repeat it (:class:`graph.store.sharedlog.SharedLog`); None: no
         #: one.
-        self.recorder: Callable[[str, tuple, dict], None] | None = None
+        self.recorder: Callable[[str, tuple[object, ...], dict[str, object]], None] | None = None
         #: The policy its queries run under (:class:`graph.store.executor.Executor` sets itself
         #: here); None: evaluated in place.
         self.executor: Any = None
@@ -112,7 +113,7 @@ class KnowledgeGraph:
         self,
         sparql: str,
         *,
-        substitutions: Mapping[str, object] | None = None,
+        substitutions: Mapping[str, Term] | None = None,
         default_graphs: Iterable[str] | None = None,
         named_graphs: Iterable[str] | None = None,
         timeout: float | None = None,
@@ -138,7 +139,8 @@ class KnowledgeGraph:
                                   max_rows=max_rows, base_iri=base_iri)
         if self.executor is None or budget.in_upkeep():
             return self.evaluate(request, timeout)
-        return self.executor.run(request, timeout=timeout)
+        answer: QueryResult = self.executor.run(request, timeout=timeout)
+        return answer
 
     def evaluate(self, request: QueryRequest, timeout: float | None = None) -> QueryResult:
         """Evaluate ``request`` on the backend, in this thread: ``timeout`` is checked between
@@ -157,8 +159,9 @@ class KnowledgeGraph:
         """Run an ASK query and return its boolean."""
         return bool(self.query(sparql, **kwargs).boolean)  # type: ignore[arg-type]
 
-    def quads(self, subject: object = None, predicate: object = None, object: object = None,
-              graph: GraphName | None = None) -> Iterator[Quad]:
+    def quads(self, subject: Subject | None = None, predicate: NamedNode | None = None,
+              object: Term | None = None,
+              graph: GraphName | BlankNode | None = None) -> Iterator[Quad]:
         """The quads matching a pattern of terms (None: any); ``graph`` None: every graph,
         ``DefaultGraph()``: the store's own default graph."""
         return self.backend.quads(subject, predicate, object, graph)
@@ -190,7 +193,7 @@ class KnowledgeGraph:
         return self.backend.contains_named_graph(
             graph if isinstance(graph, NamedNode) else named_node(graph))
 
-    def graph_terms(self) -> list[object]:
+    def graph_terms(self) -> list[NamedNode | BlankNode]:
         """The named graphs as terms (blank nodes included), in the store's order."""
         return self.backend.graph_terms()
 
@@ -200,12 +203,13 @@ class KnowledgeGraph:
         (a local store only)."""
         return self.backend.merged_graph
 
-    def dump(self, out: IO[bytes], format: object, *, from_graph: object = None,
-             **options: object) -> None:
+    def dump(self, out: IO[bytes], format: RdfFormat, *,
+             from_graph: NamedNode | BlankNode | DefaultGraph | None = None,
+             prefixes: dict[str, str] | None = None) -> None:
         """Serialize the dataset or one graph as pyoxigraph's ``Store.dump`` does, streamed.
 
         Raises :class:`~graph.errors.Unsupported` on a remote store."""
-        self.backend.dump(out, format, from_graph=from_graph, **options)
+        self.backend.dump(out, format, from_graph=from_graph, prefixes=prefixes)
 
     def checkpoint(self, folder: str) -> KnowledgeGraph:
         """A consistent copy of an on-disk store in ``folder``, opened (no listeners)."""
@@ -308,11 +312,11 @@ class KnowledgeGraph:
             # a remote one caches its sizes until the commit.
             local = self.capabilities.local
             sizes = self._sizes_now() if syntax.has_graphs and local else None
-            self._writing(None if syntax.has_graphs else frozenset([graph]))
+            self._writing(None if syntax.has_graphs or graph is None else frozenset([graph]))
             started = time.perf_counter()
             self.backend.load(source, syntax, to_graph=target_graph(graph), base_iri=base_iri,
                               name=name, progress=progress, bulk=bulk)
-            if not syntax.has_graphs:
+            if graph is not None and not syntax.has_graphs:  # triples: all into ``graph``
                 self._committed(frozenset([graph]))
             else:
                 self._committed(None if sizes is None else frozenset(

@@ -11,13 +11,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, Store, Variable
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store, Variable
 
 from ..errors import AikgError, BadInput, StoreUnavailable
 from ..rdf.formats import RdfSyntax, open_rdf_input, rdf_parse_error
+from ..rdf.quadsource import Subject, Term
 from ..sparql.nesting import check_sparql
 from .backend import DISK, MEMORY, Backend, GraphName, ProgressCallback
-from .engine import DEFAULT_GRAPH, CountingReader, collect, named_node, sparql_error, write_error
+from .engine import DEFAULT_GRAPH, collect, counted, named_node, sparql_error, write_error
 from .results import QueryResult
 from .unionset import SetUnionStore
 
@@ -43,7 +44,7 @@ class LocalBackend:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def query(self, sparql: str, *, substitutions: Mapping[str, object] | None = None,
+    def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
               default_graphs: Iterable[str] | None = None,
               named_graphs: Iterable[str] | None = None, timeout: float | None = None,
               max_rows: int | None = None, base_iri: str | None = None) -> QueryResult:
@@ -52,17 +53,18 @@ class LocalBackend:
         # before the engine's parser, which would overflow its stack; one pass reads FROM too
         names_dataset = check_sparql(sparql)
         deadline = None if timeout is None else time.monotonic() + timeout
-        options: dict[str, object] = {"base_iri": base_iri}
+        default: list[NamedNode | BlankNode | DefaultGraph] | None = None
+        named: list[NamedNode | BlankNode] | None = None
         if default_graphs is not None or named_graphs is not None:
-            options["default_graph"] = [named_node(g) for g in default_graphs or ()]
+            default = [named_node(g) for g in default_graphs or ()]
             if named_graphs is not None:
-                options["named_graphs"] = [named_node(g) for g in named_graphs]
-        elif not names_dataset:
-            options["use_default_graph_as_union"] = True
-        if substitutions:
-            options["substitutions"] = {Variable(k): v for k, v in substitutions.items()}
+                named = [named_node(g) for g in named_graphs]
+        union = default is None and not names_dataset
+        bound = {Variable(k): v for k, v in substitutions.items()} if substitutions else None
         try:
-            raw = self.store.query(sparql, **options)
+            raw = self.store.query(sparql, base_iri=base_iri, default_graph=default,
+                                   named_graphs=named, use_default_graph_as_union=union,
+                                   substitutions=bound)
             return collect(raw, deadline, max_rows)
         except SyntaxError as error:
             raise sparql_error(error, sparql) from None
@@ -71,8 +73,9 @@ class LocalBackend:
         except (OSError, RuntimeError, ValueError) as error:
             raise BadInput(f"query failed: {error}") from None
 
-    def quads(self, subject: object = None, predicate: object = None, object: object = None,
-              graph: GraphName | None = None) -> Iterator[Quad]:
+    def quads(self, subject: Subject | None = None, predicate: NamedNode | None = None,
+              object: Term | None = None,
+              graph: GraphName | BlankNode | None = None) -> Iterator[Quad]:
         return iter(self.store.quads_for_pattern(subject, predicate, object, graph))
 
     def size(self) -> int:
@@ -94,15 +97,17 @@ class LocalBackend:
     @property
     def merged_graph(self) -> NamedNode:
         """The graph holding the merge of the dataset's graphs, each triple once."""
+        assert isinstance(self.store, SetUnionStore), "a scratch store has no merged graph"
         return self.store.merged_graph
 
-    def graph_terms(self) -> list[object]:
+    def graph_terms(self) -> list[NamedNode | BlankNode]:
         """The named graphs as terms (blank nodes included), in the store's order."""
         return list(self.store.named_graphs())
 
-    def dump(self, out: IO[bytes], format: object, *, from_graph: object = None,
-             **options: object) -> None:
-        self.store.dump(out, format, from_graph=from_graph, **options)
+    def dump(self, out: IO[bytes], format: RdfFormat, *,
+             from_graph: NamedNode | BlankNode | DefaultGraph | None = None,
+             prefixes: dict[str, str] | None = None) -> None:
+        self.store.dump(out, format, from_graph=from_graph, prefixes=prefixes)
 
     def checkpoint(self, folder: str) -> Backend:
         """RocksDB's checkpoint of an on-disk store in ``folder`` (hard links), opened."""
@@ -145,7 +150,7 @@ class LocalBackend:
         loader = self.store.bulk_load if bulk else self.store.load
         stream = open_rdf_input(source)
         try:
-            reader = CountingReader(stream, progress) if progress else stream
+            reader = counted(stream, progress)
             loader(reader, format=syntax.oxigraph, base_iri=base_iri, to_graph=to_graph)
         except SyntaxError as error:
             raise rdf_parse_error(error, name) from None

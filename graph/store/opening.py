@@ -60,7 +60,7 @@ def scratch_graph() -> KnowledgeGraph:
 def _bundled_quads() -> list[Quad]:
     """The quads of the bundled files, each triples file in its own named graph. (Added as they
     are: writing them out as one document to load it would parse them twice.)"""
-    quads = []
+    quads: list[Quad] = []
     for path in ontology.bundled_files():
         syntax = syntax_for_path(path)
         graph = None if syntax.has_graphs else NamedNode(ontology.graph_for_file(path))

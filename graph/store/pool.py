@@ -17,6 +17,8 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
+from typing import cast
 
 from ..errors import QueryTimeout
 from .knowledge import KnowledgeGraph
@@ -50,7 +52,7 @@ class Pool:
         quick = True  # may it take a place kept for quick queries?
         while True:
             try:
-                return twice(lambda q=quick: self._attempt(request, deadline, timeout, q),
+                return twice(partial(self._attempt, request, deadline, timeout, quick),
                              "the query")
             except _NotQuick:
                 quick = False
@@ -85,7 +87,7 @@ class Pool:
             worker = self._acquire(deadline, timeout)
             try:
                 worker.send(request, stop)
-                answer = worker.receive(stop, raw=True)
+                answer = cast(bytes, worker.receive(stop, raw=True))  # raw: pickled bytes
             except TimeoutError:
                 self._discard(worker)
                 if stop < deadline:
@@ -160,4 +162,4 @@ def _serve(kg: KnowledgeGraph, sock: socket.socket) -> None:
             request = receive(sock, None)
         except (EOFError, OSError):
             return
-        send(sock, reply(lambda r=request: run(kg, r, None)))
+        send(sock, reply(partial(run, kg, cast(QueryRequest, request), None)))

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import BadInput
+from ..rdf.quadsource import Term
 from ..sparql import guard
+from .results import QueryResult
 
 if TYPE_CHECKING:  # the store builds requests: no import cycle at run time
     from .knowledge import KnowledgeGraph
@@ -30,7 +32,7 @@ class QueryRequest:
 
     sparql: str
     outline: guard.Outline
-    substitutions: tuple[tuple[str, object], ...] = ()
+    substitutions: tuple[tuple[str, Term], ...] = ()
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     max_rows: int | None = None
@@ -39,7 +41,7 @@ class QueryRequest:
 
     @classmethod
     def of(cls, sparql: str, *, outline: guard.Outline | None = None,
-           substitutions: Mapping[str, object] | None = None,
+           substitutions: Mapping[str, Term] | None = None,
            default_graphs: Iterable[str] | None = None,
            named_graphs: Iterable[str] | None = None, max_rows: int | None = None,
            base_iri: str | None = None, fmt: str | None = None) -> QueryRequest:
@@ -52,13 +54,17 @@ class QueryRequest:
                    max_rows, base_iri, fmt)
 
     @property
-    def key(self) -> tuple:
+    def key(self) -> tuple[object, ...]:
         """What names the answer: everything but the outline (read from the text)."""
         return (self.sparql, tuple((name, str(term)) for name, term in self.substitutions),
                 self.default_graphs, self.named_graphs, self.max_rows, self.base_iri, self.fmt)
 
 
-def run(kg: KnowledgeGraph, request: QueryRequest, timeout: float | None) -> tuple:
+#: What :func:`run` answers: ``(kind, body, truncated, rows)``, or ``(result,)`` without format.
+Evaluated = tuple[str, bytes, bool, int] | tuple[QueryResult]
+
+
+def run(kg: KnowledgeGraph, request: QueryRequest, timeout: float | None) -> Evaluated:
     """Evaluate ``request`` on ``kg`` (:meth:`~graph.store.KnowledgeGraph.evaluate`):
     ``(kind, body, truncated, rows)`` for a request with a format, ``(result,)`` without."""
     result = kg.evaluate(request, timeout)

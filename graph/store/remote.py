@@ -28,7 +28,7 @@ import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, cast, overload
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
@@ -38,7 +38,9 @@ from pyoxigraph import (
     DefaultGraph,
     NamedNode,
     Quad,
+    QueryBoolean,
     QueryResultsFormat,
+    QuerySolutions,
     RdfFormat,
     Triple,
     Variable,
@@ -48,8 +50,9 @@ from pyoxigraph import (
 
 from ..errors import BadInput, QueryTimeout, ReadOnly, StoreUnavailable, Unsupported
 from ..rdf.formats import RdfSyntax, open_rdf_input, rdf_parse_error
+from ..rdf.quadsource import Subject, Term
 from .backend import REMOTE, GraphName, MaybeApplied, ProgressCallback
-from .engine import CountingReader, collect, insert_data, named_node
+from .engine import collect, counted, insert_data, named_node
 from .knowledge import KnowledgeGraph
 from .results import QueryResult
 
@@ -92,7 +95,7 @@ class RemoteBackend:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def query(self, sparql: str, *, substitutions: Mapping[str, object] | None = None,
+    def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
               default_graphs: Iterable[str] | None = None,
               named_graphs: Iterable[str] | None = None, timeout: float | None = None,
               max_rows: int | None = None, base_iri: str | None = None) -> QueryResult:
@@ -117,8 +120,9 @@ class RemoteBackend:
         finally:
             response.close()
 
-    def quads(self, subject: object = None, predicate: object = None, object: object = None,
-              graph: GraphName | None = None) -> Iterator[Quad]:
+    def quads(self, subject: Subject | None = None, predicate: NamedNode | None = None,
+              object: Term | None = None,
+              graph: GraphName | BlankNode | None = None) -> Iterator[Quad]:
         """The matching quads, read with one SPARQL query. The default graph of the endpoint is
         the union of its named graphs (docs/storage.md), so ``DefaultGraph()`` reads that."""
         given = (subject, predicate, object)
@@ -131,9 +135,10 @@ class RemoteBackend:
             name = "?g" if graph is None else str(graph)
             rows = self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH {name} {{ {pattern} }} }}").rows
         for row in rows:
-            terms = [term if term is not None else found
-                     for term, found in zip(given, row[:3], strict=True)]
-            yield Quad(*terms, graph if graph is not None else row[3])
+            yield Quad(subject if subject is not None else row[0],
+                       predicate if predicate is not None else row[1],
+                       object if object is not None else row[2],
+                       graph if graph is not None else row[3])
 
     def size(self) -> int:
         """The number of quads in the endpoint's named graphs (cached, see the module notes)."""
@@ -158,15 +163,16 @@ class RemoteBackend:
         return bool(self.query("ASK { GRAPH ?g { ?s ?p ?o } }",
                                substitutions={"g": name}).boolean)
 
-    def graph_terms(self) -> list[object]:
+    def graph_terms(self) -> list[NamedNode | BlankNode]:
         return [NamedNode(g) for g in self.named_graphs()]
 
     @property
     def merged_graph(self) -> NamedNode:
         raise Unsupported(f"export the remote store {self.location} with its own tools")
 
-    def dump(self, out: IO[bytes], format: object, *, from_graph: object = None,
-             **options: object) -> None:
+    def dump(self, out: IO[bytes], format: RdfFormat, *,
+             from_graph: NamedNode | BlankNode | DefaultGraph | None = None,
+             prefixes: dict[str, str] | None = None) -> None:
         raise Unsupported(f"back up or dump the remote store {self.location} with its own tools")
 
     def checkpoint(self, folder: str) -> RemoteBackend:
@@ -182,6 +188,7 @@ class RemoteBackend:
         """Send an update. When the answer does not come (timeout, broken connection) the
         update may still have been applied: :class:`MaybeApplied` says so."""
         self._writes += 1
+        assert self.update_url is not None, "the graph asks check_writable() first"
         try:
             self._post(self.update_url, [("update", _with_base(sparql, base_iri))], "*/*",
                        self.timeout, "update").close()
@@ -191,6 +198,7 @@ class RemoteBackend:
 
     def apply(self, sparql: str) -> None:
         self._writes += 1
+        assert self.update_url is not None, "the graph asks check_writable() first"
         self._post(self.update_url, [("update", sparql)], "*/*", self.timeout, "update").close()
 
     def extend(self, quads: list[Quad]) -> None:
@@ -202,7 +210,7 @@ class RemoteBackend:
         """Parse the whole input here, so bad input sends nothing, then send one INSERT DATA."""
         stream = open_rdf_input(source)
         try:
-            reader = CountingReader(stream, progress) if progress else stream
+            reader = counted(stream, progress)
             quads = [q if to_graph is None else Quad(q.subject, q.predicate, q.object, to_graph)
                      for q in parse(reader, format=syntax.oxigraph, base_iri=base_iri)]
         except SyntaxError as error:
@@ -277,6 +285,10 @@ class RemoteGraph(KnowledgeGraph):
         super().__init__(backend, read_only=update_url is None)
 
 
+@overload
+def _split_credentials(url: str) -> tuple[str, str | None]: ...
+@overload
+def _split_credentials(url: None) -> tuple[None, None]: ...
 def _split_credentials(url: str | None) -> tuple[str | None, str | None]:
     """The URL without its ``user:password@`` part, and that part.
 
@@ -305,7 +317,8 @@ def _authenticate(session: requests.Session, credentials: str | None) -> None:
     elif scheme.lower() == "digest" and ":" in rest:
         session.auth = requests.auth.HTTPDigestAuth(*rest.strip().split(":", 1))
     elif ":" in credentials:
-        session.auth = tuple(credentials.split(":", 1))
+        user, _, password = credentials.partition(":")
+        session.auth = (user, password)
     else:
         raise BadInput("store credentials are 'user:password', 'Digest user:password' or "
                        "'Bearer TOKEN'")
@@ -330,18 +343,21 @@ def _values_row(substitutions: Mapping[str, object]) -> str:
     return f"\nVALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
 
 
-def _parse_answer(response: requests.Response) -> object:
+def _parse_answer(response: requests.Response
+                  ) -> QuerySolutions | QueryBoolean | Iterator[Triple]:
     """The answer as pyoxigraph query results, or as an iterator of triples."""
     media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     response.raw.decode_content = True
+    # urllib3's response reads bytes as a file does; its types do not call it an IO[bytes]
+    body = cast(IO[bytes], response.raw)
     results_format = QueryResultsFormat.from_media_type(media_type)
     if results_format in _RESULT_FORMATS:
-        return parse_query_results(response.raw, results_format)
+        return parse_query_results(body, results_format)
     rdf_format = RdfFormat.from_media_type(media_type)
     if rdf_format is None:
         raise StoreUnavailable(f"the store answered with {media_type or 'no media type'}, "
                                "neither SPARQL results nor RDF")
-    return _triples(parse(response.raw, rdf_format))
+    return _triples(parse(body, rdf_format))
 
 
 def _triples(quads: Iterable[Quad]) -> Iterator[Triple]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from typing import Literal as Kind
 from xml.sax.saxutils import escape, quoteattr
 
@@ -19,13 +20,20 @@ from pyoxigraph import (
     Quad,
     RdfFormat,
     Triple,
-    serialize,
 )
 
-from ..rdf.formats import RESULTS_FORMATS, rdf_syntax
+from ..rdf.formats import RESULTS_FORMATS, rdf_syntax, serialized
 
-__all__ = ["RESULTS_FORMATS", "QueryResult", "term_to_json", "term_to_text"]
+__all__ = ["RESULTS_FORMATS", "QueryResult", "Solution", "term_to_json", "term_to_text"]
 
+
+#: One row of a SELECT: its terms in the order of the variables, None where unbound. Which
+#: kind of term stands where depends on the query, so the row is typed as loosely as a DB-API row.
+Solution = tuple[Any, ...]
+
+#: A term in the SPARQL JSON results shape: ``type``, ``value`` and a literal's ``xml:lang`` or
+#: ``datatype``; the value of an RDF-star triple term holds its three terms.
+TermJson = dict[str, "str | TermJson"]
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -40,7 +48,7 @@ class QueryResult:
 
     kind: Kind["select", "ask", "graph"]
     variables: list[str] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)
+    rows: list[Solution] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[Triple] = field(default_factory=list)
     truncated: bool = False
@@ -60,7 +68,8 @@ class QueryResult:
             return self.to_rdf(rdf_syntax(fmt).oxigraph)
         if self.kind == "ask" and fmt not in ("json", "xml"):
             raise ValueError(f"a boolean result has no {fmt} form")
-        return getattr(self, f"to_{fmt}")().encode()
+        text: str = getattr(self, f"to_{fmt}")()
+        return text.encode()
 
     def to_json(self) -> str:
         """SPARQL 1.1 Query Results JSON; a truncated result says so in ``aikg:truncated``."""
@@ -116,14 +125,13 @@ class QueryResult:
     def to_rdf(self, fmt: RdfFormat = RdfFormat.TURTLE, prefixes: dict[str, str] | None = None
                ) -> bytes:
         """The triples of a CONSTRUCT or DESCRIBE result in an RDF syntax."""
-        kwargs = {"prefixes": prefixes} if prefixes and fmt in _PREFIXED else {}
-        statements = self.triples
+        prefixes = prefixes if prefixes and fmt in _PREFIXED else None
         if fmt.supports_datasets:  # TriG, N-Quads: the triples sit in the default graph
-            statements = [Quad(t.subject, t.predicate, t.object, DefaultGraph())
-                          for t in statements]
-        return serialize(statements, format=fmt, **kwargs)
+            return serialized([Quad(t.subject, t.predicate, t.object, DefaultGraph())
+                               for t in self.triples], fmt, prefixes=prefixes)
+        return serialized(self.triples, fmt, prefixes=prefixes)
 
-    def _delimited(self, dialect: type[csv.Dialect], render) -> str:
+    def _delimited(self, dialect: type[csv.Dialect], render: Callable[[object], str]) -> str:
         out = io.StringIO()
         writer = csv.writer(out, dialect=dialect, lineterminator="\r\n")
         writer.writerow(self.variables)
@@ -135,7 +143,7 @@ class QueryResult:
 _PREFIXED = (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML)
 
 
-def term_to_json(term: object) -> dict[str, str]:
+def term_to_json(term: object) -> TermJson:
     """One RDF term in the SPARQL JSON results shape.
 
     >>> term_to_json(Literal("百度", language="zh"))
@@ -144,7 +152,7 @@ def term_to_json(term: object) -> dict[str, str]:
     if isinstance(term, NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, Literal):
-        out = {"type": "literal", "value": term.value}
+        out: TermJson = {"type": "literal", "value": term.value}
         if language := term.language:
             out["xml:lang"] = language
         elif (datatype := term.datatype.value) != XSD_STRING:

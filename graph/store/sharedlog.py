@@ -24,11 +24,16 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, TYPE_CHECKING, TypeVar
 
 from .knowledge import KnowledgeGraph
 
+if TYPE_CHECKING:
+    from .executor import Executor
+
 T = TypeVar("T")
+#: A write of the graph as recorded: its method's name, arguments and keyword arguments.
+Call = tuple[str, tuple[object, ...], dict[str, object]]
 _LENGTH = struct.Struct("<Q")
 
 
@@ -43,7 +48,7 @@ class SharedLog:
         self._offset = 0  # the end of the last entry this process applied
         self._local = threading.Lock()
         self._writer_pid: int | None = None  # the process whose calls are recorded
-        self._pending: list[tuple[str, tuple, dict]] = []
+        self._pending: list[Call] = []
         kg.recorder = self._record
 
     def catch_up(self) -> None:
@@ -72,7 +77,7 @@ class SharedLog:
                 self._pending = []
                 fcntl.lockf(lock, fcntl.LOCK_UN)
 
-    def _record(self, method: str, args: tuple, kwargs: dict) -> None:
+    def _record(self, method: str, args: tuple[object, ...], kwargs: dict[str, object]) -> None:
         if self._writer_pid != os.getpid():  # a replay, or a dry run in a forked copy
             return
         if method == "load":
@@ -95,7 +100,7 @@ class SharedLog:
                 shutil.copyfileobj(stream, out, 1024 * 1024)
         return blob
 
-    def _append(self, entries: list[tuple[str, tuple, dict]]) -> None:
+    def _append(self, entries: list[Call]) -> None:
         if not entries:
             return
         payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
@@ -124,7 +129,7 @@ class SharedWrites:
     """An executor whose writes go through a :class:`SharedLog`; everything else is the
     executor's own."""
 
-    def __init__(self, executor, log: SharedLog) -> None:
+    def __init__(self, executor: Executor, log: SharedLog) -> None:
         self._executor = executor
         self._log = log
 

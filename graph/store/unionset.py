@@ -34,13 +34,25 @@ made meanwhile lose their union graph with ``DROP GRAPH <urn:x-aikg:union>``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from typing import IO, Any
-from urllib.parse import urljoin
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, Any, cast
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, Store, parse, serialize
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    Store,
+    parse,
+    serialize,
+)
 
-from ..sparql.guard import Token, tokens, unescape
+from ..sparql.dataset import dataset_clauses
+from ..sparql.guard import Token, tokens
+from ..sparql.outbound import unescape
 from ..sparql.written import written_graphs
 from .engine import DEFAULT_GRAPH
 
@@ -53,6 +65,11 @@ CHANGED_GRAPH = "urn:x-aikg:union-changes"
 RESERVED = frozenset({UNION_GRAPH, CHANGED_GRAPH})
 _UNION, _CHANGED = NamedNode(UNION_GRAPH), NamedNode(CHANGED_GRAPH)
 _HIDDEN = (_UNION, _CHANGED)
+
+#: A graph a query may read as its default graph.
+GraphName = NamedNode | BlankNode | DefaultGraph
+#: What pyoxigraph answers a query with, whatever its kind.
+Answer = QuerySolutions | QueryBoolean | QueryTriples
 
 _REBUILD = f"""DROP SILENT GRAPH {_UNION} ; CREATE SILENT GRAPH {_UNION} ;
 INSERT {{ GRAPH {_UNION} {{ ?s ?p ?o }} }} WHERE {{
@@ -99,13 +116,15 @@ class SetUnionStore:
     # -- reading -----------------------------------------------------------------------------
 
     def query(self, query: str, *, use_default_graph_as_union: bool = False,
-              default_graph: Any = None, named_graphs: list | None = None,
-              base_iri: str | None = None, **options: Any) -> Any:
+              default_graph: GraphName | list[GraphName] | None = None,
+              named_graphs: list[NamedNode | BlankNode] | None = None,
+              base_iri: str | None = None, **options: Any) -> Answer:
         """``Store.query``; the union default graph, or one merged from several, is a set."""
         if use_default_graph_as_union:
             default_graph = [_UNION]
         elif default_graph is None:
-            defaults, named = dataset_clauses(query, base_iri)
+            defaults, from_named = dataset_clauses(query, base_iri)
+            named: list[NamedNode | BlankNode] = [*from_named]
             if len(defaults) > 1:
                 return self._merged(defaults, named).query(
                     query, default_graph=[DefaultGraph()], named_graphs=named,
@@ -113,9 +132,9 @@ class SetUnionStore:
         if default_graph is not None:
             graphs = default_graph if isinstance(default_graph, list) else [default_graph]
             if len(graphs) > 1:
-                named = named_graphs
-                if named is None:  # the store's graphs, copied only if the query reads them
-                    named = self.named_graphs() if _mentions(r"graph", query) else []
+                # without named graphs: the store's, copied only if the query reads them
+                named = named_graphs if named_graphs is not None else (
+                    self.named_graphs() if _mentions(r"graph", query) else [])
                 return self._merged(graphs, named).query(
                     query, default_graph=[DefaultGraph()], named_graphs=named,
                     base_iri=base_iri, **options)
@@ -135,7 +154,7 @@ class SetUnionStore:
     def __iter__(self) -> Iterator[Quad]:
         return self.quads_for_pattern(None, None, None)
 
-    def named_graphs(self) -> list[Any]:
+    def named_graphs(self) -> list[NamedNode | BlankNode]:
         """The named graphs, without the reserved ones."""
         return [g for g in self._store.named_graphs() if g not in _HIDDEN]
 
@@ -144,8 +163,8 @@ class SetUnionStore:
 
     def __len__(self) -> int:
         """The number of quads, without the union graph's copies (a full scan, as Store's)."""
-        copies = next(iter(self._store.query(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_UNION} {{ ?s ?p ?o }} }}")))[0]
+        copies = next(iter(_solutions(self._store.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_UNION} {{ ?s ?p ?o }} }}"))))[0]
         return len(self._store) - int(copies.value)
 
     def dump(self, output: IO[bytes] | None = None, format: Any = None, *,
@@ -183,7 +202,8 @@ class SetUnionStore:
         """``Store.bulk_load``, the copies included."""
         self.bulk_extend(_parsed(input, format, base_iri, to_graph))
 
-    def _merged(self, defaults: list[Any], named: list[Any]) -> Store:
+    def _merged(self, defaults: Sequence[GraphName], named: Sequence[NamedNode | BlankNode]
+                ) -> Store:
         """An in-memory store holding the merge of ``defaults`` as its default graph (a set,
         since a store holds each quad once) and the graphs ``named``."""
         merged = Store()
@@ -230,7 +250,8 @@ def maintained(update: str) -> str:
 
 def _operations(found: list[Token]) -> list[list[Token]]:
     """The tokens of each operation of the request, past its prologue; none for empty ones."""
-    operations, current = [], []
+    operations: list[list[Token]] = []
+    current: list[Token] = []
     for token in [*found, Token("other", ";", 0, -1, -1)]:
         if token.depth == 0 and token.text == ";":
             body = _past_prologue(current)
@@ -359,42 +380,9 @@ def _mentions(pattern: str, query: str) -> bool:
     return re.search(pattern + r"|\\u", query, re.IGNORECASE) is not None
 
 
+def _solutions(answer: Answer) -> QuerySolutions:
+    return cast(QuerySolutions, answer)  # the answer of a SELECT
+
+
 def _any(store: Store) -> bool:
     return next(iter(store.quads_for_pattern(None, None, None, None)), None) is not None
-
-
-# -- a query's own dataset -----------------------------------------------------------------------
-
-
-def dataset_clauses(query: str, base_iri: str | None = None
-                    ) -> tuple[list[NamedNode], list[NamedNode]]:
-    """The graphs a query names with ``FROM`` and with ``FROM NAMED``.
-
-    >>> dataset_clauses("PREFIX e: <http://e/> SELECT * FROM e:a FROM <b> FROM NAMED e:c "
-    ...                 "{ ?s ?p ?o }", "http://e/")
-    ([<NamedNode value=http://e/a>, <NamedNode value=http://e/b>], [<NamedNode value=http://e/c>])
-    """
-    if not re.search(r"from|\\u", query, re.IGNORECASE):
-        return [], []
-    text = unescape(query)
-    found = [t for t in tokens(text) if t.depth == 0]
-    prefixes: dict[str, str] = {}
-    base = base_iri or ""
-    defaults: list[NamedNode] = []
-    named: list[NamedNode] = []
-    for i, token in enumerate(found[:-1]):
-        following = found[i + 1]
-        if token.text == "BASE" and following.kind == "iri":
-            base = urljoin(base, following.text[1:-1])
-        elif token.text == "PREFIX" and i + 2 < len(found):
-            name, iri = text[following.start:following.end - 1], found[i + 2].text[1:-1]
-            prefixes[name] = urljoin(base, iri)
-        elif token.text == "FROM":
-            into = named if following.text == "NAMED" else defaults
-            term = found[i + 2] if following.text == "NAMED" and i + 2 < len(found) else following
-            if term.kind == "iri":
-                into.append(NamedNode(urljoin(base, term.text[1:-1])))
-            else:
-                prefix, _, local = text[term.start:term.end].partition(":")
-                into.append(NamedNode(prefixes.get(prefix, "") + local))
-    return defaults, named

@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from ..errors import AikgError, BadInput, QueryTooLarge, StoreUnavailable
 from . import sandbox
@@ -32,6 +32,8 @@ __all__ = ["STALL_SECONDS", "TOO_LARGE", "OutOfMemory", "Stalled", "Worker", "fo
            "reply", "send", "twice", "unwrap"]
 
 T = TypeVar("T")
+#: A worker's answer: ("ok", the value), ("error", an AikgError) or ("crash", a message).
+Reply = tuple[str, object]
 _HEADER = struct.Struct("!Q")
 #: Seconds a worker may sleep without using the processor while it owes an answer: a working
 #: one is running, or reading the disk (another state), so this can be short.
@@ -173,8 +175,8 @@ def _become_worker(sock: socket.socket, memory: int | None) -> None:
                  "SIGCHLD", "SIGTTIN", "SIGTTOU"):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
     keep = sock.fileno()
-    for fd in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
-        fd = int(fd)
+    for entry in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
+        fd = int(entry)
         try:
             if fd != keep and stat.S_ISSOCK(os.fstat(fd).st_mode):
                 os.close(fd)
@@ -196,7 +198,7 @@ def _become_worker(sock: socket.socket, memory: int | None) -> None:
         sandbox.limit_memory(memory)
 
 
-def reply(work: Callable[[], object]) -> tuple[str, object]:
+def reply(work: Callable[[], object]) -> Reply:
     try:
         return ("ok", work())
     except AikgError as error:
@@ -208,9 +210,9 @@ def reply(work: Callable[[], object]) -> tuple[str, object]:
 
 
 def unwrap(reply: object) -> object:
-    status, payload = reply
+    status, payload = cast(Reply, reply)  # as reply() made it, sent through the socket
     if status == "error":
-        raise payload
+        raise cast(AikgError, payload)
     if status == "crash":
         raise RuntimeError(f"query worker failed: {payload}")
     return payload

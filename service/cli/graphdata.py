@@ -174,7 +174,7 @@ def _load_with_progress(kg, path: Path, graph_iri: str | None, syntax: str | Non
     started = time.monotonic()
     with click.progressbar(length=size, label=path.name, file=sys.stderr,
                            show_eta=True) as bar:
-        shown = {"bytes": 0, "at": started}
+        shown: dict[str, float] = {"bytes": 0, "at": started}  # at the last redraw
 
         def progress(bytes_read: int, lines: int) -> None:
             now = time.monotonic()
@@ -182,7 +182,7 @@ def _load_with_progress(kg, path: Path, graph_iri: str | None, syntax: str | Non
             if now - shown["at"] < 0.5 and bytes_read < size:
                 return
             bar.label = f"{path.name} {lines / (now - started):,.0f} {unit}"
-            bar.update(bytes_read - shown["bytes"])
+            bar.update(bytes_read - int(shown["bytes"]))
             shown.update(bytes=bytes_read, at=now)
 
         return kg.load(path, graph=graph_iri, format=syntax, progress=progress, bulk=True)

@@ -123,7 +123,7 @@ def circle(entity_id: str, depth: int, relation: tuple[str, ...], role: tuple[st
             click.echo(json.dumps(shaped, ensure_ascii=False, indent=2))
             return
         described = describe_sources(network.kg, sorted(render.circle_sources(shaped)))
-    click.echo(render.circle_table(shaped, {s["iri"]: s for s in described}))
+    click.echo(render.circle_table(shaped, {s["iri"]: dict(s) for s in described}))
 
 
 @main.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import click
@@ -173,7 +173,7 @@ def _fence_in(server, worker) -> None:
         worker.log.warning("no seccomp filter here: only the SPARQL check refuses SERVICE, LOAD")
 
 
-def _app(settings: dict[str, object], data_files: tuple[str, ...], url: str):
+def _app(settings: Mapping[str, object], data_files: tuple[str, ...], url: str):
     """The service over the graph with ``data_files`` loaded; the start-up line on stderr."""
     from service import create_app
 

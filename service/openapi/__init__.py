@@ -21,6 +21,7 @@ from .build import (
     EXPORT_NAMES,
     ID,
     ID_SEGMENT,
+    Json,
     choice_param,
     get,
     int_param,
@@ -36,7 +37,7 @@ bp = Blueprint("openapi", __name__)
 
 __all__ = ["bp", "document"]
 
-Parameters = dict[str, object]
+Parameters = Json
 
 
 @bp.get("/openapi.json")
@@ -53,7 +54,7 @@ def docs():
     return render_template("api_docs.html", version=terms().version)
 
 
-def document(P: Projection) -> dict[str, object]:
+def document(P: Projection) -> Json:
     """The OpenAPI document of the API over projection ``P``."""
     shared = parameters(P)
     return {
@@ -95,7 +96,7 @@ def parameters(P: Projection) -> Parameters:
             "at": at, "entity": entity}
 
 
-def _entity_paths(shared: Parameters) -> dict[str, object]:
+def _entity_paths(shared: Parameters) -> Json:
     """Search, an entity, its facts and its neighbours."""
     entity, at, paged, types = shared["entity"], shared["at"], shared["paged"], shared["types"]
     relation, role = shared["relation"], shared["role"]
@@ -132,7 +133,7 @@ def _entity_paths(shared: Parameters) -> dict[str, object]:
     }
 
 
-def _circle_paths(shared: Parameters, roles: list[str]) -> dict[str, object]:
+def _circle_paths(shared: Parameters, roles: list[str]) -> Json:
     """An entity's circle, what changed in it, and its timeline."""
     entity, at, paged, depth = shared["entity"], shared["at"], shared["paged"], shared["depth"]
     relation, role = shared["relation"], shared["role"]
@@ -168,7 +169,7 @@ def _circle_paths(shared: Parameters, roles: list[str]) -> dict[str, object]:
     }
 
 
-def _graph_paths(shared: Parameters) -> dict[str, object]:
+def _graph_paths(shared: Parameters) -> Json:
     """Paths, overlap, rankings and the counts of the whole graph."""
     at, paged, types, relation = shared["at"], shared["paged"], shared["types"], shared["relation"]
     return {
@@ -206,7 +207,7 @@ def _graph_paths(shared: Parameters) -> dict[str, object]:
     }
 
 
-DOCUMENT_PATHS: dict[str, object] = {
+DOCUMENT_PATHS: Json = {
         "/openapi.json": {"get": {"operationId": "getOpenApi", "summary": "This document.",
                                   "responses": {"200": {"description": "OpenAPI 3.1",
                                                         "content": {"application/json": {

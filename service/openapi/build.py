@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from graph.export import EXPORT_FORMATS
 
 from ..params import MAX_COMPARE
+
+#: A piece of the OpenAPI document: a JSON object.
+Json = dict[str, Any]
 
 #: An entity id, IRI or name (not blank): as a query parameter, as a path segment (no slash:
 #: no IRI there) and as an item of a comma-separated list.
@@ -15,24 +20,25 @@ ID_ITEM = {**ID, "pattern": r"^[^\s,\x1c-\x1f\x85][^,]*$"}
 EXPORT_NAMES = [f.name for f in EXPORT_FORMATS]
 
 
-def get(operation: str, summary: str, parameters: list, data: dict, *, paged: bool = False,
+def get(operation: str, summary: str, parameters: list[Json], data: Json, *, paged: bool = False,
         not_found: bool = False, text: bool = False, exports: bool = False,
         whole_graph: bool = False, dated: bool = False
-        ) -> dict[str, object]:
+        ) -> Json:
     is_list = data.get("type") == "array"
-    body = {"type": "object", "required": ["data", "version"], "additionalProperties": False,
+    body: Json = {"type": "object", "required": ["data", "version"], "additionalProperties": False,
             "properties": {"data": data, "version": {"type": "integer"}}}
     if is_list or paged:
         body["required"].append("page")
         body["properties"]["page"] = ref("Page")
-    content = {"application/json": {"schema": body}}
+    content: Json = {"application/json": {"schema": body}}
     if text:
         content["text/plain"] = {"schema": {"type": "string"}}
     if exports:  # node-link JSON shares application/json with the envelope
-        content = {f.media_type: {"schema": {"type": "string"}} for f in EXPORT_FORMATS} | content
+        files: Json = {f.media_type: {"schema": {"type": "string"}} for f in EXPORT_FORMATS}
+        content = files | content
         content["application/json"] = {"schema": {"anyOf": [body, ref("NodeLink")]}}
         content["application/vnd.cytoscape+json"] = {"schema": {"type": "object"}}
-    responses = {"200": {"description": "Success", "content": content},
+    responses: Json = {"200": {"description": "Success", "content": content},
                  "400": error("A parameter is malformed or out of bounds, or a name that "
                               "several entities bear (listed in candidates); the message "
                               "names it.")}
@@ -48,7 +54,7 @@ def get(operation: str, summary: str, parameters: list, data: dict, *, paged: bo
                     "responses": responses}}
 
 
-def error(description: str) -> dict[str, object]:
+def error(description: str) -> Json:
     return {"description": description,
             "content": {"application/json": {"schema": ref("Error")}}}
 
@@ -57,11 +63,11 @@ def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def list_of(name: str) -> dict[str, object]:
+def list_of(name: str) -> Json:
     return {"type": "array", "items": ref(name)}
 
 
-def str_param(name: str, description: str, schema: dict | None = None) -> dict[str, object]:
+def str_param(name: str, description: str, schema: Json | None = None) -> Json:
     return {"name": name, "in": "query", "description": description,
             "schema": schema or {"type": "string"}}
 
@@ -71,20 +77,20 @@ def int_param(name: str, description: str, default: int, low: int, high: int) ->
                                          "minimum": low, "maximum": high})
 
 
-def choice_param(name: str, description: str, choices: list[str]) -> dict[str, object]:
+def choice_param(name: str, description: str, choices: list[str]) -> Json:
     return str_param(name, description, {"type": "string", "enum": choices,
                                          "default": choices[0]})
 
 
-def list_param(name: str, description: str, choices: list[str] | None) -> dict[str, object]:
+def list_param(name: str, description: str, choices: list[str] | None) -> Json:
     items = {"type": "string", "enum": choices} if choices is not None else ID_ITEM
-    schema = {"type": "array", "items": items}
+    schema: Json = {"type": "array", "items": items}
     if choices is None:
         schema.update(minItems=2, maxItems=MAX_COMPARE, uniqueItems=True)
     return {**str_param(name, description, schema), "style": "form", "explode": True}
 
 
-def obj(properties: dict[str, object], optional: tuple[str, ...] = ()) -> dict[str, object]:
+def obj(properties: Json, optional: tuple[str, ...] = ()) -> Json:
     return {"type": "object", "properties": properties,
             "required": [p for p in properties if p not in optional]}
 

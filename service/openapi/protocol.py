@@ -3,14 +3,14 @@ the Reconciliation Service API 0.2: their paths do not depend on the graph."""
 
 from __future__ import annotations
 
-from .build import ID, INT, STR, STRS, error, int_param, obj, str_param
+from .build import ID, INT, STR, STRS, Json, error, int_param, obj, str_param
 
 __all__ = ["PROTOCOL_PATHS", "RECONCILE_PATHS"]
 
 # -- the protocol routes: SPARQL, Graph Store, export, probes -----------------------------------
 # Their bodies are RDF or SPARQL results in the negotiated format, so any media type may come.
 
-ANY = {"*/*": {"schema": {}}}
+ANY: Json = {"*/*": {"schema": {}}}
 GRAPH_PARAMS = [str_param("graph", "The named graph's IRI."),
                 str_param("default", "The default graph (no value).")]
 TOKEN = {"401": error("A write without the bearer token, or with a wrong one."),
@@ -24,8 +24,8 @@ REFUSED = {"400": error("Malformed query, parameter (a format= not offered inclu
                         "write.")}
 
 
-def op(operation: str, summary: str, parameters: list, ok: dict, errors: dict,
-       body: dict | None = None) -> dict[str, object]:
+def op(operation: str, summary: str, parameters: list[Json], ok: Json, errors: Json,
+       body: Json | None = None) -> Json:
     found = {"operationId": operation, "summary": summary, "parameters": parameters,
              "responses": {**ok, "304": {"description": "Not modified (ETag)"}, **errors}}
     if body:
@@ -33,7 +33,7 @@ def op(operation: str, summary: str, parameters: list, ok: dict, errors: dict,
     return found
 
 
-def rdf_body() -> dict[str, object]:
+def rdf_body() -> Json:
     return {t: {"schema": {"type": "string"}} for t in (
         "text/turtle", "application/n-triples", "application/n-quads", "application/trig",
         "application/ld+json", "application/rdf+xml")}
@@ -62,7 +62,7 @@ STORE = {
                                ("delete", "Remove the graph (token)."))},
 }
 
-PROTOCOL_PATHS: dict[str, object] = {
+PROTOCOL_PATHS: Json = {
     "/sparql": {
         "get": op("sparqlQuery", "SPARQL 1.1 Protocol query; without one, the editor (HTML) "
                   "or the Service Description (RDF).", SPARQL_PARAMS,
@@ -126,8 +126,8 @@ CURSOR = [int_param("cursor", "Suggestions to skip.", 0, 0, 1_000_000),
           str_param("callback", "JSONP: wrap the answer in a call of this function.")]
 
 
-def reconcile_get(operation: str, summary: str, parameters: list, body: dict,
-                  not_found: bool = False) -> dict[str, object]:
+def reconcile_get(operation: str, summary: str, parameters: list[Json], body: Json,
+                  not_found: bool = False) -> Json:
     ok = {"200": {"description": "Success", "content": {
         "application/json": {"schema": body}, **JSONP}}}
     errors = {**RECONCILE_ERRORS, **({"404": error("Unknown entity id.")} if not_found else {})}
@@ -138,7 +138,7 @@ SERVICE_PARAMS = [str_param("queries", "A batch of reconciliation queries (JSON 
                   str_param("extend", "A data extension query (JSON: ids and properties)."),
                   str_param("callback", "JSONP: wrap the answer in a call of this function.")]
 
-RECONCILE_PATHS: dict[str, object] = {
+RECONCILE_PATHS: Json = {
     "/reconcile": {
         **reconcile_get("reconcile", "Without parameters the service manifest; with queries, "
                         "the candidates of each query; with extend, property values.",

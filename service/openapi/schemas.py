@@ -11,6 +11,7 @@ from .build import (
     NUM,
     STR,
     STRS,
+    Json,
     obj,
     ref,
 )
@@ -38,7 +39,7 @@ BY_LANGUAGE = {"type": "object", "additionalProperties": STRS}
 RELATION = obj({**LABELS, "subject_role": ROLE, "object_role": ROLE,
                 "broader": STRS, "count": INT}, optional=("count",))
 
-SCHEMAS: dict[str, object] = {
+SCHEMAS: Json = {
     "Error": obj({"error": STR, "status": INT, "suggestions": STRS,
                   "candidates": {"type": "array", "items": obj(LABELS)}},
                  optional=("suggestions", "candidates")),
