@@ -29,7 +29,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
-import pyshacl
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad
 from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
@@ -275,6 +274,10 @@ def _ontology() -> Graph:
 
 
 def _run(triples: set[_Triple], context_only: set[URIRef]) -> ValidationReport:
+    # Imported here, not at the top: pyshacl (with owlrl) costs about 0.1 s, and every server
+    # imports this module at start while only a write validates (issue 15: start-up time).
+    import pyshacl
+
     data = Graph()
     for triple in _ontology():
         data.add(triple)

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import StoreUnavailable
-from ..rdf.shapes import require_valid_graphs
 from .knowledge import KnowledgeGraph
 
 __all__ = ["validated_on_checkpoint"]
@@ -48,6 +47,10 @@ def validated_on_checkpoint(kg: KnowledgeGraph, action: Callable[[KnowledgeGraph
         except StoreUnavailable:  # the copy's disk is full; the store itself was not touched
             raise StoreUnavailable(f"the write could not be tried on a copy of the store, so "
                                    f"nothing was changed: {copy.write_failure}") from None
+        # Imported here: the shapes bring rdflib (and pyshacl when they run), which only a write
+        # needs; every server imports this module at start (issue 15: start-up time).
+        from ..rdf.shapes import require_valid_graphs
+
         require_valid_graphs(copy, copy.changed_graphs)  # None: every graph
     finally:
         copy = None

@@ -37,7 +37,6 @@ from types import SimpleNamespace
 from typing import Any, TypeVar, cast
 
 from ..errors import QueryTimeout
-from ..rdf.shapes import require_valid_graphs
 from ..sparql import guard
 from . import budget
 from .cache import BytesCache
@@ -237,6 +236,10 @@ def _dry_run(kg: KnowledgeGraph, action: Callable[[KnowledgeGraph], object],
 
     def run_and_validate() -> None:
         action(kg)
+        # Imported here: the shapes bring rdflib (and pyshacl when they run), which only a write
+        # needs; every server imports this module at start (issue 15: start-up time).
+        from ..rdf.shapes import require_valid_graphs
+
         require_valid_graphs(kg, kg.changed_graphs)  # None (the write does not say): every graph
 
     send(sock, reply(run_and_validate))

@@ -10,7 +10,6 @@ from ..errors import BadInput
 from ..rdf.formats import open_rdf_input, rdf_parse_error, syntax_for_path
 from .knowledge import KnowledgeGraph
 from .local import open_local, scratch_backend
-from .remote import RemoteGraph
 
 __all__ = ["is_remote", "open_graph", "scratch_graph"]
 
@@ -42,6 +41,10 @@ def open_graph(
     """
     remote = {name: value for name, value in remote.items() if value is not None}
     if is_remote(location):
+        # Imported here: the remote backend brings requests (~30 ms), which a server of a local
+        # store never needs at start (issue 15: start-up time).
+        from .remote import RemoteGraph
+
         return RemoteGraph(location, **remote)  # type: ignore[arg-type]
     if remote:
         raise BadInput(f"{', '.join(remote)}: only for a remote store, not {location}")
