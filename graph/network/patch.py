@@ -27,6 +27,7 @@ import ontology
 
 from ..rdf.terms import label_language
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
+from .edges import edge_data
 from .overlay import patched
 from .periods import DCTERMS_ISSUED, SINCE, STATEMENT_PARTS, UNTIL, edge_period
 from .projection import (
@@ -35,7 +36,6 @@ from .projection import (
     TERM_PREDICATES,
     Projection,
     _node_attributes,
-    edge_data,
     edge_ends,
     name_order,
 )

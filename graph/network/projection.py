@@ -32,8 +32,8 @@ from .edges import EdgeEnds, edge_data
 from .labels import RDFS_LABEL, SKOS, term_labels
 from .periods import DATE_PREDICATES, edge_periods
 
-__all__ = ["Role", "Relation", "TermInfo", "Projection", "edge_data", "edge_ends", "name_order",
-           "project", "term_labels", "without_collector"]
+__all__ = ["Role", "Relation", "TermInfo", "Projection", "edge_ends", "name_order", "project",
+           "term_labels"]
 
 RDF_TYPE = NamedNode(ontology.PREFIXES["rdf"] + "type")
 #: Label predicates and the kind of name each gives; hidden labels are searched, never shown.

@@ -353,10 +353,11 @@ class KnowledgeGraph:
         """Add quads in one transaction (all of them or none)."""
         self._check_writable()
         quads = list(quads)
+        changed = graphs_of(quads)
         with self._write_lock:
-            self._writing(graphs_of(quads))
+            self._writing(changed)
             self.backend.extend(quads)
-            self._committed(graphs_of(quads))
+            self._committed(changed)
             self._record("add", quads)
 
     def on_commit(self, listener: Callable[[KnowledgeGraph], None]) -> None:
