@@ -6,9 +6,12 @@ many requests reach both processes.
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,6 +50,25 @@ def _all_up(pid: int, count: int = 2) -> set[int]:
     children = _children(pid)
     assert len(children) == count
     return children
+
+
+@contextmanager
+def _only(answering: int, *others: int) -> Iterator[None]:
+    """Requests in the block are answered by process ``answering``: the ``others`` are stopped
+    meanwhile (a few seconds, well within gunicorn's 30 s before it replaces a silent one)."""
+    for pid in others:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for pid in others:
+            os.kill(pid, signal.SIGCONT)
+
+
+def _ask(url: str) -> requests.Response:
+    """A cheap query on a connection of its own (no keep-alive: any process may answer)."""
+    return requests.get(f"{url}/sparql", params={"query": "ASK {}"},
+                        headers={"Connection": "close"}, timeout=60)
 
 
 def _insert(url: str, n: int) -> None:
@@ -154,3 +176,68 @@ def test_an_upload_streamed_to_one_process_is_in_every_process(tmp_path):
                                timeout=60)
         assert stored.status_code in (200, 201, 204), stored.text
         assert {_count(url)[0] for _ in range(8)} == {500}
+
+
+def test_a_client_has_one_rate_bucket_whichever_process_answers(tmp_path):
+    with aikg_server("--workers", "2", "--threads", "4", "--rate-limit", "0.01",
+                     "--rate-burst", "3", log=tmp_path / "serve.log") as (url, server):
+        first, second = sorted(_all_up(server.pid))
+        with _only(first, second):
+            assert [_ask(url).status_code for _ in range(3)] == [200, 200, 200]
+        with _only(second, first):  # its own bucket would be full: the bucket is the client's
+            refused = _ask(url)
+            assert refused.status_code == 429, refused.text
+            assert 1 <= int(refused.headers["Retry-After"]) <= math.ceil(1 / 0.01)
+            assert {requests.get(f"{url}/healthz", timeout=60).status_code
+                    for _ in range(5)} == {200}  # probes are never limited
+
+        os.kill(second, signal.SIGKILL)  # its replacement finds the bucket as it was
+        deadline = time.monotonic() + 60
+        while _children(server.pid) == {first} | {second} and time.monotonic() < deadline:
+            time.sleep(0.2)
+        replacement = max(_all_up(server.pid) - {first})
+        with _only(replacement, first):
+            assert _ask(url).status_code == 429
+
+
+def test_past_the_burst_several_processes_together_answer_at_the_rate(tmp_path):
+    rate, burst = 2.0, 5
+    with aikg_server("--workers", "2", "--threads", "4", "--rate-limit", str(rate),
+                     "--rate-burst", str(burst), log=tmp_path / "serve.log") as (url, server):
+        _all_up(server.pid)
+        statuses = []
+        started = time.monotonic()
+        while time.monotonic() - started < 3:
+            statuses.append(_ask(url).status_code)
+        seconds = time.monotonic() - started
+        allowed = statuses.count(200)
+        assert set(statuses) <= {200, 429}
+        assert allowed >= min(burst, len(statuses))
+        # one bucket: burst + rate * t (not that per process), with a token of slack
+        assert allowed <= burst + rate * seconds + 1, (allowed, len(statuses), seconds)
+
+
+def test_every_process_walks_the_relationships_of_the_last_write(tmp_path):
+    kg, aikg = "https://w3id.org/aikg/id/", "https://w3id.org/aikg/ontology#"
+    update = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <{kg}baidu> <{aikg}partnerOf> <{kg}openai> }} }}"
+
+    def partners(url: str) -> set[str]:
+        answer = requests.get(f"{url}/api/entities/baidu/neighbors",
+                              params={"relation": "partnerOf", "direction": "out"},
+                              headers={"Connection": "close"}, timeout=60)
+        assert answer.status_code == 200, answer.text
+        return {n["node"]["id"] for n in answer.json()["data"]}
+
+    with aikg_server("--workers", "2", "--token", TOKEN, "--threads", "4",
+                     log=tmp_path / "serve.log") as (url, server):
+        first, second = sorted(_all_up(server.pid))
+        for answering, other in ((first, second), (second, first)):
+            with _only(answering, other):
+                assert "openai" not in partners(url)
+        with _only(first, second):
+            written = requests.post(f"{url}/sparql", data={"update": update}, headers=AUTH,
+                                    timeout=60)
+            assert written.status_code == 204, written.text
+        for answering, other in ((first, second), (second, first)):
+            with _only(answering, other):
+                assert "openai" in partners(url)

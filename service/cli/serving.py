@@ -88,6 +88,7 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
                 "STORE_MAX_UPLOAD": max_upload,
                 "RATE_LIMIT": rate_limit,
                 "RATE_BURST": rate_burst, "TRUSTED_PROXIES": trusted_proxies,
+                "RATE_BUCKETS": run_dir and run_dir / "rate-buckets",
                 "BASE_URL": base_url or f"http://{host}:{port}/"}
     configure_logging()
     # RocksDB is not fork-safe: a store opened before gunicorn forks has its flush and compaction
@@ -112,7 +113,7 @@ def _run_dir(workers: int, token: str | None) -> tuple[Path | None, Path | None]
     the writes' log in it (with a token only); none for one process.
 
     The writes go through :mod:`graph.sharedlog`, the metrics through prometheus_client's
-    multiprocess mode.
+    multiprocess mode, the rate limits through a table of buckets (:mod:`service.limits`).
     """
     if workers <= 1:
         return None, None
