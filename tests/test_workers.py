@@ -241,3 +241,20 @@ def test_every_process_walks_the_relationships_of_the_last_write(tmp_path):
         for answering, other in ((first, second), (second, first)):
             with _only(answering, other):
                 assert "openai" in partners(url)
+
+
+def test_every_process_walks_a_graph_loaded_at_start(tmp_path):
+    from bench.generate import generate
+
+    # Big enough that its walking arrays were still being made by a thread when gunicorn
+    # forked: each process then inherited their lock, held, and every circle waited for ever.
+    data = generate(100_000, tmp_path / "industry.nt")
+    with aikg_server("--workers", "2", "--threads", "4", "--data", str(data),
+                     log=tmp_path / "serve.log", timeout=180) as (url, server):
+        first, second = sorted(_all_up(server.pid))
+        for answering, other in ((first, second), (second, first)):
+            with _only(answering, other):
+                circle = requests.get(f"{url}/api/entities/company-1/circle",
+                                      headers={"Connection": "close"}, timeout=25)
+                assert circle.status_code == 200, circle.text
+                assert circle.json()["data"]["size"] > 0

@@ -48,6 +48,7 @@ class Network:
         self._before: tuple[frozenset[str], frozenset[Quad]] | None = None
         #: The nodes patched since fresh arrays began to be made in the background.
         self._touched: set[str] | None = None
+        self._compacting: threading.Thread | None = None
         kg.before_write(self._read_before)
         kg.on_commit(self._rebuild)
 
@@ -152,7 +153,18 @@ class Network:
                 if self._current is not None:
                     self._current.use_arrays(patched(fresh, self._current.graph, touched))
 
-        threading.Thread(target=compact, name="compact arrays", daemon=True).start()
+        self._compacting = threading.Thread(target=compact, name="compact arrays", daemon=True)
+        self._compacting.start()
+
+    def settle(self) -> None:
+        """Wait for what threads make beside the requests: the projection's arrays, fresh
+        arrays after patches. Before a fork, so that the processes forked share them, and so
+        that none inherits a lock held by a thread it does not have (its walks would wait for
+        ever)."""
+        if self._compacting is not None:
+            self._compacting.join()
+        if self._current is not None:
+            self._current.arrays()
 
     @staticmethod
     def _build(kg: KnowledgeGraph) -> Projection | None:
