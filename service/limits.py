@@ -11,12 +11,14 @@ With ``RATE_LIMIT`` = r requests per second (None: off), each client may send bu
 ``RATE_BURST`` requests, then r per second. A client is its address (an IPv6 address counts by
 its /64, which one host usually holds whole); behind a reverse proxy, set ``TRUSTED_PROXIES`` so
 that the address is read from ``X-Forwarded-For``, or every client shares the proxy's bucket.
-Probes (``/healthz``, ``/metrics``) are never limited.
+Probes (``/healthz``, ``/metrics``) are never limited. ``RATE_BUCKETS`` names a file through
+which the server processes of ``aikg serve --workers N`` keep one bucket per client between them.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import ipaddress
 import math
 import mmap
@@ -24,7 +26,6 @@ import os
 import struct
 import threading
 import time
-import zlib
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -78,8 +79,9 @@ class TokenBuckets:
 
     def take(self, key: str) -> float:
         """Take a token for ``key``: 0.0 if it had one, else the seconds until it will."""
-        data = key.encode()
-        tag = (zlib.crc32(data) << 32 | zlib.adler32(data)) or 1  # 64 bits; 0 marks a free slot
+        # 64 bits of a cryptographic hash: no client can pick an address that shares another's
+        # bucket; 0 marks a free slot
+        tag = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little") or 1
         start = tag % self._sets * self._set.size
         with self._lock:
             if self._file is not None:
