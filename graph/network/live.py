@@ -23,7 +23,7 @@ from .overlay import patched, worth_compacting
 from .patch import changes, patch, read_statements
 from .periods import as_of
 from .projection import Projection, project
-from .search import resolve
+from .search import index, resolve
 
 __all__ = ["HUB_DEGREE", "Network", "build", "cached_circle", "class_counts", "class_groups",
            "edge_dates", "ranking", "stats"]
@@ -156,15 +156,28 @@ class Network:
         self._compacting = threading.Thread(target=compact, name="compact arrays", daemon=True)
         self._compacting.start()
 
-    def settle(self) -> None:
+    def settle(self, *, share: bool = False) -> None:
         """Wait for what threads make beside the requests: the projection's arrays, fresh
         arrays after patches. Before a fork, so that the processes forked share them, and so
         that none inherits a lock held by a thread it does not have (its walks would wait for
-        ever)."""
+        ever).
+
+        With ``share``, also make what requests compute from the whole projection (the roles
+        every circle names, the search index, the degree ranking, the counts): each process
+        forked would otherwise make its own, and copy on the way every page of the projection
+        it reads (a reference count is a write): 500 MiB per process at 1M triples
+        (bench/README.md).
+        """
         if self._compacting is not None:
             self._compacting.join()
-        if self._current is not None:
-            self._current.arrays()
+        if self._current is None:
+            return
+        self._current.arrays()
+        if share:
+            self._current.roles  # noqa: B018  # a property made on first use
+            index(self._current)
+            ranking(self._current, "degree")
+            stats(self._current)
 
     @staticmethod
     def _build(kg: KnowledgeGraph) -> Projection | None:

@@ -98,8 +98,8 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
     on_disk = store != "memory" and not is_remote(store)
     url = f"http://{host}:{port}"
     app = None if on_disk else _app(settings, data_files, url)
-    if app is not None and not is_remote(store):  # the projection's arrays shared, not copied
-        app.extensions["aikg-network"].settle()
+    if app is not None and not is_remote(store):  # before the fork: see Network.settle
+        app.extensions["aikg-network"].settle(share=workers > 1)
     master = os.getpid()
     try:
         _server(f"{host}:{port}", workers, threads, remote=is_remote(store),
