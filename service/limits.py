@@ -18,6 +18,7 @@ which the server processes of ``aikg serve --workers N`` keep one bucket per cli
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import ipaddress
 import math
@@ -79,9 +80,7 @@ class TokenBuckets:
 
     def take(self, key: str) -> float:
         """Take a token for ``key``: 0.0 if it had one, else the seconds until it will."""
-        # 64 bits of a cryptographic hash: no client can pick an address that shares another's
-        # bucket; 0 marks a free slot
-        tag = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little") or 1
+        tag = _tag(key)
         start = tag % self._sets * self._set.size
         with self._lock:
             if self._file is not None:
@@ -94,14 +93,10 @@ class TokenBuckets:
 
     def _take(self, tag: int, start: int) -> float:
         now = self._clock()
-        slots = self._set.unpack_from(self._table, start)
-        tags = slots[0::3]
-        if tag in tags:
-            at = tags.index(tag)
-            tokens = min(float(self.burst),
-                         slots[3 * at + 1] + max(0.0, now - slots[3 * at + 2]) * self.rate)
-        else:  # the last slot goes: a free one, or the least recently seen
-            at, tokens = self._ways - 1, float(self.burst)
+        at, tokens, then = self._find(tag, start)
+        if at is None:  # the last slot goes: a free one, or the least recently seen
+            at, tokens, then = self._ways - 1, float(self.burst), now
+        tokens = min(float(self.burst), tokens + max(0.0, now - then) * self.rate)
         wait = 0.0
         if tokens >= 1.0:
             tokens -= 1.0
@@ -113,6 +108,25 @@ class TokenBuckets:
                 self._table[start:start + at * size]
         _SLOT.pack_into(self._table, start, tag, max(0.0, tokens), now)
         return wait
+
+    def _find(self, tag: int, start: int) -> tuple[int | None, float, float]:
+        """Where in its set ``tag`` is (None: nowhere), its tokens and when last taken from."""
+        found, tokens, then = _SLOT.unpack_from(self._table, start)
+        if found == tag:  # a client that keeps sending is first in its set
+            return 0, tokens, then
+        slots = self._set.unpack_from(self._table, start)
+        tags = slots[0::3]
+        if tag not in tags:
+            return None, 0.0, 0.0
+        at = tags.index(tag)
+        return at, slots[3 * at + 1], slots[3 * at + 2]
+
+
+@functools.lru_cache(maxsize=4096)
+def _tag(key: str) -> int:
+    """64 bits of a cryptographic hash of ``key`` (never 0, which marks a free slot): no client
+    can pick an address whose bucket is another's. Kept for the clients seen lately."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little") or 1
 
 
 #: A bucket's slot: a hash of its key (0: free), its tokens, when it was last taken from.

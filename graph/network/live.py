@@ -29,6 +29,11 @@ __all__ = ["HUB_DEGREE", "Network", "build", "cached_circle", "class_counts", "c
            "edge_dates", "ranking", "stats"]
 
 
+#: The nodes from which :meth:`Network.settle` makes, before a fork, what the processes share:
+#: below, each makes its own in a few milliseconds and copies little.
+SHARED_FROM = 20_000
+
+
 class Network:
     """The relationship projection of ``kg``, replaced after every commit that changed it:
     patched where the write changed a few statements, rebuilt otherwise (:mod:`.patch`).
@@ -162,10 +167,11 @@ class Network:
         that none inherits a lock held by a thread it does not have (its walks would wait for
         ever).
 
-        With ``share``, also make what requests compute from the whole projection (the roles
-        every circle names, the search index, the degree ranking, the counts): each process
-        forked would otherwise make its own, and copy on the way every page of the projection
-        it reads (a reference count is a write): 500 MiB per process at 1M triples
+        With ``share``, on a projection of :data:`SHARED_FROM` nodes or more, also make what
+        most requests read from the whole projection: the roles every circle names, the search
+        index, the default ranking (degree), the counts of the home page and ``/api/stats``.
+        Each process forked would otherwise make its own, and copy on the way every page of the
+        projection it reads (a reference count is a write): 390 MiB per process at 1M triples
         (bench/README.md).
         """
         if self._compacting is not None:
@@ -173,7 +179,7 @@ class Network:
         if self._current is None:
             return
         self._current.arrays()
-        if share:
+        if share and len(self._current.graph) >= SHARED_FROM:
             self._current.roles  # noqa: B018  # a property made on first use
             index(self._current)
             ranking(self._current, "degree")
