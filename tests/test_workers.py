@@ -243,6 +243,19 @@ def test_every_process_walks_the_relationships_of_the_last_write(tmp_path):
                 assert "openai" in partners(url)
 
 
+def test_a_process_answers_no_cached_answer_after_another_process_wrote(tmp_path):
+    with aikg_server("--workers", "2", "--token", TOKEN, "--threads", "4",
+                     log=tmp_path / "serve.log") as (url, server):
+        first, second = sorted(_all_up(server.pid))
+        with _only(first, second):
+            before = _count(url)
+            assert _count(url) == before  # answered again from its cache, same ETag
+        with _only(second, first):
+            _insert(url, 1)
+        with _only(first, second):
+            after = _count(url)
+        assert after[0] == before[0] + 1 and after[1] != before[1]
+
 def test_every_process_walks_a_graph_loaded_at_start(tmp_path):
     from bench.generate import generate
 
