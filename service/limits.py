@@ -18,7 +18,6 @@ which the server processes of ``aikg serve --workers N`` keep one bucket per cli
 from __future__ import annotations
 
 import fcntl
-import functools
 import hashlib
 import ipaddress
 import math
@@ -28,7 +27,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request
@@ -102,10 +101,9 @@ class TokenBuckets:
             tokens -= 1.0
         else:
             wait = (1.0 - tokens) / self.rate
-        size = _SLOT.size
         if at:  # the buckets seen since move back one slot; this one goes first
-            self._table[start + size:start + (at + 1) * size] = \
-                self._table[start:start + at * size]
+            size = _SLOT.size
+            self._table[start + size:start + (at + 1) * size] = self._table[start:start + at * size]
         _SLOT.pack_into(self._table, start, tag, max(0.0, tokens), now)
         return wait
 
@@ -122,7 +120,7 @@ class TokenBuckets:
         return at, slots[3 * at + 1], slots[3 * at + 2]
 
 
-@functools.lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
 def _tag(key: str) -> int:
     """64 bits of a cryptographic hash of ``key`` (never 0, which marks a free slot): no client
     can pick an address whose bucket is another's. Kept for the clients seen lately."""
