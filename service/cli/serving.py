@@ -60,11 +60,15 @@ from . import STORE_HELP, main, remote_store_options
 @click.option("--trusted-proxies", default=0, show_default=True, type=click.IntRange(0, 10),
               help="Reverse proxies in front whose X-Forwarded-For/-Proto/-Host/-Prefix to "
                    "believe; 0 believes none.")
+@click.option("--server", "http_server", envvar="AIKG_SERVER", default="gunicorn",
+              show_default=True, type=click.Choice(["gunicorn", "granian"]),
+              help="HTTP server (env AIKG_SERVER): gunicorn with aikg's worker, or granian "
+                   "(Rust; see docs/decisions.md).")
 def serve(host: str, port: int, store: str, update_url: str | None, store_auth: str | None,
           token: str | None, timeout: float, max_rows: int, threads: int, workers: int | None,
           query_workers: int, query_memory: int, max_upload: int, data_files: tuple[str, ...],
           rate_limit: float | None, rate_burst: int, base_url: str | None,
-          trusted_proxies: int) -> None:
+          trusted_proxies: int, http_server: str) -> None:
     """Serve the graph over HTTP with gunicorn (one process per core by default, each with
     several threads).
 
@@ -99,9 +103,12 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
     app = None if on_disk else _app(settings, data_files, url)
     master = os.getpid()
     try:
-        _server(f"{host}:{port}", workers, threads, remote=is_remote(store),
-                shared_metrics=run_dir is not None,
-                make_app=lambda: app or _app(settings, data_files, url)).run()
+        from .granian_server import granian_server
+
+        server = _server if http_server == "gunicorn" else granian_server
+        server(host, port, workers, threads, remote=is_remote(store),
+               shared_metrics=run_dir is not None,
+               make_app=lambda: app or _app(settings, data_files, url)).run()
     finally:
         if run_dir and os.getpid() == master:  # a worker leaves through here too
             shutil.rmtree(run_dir, ignore_errors=True)
@@ -126,7 +133,7 @@ def _run_dir(workers: int, token: str | None) -> tuple[Path | None, Path | None]
     return run_dir, shared_log
 
 
-def _server(bind: str, workers: int, threads: int, *, remote: bool, shared_metrics: bool,
+def _server(host: str, port: int, workers: int, threads: int, *, remote: bool, shared_metrics: bool,
             make_app: Callable[[], object]):
     """The gunicorn application serving what ``make_app`` returns (in the parent, or in each
     process for an on-disk store)."""
@@ -134,7 +141,7 @@ def _server(bind: str, workers: int, threads: int, *, remote: bool, shared_metri
 
     class Server(BaseApplication):
         def load_config(self) -> None:
-            self.cfg.set("bind", bind)
+            self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("worker_class", "service.cli.worker.BufferingWorker")
             self.cfg.set("threads", threads)
