@@ -68,8 +68,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="duration of each cell")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--aikg", default="1x8,2x8,1x8w0",
-                        help="aikg configurations, comma-separated: PROCESSESxTHREADS, and wN for "
-                             "N query workers per process (default 4; w0: in the request thread)")
+                        help="aikg configurations, comma-separated: PROCESSESxTHREADS, then wN for "
+                             "N query workers per process (default 4; w0: in the request thread) "
+                             "and g to serve with granian instead of gunicorn (2x8g)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -81,9 +82,10 @@ def main() -> None:
         _worker_cost(data, companies)
         results: dict[str, dict[str, tuple[float, float, float]]] = {}
         for config in args.aikg.split(","):
-            shape, _, query_workers = config.partition("w")
+            shape, _, query_workers = config.removesuffix("g").partition("w")
             workers, threads = (int(n) for n in shape.split("x"))
-            with _aikg(data, workers, threads, int(query_workers or 4)) as url:
+            server = "granian" if config.endswith("g") else "gunicorn"
+            with _aikg(data, workers, threads, int(query_workers or 4), server) as url:
                 results[f"aikg {config}"] = _cells(url, companies, args)
         with _oxigraph(data) as url:
             results["oxigraph serve"] = _cells(url, companies, args)
@@ -207,14 +209,15 @@ def _post(url: str, data: Path, headers: dict[str, str]) -> None:
 
 
 @contextmanager
-def _aikg(data: Path, workers: int, threads: int, query_workers: int) -> Iterator[str]:
+def _aikg(data: Path, workers: int, threads: int, query_workers: int,
+          server: str) -> Iterator[str]:
     """``aikg serve`` read-only with the data in memory: ``workers`` processes of ``threads``
-    request threads and ``query_workers`` query processes."""
+    request threads and ``query_workers`` query processes, on ``server`` (gunicorn, granian)."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--data",
                str(data), "--workers", str(workers), "--threads", str(threads),
-               "--query-workers", str(query_workers)]
+               "--query-workers", str(query_workers), "--server", server]
     with _process(command, f"http://127.0.0.1:{port}/sparql", env) as endpoint:
         yield endpoint
 

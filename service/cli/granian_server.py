@@ -66,7 +66,7 @@ def granian_server(host: str, port: int, workers: int, threads: int, *, remote: 
         "aikg", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
         blocking_threads=threads, http=HTTPModes.http1,
         http1_settings=HTTP1Settings(header_read_timeout=int(HEAD_SECONDS * 1000)),
-        log_level=LogLevels.warning, respawn_failed_workers=True,
+        log_level=LogLevels.info, respawn_failed_workers=True,
         workers_kill_timeout=STOP_SECONDS)
 
 
