@@ -91,12 +91,13 @@ def main() -> None:
             results["oxigraph serve"] = _cells(url, companies, args)
         with _bare_flask(data) as url:
             results["bare Flask, 2 proc"] = _cells(url, companies, args)
-        if shutil.which("granian") or Path(sys.executable).with_name("granian").exists():
+        if _binary("granian"):
             for app in ("aikg", "bare"):
                 with _granian(data, app) as url:
                     results[f"{app}, granian 2 proc"] = _cells(url, companies, args)
-        with _rdflib_endpoint(data) as url:
-            results["rdflib-endpoint"] = _cells(url, companies, args)
+        if _binary("rdflib-endpoint"):
+            with _rdflib_endpoint(data) as url:
+                results["rdflib-endpoint"] = _cells(url, companies, args)
     _report(results)
 
 
@@ -225,7 +226,7 @@ def _aikg(data: Path, workers: int, threads: int, query_workers: int,
 @contextmanager
 def _oxigraph(data: Path) -> Iterator[str]:
     port = _free_port()
-    binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    binary = _binary("oxigraph") or "oxigraph"
     with _process([binary, "serve", "--bind", f"127.0.0.1:{port}"],
                   f"http://127.0.0.1:{port}/query") as endpoint:
         _post(f"http://127.0.0.1:{port}/store?default", data, {})
@@ -249,7 +250,7 @@ def _granian(data: Path, app: str) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
            "BENCH_DATA": str(data)}
-    binary = shutil.which("granian") or str(Path(sys.executable).with_name("granian"))
+    binary = _binary("granian") or "granian"
     command = [binary, "--interface", "wsgi", "--factory", "--workers", "2", "--host",
                "127.0.0.1", "--port", str(port), "--blocking-threads", "8",
                f"bench.granian_apps:{app}"]
@@ -260,11 +261,16 @@ def _granian(data: Path, app: str) -> Iterator[str]:
 @contextmanager
 def _rdflib_endpoint(data: Path) -> Iterator[str]:
     port = _free_port()
-    binary = shutil.which("rdflib-endpoint") or str(
-        Path(sys.executable).with_name("rdflib-endpoint"))
+    binary = _binary("rdflib-endpoint") or "rdflib-endpoint"
     with _process([binary, "serve", str(data), "--host", "127.0.0.1", "--port", str(port)],
                   f"http://127.0.0.1:{port}/") as endpoint:
         yield endpoint
+
+
+def _binary(name: str) -> str | None:
+    """The installed command ``name`` (on PATH or beside this Python), None if missing."""
+    beside = Path(sys.executable).with_name(name)
+    return shutil.which(name) or (str(beside) if beside.exists() else None)
 
 
 def _free_port() -> int:
