@@ -1,11 +1,12 @@
 """``aikg serve --server granian``: the graph over HTTP with granian, a Rust HTTP server.
 
-granian reads each request's head in Rust (no Python thread waits for it) and calls the WSGI
-app in one of its blocking threads once the head is here; the body is then read by that thread
-through ``wsgi.input``, whose reads block for as long as the client takes (granian 2.8,
-``src/wsgi/types.rs``). So the app reads it through :class:`PacedInput`, which holds a client
-to the pace of :mod:`service.cli.worker` (the head within ``HEAD_SECONDS``, the body at
-``MIN_RATE``) and answers 408 past it.
+Kept to measure granian against gunicorn on aikg itself (``bench.sparql_http --aikg 2x8g``),
+not to serve in public: granian reads a request's head in Rust but calls the WSGI app, in one
+of its ``--threads`` blocking threads, before the body has arrived, and ``wsgi.input`` reads
+then wait for the client without a time limit (granian 2.8, ``src/wsgi/types.rs``). So a client
+that sends part of a body holds a request thread for as long as it likes, the attack that
+:mod:`service.cli.worker` stops under gunicorn. docs/decisions.md ("The HTTP server") has the
+measurements and what was tried.
 
 Its processes are forked (multiprocessing's ``fork``) after the parent built the app, as
 gunicorn's are: an in-memory graph is loaded once and its pages shared. Each process runs
@@ -19,18 +20,15 @@ from __future__ import annotations
 import os
 import re
 import socket
-import threading
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
-from werkzeug.exceptions import RequestTimeout
 
-from .worker import HEAD_SECONDS, MIN_RATE
+from .worker import HEAD_SECONDS
 
-__all__ = ["PacedInput", "granian_server"]
+__all__ = ["granian_server"]
 
 #: Seconds a process may take to finish its requests once told to stop (gunicorn's
 #: graceful_timeout); then it is killed.
@@ -81,12 +79,10 @@ def _worker_app(make_app: Callable[[], Any], remote: bool, shared_metrics: bool)
     if shared_metrics:
         _forget_dead_processes(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]))
     try:
-        app = make_app()
+        return make_app()
     except click.ClickException as error:
         error.show()
-        os._exit(3)  # noqa: SLF001 (a forked process leaves without its parent's cleanup)
-    app.wsgi_app = _paced(app.wsgi_app)
-    return app
+        os._exit(3)  # a forked process leaves without its parent's clean-up
 
 
 def _forget_dead_processes(directory: Path) -> None:
@@ -99,59 +95,3 @@ def _forget_dead_processes(directory: Path) -> None:
             os.kill(pid, 0)
         except ProcessLookupError:
             multiprocess.mark_process_dead(pid, str(directory))
-
-
-def _paced(wsgi_app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
-    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        environ["wsgi.input"] = PacedInput(environ["wsgi.input"])
-        return wsgi_app(environ, start_response)
-    return app
-
-
-class PacedInput:
-    """granian's ``wsgi.input``, read at :data:`MIN_RATE` at least after :data:`HEAD_SECONDS`
-    of grace, else :class:`RequestTimeout` (408).
-
-    granian's reads cannot be given a time limit, so each runs in a helper thread that the
-    request thread waits for. One that times out is left to end with the connection (granian
-    drops it once the answer is sent without the body read).
-    """
-
-    def __init__(self, inner: Any) -> None:
-        self.inner, self.received, self.started = inner, 0, time.monotonic()
-
-    def read(self, size: int | None = -1) -> bytes:
-        if size is None or size < 0:
-            return b"".join(iter(lambda: self.read(1024 * 1024), b""))
-        data = self._within_pace(self.inner.read, size)
-        self.received += len(data)
-        return data
-
-    def readline(self, size: int | None = -1) -> bytes:
-        line = self._within_pace(self.inner.readline)
-        self.received += len(line)
-        return line
-
-    def __iter__(self):
-        return iter(self.readline, b"")
-
-    def _within_pace(self, read: Callable[..., bytes], *args: int) -> bytes:
-        remaining = self.started + HEAD_SECONDS + self.received / MIN_RATE - time.monotonic()
-        if remaining <= 0:
-            raise RequestTimeout("the request body arrived too slowly; send it faster")
-        result: list[bytes | BaseException] = []
-
-        def run() -> None:
-            try:
-                result.append(read(*args))
-            except BaseException as error:  # handed to the request thread  # noqa: BLE001
-                result.append(error)
-
-        reader = threading.Thread(target=run, daemon=True, name="aikg-body-read")
-        reader.start()
-        reader.join(remaining)
-        if not result:
-            raise RequestTimeout("the request body arrived too slowly; send it faster")
-        if isinstance(result[0], BaseException):
-            raise result[0]
-        return result[0]
