@@ -62,8 +62,9 @@ from . import STORE_HELP, main, remote_store_options
                    "believe; 0 believes none.")
 @click.option("--server", "http_server", envvar="AIKG_SERVER", default="gunicorn",
               show_default=True, type=click.Choice(["gunicorn", "granian"]),
-              help="HTTP server (env AIKG_SERVER): gunicorn with aikg's worker, or granian "
-                   "(Rust; see docs/decisions.md).")
+              help="HTTP server (env AIKG_SERVER): gunicorn with aikg's worker, or granian, "
+                   "to measure it only: under granian a stalled request body holds a thread "
+                   "without a time limit (docs/decisions.md).")
 def serve(host: str, port: int, store: str, update_url: str | None, store_auth: str | None,
           token: str | None, timeout: float, max_rows: int, threads: int, workers: int | None,
           query_workers: int, query_memory: int, max_upload: int, data_files: tuple[str, ...],
