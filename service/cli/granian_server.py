@@ -39,11 +39,15 @@ def granian_server(host: str, port: int, workers: int, threads: int, *, remote: 
                    shared_metrics: bool, make_app: Callable[[], Any]):
     """The granian server serving what ``make_app`` returns in each process (the app built in
     the parent, or one built there for an on-disk store); ``.run()`` serves until SIGTERM."""
-    from granian.constants import HTTPModes, Interfaces
-    from granian.http import HTTP1Settings
-    from granian.log import LogLevels
-    from granian.net import SocketSpec
-    from granian.server import MPServer
+    try:
+        from granian.constants import HTTPModes, Interfaces
+        from granian.http import HTTP1Settings
+        from granian.log import LogLevels
+        from granian.net import SocketSpec
+        from granian.server import MPServer
+    except ImportError:
+        raise click.ClickException("granian is not installed: pip install 'granian>=2.8,<2.9'"
+                                   ) from None
 
     class Server(MPServer):
         def _init_shared_socket(self) -> None:
@@ -51,9 +55,9 @@ def granian_server(host: str, port: int, workers: int, threads: int, *, remote: 
             does. On Linux granian would have each process open its own (SO_REUSEPORT): the
             process could not forbid itself the network before, and the connections queued
             at a killed one would be reset."""
-            self._ssp = None
-            self._shd = SocketSpec(self.bind_addr, self.bind_port, self.backlog).build()
-            self._sfd = self._shd.get_fd()
+            shared = SocketSpec(self.bind_addr, self.bind_port, self.backlog).build()
+            # granian types _shd by its first value, None
+            self._ssp, self._shd, self._sfd = None, shared, shared.get_fd()  # type: ignore[assignment]
             self._sso = socket.socket(fileno=self._sfd)
 
         def run(self) -> None:
