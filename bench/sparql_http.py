@@ -86,7 +86,10 @@ def main() -> None:
             workers, threads = (int(n) for n in shape.split("x"))
             server = "granian" if config.endswith("g") else "gunicorn"
             with _aikg(data, workers, threads, int(query_workers or 4), server) as url:
-                results[f"aikg {config}"] = _cells(url, companies, args)
+                # a configuration given again (alternated with another) gets a row of its own
+                name = f"aikg {config}"
+                runs = sum(key.split(" #")[0] == name for key in results)
+                results[f"{name} #{runs + 1}" if runs else name] = _cells(url, companies, args)
         with _oxigraph(data) as url:
             results["oxigraph serve"] = _cells(url, companies, args)
         with _bare_flask(data) as url:
@@ -292,6 +295,8 @@ def _report(results: dict[str, dict[str, tuple[float, float, float]]]) -> None:
         if not name.startswith("aikg "):
             continue
         for other in ("bare Flask, 2 proc", "oxigraph serve", "rdflib-endpoint"):
+            if other not in results:  # not installed
+                continue
             ratios = ", ".join(f"{c} {_ratio(row[c][0], results[other][c][0])}" for c in cells)
             print(f"{name} / {other}: {ratios}")
 
