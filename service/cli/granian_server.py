@@ -35,10 +35,11 @@ __all__ = ["granian_server"]
 STOP_SECONDS = 30
 
 
-def granian_server(host: str, port: int, workers: int, threads: int, *, remote: bool,
+def granian_server(bind: str, workers: int, threads: int, *, remote: bool,
                    shared_metrics: bool, make_app: Callable[[], Any]):
-    """The granian server serving what ``make_app`` returns in each process (the app built in
-    the parent, or one built there for an on-disk store); ``.run()`` serves until SIGTERM."""
+    """The granian server on ``bind`` (HOST:PORT) serving what ``make_app`` returns in each
+    process (the app built in the parent, or one built there for an on-disk store); ``.run()``
+    serves until SIGTERM. The arguments are those of ``serving._server`` (gunicorn)."""
     try:
         from granian.constants import HTTPModes, Interfaces
         from granian.http import HTTP1Settings
@@ -64,8 +65,9 @@ def granian_server(host: str, port: int, workers: int, threads: int, *, remote: 
             self.serve(target_loader=lambda: _worker_app(make_app, remote, shared_metrics),
                        wrap_loader=False)
 
+    host, _, port = bind.rpartition(":")
     return Server(
-        "aikg", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
+        "aikg", address=host, port=int(port), interface=Interfaces.WSGI, workers=workers,
         blocking_threads=threads, http=HTTPModes.http1,
         http1_settings=HTTP1Settings(header_read_timeout=int(HEAD_SECONDS * 1000)),
         log_level=LogLevels.info, respawn_failed_workers=True,

@@ -107,7 +107,7 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
         from .granian_server import granian_server
 
         server = _server if http_server == "gunicorn" else granian_server
-        server(host, port, workers, threads, remote=is_remote(store),
+        server(f"{host}:{port}", workers, threads, remote=is_remote(store),
                shared_metrics=run_dir is not None,
                make_app=lambda: app or _app(settings, data_files, url)).run()
     finally:
@@ -134,7 +134,7 @@ def _run_dir(workers: int, token: str | None) -> tuple[Path | None, Path | None]
     return run_dir, shared_log
 
 
-def _server(host: str, port: int, workers: int, threads: int, *, remote: bool, shared_metrics: bool,
+def _server(bind: str, workers: int, threads: int, *, remote: bool, shared_metrics: bool,
             make_app: Callable[[], object]):
     """The gunicorn application serving what ``make_app`` returns (in the parent, or in each
     process for an on-disk store)."""
@@ -142,7 +142,7 @@ def _server(host: str, port: int, workers: int, threads: int, *, remote: bool, s
 
     class Server(BaseApplication):
         def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("bind", bind)
             self.cfg.set("workers", workers)
             self.cfg.set("worker_class", "service.cli.worker.BufferingWorker")
             self.cfg.set("threads", threads)
