@@ -68,8 +68,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="duration of each cell")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--aikg", default="1x8,2x8,1x8w0",
-                        help="aikg configurations, comma-separated: PROCESSESxTHREADS, and wN for "
-                             "N query workers per process (default 4; w0: in the request thread)")
+                        help="aikg configurations, comma-separated: PROCESSESxTHREADS, then wN for "
+                             "N query workers per process (default 4; w0: in the request thread) "
+                             "and g to serve with granian instead of gunicorn (2x8g)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -81,20 +82,25 @@ def main() -> None:
         _worker_cost(data, companies)
         results: dict[str, dict[str, tuple[float, float, float]]] = {}
         for config in args.aikg.split(","):
-            shape, _, query_workers = config.partition("w")
+            shape, _, query_workers = config.removesuffix("g").partition("w")
             workers, threads = (int(n) for n in shape.split("x"))
-            with _aikg(data, workers, threads, int(query_workers or 4)) as url:
-                results[f"aikg {config}"] = _cells(url, companies, args)
+            server = "granian" if config.endswith("g") else "gunicorn"
+            with _aikg(data, workers, threads, int(query_workers or 4), server) as url:
+                # a configuration given again (alternated with another) gets a row of its own
+                name = f"aikg {config}"
+                runs = sum(key.split(" #")[0] == name for key in results)
+                results[f"{name} #{runs + 1}" if runs else name] = _cells(url, companies, args)
         with _oxigraph(data) as url:
             results["oxigraph serve"] = _cells(url, companies, args)
         with _bare_flask(data) as url:
             results["bare Flask, 2 proc"] = _cells(url, companies, args)
-        if shutil.which("granian") or Path(sys.executable).with_name("granian").exists():
+        if _binary("granian"):
             for app in ("aikg", "bare"):
                 with _granian(data, app) as url:
                     results[f"{app}, granian 2 proc"] = _cells(url, companies, args)
-        with _rdflib_endpoint(data) as url:
-            results["rdflib-endpoint"] = _cells(url, companies, args)
+        if _binary("rdflib-endpoint"):
+            with _rdflib_endpoint(data) as url:
+                results["rdflib-endpoint"] = _cells(url, companies, args)
     _report(results)
 
 
@@ -207,14 +213,15 @@ def _post(url: str, data: Path, headers: dict[str, str]) -> None:
 
 
 @contextmanager
-def _aikg(data: Path, workers: int, threads: int, query_workers: int) -> Iterator[str]:
+def _aikg(data: Path, workers: int, threads: int, query_workers: int,
+          server: str) -> Iterator[str]:
     """``aikg serve`` read-only with the data in memory: ``workers`` processes of ``threads``
-    request threads and ``query_workers`` query processes."""
+    request threads and ``query_workers`` query processes, on ``server`` (gunicorn, granian)."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--data",
                str(data), "--workers", str(workers), "--threads", str(threads),
-               "--query-workers", str(query_workers)]
+               "--query-workers", str(query_workers), "--server", server]
     with _process(command, f"http://127.0.0.1:{port}/sparql", env) as endpoint:
         yield endpoint
 
@@ -222,7 +229,7 @@ def _aikg(data: Path, workers: int, threads: int, query_workers: int) -> Iterato
 @contextmanager
 def _oxigraph(data: Path) -> Iterator[str]:
     port = _free_port()
-    binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    binary = _binary("oxigraph") or "oxigraph"
     with _process([binary, "serve", "--bind", f"127.0.0.1:{port}"],
                   f"http://127.0.0.1:{port}/query") as endpoint:
         _post(f"http://127.0.0.1:{port}/store?default", data, {})
@@ -246,7 +253,7 @@ def _granian(data: Path, app: str) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
            "BENCH_DATA": str(data)}
-    binary = shutil.which("granian") or str(Path(sys.executable).with_name("granian"))
+    binary = _binary("granian") or "granian"
     command = [binary, "--interface", "wsgi", "--factory", "--workers", "2", "--host",
                "127.0.0.1", "--port", str(port), "--blocking-threads", "8",
                f"bench.granian_apps:{app}"]
@@ -257,11 +264,16 @@ def _granian(data: Path, app: str) -> Iterator[str]:
 @contextmanager
 def _rdflib_endpoint(data: Path) -> Iterator[str]:
     port = _free_port()
-    binary = shutil.which("rdflib-endpoint") or str(
-        Path(sys.executable).with_name("rdflib-endpoint"))
+    binary = _binary("rdflib-endpoint") or "rdflib-endpoint"
     with _process([binary, "serve", str(data), "--host", "127.0.0.1", "--port", str(port)],
                   f"http://127.0.0.1:{port}/") as endpoint:
         yield endpoint
+
+
+def _binary(name: str) -> str | None:
+    """The installed command ``name`` (on PATH or beside this Python), None if missing."""
+    beside = Path(sys.executable).with_name(name)
+    return shutil.which(name) or (str(beside) if beside.exists() else None)
 
 
 def _free_port() -> int:
@@ -283,6 +295,8 @@ def _report(results: dict[str, dict[str, tuple[float, float, float]]]) -> None:
         if not name.startswith("aikg "):
             continue
         for other in ("bare Flask, 2 proc", "oxigraph serve", "rdflib-endpoint"):
+            if other not in results:  # not installed
+                continue
             ratios = ", ".join(f"{c} {_ratio(row[c][0], results[other][c][0])}" for c in cells)
             print(f"{name} / {other}: {ratios}")
 

@@ -60,11 +60,16 @@ from . import STORE_HELP, main, remote_store_options
 @click.option("--trusted-proxies", default=0, show_default=True, type=click.IntRange(0, 10),
               help="Reverse proxies in front whose X-Forwarded-For/-Proto/-Host/-Prefix to "
                    "believe; 0 believes none.")
+@click.option("--server", "http_server", envvar="AIKG_SERVER", default="gunicorn",
+              show_default=True, type=click.Choice(["gunicorn", "granian"]),
+              help="HTTP server (env AIKG_SERVER): gunicorn with aikg's worker, or granian, "
+                   "to measure it only: under granian a stalled request body holds a thread "
+                   "without a time limit (docs/decisions.md).")
 def serve(host: str, port: int, store: str, update_url: str | None, store_auth: str | None,
           token: str | None, timeout: float, max_rows: int, threads: int, workers: int | None,
           query_workers: int, query_memory: int, max_upload: int, data_files: tuple[str, ...],
           rate_limit: float | None, rate_burst: int, base_url: str | None,
-          trusted_proxies: int) -> None:
+          trusted_proxies: int, http_server: str) -> None:
     """Serve the graph over HTTP with gunicorn (one process per core by default, each with
     several threads).
 
@@ -102,9 +107,12 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
         app.extensions["aikg-network"].settle(share=workers > 1)
     master = os.getpid()
     try:
-        _server(f"{host}:{port}", workers, threads, remote=is_remote(store),
-                shared_metrics=run_dir is not None,
-                make_app=lambda: app or _app(settings, data_files, url)).run()
+        from .granian_server import granian_server
+
+        server = _server if http_server == "gunicorn" else granian_server
+        server(f"{host}:{port}", workers, threads, remote=is_remote(store),
+               shared_metrics=run_dir is not None,
+               make_app=lambda: app or _app(settings, data_files, url)).run()
     finally:
         if run_dir and os.getpid() == master:  # a worker leaves through here too
             shutil.rmtree(run_dir, ignore_errors=True)
