@@ -15,9 +15,10 @@ from graph.describe.lookups import (
     find_entities,
     neighbours_of,
     paths_between,
+    rank_entities,
 )
 from graph.export import ExportFormat, network_export
-from graph.network import HUB_DEGREE, METRICS, overlap, ranking, stats
+from graph.network import HUB_DEGREE, METRICS, overlap, stats
 
 from . import render
 from .export import export_response
@@ -36,6 +37,8 @@ from .params import (
     format_arg,
     int_arg,
     list_arg,
+    page_args,
+    page_of,
     paginate,
     projection,
     relation_args,
@@ -206,13 +209,17 @@ def compare():
 
 @bp.get("/rankings")
 def rankings():
-    """Entities by degree, PageRank or betweenness, computed once per graph version."""
-    P = projection()
+    """Entities by degree, PageRank or betweenness: computed once per graph version on a local
+    store, a page at a time by SPARQL aggregates (degree only) on a remote one."""
+    T = terms()
     metric = choice_arg("metric", METRICS)
-    items, page = paginate(ranking(P, metric, type_args(P), at=at_arg(P)))
-    start = page["offset"]
-    return envelope([{"rank": start + i + 1, "score": score, **render.node(P, n)}
-                     for i, (n, score) in enumerate(items)], page)
+    limit, offset = page_args()
+    found = rank_entities(get_network(), metric, terms=T, types=type_args(T), at=at_arg(T),
+                          offset=offset, limit=limit)
+    P = found.projection
+    return envelope([{"rank": offset + i + 1, "score": score, **render.node(P, n)}
+                     for i, (n, score) in enumerate(found.items)],
+                    page_of(found.total, limit, offset))
 
 
 @bp.get("/stats")

@@ -29,8 +29,8 @@ from .state import get_graph, get_network
 
 __all__ = ["ENTITY_PAGE", "MAX_CIRCLE", "MAX_COMPARE", "MAX_DEPTH", "MAX_LIMIT", "MAX_OFFSET",
            "MAX_PATHS", "MAX_PATH_LENGTH", "at_arg", "checked_day", "choice_arg",
-           "entity_or_404", "format_arg", "int_arg", "link_args", "list_arg", "Page", "paginate",
-           "projection",
+           "entity_or_404", "format_arg", "int_arg", "link_args", "list_arg", "Page", "page_args",
+           "page_of", "paginate", "projection",
            "relation_args", "required_arg", "required_day", "role_args", "span", "terms",
            "today", "type_args"]
 
@@ -93,15 +93,24 @@ def paginate(items: range, default: int = 50) -> tuple[range, Page]: ...
 def paginate(items: list[_T], default: int = 50) -> tuple[list[_T], Page]: ...
 def paginate(items: list[_T] | range, default: int = 50) -> tuple[list[_T] | range, Page]:
     """One page of ``items`` (``limit``, ``offset``) and the page's description."""
-    limit = int_arg("limit", default, 1, MAX_LIMIT)
-    offset = int_arg("offset", 0, 0, MAX_OFFSET)
+    limit, offset = page_args(default)
+    return items[offset:offset + limit], page_of(len(items), limit, offset)
+
+
+def page_args(default: int = 50) -> tuple[int, int]:
+    """The page asked for: ``limit`` (``default`` when absent) and ``offset``, checked."""
+    return int_arg("limit", default, 1, MAX_LIMIT), int_arg("offset", 0, 0, MAX_OFFSET)
+
+
+def page_of(total: int, limit: int, offset: int) -> Page:
+    """The description of the page of ``limit`` items from ``offset`` in a list of ``total``
+    (cut where it is kept, such as on a remote store), with the next page's address."""
     following = None
-    if offset + limit < len(items):
+    if offset + limit < total:
         args = request.args.to_dict(flat=False)
         args.update(offset=[str(offset + limit)], limit=[str(limit)])
         following = request.path + "?" + urlencode(args, doseq=True)
-    page: Page = {"limit": limit, "offset": offset, "total": len(items), "next": following}
-    return items[offset:offset + limit], page
+    return {"limit": limit, "offset": offset, "total": total, "next": following}
 
 
 def int_arg(name: str, default: int, low: int, high: int) -> int:

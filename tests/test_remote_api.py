@@ -117,7 +117,9 @@ def test_cli_circle_over_a_remote_store_equals_the_local_one(args, remote_client
     assert remote.output == local.output
 
 
-@pytest.mark.parametrize("args", [["path", "app", "vc"], ["rank", "--metric", "pagerank"]])
+# ``aikg path`` now walks the store (tests/test_remote_rankings.py compares it with a local one)
+@pytest.mark.parametrize("args", [["rank", "--metric", "betweenness"],
+                                  ["rank", "--metric", "pagerank"]])
 def test_cli_whole_graph_questions_over_a_remote_store_say_why(args, remote_client, endpoint,
                                                                cli) -> None:
     result = cli(*args, "--store", endpoint + "/query")

@@ -37,8 +37,9 @@ from ..store import KnowledgeGraph, open_graph
 from .entities import SourceDescription, describe, describe_sources
 
 __all__ = ["EXAMPLE", "CircleAnswer", "Changes", "Description", "Found", "Lookups", "Neighbours",
-           "Paths", "Profile", "changes_of", "circle_of", "describe_entity", "example_network",
-           "find_entities", "neighbours_of", "paths_between", "profile_of"]
+           "Paths", "Profile", "Ranking", "changes_of", "circle_of", "describe_entity",
+           "example_network", "find_entities", "neighbours_of", "paths_between", "profile_of",
+           "rank_entities"]
 
 #: A tiny ecosystem (Turtle): ``vc`` invests in ``alpha`` and ``beta``.
 EXAMPLE = b"""@prefix aikg: <https://w3id.org/aikg/ontology#> .
@@ -87,6 +88,10 @@ class Lookups(Protocol):
 
     def matching(self, projection: Projection, query: str,
                  types: Collection[str] | None = None) -> tuple[Projection, bool]: ...
+
+    def ranked(self, projection: Projection, metric: str, *,
+               types: Collection[str] | None = None, at: str | None = None, offset: int = 0,
+               limit: int | None = None) -> tuple[Projection, list[tuple[str, float]], int]: ...
 
 
 @dataclass(frozen=True)
@@ -185,6 +190,37 @@ def paths_between(network: Lookups, source: str, target: str, *,
                         relations=relations)
     return Paths(P, source, target, paths(P.graph, source, target, k=k, max_length=max_length,
                                           relations=relations, at=at))
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """One page of a ranking: ``items`` as ``(IRI, score)`` from rank ``offset + 1``, the
+    number of entities ranked (``total``) and a projection naming the page's entities."""
+
+    projection: Projection
+    items: list[tuple[str, float]]
+    offset: int
+    total: int
+
+
+def rank_entities(network: Lookups, metric: str, *, terms: Projection | None = None,
+                  types: Collection[str] | None = None, at: str | None = None,
+                  offset: int = 0, limit: int | None = None) -> Ranking:
+    """The entities (of ``types``, if given) by decreasing ``metric``, ties by IRI, as
+    :func:`~graph.network.ranking` ranks them; ``limit`` of them from rank ``offset + 1``.
+
+    On a remote store, ``degree`` is counted by SPARQL aggregates on the endpoint, a page at a
+    time; PageRank and betweenness raise :class:`~graph.errors.Unsupported`.
+
+    Examples
+    --------
+    >>> found = rank_entities(example_network(), "degree", limit=2)
+    >>> [(n.rsplit("/")[-1], score) for n, score in found.items], found.total
+    ([('vc', 2.0), ('alpha', 1.0)], 3)
+    """
+    P, items, total = network.ranked(terms or network.terms, metric, types=types, at=at,
+                                     offset=offset, limit=limit)
+    return Ranking(P, items, offset, total)
 
 
 @dataclass(frozen=True)

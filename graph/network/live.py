@@ -98,6 +98,14 @@ class Network:
         fetches just the entities whose names may match)."""
         return projection, False
 
+    def ranked(self, projection: Projection, metric: str, *, types: Collection[str] | None = None,
+               at: str | None = None, offset: int = 0, limit: int | None = None
+               ) -> tuple[Projection, list[tuple[str, float]], int]:
+        """One page of :func:`ranking` over the whole ``projection`` (``limit`` entities from
+        rank ``offset + 1``), and the ranking's length; the projection names its nodes."""
+        found = ranking(projection, metric, set(types) if types else None, at=at)
+        return projection, found[offset:None if limit is None else offset + limit], len(found)
+
     def _read_before(self, kg: KnowledgeGraph, graphs: frozenset[str] | None) -> None:
         current, self._before = self._current, None
         if current is not None and graphs is not None:

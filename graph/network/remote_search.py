@@ -22,7 +22,7 @@ from ..rdf.terms import iri_values, label_language, normalize, sparql_prefixes
 from ..store import KnowledgeGraph
 from .projection import NAME_PREDICATES, Projection, _node_attributes, name_order
 
-__all__ = ["BATCH", "MAX_CANDIDATES", "MAX_ROWS", "candidates"]
+__all__ = ["BATCH", "MAX_CANDIDATES", "MAX_ROWS", "candidates", "nodes_projection"]
 
 BATCH = 200  # nodes per query: keeps each query text small
 MAX_ROWS = 100_000  # statements read per step at most, so a hub cannot flood memory
@@ -97,11 +97,18 @@ def candidates(kg: KnowledgeGraph, terms: Projection, query: str,
         }} GROUP BY ?x ORDER BY ?best ?x LIMIT {MAX_CANDIDATES + 1}""",
                       max_rows=MAX_CANDIDATES)
     nodes = sorted(row[0].value for row in result.rows)
-    found, classes = _names_and_types(kg, nodes)
+    found = nodes_projection(kg, terms, nodes)
+    found.degrees = _degrees(kg, nodes, terms.relations)
+    return found, result.truncated
+
+
+def nodes_projection(kg: KnowledgeGraph, terms: Projection, nodes: list[str]) -> Projection:
+    """A projection of ``nodes`` alone (no edges), with their names and types read in
+    batches: what an answer needs to show them."""
+    names, classes = _names_and_types(kg, nodes)
     G: nx.MultiDiGraph[str] = nx.MultiDiGraph(version=terms.version)
-    G.add_nodes_from(_node_attributes(n, found.get(n, ()), classes.get(n, ())) for n in nodes)
-    return Projection(G, terms.relations, terms.classes, found,
-                      degrees=_degrees(kg, nodes, terms.relations)), result.truncated
+    G.add_nodes_from(_node_attributes(n, names.get(n, ()), classes.get(n, ())) for n in nodes)
+    return Projection(G, terms.relations, terms.classes, names)
 
 
 def _degrees(kg: KnowledgeGraph, nodes: list[str], relations: Collection[str]
@@ -134,10 +141,16 @@ def _full_width(text: str) -> str:
 
 
 def _whole_graph(what: str, kg: KnowledgeGraph) -> Unsupported:
+    """The refusal of a question that needs every edge in memory, saying what runs on the
+    remote store instead and how to copy it into a local store that answers everything."""
     return Unsupported(
         f"{what} need the whole relationship graph in memory, which is never copied from the "
-        f"remote store {kg.location}; search by name, entity details, neighbors and circles run "
-        "as SPARQL on it, and /sparql answers the rest")
+        f"remote store {kg.location}; search by name, entity details, neighbors and circles, "
+        "paths and degree rankings run as SPARQL on it, and /sparql answers the rest. To ask "
+        "this, copy the graph into a local store and serve that: dump the store's named graphs "
+        "to N-Quads with its own tools (an Oxigraph server answers GET /store with Accept: "
+        "application/n-quads; the others: docs/storage.md), then aikg restore graph.nq "
+        "--store DIR and aikg serve --store DIR")
 
 
 def _names_and_types(kg: KnowledgeGraph, nodes: list[str]

@@ -17,8 +17,10 @@ projection of a local store.
 
 The ecosystem relations and the roles of their ends are read from the ontology in the store
 (sub-properties of ``aikg:ecosystemRelation`` with ``aikg:subjectRole`` and
-``aikg:objectRole``). Questions that need the whole graph (overlap, rankings, counts,
-the listing of every entity) raise :class:`~graph.errors.Unsupported`, saying so.
+``aikg:objectRole``). Degree rankings are SPARQL aggregates on the store
+(:mod:`.remote_rankings`). Questions that need the whole graph (overlap, PageRank,
+betweenness, counts, the listing of every entity) raise :class:`~graph.errors.Unsupported`,
+saying so and how to copy the graph into a local store.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from pyoxigraph import NamedNode
 
 import ontology
 
-from ..errors import BadInput
+from ..errors import BadInput, Unsupported
 from ..rdf.terms import iri_values, sparql_prefixes
 from ..store import KnowledgeGraph
 from .answers import Edge
@@ -43,6 +45,7 @@ from .projection import (
     _node_attributes,
     ecosystem_relations,
 )
+from .remote_rankings import degree_ranking, whole_graph_metric
 from .remote_search import (
     BATCH,
     MAX_ROWS,
@@ -74,7 +77,7 @@ class RemoteNetwork:
     @property
     def current(self) -> Projection:
         """Raises :class:`~graph.errors.Unsupported`: a remote store is never copied whole."""
-        raise _whole_graph("compare, rankings, stats, types and relations", self.kg)
+        raise _whole_graph("compare, stats, types and relations", self.kg)
 
     @property
     def terms(self) -> Projection:
@@ -119,6 +122,19 @@ class RemoteNetwork:
         """The part of the graph the paths between two entities use; see :func:`between`."""
         return between(self.kg, projection, source, target, k=k, max_length=max_length,
                        relations=relations)
+
+    def ranked(self, projection: Projection, metric: str, *, types: Collection[str] | None = None,
+               at: str | None = None, offset: int = 0, limit: int | None = None
+               ) -> tuple[Projection, list[tuple[str, float]], int]:
+        """One page of the ranking by ``metric`` and its length: by degree, SPARQL aggregates
+        on the store (:func:`~.remote_rankings.degree_ranking`); PageRank and betweenness
+        need the whole graph and raise :class:`~graph.errors.Unsupported`, as ``at`` does."""
+        if metric != "degree":
+            raise whole_graph_metric(self.kg, metric)
+        if at is not None:
+            raise Unsupported("at: rankings as of a date need a local store (memory or a "
+                              "directory); on a remote store ask SPARQL at /sparql")
+        return degree_ranking(self.kg, projection, types=types, offset=offset, limit=limit)
 
 
 def part(kg: KnowledgeGraph, terms: Projection, node: str, *, depth: int = 1,

@@ -148,11 +148,12 @@ def path(source: str, target: str, max_length: int, k: int, relation: tuple[str,
 
     with domain_errors():
         network = _network(store)
-        P = network.current  # paths need the whole graph in memory
-        ends = network.entity(source, P), network.entity(target, P)
-        found = [render.path(P, p) for p in paths_between(
-            network, *ends, terms=P, k=k, max_length=max_length,
-            relations=P.relation_filter(relation), at=as_of(network, P, at)).paths]
+        T = network.terms
+        ends = network.entity(source, T), network.entity(target, T)
+        found_paths = paths_between(network, *ends, terms=T, k=k, max_length=max_length,
+                                    relations=T.relation_filter(relation),
+                                    at=as_of(network, T, at))
+        found = [render.path(found_paths.projection, p) for p in found_paths.paths]
     if output == "json":
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
@@ -175,15 +176,16 @@ def path(source: str, target: str, max_length: int, k: int, relation: tuple[str,
 def rank(metric: str, at: str | None, types: tuple[str, ...], limit: int, output: str,
          store: str) -> None:
     """Print the most central entities of the relationship graph."""
-    from graph.network import ranking
+    from graph.describe.lookups import rank_entities
     from service import render
 
     with domain_errors():
         network = _network(store)
-        P = network.current
-        top = ranking(P, metric, P.type_filter(types), at=as_of(network, P, at))[:limit]
-    rows = [{"rank": i, "score": score, **render.node(P, n)} for i, (n, score) in
-            enumerate(top, 1)]
+        T = network.terms
+        top = rank_entities(network, metric, terms=T, types=T.type_filter(types),
+                            at=as_of(network, T, at), limit=limit)
+    rows = [{"rank": i, "score": score, **render.node(top.projection, n)} for i, (n, score) in
+            enumerate(top.items, 1)]
     if output == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
@@ -193,8 +195,9 @@ def rank(metric: str, at: str | None, types: tuple[str, ...], limit: int, output
 
 
 def _network(store: str):
-    """The relationship questions over the store: on a remote one, as SPARQL on it (circles;
-    paths and rankings, which need the whole graph in memory, say so)."""
+    """The relationship questions over the store: on a remote one, as SPARQL on it (circles,
+    paths, degree rankings; PageRank and betweenness, which need the whole graph in memory,
+    say so)."""
     from graph.network import Network
     from graph.network.remote_walks import RemoteNetwork
 
