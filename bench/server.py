@@ -24,7 +24,7 @@ class AikgServer:
     and query workers.
     """
 
-    def __init__(self, store: Path, *options: str, log: Path | None = None,
+    def __init__(self, store: Path | str, *options: str, log: Path | None = None,
                  code: Path | None = None) -> None:
         self.log = log  # where the server's stderr (its JSON request and query log) goes
         self.code = code  # the checkout whose aikg runs (default: this one)

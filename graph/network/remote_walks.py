@@ -101,7 +101,9 @@ class RemoteNetwork:
             return self.kg.ask("ASK { { ?e ?p ?o } UNION { ?s ?p ?e } }",
                                substitutions={"e": node})
 
-        named = candidates(self.kg, self.terms, text)[0] if text.strip() else self.terms
+        def named() -> Projection:  # searched only when text is no known id or IRI
+            return candidates(self.kg, self.terms, text)[0] if text.strip() else self.terms
+
         return resolve(named, text, known)
 
     def around(self, projection: Projection, node: str, depth: int = 1,

@@ -129,14 +129,16 @@ def search(projection: Projection, query: str = "", types: Collection[str] | Non
     return [Hit(n, "all", None) for n in found.order if allowed is None or n in allowed]
 
 
-def resolve(projection: Projection, text: str, known: Callable[[str], bool]) -> str:
+def resolve(projection: Projection | Callable[[], Projection], text: str,
+            known: Callable[[str], bool]) -> str:
     """The entity ``text`` stands for: its id (a ``kg:`` slug), its IRI, or one of its names in
     any language, tried in that order.
 
     Parameters
     ----------
-    projection : Projection
-        Holds the names to match (on a remote store, the search candidates of ``text``).
+    projection : Projection or callable
+        Holds the names to match; or makes it, called only when ``text`` is not a known id
+        or IRI (on a remote store, the search candidates of ``text``: a scan of the names).
     text : str
         What the person typed: ``baidu``, ``https://w3id.org/aikg/id/baidu``, ``Baidu``, ``百度``.
     known : callable
@@ -161,6 +163,8 @@ def resolve(projection: Projection, text: str, known: Callable[[str], bool]) -> 
         return as_id
     if text.startswith(("http://", "https://")) and known(text):
         return text
+    if callable(projection):
+        projection = projection()
     named = index(projection).exact(text) if text else []
     if len(named) == 1:
         return named[0]
