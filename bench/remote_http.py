@@ -45,7 +45,7 @@ from graph.network.remote_walks import RemoteNetwork
 from ontology import AIKG, GRAPH, KG
 
 #: Requests per question whose answer a local store caches per version (the same each time).
-RANKING_REQUESTS = 5
+RANKING_REQUESTS = 3
 
 
 def main() -> None:

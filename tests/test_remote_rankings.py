@@ -15,6 +15,7 @@ from urllib.request import Request, urlopen
 import pytest
 from flask.testing import FlaskClient
 
+import graph.network.remote_rankings
 from graph import KnowledgeGraph, open_graph
 from tests.checks import assert_error, get_ok
 from tests.conftest import DATA, SMALL, SMALL_ONTOLOGY
@@ -81,6 +82,14 @@ def test_degree_ranking_over_a_remote_store_is_the_hand_counted_one(remote_clien
     assert get_ok(remote_client, "/api/rankings?offset=9")["data"] == []
     typed = get_ok(remote_client, "/api/rankings?type=Company")["data"]
     assert [(e["id"], e["types"]) for e in typed][-1] == ("loner", ["Company"])
+
+
+@pytest.mark.parametrize("url", ["/api/rankings", "/api/rankings?limit=3&offset=4"])
+def test_a_tie_of_more_entities_than_one_answer_holds_is_ordered_by_the_store(
+        url: str, remote_client, local_client, monkeypatch) -> None:
+    monkeypatch.setattr(graph.network.remote_rankings, "MAX_ROWS", 2)
+    local, remote = get_ok(local_client, url), get_ok(remote_client, url)
+    assert remote["data"] == local["data"] and remote["page"] == local["page"]
 
 
 @pytest.mark.parametrize("metric", ["pagerank", "betweenness"])

@@ -175,7 +175,8 @@ def path(source: str, target: str, max_length: int, k: int, relation: tuple[str,
 @listing_options("the ranking")
 def rank(metric: str, at: str | None, types: tuple[str, ...], limit: int, output: str,
          store: str) -> None:
-    """Print the most central entities of the relationship graph."""
+    """Print the most central entities of the relationship graph. On a remote store (--store
+    URL) the store counts degrees; PageRank and betweenness need a local store."""
     from graph.describe.lookups import rank_entities
     from service import render
 

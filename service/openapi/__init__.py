@@ -194,7 +194,8 @@ def _graph_paths(shared: Parameters) -> Json:
              int_param("depth", "Hops of each circle.", 1, 1, 2), relation, at, *paged],
             ref("Overlap"), paged=True, not_found=True, whole_graph=True),
         "/api/rankings": get(
-            "getRankings", "Entities by centrality, cached per graph version.",
+            "getRankings", "Entities by centrality, cached per graph version; on a remote "
+            "store, by degree only, counted there a page at a time.",
             [choice_param("metric", "The centrality.", list(METRICS)), types, at, *paged],
             list_of("Ranked"), whole_graph=True),
         "/api/stats": get("getStats", "Counts by class and relation, components, "
