@@ -30,6 +30,15 @@ def get_ok(client: Any, url: str) -> dict[str, Any]:
     return body
 
 
+def same_answer(local: Any, remote: Any, url: str) -> dict[str, Any]:
+    """The 200 answers of two clients (a local store's and a remote one's) to ``url``, equal
+    but for the graph version (each counts its own writes); returns the local one."""
+    expected, found = get_ok(local, url), get_ok(remote, url)
+    del expected["version"], found["version"]
+    assert found == expected
+    return expected
+
+
 def _json(response: Any) -> Any:
     # werkzeug's test response has get_json(); a requests.Response has json().
     return response.get_json() if hasattr(response, "get_json") else response.json()
