@@ -379,6 +379,17 @@ class KnowledgeGraph:
         with self._write_lock:
             yield self
 
+    def follow(self, switch: Callable[[], None], graphs: frozenset[str] | None,
+               version: int) -> None:
+        """Take in a write another process committed, as if it were made here: the
+        before-write listeners read ``graphs`` as they were, ``switch()`` puts the written
+        store in place, and the commit listeners run at ``version`` (the writer's)."""
+        with self._write_lock:
+            self._writing(graphs)
+            switch()
+            self.version = version - 1
+            self._committed(graphs)
+
     def _writing(self, graphs: frozenset[str] | None) -> None:
         for listener in self._before:
             listener(self, graphs)
