@@ -96,8 +96,9 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
                 "RATE_LIMIT": rate_limit,
                 "RATE_BURST": rate_burst, "TRUSTED_PROXIES": trusted_proxies,
                 "BASE_URL": base_url or f"http://{host}:{port}/"}
-    if on_disk and workers > 1:  # the first process loads them (graph.store.snapshots)
-        settings.update(SNAPSHOTS=_snapshots_dir(store), DATA_FILES=data_files)
+    if on_disk and (snapshots := _snapshots_dir(store, workers)):
+        # the first process loads them (graph.store.snapshots)
+        settings.update(SNAPSHOTS=snapshots, DATA_FILES=data_files)
         data_files = ()
     configure_logging()
     url = f"http://{host}:{port}"
@@ -114,12 +115,16 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
                     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _snapshots_dir(store: str) -> Path:
-    """The run directory beside the on-disk store (:mod:`graph.store.runs`), where its
-    processes publish its checkpoints."""
-    from graph.store.runs import claim_run_dir
+def _snapshots_dir(store: str, workers: int) -> Path | None:
+    """The run directory beside the on-disk store (:mod:`graph.store.runs`) where several
+    processes publish its checkpoints; None for one process. Refuses a store that another
+    server serves."""
+    from graph.store.runs import claim_run_dir, refuse_if_served
 
     try:
+        if workers == 1:
+            refuse_if_served(store)
+            return None
         return claim_run_dir(store)
     except AikgError as error:
         raise click.UsageError(str(error)) from None
