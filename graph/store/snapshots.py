@@ -52,7 +52,7 @@ from pyoxigraph import Quad, Store
 from ..errors import StoreUnavailable
 from ..rdf.formats import RdfSyntax
 from . import journal
-from .backend import GraphName, ProgressCallback
+from .backend import Backend, GraphName, ProgressCallback
 from .knowledge import KnowledgeGraph
 from .local import LocalBackend, open_local
 from .opening import seeded
@@ -132,7 +132,7 @@ class SnapshotBackend(LocalBackend):
         self.show(_Checkpoint(_make_checkpoint(self._writable(), self._checkpoints)))
         self.unpublished = False
 
-    def checkpoint(self, folder: str) -> LocalBackend:
+    def checkpoint(self, folder: str) -> Backend:
         return self._writable().checkpoint(folder)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:

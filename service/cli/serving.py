@@ -88,16 +88,16 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
     # pages shared by the workers.
     on_disk = store != "memory" and not is_remote(store)
     run_dir, shared_log = _run_dir(workers, token if store == "memory" else None)
-    settings = {"SHARED_LOG": shared_log, "STORE": store, "BOOT_ID": secrets.token_hex(8),
-                "STORE_UPDATE_URL": update_url, "STORE_AUTH": store_auth,
-                "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
-                "QUERY_WORKERS": query_workers, "QUERY_MEMORY": query_memory,
-                "STORE_MAX_UPLOAD": max_upload,
-                "RATE_LIMIT": rate_limit,
-                "RATE_BURST": rate_burst, "TRUSTED_PROXIES": trusted_proxies,
-                "BASE_URL": base_url or f"http://{host}:{port}/"}
-    if on_disk and (snapshots := _snapshots_dir(store, workers)):
-        # the first process loads them (graph.store.snapshots)
+    settings: dict[str, object] = {
+        "SHARED_LOG": shared_log, "STORE": store, "STORE_UPDATE_URL": update_url,
+        "STORE_AUTH": store_auth, "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
+        "QUERY_WORKERS": query_workers, "QUERY_MEMORY": query_memory,
+        "STORE_MAX_UPLOAD": max_upload, "RATE_LIMIT": rate_limit, "RATE_BURST": rate_burst,
+        "TRUSTED_PROXIES": trusted_proxies, "BASE_URL": base_url or f"http://{host}:{port}/",
+        # one id in the ETags of every process (conditional.py), drawn here before they fork
+        "BOOT_ID": secrets.token_hex(8)}
+    snapshots = _snapshots_dir(store, workers) if on_disk else None
+    if snapshots:  # the first process loads the files (graph.store.snapshots)
         settings.update(SNAPSHOTS=snapshots, DATA_FILES=data_files)
         data_files = ()
     configure_logging()
@@ -110,7 +110,7 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
                 make_app=lambda: app or _app(settings, data_files, url)).run()
     finally:
         if os.getpid() == master:  # a worker leaves through here too
-            for folder in (run_dir, settings.get("SNAPSHOTS")):
+            for folder in (run_dir, snapshots):
                 if folder:
                     shutil.rmtree(folder, ignore_errors=True)
 
