@@ -41,6 +41,7 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -124,8 +125,16 @@ class SnapshotBackend(LocalBackend):
         self._primary = open_local(self.location, self._lock_wait)
 
     def close_primary(self) -> None:
-        self._primary = None
-        gc.collect()  # RocksDB lets go of the store's LOCK only once its object is freed
+        """Let go of the primary, so that another process may open it."""
+        primary, self._primary = self._primary, None
+        if primary is None:
+            return
+        # RocksDB lets go of the store's LOCK only once its object is freed: at once, unless
+        # something (an error's traceback) holds it in a cycle, which only a collection frees.
+        still: list[weakref.ref[object]] = [weakref.ref(primary), weakref.ref(primary.store)]
+        del primary
+        if any(ref() is not None for ref in still):
+            gc.collect()
 
     def refresh(self) -> None:
         """Make a checkpoint of the primary and read it from now on."""
@@ -204,15 +213,16 @@ class Snapshots:
     def catch_up(self) -> None:
         """Take in the checkpoint other processes published since this one last looked."""
         if journal.grown(self.journal, self._offset):
-            with self._local:
-                self._take_in()
+            self._take_in()
 
     @contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the primary for one write: what the block commits is published when it ends,
         with or without an error."""
         kg, backend = self._opened()
-        with self._local, kg.exclusive(), self._writers_lock():
+        # The graph is held only once the lock is: readers here go on while a write elsewhere
+        # holds it. (One thread at a time asks for it: a POSIX lock is the process's.)
+        with self._local, self._writers_lock(), kg.exclusive():
             self._take_in()
             backend.open_primary()
             try:
