@@ -128,6 +128,9 @@ def _snapshots_dir(store: str, workers: int) -> Path | None:
         return claim_run_dir(store)
     except AikgError as error:
         raise click.UsageError(str(error)) from None
+    except OSError as error:  # the store's parent directory is not writable
+        raise click.UsageError(f"several processes need a directory beside {store}, and it "
+                               f"could not be made ({error}); or use --workers 1") from None
 
 
 def _run_dir(workers: int, token: str | None) -> tuple[Path | None, Path | None]:
