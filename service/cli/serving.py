@@ -125,6 +125,8 @@ def _snapshots_dir(store: str, workers: int) -> Path | None:
         if workers == 1:
             refuse_if_served(store)
             return None
+        if Path(store).exists() and not Path(store).is_dir():  # said once, before any fork
+            raise click.UsageError(f"cannot open the store at {store}: not a directory")
         return claim_run_dir(store)
     except AikgError as error:
         raise click.UsageError(str(error)) from None
