@@ -12,6 +12,7 @@ import signal
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -258,14 +259,27 @@ def test_on_disk_a_server_killed_whole_restarts_with_every_acknowledged_write(tm
     assert "Worker failed to boot" not in log.read_text()
 
 
-def test_on_disk_a_second_server_on_a_served_store_is_refused(tmp_path):
+def test_on_disk_a_second_server_or_a_load_on_a_served_store_is_refused(tmp_path):
     from .servers import python
 
-    store = tmp_path / "db"
+    store, data = tmp_path / "db", tmp_path / "more.nt"
+    data.write_text("<urn:a> <urn:p> <urn:b> .\n")
     with aikg_server("--store", str(store), "--workers", "2", log=tmp_path / "serve.log"):
-        for workers in ("1", "2"):
-            run = python("-m", "service.cli", "serve", "--store", str(store), "--port", "1",
-                         "--workers", workers, stderr=-1, stdout=-1)
+        for command in (["serve", "--store", str(store), "--port", "1", "--workers", "1"],
+                        ["serve", "--store", str(store), "--port", "1", "--workers", "2"],
+                        ["load", str(data), "--store", str(store)]):
+            run = python("-m", "service.cli", *command, stderr=-1, stdout=-1)
             _, err = run.communicate(timeout=60)
             assert run.returncode != 0
             assert b"is being served by aikg serve" in err, err
+
+
+def test_on_disk_files_given_at_start_are_loaded_once_for_every_process(tmp_path):
+    data = tmp_path / "blank.nt"  # blank nodes: a second load would add 3 more statements
+    data.write_text("".join(f'_:b{n} <urn:p> "{n}" .\n' for n in range(3)))
+    with aikg_server("--store", str(tmp_path / "db"), "--workers", "2", "--data", str(data),
+                     log=tmp_path / "serve.log") as (url, server):
+        _all_up(server.pid)
+        query = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s <urn:p> ?o } }")
+        counts = {_fresh_get(url, "/sparql?query=" + quote(query)).text for _ in range(6)}
+        assert len(counts) == 1 and '"3"' in counts.pop()
