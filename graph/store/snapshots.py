@@ -2,13 +2,16 @@
 checkpoints of it.
 
 RocksDB lets one process open a store for writing, and one that opens it read-only while another
-writes it reads undefined things. So no server process keeps the store itself (the *primary*)
-open. A write takes the writers' lock (a POSIX lock in the server's run directory,
-:mod:`graph.store.runs`), opens the primary (35 ms at a million triples), applies the write in
-one transaction (tried and validated on a copy first, as in one process), makes a RocksDB
-checkpoint of it (hard links: a few milliseconds), appends the checkpoint's name, the graph
-version and the graphs the write changed to the run's journal (:mod:`graph.store.journal`),
-closes the primary, and only then answers.
+writes it reads undefined things. So only a writing process opens the store itself (the
+*primary*). A write takes the writers' lock (a POSIX lock in the server's run directory,
+:mod:`graph.store.runs`), opens the primary (35 ms at a million triples) unless this process
+holds it since its own last write, applies the write in one transaction (tried and validated on
+a copy first, as in one process), makes a RocksDB checkpoint of it (hard links: a few
+milliseconds), appends the checkpoint's name, the graph version and the graphs the write changed
+to the run's journal (:mod:`graph.store.journal`), and only then answers. It keeps the primary
+open, so that RocksDB's compactions run on, until another process wants it: that one touches a
+``wanted`` file while it waits, and a thread of the holder that looks for it every 20 ms closes
+the primary.
 
 Every process reads a read-only opening of the newest checkpoint it has taken in, and before it
 answers any request looks whether a newer one was published (one ``stat``). If so it opens that
@@ -61,7 +64,10 @@ from .unionset import SetUnionStore
 
 __all__ = ["Published", "SnapshotBackend", "Snapshots"]
 
-_JOURNAL, _WRITERS, _MARKER, _CHECKPOINTS = "published.log", "write.lock", "writing", "checkpoints"
+_JOURNAL, _WRITERS, _MARKER = "published.log", "write.lock", "writing"
+_CHECKPOINTS, _WANTED = "checkpoints", "wanted"
+#: Seconds between two looks of a process that holds the primary for another that wants it.
+_LOOK_EVERY = 0.02
 
 
 @dataclass(frozen=True)
@@ -104,13 +110,14 @@ class SnapshotBackend(LocalBackend):
     is open only while a write holds it (:meth:`Snapshots.writing`). Each write to the primary
     is followed by a fresh checkpoint, which is read from then on."""
 
-    def __init__(self, location: str, reading: _Checkpoint, checkpoints: Path,
+    def __init__(self, location: str, reading: _Checkpoint, run_dir: Path,
                  lock_wait: float) -> None:
         super().__init__(reading.store, location)
         self.reading = reading
         #: True while the primary holds a commit that no checkpoint shows yet.
         self.unpublished = False
-        self._checkpoints = checkpoints
+        self._checkpoints = run_dir / _CHECKPOINTS
+        self._wanted = run_dir / _WANTED
         self._lock_wait = lock_wait
         self._primary: LocalBackend | None = None
 
@@ -122,7 +129,19 @@ class SnapshotBackend(LocalBackend):
         before.release()
 
     def open_primary(self) -> None:
-        self._primary = open_local(self.location, self._lock_wait)
+        """Open the primary for a write, unless this process holds it since its last one. The
+        process that holds it lets go once it sees the wish (:meth:`Snapshots._hold_primary`)."""
+        if self._primary is not None:
+            return
+        self._wanted.touch()
+        try:
+            self._primary = open_local(self.location, self._lock_wait, retry_every=0.01)
+        finally:
+            self._wanted.unlink(missing_ok=True)
+
+    def primary_wanted(self) -> bool:
+        """Whether another process waits to open the primary."""
+        return self._wanted.exists()
 
     def close_primary(self) -> None:
         """Let go of the primary, so that another process may open it."""
@@ -192,6 +211,8 @@ class Snapshots:
         self._local = threading.Lock()
         self._writer: int | None = None  # the process whose write is under way here
         self._changed: set[str] | None = set()  # the graphs that write changed (None: any)
+        self._watching = False  # whether a thread looks for another process wanting the primary
+        self._using = threading.Lock()  # held while a write here uses the primary
         self.kg: KnowledgeGraph | None = None
         self.backend: SnapshotBackend | None = None
 
@@ -203,7 +224,7 @@ class Snapshots:
                 if not journal.grown(self.journal, 0):
                     self._publish_first(bundled, files)
         newest, _, checkpoint = self._newest()
-        self.backend = SnapshotBackend(self.location, checkpoint, self.checkpoints,
+        self.backend = SnapshotBackend(self.location, checkpoint, self.run_dir,
                                        self._lock_wait)
         kg = self.kg = KnowledgeGraph(self.backend)
         kg.version = newest.version
@@ -222,7 +243,7 @@ class Snapshots:
         kg, backend = self._opened()
         # The graph is held only once the lock is: readers here go on while a write elsewhere
         # holds it. (One thread at a time asks for it: a POSIX lock is the process's.)
-        with self._local, self._writers_lock(), kg.exclusive():
+        with self._local, self._writers_lock(), kg.exclusive(), self._using:
             self._take_in()
             backend.open_primary()
             try:
@@ -238,7 +259,27 @@ class Snapshots:
                     if not backend.unpublished:
                         self._marker.unlink(missing_ok=True)
             finally:
-                backend.close_primary()
+                if backend.write_failure:  # RocksDB writes again only once opened afresh
+                    backend.close_primary()
+                else:
+                    self._hold_primary()
+
+    def _hold_primary(self) -> None:
+        """Keep the primary open after a write here, so that RocksDB's compactions run on
+        (closed at once after each write, it piled up table files: 28 to 85 in 11 writes at
+        1M), until another process wants it. Holding :attr:`_using`."""
+        if not self._watching:
+            self._watching = True
+            threading.Thread(target=self._let_go_when_wanted, name="aikg-primary",
+                             daemon=True).start()
+
+    def _let_go_when_wanted(self) -> None:
+        _, backend = self._opened()
+        while not backend.primary_wanted():
+            time.sleep(_LOOK_EVERY)
+        with self._using:  # no write of this process is under way
+            backend.close_primary()
+            self._watching = False
 
     def _take_in(self) -> None:
         kg, backend = self._opened()
