@@ -70,9 +70,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="duration of each cell")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--aikg", default="1x8,2x8,1x8w0",
-                        help="aikg configurations, comma-separated: PROCESSESxTHREADS, and wN for "
+                        help="aikg configurations, comma-separated: PROCESSESxTHREADS, then wN for "
                              "N query workers per process (default 4; w0: in the request thread), "
-                             "and d for an on-disk store (default: in memory)")
+                             "g to serve with granian instead of gunicorn (2x8g) and d for an "
+                             "on-disk store (default: in memory)")
     parser.add_argument("--only-aikg", action="store_true",
                         help="run the aikg configurations only, not the other servers")
     args = parser.parse_args()
@@ -86,11 +87,15 @@ def main() -> None:
         _worker_cost(data, companies)
         results: dict[str, dict[str, tuple[float, float, float]]] = {}
         for config in args.aikg.split(","):
-            shape, _, query_workers = config.removesuffix("d").partition("w")
+            shape, _, query_workers = config.rstrip("dg").partition("w")
             workers, threads = (int(n) for n in shape.split("x"))
-            store = Path(folder) / "store" if config.endswith("d") else None
-            with _aikg(data, workers, threads, int(query_workers or 4), store) as url:
-                results[f"aikg {config}"] = _cells(url, companies, args)
+            server = "granian" if "g" in config else "gunicorn"
+            store = Path(folder) / "store" if "d" in config else None
+            with _aikg(data, workers, threads, int(query_workers or 4), server, store) as url:
+                # a configuration given again (alternated with another) gets a row of its own
+                name = f"aikg {config}"
+                runs = sum(key.split(" #")[0] == name for key in results)
+                results[f"{name} #{runs + 1}" if runs else name] = _cells(url, companies, args)
         if args.only_aikg:
             _report(results)
             return
@@ -98,12 +103,13 @@ def main() -> None:
             results["oxigraph serve"] = _cells(url, companies, args)
         with _bare_flask(data) as url:
             results["bare Flask, 2 proc"] = _cells(url, companies, args)
-        if shutil.which("granian") or Path(sys.executable).with_name("granian").exists():
+        if _binary("granian"):
             for app in ("aikg", "bare"):
                 with _granian(data, app) as url:
                     results[f"{app}, granian 2 proc"] = _cells(url, companies, args)
-        with _rdflib_endpoint(data) as url:
-            results["rdflib-endpoint"] = _cells(url, companies, args)
+        if _binary("rdflib-endpoint"):
+            with _rdflib_endpoint(data) as url:
+                results["rdflib-endpoint"] = _cells(url, companies, args)
     _report(results)
 
 
@@ -217,10 +223,10 @@ def _post(url: str, data: Path, headers: dict[str, str]) -> None:
 
 @contextmanager
 def _aikg(data: Path, workers: int, threads: int, query_workers: int,
-          store: Path | None = None) -> Iterator[str]:
+          server: str, store: Path | None = None) -> Iterator[str]:
     """``aikg serve`` read-only with the data in memory, or in the on-disk ``store`` (loaded
     with ``aikg load`` the first time): ``workers`` processes of ``threads`` request threads
-    and ``query_workers`` query processes."""
+    and ``query_workers`` query processes, on ``server`` (gunicorn, granian)."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     if store is not None and not store.exists():
@@ -229,7 +235,7 @@ def _aikg(data: Path, workers: int, threads: int, query_workers: int,
     source = ["--data", str(data)] if store is None else ["--store", str(store)]
     command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), *source,
                "--workers", str(workers), "--threads", str(threads),
-               "--query-workers", str(query_workers)]
+               "--query-workers", str(query_workers), "--server", server]
     with _process(command, f"http://127.0.0.1:{port}/sparql", env) as endpoint:
         yield endpoint
 
@@ -237,7 +243,7 @@ def _aikg(data: Path, workers: int, threads: int, query_workers: int,
 @contextmanager
 def _oxigraph(data: Path) -> Iterator[str]:
     port = _free_port()
-    binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    binary = _binary("oxigraph") or "oxigraph"
     with _process([binary, "serve", "--bind", f"127.0.0.1:{port}"],
                   f"http://127.0.0.1:{port}/query") as endpoint:
         _post(f"http://127.0.0.1:{port}/store?default", data, {})
@@ -261,7 +267,7 @@ def _granian(data: Path, app: str) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
            "BENCH_DATA": str(data)}
-    binary = shutil.which("granian") or str(Path(sys.executable).with_name("granian"))
+    binary = _binary("granian") or "granian"
     command = [binary, "--interface", "wsgi", "--factory", "--workers", "2", "--host",
                "127.0.0.1", "--port", str(port), "--blocking-threads", "8",
                f"bench.granian_apps:{app}"]
@@ -272,11 +278,16 @@ def _granian(data: Path, app: str) -> Iterator[str]:
 @contextmanager
 def _rdflib_endpoint(data: Path) -> Iterator[str]:
     port = _free_port()
-    binary = shutil.which("rdflib-endpoint") or str(
-        Path(sys.executable).with_name("rdflib-endpoint"))
+    binary = _binary("rdflib-endpoint") or "rdflib-endpoint"
     with _process([binary, "serve", str(data), "--host", "127.0.0.1", "--port", str(port)],
                   f"http://127.0.0.1:{port}/") as endpoint:
         yield endpoint
+
+
+def _binary(name: str) -> str | None:
+    """The installed command ``name`` (on PATH or beside this Python), None if missing."""
+    beside = Path(sys.executable).with_name(name)
+    return shutil.which(name) or (str(beside) if beside.exists() else None)
 
 
 def _free_port() -> int:
@@ -299,7 +310,7 @@ def _report(results: dict[str, dict[str, tuple[float, float, float]]]) -> None:
         row = results[name]
         # each to the other servers, and to the first aikg configuration (1 process to 2...)
         for other in ("bare Flask, 2 proc", "oxigraph serve", "rdflib-endpoint", *aikg[:1]):
-            if other == name or other not in results:
+            if other == name or other not in results:  # not installed
                 continue
             ratios = ", ".join(f"{c} {_ratio(row[c][0], results[other][c][0])}" for c in cells)
             print(f"{name} / {other}: {ratios}")

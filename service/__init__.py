@@ -49,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "STORE_MAX_UPLOAD": 1024 ** 3,  # bytes per Graph Store write (/store), spooled to disk
     "RATE_LIMIT": None,  # requests per second per client; None: no limit
     "RATE_BURST": 20,  # requests a client may send at once before RATE_LIMIT applies
+    "RATE_BUCKETS": None,  # a file the server processes share the rate buckets in; None: memory
     "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers to believe
     "QUERY_WORKERS": 4,  # processes that evaluate queries (0: in the request thread, no hard stop)
     "QUERY_MEMORY": 1024 ** 3,  # bytes a query's worker process may allocate before it is stopped

@@ -328,6 +328,22 @@ def test_buckets_are_bounded_in_number() -> None:
     assert buckets.take("c") > 0
 
 
+def test_buckets_in_one_file_are_shared_and_stay_its_size(tmp_path) -> None:
+    now = [0.0]
+    path = tmp_path / "buckets"
+    one, other = (TokenBuckets(1.0, 2, clock=lambda: now[0], max_clients=64, path=path)
+                  for _ in range(2))  # as two server processes open it
+    size = path.stat().st_size
+    assert [one.take("a"), other.take("a")] == [0.0, 0.0]
+    assert one.take("a") == pytest.approx(1.0) and other.take("a") == pytest.approx(1.0)
+    for n in range(10_000):  # many clients in between: the file does not grow
+        other.take(f"10.{n // 256}.{n % 256}.1")
+    assert path.stat().st_size == size
+    now[0] = 100.0
+    assert [one.take("a"), other.take("a")] == [0.0, 0.0]  # refilled to the burst, not beyond
+    assert one.take("a") > 0
+
+
 @pytest.mark.parametrize(("address", "key"), [
     ("192.0.2.7", "192.0.2.7"),
     ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),

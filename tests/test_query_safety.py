@@ -153,12 +153,13 @@ CARTESIAN_CONSTRUCT = ("CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . ?d ?e ?f . ?g 
 
 
 def worker_pid(log: Path) -> int:
-    """The gunicorn worker that serves, from the start-up log."""
-    return int(re.findall(r"Booting worker with pid: (\d+)", log.read_text())[-1])
+    """The server process that serves, from the start-up log (gunicorn's or granian's)."""
+    return int(re.findall(r"(?:Booting worker with pid|Spawning worker-\d+ with PID): (\d+)",
+                          log.read_text())[-1])
 
 
 def server_memory(log: Path) -> int:
-    """The resident bytes of the gunicorn worker that serves."""
+    """The resident bytes of the server process that serves."""
     status = Path(f"/proc/{worker_pid(log)}/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) * 1024
 

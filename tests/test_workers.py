@@ -7,10 +7,13 @@ many requests reach both processes.
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -50,6 +53,25 @@ def _all_up(pid: int, count: int = 2) -> set[int]:
     children = _children(pid)
     assert len(children) == count
     return children
+
+
+@contextmanager
+def _only(answering: int, *others: int) -> Iterator[None]:
+    """Requests in the block are answered by process ``answering``: the ``others`` are stopped
+    meanwhile (a few seconds, well within gunicorn's 30 s before it replaces a silent one)."""
+    for pid in others:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for pid in others:
+            os.kill(pid, signal.SIGCONT)
+
+
+def _ask(url: str) -> requests.Response:
+    """A cheap query on a connection of its own (no keep-alive: any process may answer)."""
+    return requests.get(f"{url}/sparql", params={"query": "ASK {}"},
+                        headers={"Connection": "close"}, timeout=60)
 
 
 @pytest.fixture(params=["memory", "disk"])
@@ -157,6 +179,101 @@ def test_an_upload_streamed_to_one_process_is_in_every_process(tmp_path, store):
                                timeout=60)
         assert stored.status_code in (200, 201, 204), stored.text
         assert {_count(url)[0] for _ in range(8)} == {500}
+
+
+def test_a_client_has_one_rate_bucket_whichever_process_answers(tmp_path):
+    with aikg_server("--workers", "2", "--threads", "4", "--rate-limit", "0.01",
+                     "--rate-burst", "3", log=tmp_path / "serve.log") as (url, server):
+        first, second = sorted(_all_up(server.pid))
+        with _only(first, second):
+            assert [_ask(url).status_code for _ in range(3)] == [200, 200, 200]
+        with _only(second, first):  # its own bucket would be full: the bucket is the client's
+            refused = _ask(url)
+            assert refused.status_code == 429, refused.text
+            assert 1 <= int(refused.headers["Retry-After"]) <= math.ceil(1 / 0.01)
+            assert {requests.get(f"{url}/healthz", timeout=60).status_code
+                    for _ in range(5)} == {200}  # probes are never limited
+
+        os.kill(second, signal.SIGKILL)  # its replacement finds the bucket as it was
+        deadline = time.monotonic() + 60
+        while _children(server.pid) == {first} | {second} and time.monotonic() < deadline:
+            time.sleep(0.2)
+        replacement = max(_all_up(server.pid) - {first})
+        with _only(replacement, first):
+            assert _ask(url).status_code == 429
+
+
+def test_past_the_burst_several_processes_together_answer_at_the_rate(tmp_path):
+    rate, burst = 2.0, 5
+    with aikg_server("--workers", "2", "--threads", "4", "--rate-limit", str(rate),
+                     "--rate-burst", str(burst), log=tmp_path / "serve.log") as (url, server):
+        _all_up(server.pid)
+        statuses = []
+        started = time.monotonic()
+        while time.monotonic() - started < 3:
+            statuses.append(_ask(url).status_code)
+        seconds = time.monotonic() - started
+        allowed = statuses.count(200)
+        assert set(statuses) <= {200, 429}
+        assert allowed >= min(burst, len(statuses))
+        # one bucket: burst + rate * t (not that per process), with a token of slack
+        assert allowed <= burst + rate * seconds + 1, (allowed, len(statuses), seconds)
+
+
+def test_every_process_walks_the_relationships_of_the_last_write(tmp_path):
+    kg, aikg = "https://w3id.org/aikg/id/", "https://w3id.org/aikg/ontology#"
+    update = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <{kg}baidu> <{aikg}partnerOf> <{kg}openai> }} }}"
+
+    def partners(url: str) -> set[str]:
+        answer = requests.get(f"{url}/api/entities/baidu/neighbors",
+                              params={"relation": "partnerOf", "direction": "out"},
+                              headers={"Connection": "close"}, timeout=60)
+        assert answer.status_code == 200, answer.text
+        return {n["node"]["id"] for n in answer.json()["data"]}
+
+    with aikg_server("--workers", "2", "--token", TOKEN, "--threads", "4",
+                     log=tmp_path / "serve.log") as (url, server):
+        first, second = sorted(_all_up(server.pid))
+        for answering, other in ((first, second), (second, first)):
+            with _only(answering, other):
+                assert "openai" not in partners(url)
+        with _only(first, second):
+            written = requests.post(f"{url}/sparql", data={"update": update}, headers=AUTH,
+                                    timeout=60)
+            assert written.status_code == 204, written.text
+        for answering, other in ((first, second), (second, first)):
+            with _only(answering, other):
+                assert "openai" in partners(url)
+
+
+def test_a_process_answers_no_cached_answer_after_another_process_wrote(tmp_path):
+    with aikg_server("--workers", "2", "--token", TOKEN, "--threads", "4",
+                     log=tmp_path / "serve.log") as (url, server):
+        first, second = sorted(_all_up(server.pid))
+        with _only(first, second):
+            before = _count(url)
+            assert _count(url) == before  # answered again from its cache, same ETag
+        with _only(second, first):
+            _insert(url, 1)
+        with _only(first, second):
+            after = _count(url)
+        assert after[0] == before[0] + 1 and after[1] != before[1]
+
+def test_every_process_walks_a_graph_loaded_at_start(tmp_path):
+    from bench.generate import generate
+
+    # Big enough that its walking arrays were still being made by a thread when gunicorn
+    # forked: each process then inherited their lock, held, and every circle waited for ever.
+    data = generate(100_000, tmp_path / "industry.nt")
+    with aikg_server("--workers", "2", "--threads", "4", "--data", str(data),
+                     log=tmp_path / "serve.log", timeout=180) as (url, server):
+        first, second = sorted(_all_up(server.pid))
+        for answering, other in ((first, second), (second, first)):
+            with _only(answering, other):
+                circle = requests.get(f"{url}/api/entities/company-1/circle",
+                                      headers={"Connection": "close"}, timeout=25)
+                assert circle.status_code == 200, circle.text
+                assert circle.json()["data"]["size"] > 0
 
 
 # -- an on-disk store: one writer at a time, every process reading the last published checkpoint

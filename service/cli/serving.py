@@ -63,11 +63,16 @@ from . import STORE_HELP, main, remote_store_options
 @click.option("--trusted-proxies", default=0, show_default=True, type=click.IntRange(0, 10),
               help="Reverse proxies in front whose X-Forwarded-For/-Proto/-Host/-Prefix to "
                    "believe; 0 believes none.")
+@click.option("--server", "http_server", envvar="AIKG_SERVER", default="gunicorn",
+              show_default=True, type=click.Choice(["gunicorn", "granian"]),
+              help="HTTP server (env AIKG_SERVER): gunicorn with aikg's worker, or granian, "
+                   "to measure it only: under granian a stalled request body holds a thread "
+                   "without a time limit (docs/decisions.md).")
 def serve(host: str, port: int, store: str, update_url: str | None, store_auth: str | None,
           token: str | None, timeout: float, max_rows: int, threads: int, workers: int | None,
           query_workers: int, query_memory: int, max_upload: int, data_files: tuple[str, ...],
           rate_limit: float | None, rate_burst: int, base_url: str | None,
-          trusted_proxies: int) -> None:
+          trusted_proxies: int, http_server: str) -> None:
     """Serve the graph over HTTP with gunicorn (one process per core by default, each with
     several threads).
 
@@ -93,7 +98,8 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
         "STORE_AUTH": store_auth, "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
         "QUERY_WORKERS": query_workers, "QUERY_MEMORY": query_memory,
         "STORE_MAX_UPLOAD": max_upload, "RATE_LIMIT": rate_limit, "RATE_BURST": rate_burst,
-        "TRUSTED_PROXIES": trusted_proxies, "BASE_URL": base_url or f"http://{host}:{port}/",
+        "TRUSTED_PROXIES": trusted_proxies, "RATE_BUCKETS": run_dir and run_dir / "rate-buckets",
+        "BASE_URL": base_url or f"http://{host}:{port}/",
         # one id in the ETags of every process (conditional.py), drawn here before they fork
         "BOOT_ID": secrets.token_hex(8)}
     snapshots = _snapshots_dir(store, workers) if on_disk else None
@@ -103,11 +109,16 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
     configure_logging()
     url = f"http://{host}:{port}"
     app = None if on_disk else _app(settings, data_files, url)
+    if app is not None and not is_remote(store):  # before the fork: see Network.settle
+        app.extensions["aikg-network"].settle(share=workers > 1)
     master = os.getpid()
     try:
-        _server(f"{host}:{port}", workers, threads, remote=is_remote(store),
-                shared_metrics=run_dir is not None,
-                make_app=lambda: app or _app(settings, data_files, url)).run()
+        from .granian_server import granian_server
+
+        server = _server if http_server == "gunicorn" else granian_server
+        server(f"{host}:{port}", workers, threads, remote=is_remote(store),
+               shared_metrics=run_dir is not None,
+               make_app=lambda: app or _app(settings, data_files, url)).run()
     finally:
         if os.getpid() == master:  # a worker leaves through here too
             for folder in (run_dir, snapshots):
@@ -140,7 +151,7 @@ def _run_dir(workers: int, token: str | None) -> tuple[Path | None, Path | None]
     the writes' log in it (with a token only); none for one process.
 
     The writes go through :mod:`graph.sharedlog`, the metrics through prometheus_client's
-    multiprocess mode.
+    multiprocess mode, the rate limits through a table of buckets (:mod:`service.limits`).
     """
     if workers <= 1:
         return None, None
