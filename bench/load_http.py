@@ -74,7 +74,7 @@ def main() -> None:
                         help="server request threads (64, one per connection, was slower: "
                              "the threads then queue for the GIL instead)")
     parser.add_argument("--store", choices=["disk", "memory"], default="disk",
-                        help="an on-disk store (one process), or the graph in memory")
+                        help="an on-disk store, or the graph in memory")
     parser.add_argument("--workers", type=int, default=None,
                         help="server processes [default: aikg serve's own]")
     parser.add_argument("--client", choices=["wrk", "python"],

@@ -3,8 +3,10 @@ queries, in one run. Prints req/s, p50 and p99 per cell, and aikg's ratios to th
 
     python -m bench.sparql_http                     # 100k triples, 10 s per cell
     python -m bench.sparql_http --triples 20000 --seconds 3 --aikg 1x4,1x8,1x16,2x8
+    python -m bench.sparql_http --aikg 1x8d,2x8d --only-aikg    # aikg over an on-disk store
 
-Each server runs on 127.0.0.1 with the data in memory; wrk (Debian package ``wrk``) drives it
+Each server runs on 127.0.0.1 with the data in memory (aikg: or on disk, with ``d``); wrk
+(Debian package ``wrk``) drives it
 with 16 connections. Cells: a 1-hop query (one pattern), a 1-hop query with labels (two) and
 an aggregate, each *distinct* (every request another entity and another text, so no cache can
 answer) and *repeated* (one text). Before the HTTP runs, it measures in process what aikg's
@@ -69,8 +71,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--aikg", default="1x8,2x8,1x8w0",
                         help="aikg configurations, comma-separated: PROCESSESxTHREADS, then wN for "
-                             "N query workers per process (default 4; w0: in the request thread) "
-                             "and g to serve with granian instead of gunicorn (2x8g)")
+                             "N query workers per process (default 4; w0: in the request thread), "
+                             "g to serve with granian instead of gunicorn (2x8g) and d for an "
+                             "on-disk store (default: in memory)")
+    parser.add_argument("--only-aikg", action="store_true",
+                        help="run the aikg configurations only, not the other servers")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
@@ -82,14 +87,18 @@ def main() -> None:
         _worker_cost(data, companies)
         results: dict[str, dict[str, tuple[float, float, float]]] = {}
         for config in args.aikg.split(","):
-            shape, _, query_workers = config.removesuffix("g").partition("w")
+            shape, _, query_workers = config.rstrip("dg").partition("w")
             workers, threads = (int(n) for n in shape.split("x"))
-            server = "granian" if config.endswith("g") else "gunicorn"
-            with _aikg(data, workers, threads, int(query_workers or 4), server) as url:
+            server = "granian" if "g" in config else "gunicorn"
+            store = Path(folder) / "store" if "d" in config else None
+            with _aikg(data, workers, threads, int(query_workers or 4), server, store) as url:
                 # a configuration given again (alternated with another) gets a row of its own
                 name = f"aikg {config}"
                 runs = sum(key.split(" #")[0] == name for key in results)
                 results[f"{name} #{runs + 1}" if runs else name] = _cells(url, companies, args)
+        if args.only_aikg:
+            _report(results)
+            return
         with _oxigraph(data) as url:
             results["oxigraph serve"] = _cells(url, companies, args)
         with _bare_flask(data) as url:
@@ -214,13 +223,18 @@ def _post(url: str, data: Path, headers: dict[str, str]) -> None:
 
 @contextmanager
 def _aikg(data: Path, workers: int, threads: int, query_workers: int,
-          server: str) -> Iterator[str]:
-    """``aikg serve`` read-only with the data in memory: ``workers`` processes of ``threads``
-    request threads and ``query_workers`` query processes, on ``server`` (gunicorn, granian)."""
+          server: str, store: Path | None = None) -> Iterator[str]:
+    """``aikg serve`` read-only with the data in memory, or in the on-disk ``store`` (loaded
+    with ``aikg load`` the first time): ``workers`` processes of ``threads`` request threads
+    and ``query_workers`` query processes, on ``server`` (gunicorn, granian)."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--data",
-               str(data), "--workers", str(workers), "--threads", str(threads),
+    if store is not None and not store.exists():
+        subprocess.run([sys.executable, "-m", "service.cli", "load", str(data), "--store",
+                        str(store)], check=True, env=env, stdout=subprocess.DEVNULL)
+    source = ["--data", str(data)] if store is None else ["--store", str(store)]
+    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), *source,
+               "--workers", str(workers), "--threads", str(threads),
                "--query-workers", str(query_workers), "--server", server]
     with _process(command, f"http://127.0.0.1:{port}/sparql", env) as endpoint:
         yield endpoint
@@ -291,11 +305,12 @@ def _report(results: dict[str, dict[str, tuple[float, float, float]]]) -> None:
     for name, row in results.items():
         print(f"{name:<22}" + "".join(
             f"{row[c][0]:>12,.0f} {row[c][1]:>6.1f} {row[c][2]:>7.1f}" for c in cells))
-    for name, row in results.items():
-        if not name.startswith("aikg "):
-            continue
-        for other in ("bare Flask, 2 proc", "oxigraph serve", "rdflib-endpoint"):
-            if other not in results:  # not installed
+    aikg = [name for name in results if name.startswith("aikg ")]
+    for name in aikg:
+        row = results[name]
+        # each to the other servers, and to the first aikg configuration (1 process to 2...)
+        for other in ("bare Flask, 2 proc", "oxigraph serve", "rdflib-endpoint", *aikg[:1]):
+            if other == name or other not in results:  # not installed
                 continue
             ratios = ", ".join(f"{c} {_ratio(row[c][0], results[other][c][0])}" for c in cells)
             print(f"{name} / {other}: {ratios}")

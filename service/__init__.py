@@ -10,9 +10,10 @@ from flask import Flask
 from graph import open_graph
 from graph.network import Network
 from graph.network.remote_walks import RemoteNetwork
-from graph.store import is_remote
+from graph.store import KnowledgeGraph, is_remote
 from graph.store.executor import Executor
-from graph.store.sharedlog import SharedLog, SharedWrites
+from graph.store.sharedlog import Shared, SharedLog, SharedWrites
+from graph.store.snapshots import Snapshots
 
 from . import (
     api,
@@ -56,6 +57,9 @@ DEFAULTS: dict[str, Any] = {
     "CORS_ORIGINS": "*",  # "*", a list of origins, or None (no CORS headers)
     "STORE_LOCK_WAIT": 30.0,  # seconds to wait for an on-disk store a dying process still holds
     "SHARED_LOG": None,  # a directory of writes shared by the server processes (graph.sharedlog)
+    "SNAPSHOTS": None,  # the run directory of an on-disk store several processes serve
+    "DATA_FILES": (),  # files the first of those processes loads (graph.store.snapshots)
+    "BOOT_ID": None,  # the server's id in ETags, shared by its processes; None: drawn here
     "BASE_URL": None,  # the public URL, for IRIs the service mints; None: the bound address
     "RECONCILE_MAX_QUERIES": 100,  # queries per reconciliation batch (and ids per extension)
     "RECONCILE_MAX_BODY": 1024 * 1024,  # bytes per request body on /reconcile
@@ -68,12 +72,8 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(settings or {})
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Flask's DefaultJSONProvider
-    location = app.config["STORE"]
-    kg = app.extensions["aikg"] = open_graph(
-        location, bundled=app.config["BUNDLED"], lock_wait=app.config["STORE_LOCK_WAIT"],
-        update_url=app.config["STORE_UPDATE_URL"], credentials=app.config["STORE_AUTH"],
-        # a remote store that hangs stops each call at the query budget, the first one included
-        timeout=app.config["QUERY_TIMEOUT"] if is_remote(location) else None)
+    kg, shared = _open(app)
+    app.extensions["aikg"] = kg
     executor = app.extensions["aikg.executor"] = Executor(
         kg, workers=app.config["QUERY_WORKERS"], timeout=float(app.config["QUERY_TIMEOUT"]),
         cache_bytes=app.config["RESULT_CACHE_BYTES"], memory_bytes=app.config["QUERY_MEMORY"])
@@ -88,12 +88,27 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (ops.bp, observe.bp, sparql.bp, store.bp, export.bp, api.bp, history.bp,
                       openapi.bp, pages.bp, importer.bp, reconcile.bp):
         app.register_blueprint(blueprint)
-    if app.config["SHARED_LOG"]:
-        _share_writes(app, SharedLog(kg, app.config["SHARED_LOG"]))
+    if shared is not None:
+        _share_writes(app, shared)
     return app
 
 
-def _share_writes(app: Flask, log: SharedLog) -> None:
+def _open(app: Flask) -> tuple[KnowledgeGraph, Shared | None]:
+    """The graph, and how the server's processes share it (None: they need not)."""
+    config = app.config
+    location = config["STORE"]
+    if config["SNAPSHOTS"]:
+        snapshots = Snapshots(location, config["SNAPSHOTS"], lock_wait=config["STORE_LOCK_WAIT"])
+        return snapshots.open(bundled=config["BUNDLED"], files=config["DATA_FILES"]), snapshots
+    kg = open_graph(
+        location, bundled=config["BUNDLED"], lock_wait=config["STORE_LOCK_WAIT"],
+        update_url=config["STORE_UPDATE_URL"], credentials=config["STORE_AUTH"],
+        # a remote store that hangs stops each call at the query budget, the first one included
+        timeout=config["QUERY_TIMEOUT"] if is_remote(location) else None)
+    return kg, SharedLog(kg, config["SHARED_LOG"]) if config["SHARED_LOG"] else None
+
+
+def _share_writes(app: Flask, log: Shared) -> None:
     """Writes go through ``log``, and every request first applies what other processes wrote:
     before anything else, the response cache included."""
     app.extensions["aikg.executor"] = SharedWrites(app.extensions["aikg.executor"], log)

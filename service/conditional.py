@@ -1,7 +1,7 @@
 """Conditional GET: a weak ETag from the graph version on read responses, 304 when it matches.
 
 Every answer of a read route is a function of the graph, the URL and the negotiation headers, so
-``W/"v<version>-<digest>"`` names it, where the digest hashes this process's boot id, the URL
+``W/"v<version>-<digest>"`` names it, where the digest hashes the server's boot id, the URL
 as sent (:func:`service.urls.request_url`), ``Accept`` and ``Accept-Language``. The boot id
 makes tags of an earlier run (whose version counter started again at 0) never match. The
 version is read *before* the view runs: a write that lands while the view reads can only make
@@ -30,7 +30,7 @@ READS = frozenset({"GET", "HEAD"})
 
 def init_app(app: Flask) -> None:
     """Tag read responses with an ETag and answer matching conditional requests with 304."""
-    app.extensions["aikg.boot"] = secrets.token_hex(8)
+    app.extensions["aikg.boot"] = app.config.get("BOOT_ID") or secrets.token_hex(8)
     app.before_request(_not_modified)
     app.after_request(_tag)
 

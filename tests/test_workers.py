@@ -1,4 +1,5 @@
-"""Several server processes over one in-memory graph: a write is seen by whichever answers next.
+"""Several server processes over one graph, in memory or on disk: a write is seen by whichever
+answers next.
 
 Each request opens a new connection, so gunicorn hands it to whichever process accepts first;
 many requests reach both processes.
@@ -9,10 +10,12 @@ from __future__ import annotations
 import math
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -71,6 +74,12 @@ def _ask(url: str) -> requests.Response:
                         headers={"Connection": "close"}, timeout=60)
 
 
+@pytest.fixture(params=["memory", "disk"])
+def store(request, tmp_path) -> tuple[str, ...]:
+    """The options of ``aikg serve`` for a graph in memory, or in a new on-disk store."""
+    return () if request.param == "memory" else ("--store", str(tmp_path / "db"))
+
+
 def _insert(url: str, n: int) -> None:
     update = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:s{n}> <urn:p> {n} }} }}"
     answer = requests.post(f"{url}/sparql", data={"update": update}, headers=AUTH, timeout=60)
@@ -87,8 +96,8 @@ def _count(url: str) -> tuple[int, int]:
     return int(answer.json()["results"]["bindings"][0]["n"]["value"]), answer.headers["ETag"]
 
 
-def test_every_process_answers_with_the_last_acknowledged_write(tmp_path):
-    with aikg_server("--workers", "2", "--token", TOKEN, "--threads", "4",
+def test_every_process_answers_with_the_last_acknowledged_write(tmp_path, store):
+    with aikg_server(*store, "--workers", "2", "--token", TOKEN, "--threads", "4",
                      log=tmp_path / "serve.log") as (url, server):
         _all_up(server.pid)
         for n in range(1, 7):
@@ -98,8 +107,8 @@ def test_every_process_answers_with_the_last_acknowledged_write(tmp_path):
             assert next(iter(answers))[0] == n
 
 
-def test_a_process_that_replaces_a_killed_one_has_every_write(tmp_path):
-    with aikg_server("--workers", "2", "--token", TOKEN, "--threads", "4",
+def test_a_process_that_replaces_a_killed_one_has_every_write(tmp_path, store):
+    with aikg_server(*store, "--workers", "2", "--token", TOKEN, "--threads", "4",
                      log=tmp_path / "serve.log") as (url, server):
         for n in range(1, 4):
             _insert(url, n)
@@ -114,24 +123,15 @@ def test_a_process_that_replaces_a_killed_one_has_every_write(tmp_path):
         assert {_count(url)[0] for _ in range(8)} == {4}
 
 
-def test_a_refused_write_reaches_no_process(tmp_path):
-    with aikg_server("--workers", "2", "--token", TOKEN, log=tmp_path / "serve.log") as (url, _):
+def test_a_refused_write_reaches_no_process(tmp_path, store):
+    with aikg_server(*store, "--workers", "2", "--token", TOKEN,
+                     log=tmp_path / "serve.log") as (url, _):
         _insert(url, 1)
         broken = requests.post(f"{url}/sparql", data={"update": "INSERT DATA { <urn:a> }"},
                                headers=AUTH, timeout=60)
         assert broken.status_code == 400
         assert {_count(url)[0] for _ in range(6)} == {1}
         assert requests.get(f"{url}/sparql", params={"query": ASK}, timeout=60).ok
-
-
-def test_an_on_disk_store_refuses_several_processes(tmp_path):
-    from .servers import python
-
-    run = python("-m", "service.cli", "serve", "--store", str(tmp_path / "db"),
-                 "--workers", "2", stderr=-1, stdout=-1)
-    _, err = run.communicate(timeout=60)
-    assert run.returncode == 2
-    assert b"--workers above 1" in err
 
 
 def test_metrics_count_the_requests_of_every_process(tmp_path):
@@ -151,7 +151,8 @@ def test_metrics_count_the_requests_of_every_process(tmp_path):
             assert counted == 12, text
 
 
-def test_a_server_started_while_a_dying_process_holds_the_store_waits_for_it(tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_server_started_while_a_dying_process_holds_the_store_waits_for_it(tmp_path, workers):
     from .servers import python
 
     store = tmp_path / "db"
@@ -159,7 +160,8 @@ def test_a_server_started_while_a_dying_process_holds_the_store_waits_for_it(tmp
                     "print('held', flush=True); time.sleep(4)", str(store), stdout=-1)
     try:
         assert holder.stdout.readline().strip() == b"held"
-        with aikg_server("--store", str(store), log=tmp_path / "serve.log") as (url, _):
+        with aikg_server("--store", str(store), "--workers", workers,
+                         log=tmp_path / "serve.log") as (url, _):
             assert requests.get(f"{url}/healthz", timeout=60).json()["status"] == "ok"
         assert "Worker failed to boot" not in (tmp_path / "serve.log").read_text()
     finally:
@@ -167,9 +169,10 @@ def test_a_server_started_while_a_dying_process_holds_the_store_waits_for_it(tmp
         holder.wait()
 
 
-def test_an_upload_streamed_to_one_process_is_in_every_process(tmp_path):
+def test_an_upload_streamed_to_one_process_is_in_every_process(tmp_path, store):
     body = "".join(f'<urn:s{n}> <urn:p> "{n}" .\n' for n in range(500)).encode()
-    with aikg_server("--workers", "2", "--token", TOKEN, log=tmp_path / "serve.log") as (url, s):
+    with aikg_server(*store, "--workers", "2", "--token", TOKEN,
+                     log=tmp_path / "serve.log") as (url, s):
         _all_up(s.pid)
         stored = requests.post(f"{url}/store", params={"graph": GRAPH}, data=body,
                                headers={**AUTH, "Content-Type": "application/n-triples"},
@@ -271,3 +274,129 @@ def test_every_process_walks_a_graph_loaded_at_start(tmp_path):
                                       headers={"Connection": "close"}, timeout=25)
                 assert circle.status_code == 200, circle.text
                 assert circle.json()["data"]["size"] > 0
+
+
+# -- an on-disk store: one writer at a time, every process reading the last published checkpoint
+
+PARTNER = """PREFIX aikg: <https://w3id.org/aikg/ontology#> PREFIX kg: <https://w3id.org/aikg/id/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+INSERT DATA {{ GRAPH <https://example.org/partners> {{
+  kg:partner-{n} a aikg:Company ; rdfs:label "Partner {n}"@en .
+  kg:baidu aikg:partnerOf kg:partner-{n}
+}} }}"""
+
+
+def _fresh_get(url: str, path: str) -> requests.Response:
+    with requests.Session() as fresh:  # a connection of its own: any process may answer
+        answer = fresh.get(url + path, timeout=60)
+    assert answer.status_code == 200, answer.text
+    return answer
+
+
+def test_on_disk_every_process_shows_a_write_in_circles_and_etags_at_once(tmp_path):
+    with aikg_server("--store", str(tmp_path / "db"), "--workers", "2", "--token", TOKEN,
+                     log=tmp_path / "serve.log") as (url, server):
+        _all_up(server.pid)
+        path = "/api/entities/baidu/circle"
+        first = _fresh_get(url, path).json()["data"]["composition"]["distances"]["1"]
+        for n in range(1, 16):
+            written = requests.post(f"{url}/sparql", data={"update": PARTNER.format(n=n)},
+                                    headers=AUTH, timeout=60)
+            assert written.status_code == 204, written.text
+            answers = [_fresh_get(url, path) for _ in range(6)]
+            assert {a.json()["data"]["composition"]["distances"]["1"] for a in answers} == {
+                first + n}
+            assert len({a.headers["ETag"] for a in answers}) == 1  # one version everywhere
+            assert {_fresh_get(url, "/healthz").json()["version"] for _ in range(4)} == {
+                int(answers[0].headers["ETag"].split("-")[0].removeprefix('W/"v'))}
+
+
+def test_on_disk_no_reader_sees_part_of_a_write(tmp_path):
+    size = 3000
+    triples = " ".join(f"<urn:s{i}> <urn:p> {i} ." for i in range(size))
+    insert = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ {triples} }} }}"
+    with aikg_server("--store", str(tmp_path / "db"), "--workers", "2", "--token", TOKEN,
+                     log=tmp_path / "serve.log") as (url, server):
+        _all_up(server.pid)
+        seen: list[int] = []
+        done = threading.Event()
+
+        def read() -> None:
+            while not done.is_set():
+                seen.append(_count(url)[0])
+
+        readers = [threading.Thread(target=read) for _ in range(3)]
+        for reader in readers:
+            reader.start()
+        try:
+            for _ in range(4):
+                for update in (insert, f"CLEAR GRAPH <{GRAPH}>"):
+                    answer = requests.post(f"{url}/sparql", data={"update": update},
+                                           headers=AUTH, timeout=120)
+                    assert answer.status_code == 204, answer.text
+        finally:
+            done.set()
+            for reader in readers:
+                reader.join()
+        # both states, read while the writes went on, and nothing in between
+        assert set(seen) == {0, size}, sorted(set(seen))
+
+
+def test_on_disk_a_write_acknowledged_before_its_process_is_killed_stays(tmp_path):
+    with aikg_server("--store", str(tmp_path / "db"), "--workers", "2", "--token", TOKEN,
+                     log=tmp_path / "serve.log") as (url, server):
+        for n in range(1, 4):
+            before = _all_up(server.pid)
+            _insert(url, n)
+            for pid in before:  # whichever answered, and the other
+                os.kill(pid, signal.SIGKILL)
+            deadline = time.monotonic() + 60
+            while len(_children(server.pid) - before) < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert {_count(url)[0] for _ in range(6)} == {n}
+
+
+def test_on_disk_a_server_killed_whole_restarts_with_every_acknowledged_write(tmp_path):
+    store, log = tmp_path / "db", tmp_path / "serve.log"
+    with aikg_server("--store", str(store), "--workers", "2", "--token", TOKEN,
+                     log=log) as (url, server):
+        _all_up(server.pid)
+        for n in range(1, 6):
+            _insert(url, n)
+        os.killpg(server.pid, signal.SIGKILL)  # the master and its processes, at once
+        server.wait()
+    with aikg_server("--store", str(store), "--workers", "2", "--token", TOKEN,
+                     log=log) as (url, server):
+        _all_up(server.pid)
+        assert {_count(url)[0] for _ in range(6)} == {5}
+        _insert(url, 6)
+        assert {_count(url)[0] for _ in range(6)} == {6}
+        # the killed server's run directory was removed; only this one's is left
+        assert len(list(tmp_path.glob(".db.serving-*"))) == 1
+    assert "Worker failed to boot" not in log.read_text()
+
+
+def test_on_disk_a_second_server_or_a_load_on_a_served_store_is_refused(tmp_path):
+    from .servers import python
+
+    store, data = tmp_path / "db", tmp_path / "more.nt"
+    data.write_text("<urn:a> <urn:p> <urn:b> .\n")
+    with aikg_server("--store", str(store), "--workers", "2", log=tmp_path / "serve.log"):
+        for command in (["serve", "--store", str(store), "--port", "1", "--workers", "1"],
+                        ["serve", "--store", str(store), "--port", "1", "--workers", "2"],
+                        ["load", str(data), "--store", str(store)]):
+            run = python("-m", "service.cli", *command, stderr=-1, stdout=-1)
+            _, err = run.communicate(timeout=60)
+            assert run.returncode != 0
+            assert b"is being served by aikg serve" in err, err
+
+
+def test_on_disk_files_given_at_start_are_loaded_once_for_every_process(tmp_path):
+    data = tmp_path / "blank.nt"  # blank nodes: a second load would add 3 more statements
+    data.write_text("".join(f'_:b{n} <urn:p> "{n}" .\n' for n in range(3)))
+    with aikg_server("--store", str(tmp_path / "db"), "--workers", "2", "--data", str(data),
+                     log=tmp_path / "serve.log") as (url, server):
+        _all_up(server.pid)
+        query = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s <urn:p> ?o } }")
+        counts = {_fresh_get(url, "/sparql?query=" + quote(query)).text for _ in range(6)}
+        assert len(counts) == 1 and '"3"' in counts.pop()

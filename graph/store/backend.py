@@ -25,7 +25,8 @@ from ..rdf.formats import RdfSyntax
 from ..rdf.quadsource import Subject, Term
 from .results import QueryResult
 
-__all__ = ["DISK", "MEMORY", "REMOTE", "Backend", "Capabilities", "GraphName", "MaybeApplied"]
+__all__ = ["DISK", "MEMORY", "REMOTE", "Backend", "Capabilities", "GraphName", "LoadReport",
+           "MaybeApplied"]
 
 #: A graph as a term: a named graph, or the store's own default graph.
 GraphName = NamedNode | DefaultGraph
@@ -53,6 +54,21 @@ class Capabilities:
     local: bool
     fork_copies: bool
     checkpoints: bool
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What a load did: the triples added, the target graph (None: the file's own) and the time."""
+
+    source: str
+    triples: int
+    graph: str | None
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        """Triples per second."""
+        return self.triples / self.seconds if self.seconds else float(self.triples)
 
 
 MEMORY = Capabilities("memory", local=True, fork_copies=True, checkpoints=False)

@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,7 +26,7 @@ from ..rdf.quadsource import Subject, Term
 from ..sparql import guard
 from ..sparql.written import written_graphs
 from . import budget
-from .backend import Backend, Capabilities, GraphName, MaybeApplied, ProgressCallback
+from .backend import Backend, Capabilities, GraphName, LoadReport, MaybeApplied, ProgressCallback
 from .engine import DEFAULT_GRAPH, graphs_of, insert_data, named_node, sparql_error
 from .local import target_graph
 from .queries import QueryRequest
@@ -36,21 +35,6 @@ from .results import QueryResult
 __all__ = ["DEFAULT_GRAPH", "KnowledgeGraph", "LoadReport"]
 
 _NO_NETWORK = "this service reaches no other server: SERVICE and LOAD from the network are refused"
-
-
-@dataclass(frozen=True)
-class LoadReport:
-    """What a load did: the triples added, the target graph (None: the file's own) and the time."""
-
-    source: str
-    triples: int
-    graph: str | None
-    seconds: float
-
-    @property
-    def rate(self) -> float:
-        """Triples per second."""
-        return self.triples / self.seconds if self.seconds else float(self.triples)
 
 
 class KnowledgeGraph:
@@ -378,6 +362,17 @@ class KnowledgeGraph:
         forked inside sees a consistent snapshot of the graph."""
         with self._write_lock:
             yield self
+
+    def follow(self, switch: Callable[[], None], graphs: frozenset[str] | None,
+               version: int) -> None:
+        """Take in a write another process committed, as if it were made here: the
+        before-write listeners read ``graphs`` as they were, ``switch()`` puts the written
+        store in place, and the commit listeners run at ``version`` (the writer's)."""
+        with self._write_lock:
+            self._writing(graphs)
+            switch()
+            self.version = version - 1
+            self._committed(graphs)
 
     def _writing(self, graphs: frozenset[str] | None) -> None:
         for listener in self._before:

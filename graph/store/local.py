@@ -169,9 +169,11 @@ class LocalBackend:
         return failure
 
 
-def open_local(location: str, lock_wait: float = 0.0) -> LocalBackend:
+def open_local(location: str, lock_wait: float = 0.0, *, retry_every: float = 0.2
+               ) -> LocalBackend:
     """``memory``, or the on-disk store in the directory ``location``; one that another
-    process holds (its ``LOCK``) is tried again for up to ``lock_wait`` seconds."""
+    process holds (its ``LOCK``) is tried again every ``retry_every`` seconds for up to
+    ``lock_wait`` seconds."""
     if location == "memory":
         return LocalBackend(Store(), "memory")
     deadline = time.monotonic() + lock_wait
@@ -181,7 +183,7 @@ def open_local(location: str, lock_wait: float = 0.0) -> LocalBackend:
         except OSError as error:
             if "lock" not in str(error).lower() or time.monotonic() >= deadline:
                 raise BadInput(f"cannot open the store at {location}: {error}") from None
-        time.sleep(0.2)
+        time.sleep(retry_every)
 
 
 def scratch_backend() -> LocalBackend:

@@ -10,8 +10,9 @@ from ..errors import BadInput
 from ..rdf.formats import open_rdf_input, rdf_parse_error, syntax_for_path
 from .knowledge import KnowledgeGraph
 from .local import open_local, scratch_backend
+from .runs import refuse_if_served
 
-__all__ = ["is_remote", "open_graph", "scratch_graph"]
+__all__ = ["is_remote", "open_graph", "scratch_graph", "seeded"]
 
 
 def is_remote(location: str) -> bool:
@@ -33,7 +34,8 @@ def open_graph(
 
     An on-disk store that another process holds (its ``LOCK``) is tried again for up to
     ``lock_wait`` seconds: a server restarted right after a crash waits for the dying process
-    to let go.
+    to let go. One that a server of several processes serves is refused
+    (:mod:`graph.store.runs`): they would not show what this opening writes.
 
     >>> kg = open_graph("memory", bundled=False)
     >>> kg.capabilities.kind, len(kg)
@@ -48,7 +50,13 @@ def open_graph(
         return RemoteGraph(location, **remote)  # type: ignore[arg-type]
     if remote:
         raise BadInput(f"{', '.join(remote)}: only for a remote store, not {location}")
-    kg = KnowledgeGraph(open_local(location, lock_wait))
+    if location != "memory":
+        refuse_if_served(location)
+    return seeded(KnowledgeGraph(open_local(location, lock_wait)), bundled)
+
+
+def seeded(kg: KnowledgeGraph, bundled: bool = True) -> KnowledgeGraph:
+    """``kg``, with the bundled files added in one transaction if ``bundled`` and it is empty."""
     if bundled and len(kg) == 0 and (seed := _bundled_quads()):
         kg.add(seed)
     return kg

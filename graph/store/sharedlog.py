@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import fcntl
 import os
-import pickle
 import shutil
-import struct
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, TypeVar
+from typing import IO, TYPE_CHECKING, Protocol, TypeVar, cast
 
+from . import journal
 from .knowledge import KnowledgeGraph
 
 if TYPE_CHECKING:
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 #: A write of the graph as recorded: its method's name, arguments and keyword arguments.
 Call = tuple[str, tuple[object, ...], dict[str, object]]
-_LENGTH = struct.Struct("<Q")
 
 
 class SharedLog:
@@ -53,7 +51,7 @@ class SharedLog:
 
     def catch_up(self) -> None:
         """Apply what other processes wrote since this one last looked."""
-        if os.stat(self.path).st_size != self._offset:
+        if journal.grown(self.path, self._offset):
             with self.kg.exclusive():
                 self._replay()
 
@@ -101,35 +99,33 @@ class SharedLog:
         return blob
 
     def _append(self, entries: list[Call]) -> None:
-        if not entries:
-            return
-        payload = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
-        with open(self.path, "r+b") as log:
-            log.truncate(self._offset)  # what a writer killed in the middle left
-            log.seek(self._offset)
-            log.write(_LENGTH.pack(len(payload)) + payload)
-        self._offset += _LENGTH.size + len(payload)
+        if entries:
+            self._offset = journal.append(self.path, self._offset, entries)
 
     def _replay(self) -> None:
-        with open(self.path, "rb") as log:
-            log.seek(self._offset)
-            while True:
-                header = log.read(_LENGTH.size)
-                if len(header) < _LENGTH.size:
-                    return
-                payload = log.read(_LENGTH.unpack(header)[0])
-                if len(payload) < _LENGTH.unpack(header)[0]:
-                    return  # still being written, or cut by a killed writer
-                for method, args, kwargs in pickle.loads(payload):
-                    getattr(self.kg, method)(*args, **kwargs)
-                self._offset = log.tell()
+        records, offset = journal.read(self.path, self._offset)
+        for entries in cast(list[list[Call]], records):
+            for method, args, kwargs in entries:
+                getattr(self.kg, method)(*args, **kwargs)
+        self._offset = offset
+
+
+class Shared(Protocol):
+    """How the server processes share one graph: a :class:`SharedLog` (in memory), or
+    :class:`graph.store.snapshots.Snapshots` (on disk)."""
+
+    def catch_up(self) -> None:
+        """Take in what other processes wrote; one ``stat`` when nothing changed."""
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Hold the graph for one write, which the other processes see once the block ends."""
 
 
 class SharedWrites:
-    """An executor whose writes go through a :class:`SharedLog`; everything else is the
+    """An executor whose writes go through a :class:`Shared` graph; everything else is the
     executor's own."""
 
-    def __init__(self, executor: Executor, log: SharedLog) -> None:
+    def __init__(self, executor: Executor, log: Shared) -> None:
         self._executor = executor
         self._log = log
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
@@ -33,9 +34,11 @@ from . import STORE_HELP, main, remote_store_options
                    "only once it has arrived (up to 1 MiB of body).")
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
               help="Server processes. An in-memory graph is loaded once and shared by them; a "
-                   "write is applied in each before its next answer. An on-disk store, and a "
-                   "remote one with --update-url, are served by one process. "
-                   "[default: one per core, one for an on-disk or writable remote store]")
+                   "write is applied in each before its next answer. An on-disk store is "
+                   "written by one of them at a time, and each reads the checkpoint made after "
+                   "the last write (1 opens the store itself, in one process). A remote store "
+                   "with --update-url is served by one process. "
+                   "[default: one per core, one for a writable remote store]")
 @click.option("--query-workers", default=4, show_default=True, type=click.IntRange(0, 64),
               help="Processes per server process that evaluate queries and are killed when a "
                    "query runs out of time; 0 evaluates in the request thread (faster for cheap "
@@ -78,29 +81,32 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
     """
     from service.observe import configure_logging
 
-    single = store != "memory" and (not is_remote(store) or update_url is not None)
+    single = is_remote(store) and update_url is not None
     if workers is None:
         workers = 1 if single else len(os.sched_getaffinity(0))
     if workers > 1 and single:
-        raise click.UsageError("--workers above 1 needs an in-memory graph or a read-only remote "
-                               "store: an on-disk store has one writer, and the others would not "
-                               "see its writes")
-    run_dir, shared_log = _run_dir(workers, token)
-    settings = {"SHARED_LOG": shared_log, "STORE": store,
-                "STORE_UPDATE_URL": update_url, "STORE_AUTH": store_auth,
-                "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
-                "QUERY_WORKERS": query_workers, "QUERY_MEMORY": query_memory,
-                "STORE_MAX_UPLOAD": max_upload,
-                "RATE_LIMIT": rate_limit,
-                "RATE_BURST": rate_burst, "TRUSTED_PROXIES": trusted_proxies,
-                "RATE_BUCKETS": run_dir and run_dir / "rate-buckets",
-                "BASE_URL": base_url or f"http://{host}:{port}/"}
-    configure_logging()
+        raise click.UsageError("--workers above 1 needs a read-only remote store: the result "
+                               "caches of the processes are keyed by their own versions")
     # RocksDB is not fork-safe: a store opened before gunicorn forks has its flush and compaction
     # threads in the parent only, so the worker would pile every write up in memory. An on-disk
     # store is therefore opened in the worker; an in-memory one is loaded once, here, and its
     # pages shared by the workers.
     on_disk = store != "memory" and not is_remote(store)
+    run_dir, shared_log = _run_dir(workers, token if store == "memory" else None)
+    settings: dict[str, object] = {
+        "SHARED_LOG": shared_log, "STORE": store, "STORE_UPDATE_URL": update_url,
+        "STORE_AUTH": store_auth, "TOKEN": token, "QUERY_TIMEOUT": timeout, "MAX_ROWS": max_rows,
+        "QUERY_WORKERS": query_workers, "QUERY_MEMORY": query_memory,
+        "STORE_MAX_UPLOAD": max_upload, "RATE_LIMIT": rate_limit, "RATE_BURST": rate_burst,
+        "TRUSTED_PROXIES": trusted_proxies, "RATE_BUCKETS": run_dir and run_dir / "rate-buckets",
+        "BASE_URL": base_url or f"http://{host}:{port}/",
+        # one id in the ETags of every process (conditional.py), drawn here before they fork
+        "BOOT_ID": secrets.token_hex(8)}
+    snapshots = _snapshots_dir(store, workers) if on_disk else None
+    if snapshots:  # the first process loads the files (graph.store.snapshots)
+        settings.update(SNAPSHOTS=snapshots, DATA_FILES=data_files)
+        data_files = ()
+    configure_logging()
     url = f"http://{host}:{port}"
     app = None if on_disk else _app(settings, data_files, url)
     if app is not None and not is_remote(store):  # before the fork: see Network.settle
@@ -114,8 +120,30 @@ def serve(host: str, port: int, store: str, update_url: str | None, store_auth: 
                shared_metrics=run_dir is not None,
                make_app=lambda: app or _app(settings, data_files, url)).run()
     finally:
-        if run_dir and os.getpid() == master:  # a worker leaves through here too
-            shutil.rmtree(run_dir, ignore_errors=True)
+        if os.getpid() == master:  # a worker leaves through here too
+            for folder in (run_dir, snapshots):
+                if folder:
+                    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _snapshots_dir(store: str, workers: int) -> Path | None:
+    """The run directory beside the on-disk store (:mod:`graph.store.runs`) where several
+    processes publish its checkpoints; None for one process. Refuses a store that another
+    server serves."""
+    from graph.store.runs import claim_run_dir, refuse_if_served
+
+    try:
+        if workers == 1:
+            refuse_if_served(store)
+            return None
+        if Path(store).exists() and not Path(store).is_dir():  # said once, before any fork
+            raise click.UsageError(f"cannot open the store at {store}: not a directory")
+        return claim_run_dir(store)
+    except AikgError as error:
+        raise click.UsageError(str(error)) from None
+    except OSError as error:  # the store's parent directory is not writable
+        raise click.UsageError(f"several processes need a directory beside {store}, and it "
+                               f"could not be made ({error}); or use --workers 1") from None
 
 
 def _run_dir(workers: int, token: str | None) -> tuple[Path | None, Path | None]:
