@@ -18,12 +18,11 @@ def init_cors(app: Flask) -> None:
 
 def _add_headers(response: Response) -> Response:
     allowed = current_app.config.get("CORS_ORIGINS")
-    origin = request.headers.get("Origin")
     if not allowed:
         return response
     if allowed == "*" or allowed == ["*"]:
         response.headers["Access-Control-Allow-Origin"] = "*"
-    elif origin and origin in allowed:
+    elif (origin := request.environ.get("HTTP_ORIGIN")) and origin in allowed:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.vary.add("Origin")
     else:

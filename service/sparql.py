@@ -25,7 +25,7 @@ from .negotiation import (
 from .observe import timed_query
 from .pages import editor_page
 from .state import get_executor, get_graph
-from .urls import request_url
+from .urls import query_arg, request_url
 
 bp = Blueprint("sparql", __name__)
 
@@ -152,7 +152,7 @@ def _budget() -> float:
     """The configured time budget per operation, or the lower one the request asks with
     ``timeout=`` (seconds)."""
     budget = float(current_app.config["QUERY_TIMEOUT"])
-    asked = request.args.get("timeout") or (
+    asked = query_arg("timeout") or (
         request.form.get("timeout") if request.mimetype == _FORM else None)
     if asked is None:
         return budget

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app, request
 
-__all__ = ["RequestURL", "own_base", "request_url"]
+__all__ = ["RequestURL", "own_base", "query_arg", "request_url"]
 
 _ENVIRON_KEY = "aikg.url"
 
@@ -40,6 +40,13 @@ def request_url() -> RequestURL:
             f"{request.scheme}://{request.host}{request.root_path}{request.path}",
             environ.get("QUERY_STRING", ""))
     return url
+
+
+def query_arg(name: str) -> str | None:
+    """The first value of a query string parameter, None if absent (``request.args.get``
+    answers a miss by raising and catching an exception: most requests name no ``format``)."""
+    values = request.args.getlist(name)
+    return values[0] if values else None
 
 
 def own_base() -> str:
