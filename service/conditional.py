@@ -56,10 +56,11 @@ def _tag(response: Response) -> Response:
 
 def _describe(response: Response, tag: str) -> None:
     headers = response.headers
-    headers["ETag"] = f'W/"{tag}"'  # the tag holds only letters, digits and "-"
+    # add, not set, where the header is known to be absent: set scans every header
+    headers.add("ETag", f'W/"{tag}"')  # the tag holds only letters, digits and "-"
     headers["Vary"] = _vary(_header(response, "vary"))
     if _header(response, "cache-control") is None:
-        headers["Cache-Control"] = "no-cache"  # revalidate: any write changes it
+        headers.add("Cache-Control", "no-cache")  # revalidate: any write changes it
 
 
 def _header(response: Response, lowered: str) -> str | None:

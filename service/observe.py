@@ -245,7 +245,7 @@ def _finish(response: Response) -> Response:
         timing += (f', query;dur={stats.query_seconds * 1000:.1f};desc="{stats.queries} '
                    f'quer{"y" if stats.queries == 1 else "ies"}"')
     headers = response.headers
-    headers["Server-Timing"] = timing
+    headers.add("Server-Timing", timing)  # add, not set: only this hook writes it
     if is_probe():
         headers.setdefault("Cache-Control", "no-store")
     # one proxy lookup for the reads below (Flask types the proxy as the Request it stands for)

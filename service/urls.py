@@ -36,8 +36,9 @@ def request_url() -> RequestURL:
     environ = request.environ
     url = environ.get(_ENVIRON_KEY)
     if url is None:
+        current = request._get_current_object()  # type: ignore[attr-defined]  # one lookup
         url = environ[_ENVIRON_KEY] = RequestURL(
-            f"{request.scheme}://{request.host}{request.root_path}{request.path}",
+            f"{current.scheme}://{current.host}{current.root_path}{current.path}",
             environ.get("QUERY_STRING", ""))
     return url
 
