@@ -177,7 +177,7 @@ def term_to_json(term: object) -> TermJson:
 
 
 #: A string as a JSON literal, as ``json.dumps(ensure_ascii=False)`` writes it (in C).
-_quoted: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_quoted: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def _term_json(term: object) -> str:
