@@ -74,9 +74,9 @@ def _repeated() -> Response | None:
 
 
 def _by_url() -> bool:
-    """Whether the URL and Accept decide the request's answer: a GET without a form body
-    (whose ``format`` would count too)."""
-    return request.method == "GET" and request.mimetype != _FORM
+    """Whether the URL and Accept decide the request's answer: a GET without a body type (a
+    form body's ``format`` would count too)."""
+    return request.method == "GET" and not request.environ.get("CONTENT_TYPE")
 
 
 def _key() -> tuple[str, str, str]:
