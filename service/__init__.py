@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask
@@ -66,9 +66,28 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+class AikgFlask(Flask):
+    """Flask, asking once per function, not on every call, whether a view or hook is a
+    coroutine (``inspect.iscoroutinefunction``): a cheap request runs a dozen hooks. The
+    answers kept are bounded, as a function made per request (``after_this_request``) would
+    otherwise pile up."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        sync = self._sync.get(func)
+        if sync is None:
+            if len(self._sync) >= 512:
+                self._sync.clear()
+            sync = self._sync[func] = super().ensure_sync(func)
+        return sync
+
+
 def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, the graph (opened once), error handlers and blueprints."""
-    app = Flask(__name__)
+    app = AikgFlask(__name__)
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(settings or {})
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Flask's DefaultJSONProvider

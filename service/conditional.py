@@ -20,7 +20,6 @@ from functools import lru_cache
 from flask import Flask, Response, current_app, g, request
 
 from .observe import is_probe
-from .state import get_graph
 from .urls import request_url
 
 __all__ = ["init_app"]
@@ -50,16 +49,24 @@ def _not_modified() -> Response | None:
 
 def _tag(response: Response) -> Response:
     tag = g.get("aikg_etag")
-    if tag is not None and response.status_code == 200 and "ETag" not in response.headers:
+    if tag is not None and response.status_code == 200 and _header(response, "etag") is None:
         _describe(response, tag)
     return response
 
 
 def _describe(response: Response, tag: str) -> None:
     headers = response.headers
-    headers["ETag"] = f'W/"{tag}"'  # the tag holds only letters, digits and "-"
-    headers["Vary"] = _vary(headers.get("Vary"))
-    headers.setdefault("Cache-Control", "no-cache")  # revalidate: any write changes it
+    # add, not set, where the header is known to be absent: set scans every header
+    headers.add("ETag", f'W/"{tag}"')  # the tag holds only letters, digits and "-"
+    headers["Vary"] = _vary(_header(response, "vary"))
+    if _header(response, "cache-control") is None:
+        headers.add("Cache-Control", "no-cache")  # revalidate: any write changes it
+
+
+def _header(response: Response, lowered: str) -> str | None:
+    """A response header's value, None if absent (``headers.get`` answers a miss by raising
+    and catching an exception, the costliest part of a header lookup)."""
+    return next((v for k, v in response.headers.items() if k.lower() == lowered), None)
 
 
 @lru_cache(maxsize=64)
@@ -75,11 +82,13 @@ def _vary(vary: str | None) -> str:
 
 
 def _current_tag() -> str | None:
-    if (request.method not in READS or request.url_rule is None
-            or request.endpoint == "static" or is_probe()):
+    current = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup
+    if (current.method not in READS or current.url_rule is None
+            or current.endpoint == "static" or is_probe()):
         return None
-    environ = request.environ
-    key = "\n".join((current_app.extensions["aikg.boot"], request_url().key,
+    environ = current.environ
+    extensions = current_app.extensions
+    key = "\n".join((extensions["aikg.boot"], request_url().key,
                      environ.get("HTTP_ACCEPT", ""), environ.get("HTTP_ACCEPT_LANGUAGE", "")))
     digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return f"v{get_graph().version}-{digest}"
+    return f"v{extensions['aikg'].version}-{digest}"

@@ -18,19 +18,20 @@ def init_cors(app: Flask) -> None:
 
 def _add_headers(response: Response) -> Response:
     allowed = current_app.config.get("CORS_ORIGINS")
-    origin = request.headers.get("Origin")
     if not allowed:
         return response
+    # add, not set: only this hook writes these headers, and set scans every header
+    headers = response.headers
     if allowed == "*" or allowed == ["*"]:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-    elif origin and origin in allowed:
-        response.headers["Access-Control-Allow-Origin"] = origin
+        headers.add("Access-Control-Allow-Origin", "*")
+    elif (origin := request.environ.get("HTTP_ORIGIN")) and origin in allowed:
+        headers.add("Access-Control-Allow-Origin", origin)
         response.vary.add("Origin")
     else:
         return response
-    response.headers["Access-Control-Expose-Headers"] = _EXPOSE_HEADERS
+    headers.add("Access-Control-Expose-Headers", _EXPOSE_HEADERS)
     if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, PUT, DELETE, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = _ALLOW_HEADERS
-        response.headers["Access-Control-Max-Age"] = "86400"
+        headers.add("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE, OPTIONS")
+        headers.add("Access-Control-Allow-Headers", _ALLOW_HEADERS)
+        headers.add("Access-Control-Max-Age", "86400")
     return response

@@ -8,6 +8,7 @@ same holds here for the query string of every route and for form bodies.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, request
@@ -32,8 +33,14 @@ def _require_utf8() -> None:
         raise BadRequest("the form body is not UTF-8 once percent-decoded")
 
 
+#: A percent-escape of a byte past ASCII: text without one (and without raw such bytes) is ASCII.
+_HIGH_ESCAPE = re.compile(rb"%[89a-fA-F]")
+
+
 def _is_utf8(encoded: bytes) -> bool:
     """True when ``encoded`` (application/x-www-form-urlencoded) decodes as UTF-8."""
+    if encoded.isascii() and _HIGH_ESCAPE.search(encoded) is None:
+        return True  # ASCII once decoded (most queries): no need to decode it
     try:
         unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError:

@@ -133,8 +133,10 @@ _SLOT = struct.Struct("<Qdd")
 _WAYS = 8
 
 
+@lru_cache(maxsize=4096)
 def client_key(address: str | None) -> str:
-    """The bucket of an address: itself for IPv4, its /64 network for IPv6."""
+    """The bucket of an address: itself for IPv4, its /64 network for IPv6 (clients come
+    again and again: cached)."""
     try:
         ip = ipaddress.ip_address(address or "")
     except ValueError:
@@ -184,16 +186,18 @@ def _end_budget(_error: BaseException | None) -> None:
 
 
 def _limit_body() -> None:
-    if request.endpoint == "store.graph_store" and request.method == "POST":
-        request.max_content_length = current_app.config["STORE_MAX_UPLOAD"]
-    declared = request.content_length
-    limit = request.max_content_length
+    current = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup
+    environ = current.environ
+    if current.endpoint == "store.graph_store" and current.method == "POST":
+        current.max_content_length = current_app.config["STORE_MAX_UPLOAD"]
+    declared = current.content_length
+    limit = current.max_content_length
     if declared is None:  # most requests, or a chunked body: refused once it passes the limit
-        if limit is not None and "wsgi.input_terminated" in request.environ:
-            request.environ["wsgi.input"] = _CappedInput(request.environ["wsgi.input"], limit)
+        if limit is not None and "wsgi.input_terminated" in environ:
+            environ["wsgi.input"] = _CappedInput(environ["wsgi.input"], limit)
             # Werkzeug stops reading at its limit without a word: let it read one byte more,
             # which the cap refuses.
-            request.max_content_length = limit + 1
+            current.max_content_length = limit + 1
         return
     if limit is not None and declared > limit:
         raise RequestEntityTooLarge(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from prometheus_client.core import Metric
@@ -69,6 +69,10 @@ class Metrics:
                                           registry=registry)
         self._active_queries = Gauge("aikg_active_queries", "SPARQL queries running now.",
                                      multiprocess_mode="livesum", registry=registry)
+        # The series of each label set, found once: prometheus_client checks and locks on every
+        # labels() call. Routes, methods, statuses and outcomes are few.
+        self._answered: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
+        self._outcomes: dict[str, Any] = {}
 
     def request_started(self) -> None:
         self._active_requests.inc()
@@ -78,10 +82,18 @@ class Metrics:
 
     def request_answered(self, route: str, method: str, status: int, seconds: float) -> None:
         """Count an answered request; a 5xx answer is also an error of its route."""
-        self._requests.labels(route, method, str(status)).inc()
-        if status >= 500:
-            self._errors.labels(route).inc()
-        self._durations.labels(route).observe(seconds)
+        key = (route, method, status)
+        series = self._answered.get(key)
+        if series is None:
+            series = self._answered[key] = (
+                self._requests.labels(route, method, str(status)),
+                self._errors.labels(route) if status >= 500 else None,
+                self._durations.labels(route))
+        requests, errors, durations = series
+        requests.inc()
+        if errors is not None:
+            errors.inc()
+        durations.observe(seconds)
 
     def query_started(self) -> None:
         self._active_queries.inc()
@@ -91,7 +103,10 @@ class Metrics:
 
     def query_answered(self, outcome: str, seconds: float) -> None:
         """Count a query by outcome: ok, truncated, timeout or error."""
-        self._queries.labels(outcome).inc()
+        series = self._outcomes.get(outcome)
+        if series is None:
+            series = self._outcomes[outcome] = self._queries.labels(outcome)
+        series.inc()
         self._query_durations.observe(seconds)
 
     def render(self, triples: int, version: int) -> str:

@@ -15,6 +15,8 @@ from werkzeug.http import parse_accept_header
 from graph.errors import BadInput
 from graph.rdf.formats import RDF_SYNTAXES, RESULTS_FORMATS, RdfSyntax, format_name
 
+from .urls import query_arg
+
 __all__ = [
     "ASK_OFFERS",
     "DATASET_OFFERS",
@@ -73,7 +75,7 @@ def negotiate(offers: Sequence[Offer], what: str = "this result") -> Offer:
     """The offer this request wants: named by ``?format=`` (a short name or a media type; 400
     for another), else the best Accept match by q-value and specificity, the first offer on a
     tie or without Accept. Raises 406 when nothing in Accept fits."""
-    wanted = request.args.get("format")
+    wanted = query_arg("format")
     if not wanted and request.mimetype == "application/x-www-form-urlencoded":
         wanted = request.form.get("format")
     if wanted:
@@ -82,7 +84,7 @@ def negotiate(offers: Sequence[Offer], what: str = "this result") -> Offer:
             if key == offer.name or key in offer.media_types:
                 return offer
         raise unknown_format(wanted, [o.name for o in offers])
-    best = _best(request.headers.get("Accept", ""), tuple(offers))
+    best = _best(request.environ.get("HTTP_ACCEPT", ""), tuple(offers))
     if best is None:
         raise NotAcceptable(f"none of the media types in Accept is offered for {what}; "
                             "offered: " + ", ".join(o.media_type for o in offers))

@@ -62,6 +62,8 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}
 
 bp = Blueprint("observe", __name__)
 
+_PROBE_KEY = "aikg.probe"  # where is_probe keeps its answer, in the request's WSGI environ
+
 
 @dataclass
 class _Stats:
@@ -109,9 +111,14 @@ def probe(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def is_probe() -> bool:
-    """Whether the current request is routed to a view marked with :func:`probe`."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    return bool(getattr(view, "aikg_probe", False))
+    """Whether the current request is routed to a view marked with :func:`probe` (read once per
+    request: several hooks ask)."""
+    environ = request.environ
+    found: bool | None = environ.get(_PROBE_KEY)
+    if found is None:
+        view = current_app.view_functions.get(request.endpoint or "")
+        found = environ[_PROBE_KEY] = bool(getattr(view, "aikg_probe", False))
+    return found
 
 
 @bp.get("/metrics")
@@ -152,7 +159,9 @@ def note_query(text: str, *, seconds: float, kind: str = "query", rows: int | No
                               "duration_ms": round(seconds * 1000, 3), "rows": rows,
                               "truncated": truncated, "timed_out": timed_out, "error": error}
     if has_request_context():
-        record.update(route=_route(), client=request.remote_addr)
+        current = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup
+        record.update(route=current.url_rule.rule if current.url_rule is not None else None,
+                      client=current.remote_addr)
         if (stats := g.get("aikg_stats")) is not None:
             stats.queries += 1
             stats.query_seconds += seconds
@@ -162,7 +171,7 @@ def note_query(text: str, *, seconds: float, kind: str = "query", rows: int | No
         get_metrics().query_answered(outcome, seconds)
     if query_log.isEnabledFor(logging.INFO):
         record["query"] = text[:QUERY_TEXT_CHARS]
-        query_log.info(_json(record))
+        _info(query_log, _json(record))
 
 
 @dataclass
@@ -209,7 +218,14 @@ def timed_query(text: str, *, kind: str = "query") -> Iterator[QueryRecord]:
 
 
 def configure_logging(stream: Any = None, level: int = logging.INFO) -> None:
-    """Send the ``aikg`` loggers' lines, unadorned (they are JSON already), to ``stream``."""
+    """Send the ``aikg`` loggers' lines, unadorned (they are JSON already), to ``stream``.
+
+    For the process that serves (``aikg serve`` calls it), logging also stops noting each
+    record's thread and multiprocessing names, which no line here writes: the logging HOWTO's
+    "Optimization" section names these switches (two lines per request paid for them).
+    """
+    logging.logThreads = False
+    logging.logMultiprocessing = False
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     logger = logging.getLogger("aikg")
@@ -236,7 +252,7 @@ def _finish(response: Response) -> Response:
         timing += (f', query;dur={stats.query_seconds * 1000:.1f};desc="{stats.queries} '
                    f'quer{"y" if stats.queries == 1 else "ies"}"')
     headers = response.headers
-    headers["Server-Timing"] = timing
+    headers.add("Server-Timing", timing)  # add, not set: only this hook writes it
     if is_probe():
         headers.setdefault("Cache-Control", "no-store")
     # one proxy lookup for the reads below (Flask types the proxy as the Request it stands for)
@@ -246,7 +262,7 @@ def _finish(response: Response) -> Response:
     get_metrics().request_answered(route or "unmatched", method if method in METHODS else "OTHER",
                                    response.status_code, seconds)
     if request_log.isEnabledFor(logging.INFO):
-        request_log.info(_json({
+        _info(request_log, _json({
             "time": _now(), "log": "request", "method": method[:16], "route": route,
             "path": current.path[:256], "status": response.status_code,
             "duration_ms": round(seconds * 1000, 3), "rows": stats.rows,
@@ -263,10 +279,6 @@ def _teardown(_error: BaseException | None) -> None:
     if stats is not None and stats.active:
         stats.active = False
         get_metrics().request_ended()
-
-
-def _route() -> str | None:
-    return request.url_rule.rule if request.url_rule is not None else None
 
 
 def _now() -> str:
@@ -287,3 +299,10 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)  # json.dumps ma
 
 def _json(record: dict[str, Any]) -> str:
     return _ENCODER.encode(record)
+
+
+def _info(logger: logging.Logger, line: str) -> None:
+    """``logger.info(line)`` without the search for the caller's file and line that logging
+    makes for every record: these lines name their source themselves, and the search costs a
+    cheap request as much as the line."""
+    logger.handle(logger.makeRecord(logger.name, logging.INFO, "(aikg)", 0, line, (), None))

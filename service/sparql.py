@@ -25,18 +25,22 @@ from .negotiation import (
 from .observe import timed_query
 from .pages import editor_page
 from .state import get_executor, get_graph
-from .urls import request_url
+from .urls import query_arg, request_url
 
 bp = Blueprint("sparql", __name__)
 
 _FORM = "application/x-www-form-urlencoded"
 _OFFERS_BY_FORM = {"select": SELECT_OFFERS, "ask": ASK_OFFERS, "construct": RDF_OFFERS,
                    "describe": RDF_OFFERS}
+_OFFERS_BY_NAME = {offer.name: offer for offer in (*SELECT_OFFERS, *RDF_OFFERS)}
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     """Run the query or update of the request, or describe the service."""
+    repeated = _repeated()
+    if repeated is not None:
+        return repeated
     operation, text = _operation()
     if operation == "update":
         return _update(text)
@@ -56,17 +60,44 @@ def _query(text: str) -> Response:
         # Only the engine's parser tells, so the query runs, within its budget, then 406.
         _answer(text, outline, offers[0].name)
         raise
-    answer = _answer(text, outline, offer.name)
+    return _response(_answer(text, outline, offer.name, key=_key() if _by_url() else None))
+
+
+def _repeated() -> Response | None:
+    """The answer to a GET query answered before at this graph version, found by the URL and
+    Accept header as sent (all that decides it), before the request is parsed; None if there
+    is none. Logged and counted by the executor like any other."""
+    if not _by_url() or not request_url().query:
+        return None
+    answer = get_executor().kept(_key())
+    return None if answer is None else _response(answer)
+
+
+def _by_url() -> bool:
+    """Whether the URL and Accept decide the request's answer: a GET without a body type (a
+    form body's ``format`` would count too)."""
+    return request.method == "GET" and not request.environ.get("CONTENT_TYPE")
+
+
+def _key() -> tuple[str, str, str]:
+    """What names a GET query's answer in the executor's cache: the URL (the query, dataset,
+    format and base IRI) and Accept (the format), as sent. The row cap is the app's."""
+    return "sparql", request_url().key, request.environ.get("HTTP_ACCEPT", "")
+
+
+def _response(answer: Answer) -> Response:
+    offer = _OFFERS_BY_NAME[answer.request.fmt or ""]
     response = Response(answer.body, content_type=content_type(offer))
-    response.vary.add("Accept")
+    response.headers["Vary"] = "Accept"
     if answer.truncated:
-        response.headers["X-Aikg-Truncated"] = "true"
+        response.headers.add("X-Aikg-Truncated", "true")
     return response
 
 
-def _answer(text: str, outline: guard.Outline, fmt: str) -> Answer:
+def _answer(text: str, outline: guard.Outline, fmt: str, *,
+            key: tuple[str, ...] | None = None) -> Answer:
     """The query's answer in ``fmt``, within the budget and the row cap (the executor logs
-    it)."""
+    it), kept under ``key`` when given."""
     return get_executor().query(
         text,
         outline=outline,
@@ -76,6 +107,7 @@ def _answer(text: str, outline: guard.Outline, fmt: str) -> Answer:
         default_graphs=_params("default-graph-uri") or None,
         named_graphs=_params("named-graph-uri") or None,
         base_iri=request_url().base,
+        key=key,
     )
 
 
@@ -152,7 +184,7 @@ def _budget() -> float:
     """The configured time budget per operation, or the lower one the request asks with
     ``timeout=`` (seconds)."""
     budget = float(current_app.config["QUERY_TIMEOUT"])
-    asked = request.args.get("timeout") or (
+    asked = query_arg("timeout") or (
         request.form.get("timeout") if request.mimetype == _FORM else None)
     if asked is None:
         return budget

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app, request
 
-__all__ = ["RequestURL", "own_base", "request_url"]
+__all__ = ["RequestURL", "own_base", "query_arg", "request_url"]
 
 _ENVIRON_KEY = "aikg.url"
 
@@ -36,10 +36,18 @@ def request_url() -> RequestURL:
     environ = request.environ
     url = environ.get(_ENVIRON_KEY)
     if url is None:
+        current = request._get_current_object()  # type: ignore[attr-defined]  # one lookup
         url = environ[_ENVIRON_KEY] = RequestURL(
-            f"{request.scheme}://{request.host}{request.root_path}{request.path}",
+            f"{current.scheme}://{current.host}{current.root_path}{current.path}",
             environ.get("QUERY_STRING", ""))
     return url
+
+
+def query_arg(name: str) -> str | None:
+    """The first value of a query string parameter, None if absent (``request.args.get``
+    answers a miss by raising and catching an exception: most requests name no ``format``)."""
+    values = request.args.getlist(name)
+    return values[0] if values else None
 
 
 def own_base() -> str:

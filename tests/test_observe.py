@@ -90,6 +90,21 @@ def test_a_query_is_logged_and_tied_to_its_request_by_hash(client, logs) -> None
     assert query["route"] == "/sparql"
 
 
+def test_a_repeated_query_is_logged_counted_and_timed_each_time(client, logs) -> None:
+    before = scrape(client)
+    responses = [client.get("/sparql", query_string={"query": COMPANIES}) for _ in range(3)]
+    assert len({r.data for r in responses}) == 1
+    digest = hashlib.sha256(COMPANIES.encode()).hexdigest()[:16]
+    queries = [line for line in logs("query") if line["query_hash"] == digest]
+    requests = [line for line in logs("request") if line["route"] == "/sparql"]
+    assert len(queries) == len(requests) == 3
+    assert all(q["rows"] == r["rows"] == 4 and r["query_hash"] == digest
+               for q, r in zip(queries, requests, strict=True))
+    assert all("query;dur=" in r.headers["Server-Timing"] for r in responses)
+    ok = "aikg_queries_total", (("outcome", "ok"),)
+    assert scrape(client)[ok] == before.get(ok, 0) + 3
+
+
 def test_a_query_cut_by_the_row_cap_is_logged_as_truncated(make_client, logs) -> None:
     client = make_client(max_rows=1)
     client.application.extensions["aikg"].load(SMALL)

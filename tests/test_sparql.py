@@ -200,6 +200,15 @@ def test_a_cut_result_says_so_in_a_header_and_in_json(make_client):
     assert len(response.json["results"]["bindings"]) == 1
 
 
+def test_a_repeated_cut_result_still_says_so(make_client):
+    client = make_client(max_rows=1)
+    client.application.extensions["aikg"].load(SMALL)
+    query = {"query": "SELECT ?s WHERE { ?s ?p ?o }"}
+    first = client.get("/sparql", query_string=query)
+    again = client.get("/sparql", query_string=query)
+    assert again.headers["X-Aikg-Truncated"] == "true" and again.data == first.data
+
+
 def test_an_uncut_result_has_no_truncation_mark(client):
     response = client.get("/sparql", query_string={"query": SELECT_ALL})
     assert "X-Aikg-Truncated" not in response.headers
@@ -262,6 +271,27 @@ def test_without_a_query_browsers_get_the_editor(client):
     response = client.get("/sparql", headers={"Accept": "text/html,*/*;q=0.8"})
     assert response.mimetype == "text/html"
     assert b"<textarea" in response.data
+
+
+def test_a_repeated_query_comes_in_the_format_each_request_accepts(client):
+    query = {"query": SELECT_ALL}
+    for accept, media_type in [("text/csv", "text/csv"),
+                               ("application/sparql-results+json",
+                                "application/sparql-results+json"),
+                               ("text/csv", "text/csv"), ("", "application/sparql-results+json")]:
+        response = client.get("/sparql", query_string=query, headers={"Accept": accept})
+        assert response.mimetype == media_type
+        assert b"http://example.org/b" in response.data
+
+
+@pytest.mark.parametrize(("query", "accept"), [
+    (SELECT_ALL, "image/png"),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "application/sparql-results+json"),
+])
+def test_a_query_refused_406_is_refused_again(client, query, accept):
+    for _ in range(2):
+        response = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+        assert response.status_code == 406
 
 
 def test_repeated_queries_see_writes(client):

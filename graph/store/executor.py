@@ -15,7 +15,9 @@ decides where and how long it runs:
   past it) and cannot open a network socket (:mod:`graph.store.sandbox`); the complete check
   for ``SERVICE`` (:mod:`graph.sparql.outbound`) runs there too, inside the budgets;
 - whether at all: answers are cached by graph version (one cache, for the bytes of a serialized
-  answer and for the terms of a result alike); a write empties it;
+  answer and for the terms of a result alike); a write empties it. A caller that can name an
+  answer before it reads the request (the SPARQL endpoint, by the URL and Accept header as
+  sent) keeps it under that name and finds it again with :meth:`Executor.kept`;
 - what is told: each query goes through :attr:`Executor.observe`, which the service sets to its
   query log and metrics.
 
@@ -30,7 +32,7 @@ from __future__ import annotations
 import pickle
 import socket
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from types import SimpleNamespace
@@ -60,14 +62,15 @@ Observer = Callable[..., AbstractContextManager[Any]]
 @dataclass(frozen=True)
 class Answer:
     """A serialized query result: its kind (select, ask, graph), the bytes in the format asked
-    for, whether the row cap cut it, its rows (or triples), and the graph version it was computed
-    at."""
+    for, whether the row cap cut it, its rows (or triples), the graph version it was computed
+    at, and the request it answers (its text and format)."""
 
     kind: str
     body: bytes
     truncated: bool
     rows: int
     version: int
+    request: QueryRequest
 
 
 @contextmanager
@@ -99,19 +102,31 @@ class Executor:
     def query(self, sparql: str, *, fmt: str, timeout: float | None = None,
               max_rows: int | None = None, default_graphs: Iterable[str] | None = None,
               named_graphs: Iterable[str] | None = None, base_iri: str | None = None,
-              outline: guard.Outline | None = None) -> Answer:
+              outline: guard.Outline | None = None, key: Hashable | None = None) -> Answer:
         """Evaluate a query and serialize its result in ``fmt``: a results format name (json,
         xml, csv, tsv) for SELECT and ASK, an RDF syntax name for CONSTRUCT and DESCRIBE.
 
         The other arguments are those of :meth:`KnowledgeGraph.query`; ``outline`` is the
-        text's :func:`graph.sparql.guard.outline` when the caller read it already. Raises
-        :class:`QueryTimeout` when the budget runs out (the evaluation is stopped),
+        text's :func:`graph.sparql.guard.outline` when the caller read it already; ``key``
+        names the answer in the cache instead of the request itself, for a caller that finds
+        it again with :meth:`kept` (the key must hold everything that decides the answer).
+        Raises :class:`QueryTimeout` when the budget runs out (the evaluation is stopped),
         :class:`QueryTooLarge` past the memory budget, and the query's own errors.
         """
         request = QueryRequest.of(sparql, outline=outline, default_graphs=default_graphs,
                                   named_graphs=named_graphs, max_rows=max_rows,
                                   base_iri=base_iri, fmt=fmt)
-        return cast(Answer, self._answer(request, timeout))  # a request with a format
+        return cast(Answer, self._answer(request, timeout, key))  # a request with a format
+
+    def kept(self, key: Hashable) -> Answer | None:
+        """The answer that :meth:`query` keeps under ``key`` at the graph's current version,
+        observed (logged, counted) as any query answered; None if there is none."""
+        kept = self._cache.get((self.kg.version, key))
+        if not isinstance(kept, Answer):
+            return None
+        with self.observe(kept.request.sparql, kind="query") as record:
+            record.rows, record.truncated = kept.rows, kept.truncated
+        return kept
 
     def result(self, sparql: str, *, timeout: float | None = None, max_rows: int | None = None,
                base_iri: str | None = None) -> QueryResult:
@@ -124,26 +139,31 @@ class Executor:
         """The terms of ``request``'s result: what :meth:`KnowledgeGraph.query` returns."""
         return cast(QueryResult, self._answer(replace(request, fmt=None), timeout))
 
-    def _answer(self, request: QueryRequest, timeout: float | None) -> Answer | QueryResult:
+    def _answer(self, request: QueryRequest, timeout: float | None,
+                key: Hashable | None = None) -> Answer | QueryResult:
         """An :class:`Answer` for a request with a format, a :class:`QueryResult` without:
-        from the cache, else evaluated; observed either way."""
+        from the cache (under ``key``, else the request's own), else evaluated; observed
+        either way."""
+        key = request.key if key is None else key
         with self.observe(request.sparql, kind="query") as record:
-            kept = self._cache.get((self.kg.version, request.key))
-            answer = self._fresh(request, timeout) if kept is None else _kept(kept)
+            kept = self._cache.get((self.kg.version, key))
+            answer = self._fresh(request, timeout, key) if kept is None else _kept(kept)
             record.rows = len(answer) if isinstance(answer, QueryResult) else answer.rows
             record.truncated = answer.truncated
             return answer
 
-    def _fresh(self, request: QueryRequest, timeout: float | None) -> Answer | QueryResult:
-        """Evaluate ``request`` and keep its answer; an error is raised, never kept."""
+    def _fresh(self, request: QueryRequest, timeout: float | None,
+               key: Hashable) -> Answer | QueryResult:
+        """Evaluate ``request`` and keep its answer under ``key``; an error is raised, never
+        kept."""
         found, version = self._evaluate(request, self._budget(timeout))
         reply = _unpickled(found) if isinstance(found, bytes) else found
         if len(reply) == 1:  # terms: a request without a format
             if isinstance(found, bytes):  # terms evaluated in place are cheap: not kept
-                self._cache.put((version, request.key), found, size=len(found))
+                self._cache.put((version, key), found, size=len(found))
             return reply[0]
-        answer = Answer(*reply, version)
-        self._cache.put((version, request.key), answer, size=len(answer.body))
+        answer = Answer(*reply, version, request)
+        self._cache.put((version, key), answer, size=len(answer.body))
         return answer
 
     def _evaluate(self, request: QueryRequest, seconds: float) -> tuple[Evaluated | bytes, int]:
