@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import pickle
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -93,6 +94,7 @@ class Executor:
                          memory_bytes=memory_bytes)
         self.observe: Observer = _unobserved
         self._cache = BytesCache(cache_bytes)
+        self._writes = threading.Lock()  # one write at a time tried and applied
         kg.on_commit(self._committed)
         kg.executor = self
 
@@ -202,23 +204,41 @@ class Executor:
             with self.kg.exclusive():
                 validated_on_checkpoint(self.kg, action)
                 return action(self.kg)
-        with self.kg.exclusive():
-            deadline = time.monotonic() + timeout
+        # Once here rather than in every copy: the copies inherit the module.
+        from ..rdf.shapes import require_valid_graphs  # noqa: F401
+        deadline = time.monotonic() + timeout
+        with self._writes:
+            while True:
+                # The graph's lock is held while the copy is forked and while the write
+                # applies, not while the copy works: readers fork query workers meanwhile.
+                tried = self._tried(action, deadline, timeout)
+                with self.kg.exclusive():
+                    if self.kg.version == tried:
+                        return action(self.kg)
+                # A write that did not pass here (a caller of the graph itself) came in
+                # between: the copy was of an older graph, so try again.
 
-            def attempt() -> object:
-                # No memory budget: a write is as big as the upload a token holder sends.
-                worker = self.pool.fork(lambda sock: _dry_run(self.kg, action, sock),
-                                        memory=False)
-                try:
-                    return worker.receive(deadline)
-                except TimeoutError:
-                    raise QueryTimeout(f"the write ran past its time budget of {timeout:g} s "
-                                       "and was stopped; nothing was changed") from None
-                finally:
-                    worker.kill()
+    def _tried(self, action: Callable[[KnowledgeGraph], object], deadline: float,
+               timeout: float) -> int:
+        """Run ``action`` and the validation in a forked copy (:func:`_dry_run`); the version
+        of the graph it was tried on."""
+        tried = self.kg.version
 
-            unwrap(twice(attempt, "the write"))
-            return action(self.kg)
+        def attempt() -> object:
+            nonlocal tried
+            # No memory budget: a write is as big as the upload a token holder sends.
+            worker = self.pool.fork(lambda sock: _dry_run(self.kg, action, sock), memory=False)
+            tried = worker.version
+            try:
+                return worker.receive(deadline)
+            except TimeoutError:
+                raise QueryTimeout(f"the write ran past its time budget of {timeout:g} s "
+                                   "and was stopped; nothing was changed") from None
+            finally:
+                worker.kill()
+
+        unwrap(twice(attempt, "the write"))
+        return tried
 
     def close(self) -> None:
         """Stop the idle workers; busy ones stop when their query returns."""
@@ -236,8 +256,9 @@ def _dry_run(kg: KnowledgeGraph, action: Callable[[KnowledgeGraph], object],
 
     def run_and_validate() -> None:
         action(kg)
-        # Imported here: the shapes bring rdflib (and pyshacl when they run), which only a write
-        # needs; every server imports this module at start (issue 15: start-up time).
+        # Imported here (by the parent, before the fork): the shapes bring rdflib (and pyshacl
+        # when they run), which only a write needs; every server imports this module at start
+        # (issue 15: start-up time).
         from ..rdf.shapes import require_valid_graphs
 
         require_valid_graphs(kg, kg.changed_graphs)  # None (the write does not say): every graph

@@ -68,8 +68,7 @@ class Pool:
             stale = [w for w in self._idle if w.version != version]
             self._idle = [w for w in self._idle if w.version == version]
             self._count -= len(stale)
-        for worker in stale:
-            worker.kill()
+        _retire(stale)
 
     def close(self) -> None:
         """Stop the idle workers; busy ones stop when their query returns."""
@@ -118,7 +117,7 @@ class Pool:
                     worker = self._idle.pop()
                     if worker.version == self.kg.version:
                         return worker
-                    worker.kill()
+                    _retire([worker])
                     self._count -= 1
                 if self._count < self._lanes.total:
                     self._count += 1
@@ -138,7 +137,7 @@ class Pool:
             if worker.version == self.kg.version:
                 self._idle.append(worker)
             else:
-                worker.kill()
+                _retire([worker])
                 self._count -= 1
             self._lock.notify()
 
@@ -148,6 +147,15 @@ class Pool:
         with self._lock:
             self._count -= 1
             self._lock.notify()
+
+
+def _retire(stale: list[Worker]) -> None:
+    """Kill workers of an older graph in the background: a process sharing the pages of a big
+    graph takes tens of milliseconds to go (40 at a million triples), and the callers hold the
+    pool's lock or commit a write under the graph's (issue 17)."""
+    if stale:
+        threading.Thread(target=lambda: [worker.kill() for worker in stale],
+                         name="retire query workers", daemon=True).start()
 
 
 class _NotQuick(Exception):

@@ -35,6 +35,8 @@ T = TypeVar("T")
 #: A write of the graph as recorded: its method's name, arguments and keyword arguments.
 Call = tuple[str, tuple[object, ...], dict[str, object]]
 _LENGTH = struct.Struct("<Q")
+#: Seconds a reader waits on a replay under way before it looks at the graph's lock again.
+_RECHECK_SECONDS = 0.05
 
 
 class SharedLog:
@@ -47,26 +49,43 @@ class SharedLog:
         self.path.touch()
         self._offset = 0  # the end of the last entry this process applied
         self._local = threading.Lock()
+        #: Notified whenever :attr:`_offset` moves: readers wait on it for a replay under way.
+        self._applied = threading.Condition()
         self._writer_pid: int | None = None  # the process whose calls are recorded
         self._pending: list[Call] = []
         kg.recorder = self._record
 
     def catch_up(self) -> None:
-        """Apply what other processes wrote since this one last looked."""
-        if os.stat(self.path).st_size != self._offset:
-            with self.kg.exclusive():
-                self._replay()
+        """Apply what other processes wrote before this call.
+
+        A write under way here holds the graph's lock for as long as it runs, but it has
+        replayed the log first: what it replayed is all a reader needs, so the reader waits
+        for that, not for the write (issue 17: readers queued behind every write).
+        """
+        size = os.stat(self.path).st_size
+        if size <= self._offset:
+            return
+        with self._applied:
+            while self._offset < size:
+                with self.kg.exclusive(wait=False) as held:
+                    if held:
+                        self._replay()
+                        return  # what is left past the offset is an entry cut or being written
+                self._applied.wait(_RECHECK_SECONDS)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the log for one write: what the block committed to the graph is appended to
         the log when it ends, with or without an error."""
-        with self._local, self.kg.exclusive(), open(self.directory / "lock", "a+b") as lock:
+        with self._local, open(self.directory / "lock", "a+b") as lock:
             # POSIX record locks, not flock: a process forked meanwhile (a query worker, the
             # dry run of a write) does not inherit them.
             fcntl.lockf(lock, fcntl.LOCK_EX)
             try:
-                self._replay()
+                # The graph's own lock only for the replay: the write takes it itself where
+                # it changes the graph, and no other process appends while the file is held.
+                with self.kg.exclusive():
+                    self._replay()
                 self._pending, self._writer_pid = [], os.getpid()
                 try:
                     yield
@@ -108,7 +127,7 @@ class SharedLog:
             log.truncate(self._offset)  # what a writer killed in the middle left
             log.seek(self._offset)
             log.write(_LENGTH.pack(len(payload)) + payload)
-        self._offset += _LENGTH.size + len(payload)
+        self._advance(self._offset + _LENGTH.size + len(payload))
 
     def _replay(self) -> None:
         with open(self.path, "rb") as log:
@@ -122,7 +141,12 @@ class SharedLog:
                     return  # still being written, or cut by a killed writer
                 for method, args, kwargs in pickle.loads(payload):
                     getattr(self.kg, method)(*args, **kwargs)
-                self._offset = log.tell()
+                self._advance(log.tell())
+
+    def _advance(self, offset: int) -> None:
+        with self._applied:
+            self._offset = offset
+            self._applied.notify_all()
 
 
 class SharedWrites:
