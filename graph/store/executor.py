@@ -230,12 +230,16 @@ class Executor:
             worker = self.pool.fork(lambda sock: _dry_run(self.kg, action, sock), memory=False)
             tried = worker.version
             try:
-                return worker.receive(deadline)
+                answer = worker.receive(deadline)
             except TimeoutError:
+                worker.kill()
                 raise QueryTimeout(f"the write ran past its time budget of {timeout:g} s "
                                    "and was stopped; nothing was changed") from None
-            finally:
+            except BaseException:
                 worker.kill()
+                raise
+            self.pool.retire(worker)  # it has answered: the write need not wait for it to go
+            return answer
 
         unwrap(twice(attempt, "the write"))
         return tried

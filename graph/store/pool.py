@@ -61,6 +61,10 @@ class Pool:
         """A process running ``child(sock)`` on a snapshot, with the memory budget or none."""
         return fork(self.kg, child, self.memory_bytes if memory else None)
 
+    def retire(self, worker: Worker) -> None:
+        """Stop a worker that is done, without waiting for it to go (:func:`_retire`)."""
+        _retire([worker])
+
     def retire_stale(self) -> None:
         """Kill the idle workers forked before the last commit."""
         version = self.kg.version
