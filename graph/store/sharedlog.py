@@ -157,9 +157,10 @@ class SharedWrites:
         self._executor = executor
         self._log = log
 
-    def write(self, action: Callable[[KnowledgeGraph], T], *, timeout: float) -> T:
+    def write(self, action: Callable[[KnowledgeGraph], T], *, timeout: float,
+              update: str | None = None) -> T:
         with self._log.writing():
-            return self._executor.write(action, timeout=timeout)
+            return self._executor.write(action, timeout=timeout, update=update)
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._executor, name)
