@@ -91,7 +91,10 @@ class SharedLog:
                     yield
                 finally:  # what was committed here before an error is logged too
                     self._writer_pid = None
-                    self._append(self._pending)
+                    # Under the graph's lock: a reader here that saw the log grow would
+                    # otherwise replay this process's own write before the offset moves.
+                    with self.kg.exclusive():
+                        self._append(self._pending)
             finally:
                 self._pending = []
                 fcntl.lockf(lock, fcntl.LOCK_UN)
