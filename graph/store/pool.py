@@ -158,8 +158,13 @@ def _retire(stale: list[Worker]) -> None:
     graph takes tens of milliseconds to go (40 at a million triples), and the callers hold the
     pool's lock or commit a write under the graph's (issue 17)."""
     if stale:
-        threading.Thread(target=lambda: [worker.kill() for worker in stale],
-                         name="retire query workers", daemon=True).start()
+        threading.Thread(target=_kill_all, args=(stale,), name="retire query workers",
+                         daemon=True).start()
+
+
+def _kill_all(workers: list[Worker]) -> None:
+    for worker in workers:
+        worker.kill()
 
 
 class _NotQuick(Exception):
