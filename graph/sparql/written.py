@@ -78,10 +78,12 @@ def _one_pattern_operation(operation: list[Token], found: list[str]) -> bool:
     """Whether ``operation`` has no ``WHERE`` or one of one pattern; its graph goes to
     ``found``."""
     words = [t.text for t in operation[:2]]
+    if len(words) < 2:
+        return False
     if words[0] in ("INSERT", "DELETE") and words[1] == "DATA":
         return True
     graph = DEFAULT_GRAPH
-    if words[0] == "WITH" and operation[1].kind == "iri":
+    if words[0] == "WITH" and operation[1].kind == "iri" and ":" in operation[1].text:
         graph, operation = operation[1].text[1:-1], operation[2:]
     top = [i for i, t in enumerate(operation) if t.depth == 0 and t.kind == "name"]
     if not operation or operation[0].text not in ("INSERT", "DELETE") or any(
@@ -91,8 +93,8 @@ def _one_pattern_operation(operation: list[Token], found: list[str]) -> bool:
     if where is None or not is_one_pattern(operation[where + 1:]):
         return False
     if operation[where + 2].text == "GRAPH":
-        if operation[where + 3].kind != "iri":
-            return False
+        if operation[where + 3].kind != "iri" or ":" not in operation[where + 3].text:
+            return False  # a variable, a prefixed name or a relative IRI
         graph = operation[where + 3].text[1:-1]
     found.append(graph)
     return True

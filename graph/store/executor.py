@@ -287,7 +287,10 @@ def _bounded(kg: KnowledgeGraph, update: str) -> bool:
     if graphs is None:
         return False
     for name in set(graphs):
-        scope = None if name == DEFAULT_GRAPH else NamedNode(name)  # the default: the union
+        try:
+            scope = None if name == DEFAULT_GRAPH else NamedNode(name)  # default: the union
+        except ValueError:  # not an IRI: the engine will say so, in the copy
+            return False
         if next(islice(kg.quads(None, None, None, scope), IN_PLACE_STATEMENTS, None),
                 None) is not None:
             return False

@@ -58,9 +58,9 @@ class SharedLog:
     def catch_up(self) -> None:
         """Apply what other processes wrote before this call.
 
-        A write under way here holds the graph's lock for as long as it runs, but it has
-        replayed the log first: what it replayed is all a reader needs, so the reader waits
-        for that, not for the write (issue 17: readers queued behind every write).
+        A write under way here replays the log first: what it replayed is all a reader needs,
+        so the reader waits for that replay, never for the write (issue 17: readers queued
+        behind every write).
         """
         size = os.stat(self.path).st_size
         if size <= self._offset:
