@@ -121,7 +121,7 @@ def _update(text: str) -> Response:
         executor.write(
             lambda kg: kg.update(text, base_iri=base, using_graphs=using,
                                  using_named_graphs=using_named, checked=True),
-            timeout=budget,
+            timeout=budget, update=None if using or using_named else text,
         )
     return Response(status=204)
 

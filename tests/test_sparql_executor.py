@@ -1,5 +1,5 @@
-"""The query executor: a budget stops the evaluation itself, writes are tried in a copy first,
-and workers see every committed write."""
+"""The query executor: a budget stops the evaluation itself, writes are tried in a copy first
+(but small ones that no shape checks), and workers see every committed write."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from graph import BadInput, QueryTimeout, ValidationFailed
+from graph.store import executor as executor_module  # its limits
 from graph.store import pool as pool_module  # the worker plumbing: what a worker runs
 from graph.store.executor import Executor
 
@@ -62,7 +63,7 @@ def test_a_runaway_write_is_stopped_and_changes_nothing(small_graph, executor):
               ". ?x ?y ?z . ?u ?v ?w . ?q ?r ?s . ?m ?n ?o } "
               "FILTER(STR(?f) < STR(?z) && STR(?z) < STR(?w) && STR(?w) < STR(?s)) }")
     with pytest.raises(QueryTimeout):
-        executor.write(lambda kg: kg.update(update), timeout=0.5)
+        executor.write(lambda kg: kg.update(update), timeout=0.5, update=update)
     assert (small_graph.version, len(small_graph)) == (version, size)
 
 
@@ -83,8 +84,29 @@ def source_data(verb: str, statements: str) -> str:
 def test_a_write_that_fails_validation_changes_nothing(small_graph, executor, update):
     size, version = len(small_graph), small_graph.version
     with pytest.raises(ValidationFailed, match="every entity has a type"):
-        executor.write(lambda kg: kg.update(update), timeout=10)
+        executor.write(lambda kg: kg.update(update), timeout=10, update=update)
     assert (len(small_graph), small_graph.version) == (size, version)
+
+
+MOVE = ("DELETE {{ GRAPH <http://e/{a}> {{ ?s ?p ?o }} }} INSERT {{ GRAPH <http://e/{b}> "
+        "{{ ?s ?p ?o }} }} WHERE {{ GRAPH <http://e/{a}> {{ ?s ?p ?o }} }}")
+
+
+def test_a_small_write_no_shape_checks_needs_no_copy_and_a_big_one_is_tried_in_one(
+        small_graph, executor, monkeypatch):
+    copies = []
+    fork = executor.pool.fork
+    monkeypatch.setattr(executor.pool, "fork", lambda *a, **k: copies.append(1) or fork(*a, **k))
+    data = 'INSERT DATA { GRAPH <http://e/a> { <http://e/x> <http://e/p> "1", "2" } }'
+    for update in (data, MOVE.format(a="a", b="b")):
+        executor.write(lambda kg, update=update: kg.update(update), timeout=10, update=update)
+    assert copies == []  # a copy could neither refuse them (no shape) nor stop them (small)
+    monkeypatch.setattr(executor_module, "IN_PLACE_STATEMENTS", 1)  # graph b is now "big"
+    executor.write(lambda kg: kg.update(MOVE.format(a="b", b="c")), timeout=10,
+                   update=MOVE.format(a="b", b="c"))
+    assert copies == [1]
+    assert small_graph.ask('ASK { GRAPH <http://e/c> { <http://e/x> <http://e/p> "2" } }')
+    assert not small_graph.ask("ASK { GRAPH ?g { <http://e/x> ?p ?o } FILTER(?g != <http://e/c>) }")
 
 
 def test_the_cache_answers_a_repeated_query_until_a_write(small_graph):

@@ -38,8 +38,8 @@ import ontology
 from ..errors import BadInput, ValidationFailed
 from .quadsource import QuadSource
 
-__all__ = ["QuadSource", "Violation", "ValidationReport", "require_valid", "require_valid_graphs",
-           "validate"]
+__all__ = ["QuadSource", "Violation", "ValidationReport", "checked_graphs", "require_valid",
+           "require_valid_graphs", "validate"]
 
 ASSERTED_IN = URIRef(ontology.AIKG + "assertedIn")
 #: Where statements outside any named graph are said to be: never a described source graph.
@@ -170,10 +170,18 @@ def require_valid_graphs(data: QuadSource, graphs: Iterable[str] | None = None) 
     the service runs first in a copy, then this on the copy, and reaches the real store only if
     it passes (:meth:`graph.store.executor.Executor.write`).
     """
-    chosen = data.named_graphs() if graphs is None else graphs
-    checked = sorted(g for g in chosen if g.startswith(ontology.GRAPH) and g not in _NOT_INSTANCE)
+    checked = checked_graphs(data.named_graphs() if graphs is None else graphs)
     if checked:
         require_valid(data, graphs=checked)
+
+
+def checked_graphs(graphs: Iterable[str]) -> list[str]:
+    """Those of ``graphs`` that :func:`require_valid_graphs` checks against the shapes, sorted.
+
+    >>> checked_graphs([ontology.GRAPH + "baidu", ontology.SHAPES_GRAPH, "urn:mine"])
+    ['https://w3id.org/aikg/graph/baidu']
+    """
+    return sorted(g for g in graphs if g.startswith(ontology.GRAPH) and g not in _NOT_INSTANCE)
 
 
 # -- building the data graph -----------------------------------------------------------------

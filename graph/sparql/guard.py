@@ -30,6 +30,7 @@ __all__ = [
     "may_reach_network",
     "has_dataset_clause",
     "is_bounded",
+    "is_one_pattern",
     "outline",
     "query_form",
     "tokens",
@@ -150,6 +151,19 @@ def _skip_prologue(found: Iterator[Token]) -> Iterator[Token]:
         yield token
         yield from found
         return
+
+
+def is_one_pattern(group: list[Token]) -> bool:
+    """Whether the tokens of a group graph pattern (``{ ... }``, from :func:`tokens` with
+    strings) hold one triple pattern, perhaps inside ``GRAPH g { }``, with no variable twice:
+    one index scan, one step per solution.
+
+    >>> is_one_pattern(list(tokens("{ GRAPH <http://e/g> { ?s ?p ?o } }", strings=True)))
+    True
+    >>> is_one_pattern(list(tokens("{ ?s ?p ?o . ?o ?q ?r }", strings=True)))
+    False
+    """
+    return _one_pattern([Token("name", "ASK", 0, 0, 0), *group])
 
 
 def _one_pattern(body: list[Token]) -> bool:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..rdf.terms import DEFAULT_GRAPH
-from .guard import Token, tokens
+from .guard import Token, is_one_pattern, tokens
 from .outbound import unescape
 
-__all__ = ["written_graphs"]
+__all__ = ["pattern_graphs", "written_graphs"]
 
 _GRAPH_OPERATIONS = frozenset({"CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY"})
 
@@ -43,6 +43,61 @@ def written_graphs(update: str) -> frozenset[str] | None:
         return frozenset(_Reader(text, tokens(text)).graphs())
     except _Open:
         return None
+
+
+def pattern_graphs(update: str) -> list[str] | None:
+    """The graph each ``WHERE`` of ``update`` matches its one triple pattern in (an IRI, or
+    :data:`~graph.store.engine.DEFAULT_GRAPH` for the default graph), when every operation is
+    ``INSERT DATA``, ``DELETE DATA`` or a ``DELETE``/``INSERT`` whose ``WHERE`` holds one
+    triple pattern (perhaps in ``GRAPH <iri>``, or under ``WITH <iri>``); None for any other
+    update. Its cost is then that of the data and templates times the statements matched.
+
+    >>> pattern_graphs("DELETE { GRAPH <http://e/a> { ?s ?p ?o } } INSERT { GRAPH <http://e/b> "
+    ...                "{ ?s ?p ?o } } WHERE { GRAPH <http://e/a> { ?s ?p ?o } }")
+    ['http://e/a']
+    >>> pattern_graphs("INSERT DATA { <http://e/a> <http://e/p> 1 }")
+    []
+    >>> pattern_graphs("DELETE WHERE { ?s ?p ?o . ?o ?q ?r }") is None
+    True
+    """
+    found: list[str] = []
+    operation: list[Token] = []
+    for token in [*tokens(unescape(update), strings=True), Token("other", ";", 0, -1, -1)]:
+        if token.depth or token.text != ";":
+            operation.append(token)
+            continue
+        while operation[:1] and operation[0].text == "PREFIX":
+            del operation[:3]
+        if operation and not _one_pattern_operation(operation, found):
+            return None
+        operation = []
+    return found
+
+
+def _one_pattern_operation(operation: list[Token], found: list[str]) -> bool:
+    """Whether ``operation`` has no ``WHERE`` or one of one pattern; its graph goes to
+    ``found``."""
+    words = [t.text for t in operation[:2]]
+    if len(words) < 2:
+        return False
+    if words[0] in ("INSERT", "DELETE") and words[1] == "DATA":
+        return True
+    graph = DEFAULT_GRAPH
+    if words[0] == "WITH" and operation[1].kind == "iri" and ":" in operation[1].text:
+        graph, operation = operation[1].text[1:-1], operation[2:]
+    top = [i for i, t in enumerate(operation) if t.depth == 0 and t.kind == "name"]
+    if not operation or operation[0].text not in ("INSERT", "DELETE") or any(
+            operation[i].text in ("USING", "BASE") for i in top):
+        return False
+    where = next((i for i in top if operation[i].text == "WHERE"), None)
+    if where is None or not is_one_pattern(operation[where + 1:]):
+        return False
+    if operation[where + 2].text == "GRAPH":
+        if operation[where + 3].kind != "iri" or ":" not in operation[where + 3].text:
+            return False  # a variable, a prefixed name or a relative IRI
+        graph = operation[where + 3].text[1:-1]
+    found.append(graph)
+    return True
 
 
 class _Reader:

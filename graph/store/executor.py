@@ -31,29 +31,40 @@ from __future__ import annotations
 
 import pickle
 import socket
+import threading
 import time
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
+from itertools import islice
 from types import SimpleNamespace
 from typing import Any, TypeVar, cast
 
+from pyoxigraph import NamedNode
+
 from ..errors import QueryTimeout
 from ..sparql import guard
+from ..sparql.written import pattern_graphs, written_graphs
 from . import budget
 from .cache import BytesCache
 from .checkpoint import validated_on_checkpoint
+from .engine import DEFAULT_GRAPH
 from .knowledge import KnowledgeGraph
 from .pool import Pool
 from .queries import Evaluated, QueryRequest, run
 from .results import QueryResult
 from .workers import reply, send, twice, unwrap
 
-__all__ = ["MEMORY_BYTES", "Answer", "Executor", "Observer"]
+__all__ = ["IN_PLACE_BYTES", "IN_PLACE_STATEMENTS", "MEMORY_BYTES", "Answer", "Executor",
+           "Observer"]
 
 T = TypeVar("T")
 #: Bytes of memory a worker may add to what it shares with the server, unless told otherwise.
 MEMORY_BYTES = 1024 ** 3
+#: Characters of an update, and statements in the graphs its patterns match, up to which a
+#: write that no shape checks is applied without being tried in a copy first.
+IN_PLACE_BYTES = 64 * 1024
+IN_PLACE_STATEMENTS = 10_000
 #: ``observe(text, kind=...)``: a context around one query or update; the executor sets
 #: ``rows`` and ``truncated`` on what it yields; an exception raised inside passes through it.
 Observer = Callable[..., AbstractContextManager[Any]]
@@ -96,6 +107,7 @@ class Executor:
                          memory_bytes=memory_bytes)
         self.observe: Observer = _unobserved
         self._cache = BytesCache(cache_bytes)
+        self._writes = threading.Lock()  # one write at a time tried and applied
         kg.on_commit(self._committed)
         kg.executor = self
 
@@ -207,8 +219,14 @@ class Executor:
 
         unwrap(twice(attempt, "the update"))
 
-    def write(self, action: Callable[[KnowledgeGraph], T], *, timeout: float) -> T:
+    def write(self, action: Callable[[KnowledgeGraph], T], *, timeout: float,
+              update: str | None = None) -> T:
         """Apply ``action(kg)`` (an update, a load...) if it succeeds and validates in a copy.
+
+        ``update``: the SPARQL update that ``action`` applies as it is (no protocol dataset),
+        if it is one. When the shapes check none of the graphs it writes and its cost is
+        bounded (:func:`_bounded`), a copy could neither refuse it nor stop it: it is applied
+        without one (issue 17: the copy was most of a small write's time).
 
         For an in-memory graph, the action first runs in a forked copy, stopped when
         ``timeout`` runs out (:class:`QueryTimeout`), then
@@ -218,27 +236,59 @@ class Executor:
         (:func:`graph.store.checkpoint.validated_on_checkpoint`), in this process, without a
         hard stop.
         """
+        # Once here rather than in every copy: the copies inherit the module.
+        from ..rdf.shapes import checked_graphs
+        with self._writes:
+            if update is not None and self.kg.capabilities.local and \
+                    len(update) <= IN_PLACE_BYTES:
+                written = written_graphs(update)
+                if written is not None and not checked_graphs(written):
+                    with self.kg.exclusive():
+                        if _bounded(self.kg, update):
+                            return action(self.kg)
+            return self._tried_then_applied(action, timeout)
+
+    def _tried_then_applied(self, action: Callable[[KnowledgeGraph], T], timeout: float) -> T:
         if not self.kg.capabilities.fork_copies:
             with self.kg.exclusive():
                 validated_on_checkpoint(self.kg, action)
                 return action(self.kg)
-        with self.kg.exclusive():
-            deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout
+        while True:
+            # The graph's lock is held while the copy is forked and while the write applies,
+            # not while the copy works: readers fork query workers meanwhile.
+            tried = self._tried(action, deadline, timeout)
+            with self.kg.exclusive():
+                if self.kg.version == tried:
+                    return action(self.kg)
+            # A write that did not pass here (a caller of the graph itself) came in between:
+            # the copy was of an older graph, so try again.
 
-            def attempt() -> object:
-                # No memory budget: a write is as big as the upload a token holder sends.
-                worker = self.pool.fork(lambda sock: _dry_run(self.kg, action, sock),
-                                        memory=False)
-                try:
-                    return worker.receive(deadline)
-                except TimeoutError:
-                    raise QueryTimeout(f"the write ran past its time budget of {timeout:g} s "
-                                       "and was stopped; nothing was changed") from None
-                finally:
-                    worker.kill()
+    def _tried(self, action: Callable[[KnowledgeGraph], object], deadline: float,
+               timeout: float) -> int:
+        """Run ``action`` and the validation in a forked copy (:func:`_dry_run`); the version
+        of the graph it was tried on."""
+        tried = self.kg.version
 
-            unwrap(twice(attempt, "the write"))
-            return action(self.kg)
+        def attempt() -> object:
+            nonlocal tried
+            # No memory budget: a write is as big as the upload a token holder sends.
+            worker = self.pool.fork(lambda sock: _dry_run(self.kg, action, sock), memory=False)
+            tried = worker.version
+            try:
+                answer = worker.receive(deadline)
+            except TimeoutError:
+                worker.kill()
+                raise QueryTimeout(f"the write ran past its time budget of {timeout:g} s "
+                                   "and was stopped; nothing was changed") from None
+            except BaseException:
+                worker.kill()
+                raise
+            self.pool.retire(worker)  # it has answered: the write need not wait for it to go
+            return answer
+
+        unwrap(twice(attempt, "the write"))
+        return tried
 
     def close(self) -> None:
         """Stop the idle workers; busy ones stop when their query returns."""
@@ -249,6 +299,24 @@ class Executor:
         self.pool.retire_stale()
 
 
+def _bounded(kg: KnowledgeGraph, update: str) -> bool:
+    """Whether ``update`` is data, or matches one triple pattern in graphs holding at most
+    :data:`IN_PLACE_STATEMENTS` statements (:func:`graph.sparql.written.pattern_graphs`): a
+    few milliseconds of work, with no query that can run away."""
+    graphs = pattern_graphs(update)
+    if graphs is None:
+        return False
+    for name in set(graphs):
+        try:
+            scope = None if name == DEFAULT_GRAPH else NamedNode(name)  # default: the union
+        except ValueError:  # not an IRI: the engine will say so, in the copy
+            return False
+        if next(islice(kg.quads(None, None, None, scope), IN_PLACE_STATEMENTS, None),
+                None) is not None:
+            return False
+    return True
+
+
 def _dry_run(kg: KnowledgeGraph, action: Callable[[KnowledgeGraph], object],
              sock: socket.socket) -> None:
     # The listeners belong to the parent (caches, projections, this pool): not to the copy.
@@ -256,8 +324,9 @@ def _dry_run(kg: KnowledgeGraph, action: Callable[[KnowledgeGraph], object],
 
     def run_and_validate() -> None:
         action(kg)
-        # Imported here: the shapes bring rdflib (and pyshacl when they run), which only a write
-        # needs; every server imports this module at start (issue 15: start-up time).
+        # Imported here (by the parent, before the fork): the shapes bring rdflib (and pyshacl
+        # when they run), which only a write needs; every server imports this module at start
+        # (issue 15: start-up time).
         from ..rdf.shapes import require_valid_graphs
 
         require_valid_graphs(kg, kg.changed_graphs)  # None (the write does not say): every graph

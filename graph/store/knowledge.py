@@ -357,11 +357,16 @@ class KnowledgeGraph:
         self._before.append(listener)
 
     @contextmanager
-    def exclusive(self) -> Iterator[KnowledgeGraph]:
+    def exclusive(self, *, wait: bool = True) -> Iterator[bool]:
         """Hold the write lock: no write starts or is half done until the block ends. A process
-        forked inside sees a consistent snapshot of the graph."""
-        with self._write_lock:
-            yield self
+        forked inside sees a consistent snapshot of the graph. With ``wait=False`` the lock is
+        held only if it is free now; the block gets whether it is held."""
+        held = self._write_lock.acquire(blocking=wait)
+        try:
+            yield held
+        finally:
+            if held:
+                self._write_lock.release()
 
     def follow(self, switch: Callable[[], None], graphs: frozenset[str] | None,
                version: int) -> None:

@@ -61,6 +61,10 @@ class Pool:
         """A process running ``child(sock)`` on a snapshot, with the memory budget or none."""
         return fork(self.kg, child, self.memory_bytes if memory else None)
 
+    def retire(self, worker: Worker) -> None:
+        """Stop a worker that is done, without waiting for it to go (:func:`_retire`)."""
+        _retire([worker])
+
     def retire_stale(self) -> None:
         """Kill the idle workers forked before the last commit."""
         version = self.kg.version
@@ -68,8 +72,7 @@ class Pool:
             stale = [w for w in self._idle if w.version != version]
             self._idle = [w for w in self._idle if w.version == version]
             self._count -= len(stale)
-        for worker in stale:
-            worker.kill()
+        _retire(stale)
 
     def close(self) -> None:
         """Stop the idle workers; busy ones stop when their query returns."""
@@ -118,7 +121,7 @@ class Pool:
                     worker = self._idle.pop()
                     if worker.version == self.kg.version:
                         return worker
-                    worker.kill()
+                    _retire([worker])
                     self._count -= 1
                 if self._count < self._lanes.total:
                     self._count += 1
@@ -138,7 +141,7 @@ class Pool:
             if worker.version == self.kg.version:
                 self._idle.append(worker)
             else:
-                worker.kill()
+                _retire([worker])
                 self._count -= 1
             self._lock.notify()
 
@@ -148,6 +151,20 @@ class Pool:
         with self._lock:
             self._count -= 1
             self._lock.notify()
+
+
+def _retire(stale: list[Worker]) -> None:
+    """Kill workers of an older graph in the background: a process sharing the pages of a big
+    graph takes tens of milliseconds to go (40 at a million triples), and the callers hold the
+    pool's lock or commit a write under the graph's (issue 17)."""
+    if stale:
+        threading.Thread(target=_kill_all, args=(stale,), name="retire query workers",
+                         daemon=True).start()
+
+
+def _kill_all(workers: list[Worker]) -> None:
+    for worker in workers:
+        worker.kill()
 
 
 class _NotQuick(Exception):

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 #: A write of the graph as recorded: its method's name, arguments and keyword arguments.
 Call = tuple[str, tuple[object, ...], dict[str, object]]
+#: Seconds a reader waits on a replay under way before it looks at the graph's lock again.
+_RECHECK_SECONDS = 0.05
 
 
 class SharedLog:
@@ -47,30 +49,50 @@ class SharedLog:
         self._local = threading.Lock()
         self._writer_pid: int | None = None  # the process whose calls are recorded
         self._pending: list[Call] = []
+        #: Notified whenever :attr:`_offset` moves: readers wait on it for a replay under way.
+        self._applied = threading.Condition()
         kg.recorder = self._record
 
     def catch_up(self) -> None:
-        """Apply what other processes wrote since this one last looked."""
-        if journal.grown(self.path, self._offset):
-            with self.kg.exclusive():
-                self._replay()
+        """Apply what other processes wrote before this call.
+
+        A write under way here replays the log first: what it replayed is all a reader needs,
+        so the reader waits for that replay, never for the write (issue 17: readers queued
+        behind every write).
+        """
+        size = os.stat(self.path).st_size
+        if size <= self._offset:
+            return
+        with self._applied:
+            while self._offset < size:
+                with self.kg.exclusive(wait=False) as held:
+                    if held:
+                        self._replay()
+                        return  # what is left past the offset is an entry cut or being written
+                self._applied.wait(_RECHECK_SECONDS)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the log for one write: what the block committed to the graph is appended to
         the log when it ends, with or without an error."""
-        with self._local, self.kg.exclusive(), open(self.directory / "lock", "a+b") as lock:
+        with self._local, open(self.directory / "lock", "a+b") as lock:
             # POSIX record locks, not flock: a process forked meanwhile (a query worker, the
             # dry run of a write) does not inherit them.
             fcntl.lockf(lock, fcntl.LOCK_EX)
             try:
-                self._replay()
+                # The graph's own lock only for the replay: the write takes it itself where
+                # it changes the graph, and no other process appends while the file is held.
+                with self.kg.exclusive():
+                    self._replay()
                 self._pending, self._writer_pid = [], os.getpid()
                 try:
                     yield
                 finally:  # what was committed here before an error is logged too
                     self._writer_pid = None
-                    self._append(self._pending)
+                    # Under the graph's lock: a reader here that saw the log grow would
+                    # otherwise replay this process's own write before the offset moves.
+                    with self.kg.exclusive():
+                        self._append(self._pending)
             finally:
                 self._pending = []
                 fcntl.lockf(lock, fcntl.LOCK_UN)
@@ -100,14 +122,19 @@ class SharedLog:
 
     def _append(self, entries: list[Call]) -> None:
         if entries:
-            self._offset = journal.append(self.path, self._offset, entries)
+            self._advance(journal.append(self.path, self._offset, entries))
 
     def _replay(self) -> None:
         records, offset = journal.read(self.path, self._offset)
         for entries in cast(list[list[Call]], records):
             for method, args, kwargs in entries:
                 getattr(self.kg, method)(*args, **kwargs)
-        self._offset = offset
+        self._advance(offset)
+
+    def _advance(self, offset: int) -> None:
+        with self._applied:
+            self._offset = offset
+            self._applied.notify_all()
 
 
 class Shared(Protocol):
@@ -129,9 +156,10 @@ class SharedWrites:
         self._executor = executor
         self._log = log
 
-    def write(self, action: Callable[[KnowledgeGraph], T], *, timeout: float) -> T:
+    def write(self, action: Callable[[KnowledgeGraph], T], *, timeout: float,
+              update: str | None = None) -> T:
         with self._log.writing():
-            return self._executor.write(action, timeout=timeout)
+            return self._executor.write(action, timeout=timeout, update=update)
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._executor, name)
