@@ -36,7 +36,7 @@ def dicts(G: nx.MultiDiGraph[str]) -> GraphDicts:
 
     Examples
     --------
-    >>> G: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    >>> G = nx.MultiDiGraph()
     >>> _ = G.add_edge("a", "b", key="p", since="2025")
     >>> dicts(G)._succ["a"]["b"]["p"], list(dicts(G)._pred["b"])
     ({'since': '2025'}, ['a'])
