@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jsonschema import Draft7Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
+# jsonschema and referencing are imported where a test validates, not when the tests are
+# collected (about 0.05 s).
+if TYPE_CHECKING:
+    from jsonschema import Draft7Validator
+    from referencing import Registry
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +37,9 @@ EXAMPLES = SPEC / "examples"
 def registry() -> Registry:
     """Every schema of the folder under its ``$id``, so that ``$ref``s resolve offline (the
     manifest's ``authentication`` refers to the Swagger 2.0 schema, copied as openapi.json)."""
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT7
+
     resources = []
     for path in sorted(SCHEMAS.glob("*.json")):
         schema = json.loads(path.read_text("utf-8"))
@@ -46,6 +52,8 @@ def registry() -> Registry:
 def validator(kind: str) -> Draft7Validator:
     """The validator of one kind of document, named as its schema file (``manifest``,
     ``reconciliation-result-batch``, ``data-extension-response``, ...)."""
+    from jsonschema import Draft7Validator
+
     schema = json.loads((SCHEMAS / f"{kind}.json").read_text("utf-8"))
     return Draft7Validator(schema, registry=registry())
 

@@ -27,6 +27,10 @@ from schemathesis.specs.openapi.checks import (
 from service import create_app
 from tests.conftest import SMALL_ONTOLOGY, ecosystem_store
 
+# schemathesis's pytest plugin, loaded by the modules that use it (pyproject.toml turns off its
+# loading by entry point).
+pytest_plugins = ["schemathesis.pytest.plugin"]
+
 TOKEN = "fuzz-token"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]

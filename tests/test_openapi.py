@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from openapi_spec_validator import validate
 
 from service import create_app
 from tests.conftest import ecosystem_store
+
+# schemathesis's pytest plugin, loaded by the modules that use it (pyproject.toml turns off its
+# loading by entry point).
+pytest_plugins = ["schemathesis.pytest.plugin"]
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +28,10 @@ schema = schemathesis.pytest.from_fixture("openapi_schema").include(path_regex="
 
 
 def test_the_document_is_valid_openapi_3_1(ecosystem_client):
+    # Imported here: openapi_spec_validator (with pydantic) costs about 0.1 s, which every
+    # collection of the tests paid while one test uses it.
+    from openapi_spec_validator import validate
+
     spec = ecosystem_client.get("/openapi.json").get_json()
     validate(spec)
     assert spec["openapi"].startswith("3.1")

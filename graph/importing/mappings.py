@@ -13,9 +13,8 @@ import json
 import re
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from csvw.metadata import Table, URITemplate
 from pyoxigraph import Literal, NamedNode
 
 import ontology
@@ -25,6 +24,9 @@ from ontology import MAPPINGS_DIR, mapping_names
 from ..errors import BadInput, NotFound
 from .resolve import words
 from .tabular import CellPattern, Column, EntitySpec, FamilySpec, Mapping, OwnerSpec, expand_name
+
+if TYPE_CHECKING:
+    from csvw.metadata import URITemplate
 
 __all__ = ["MAPPINGS_DIR", "bundled_mapping", "load_mapping", "mapping_names"]
 
@@ -70,6 +72,10 @@ def _mapping(name: str, document: dict[str, Any]) -> Mapping:
     for key in ("tableSchema", "dialect"):
         if isinstance(document.get(key), str):
             raise ValueError(f"{key} must be given inline: aikg fetches no other document")
+    # Imported here, not at the top: csvw (with its language tags and dates) costs about 0.1 s,
+    # and every test run imports this module (for its doctests) while few read a mapping.
+    from csvw.metadata import Table
+
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # csvw warns on invalid metadata: refuse it instead
         try:

@@ -24,16 +24,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import regex
-from csvw.metadata import URITemplate
 from pyoxigraph import Literal, NamedNode
 
 import ontology
 
 from ..errors import BadInput
 from .resolve import Name, parse_name, words
+
+if TYPE_CHECKING:
+    from csvw.metadata import URITemplate  # a mapping's value template, made by .mappings
 
 __all__ = ["Column", "EntitySpec", "FamilySpec", "Mapping", "OwnerSpec", "Row", "expand_name",
            "read_rows"]

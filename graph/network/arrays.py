@@ -26,6 +26,7 @@ from typing import Any, Generic, TypeVar
 import networkx as nx
 import numpy as np
 
+from .nxdicts import dicts
 from .periods import parse_day
 
 __all__ = ["Adjacency", "Walk", "adjacency", "keep", "kept", "rows", "walk", "WalkCache"]
@@ -131,7 +132,7 @@ def adjacency(G: nx.MultiDiGraph[str]) -> Adjacency:
         object_roles.append(roles.setdefault(data.get("object_role", "related"), len(roles)))
         starts.append(_day_number(data.get("start"), 0))
         ends.append(_day_number(data.get("end"), _NO_END))
-    in_edges = G._pred  # type: ignore[attr-defined]  # networkx's plain dicts: not in the stubs
+    in_edges = dicts(G)._pred  # networkx's own dicts, not the views over them
     ins = np.array([edge_of[id(data)] for u in nodes for keys in in_edges[u].values()
                     for data in keys.values()], dtype=np.int64)
     subject, obj, subject_role, object_role = (

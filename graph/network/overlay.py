@@ -26,6 +26,7 @@ import networkx as nx
 import numpy as np
 
 from .arrays import _NO_END, Adjacency, _day_number
+from .nxdicts import dicts
 
 #: A new edge: its two ends, its key (the predicate) and its attributes.
 NewEdge = tuple[str, str, str, dict[str, Any]]
@@ -162,8 +163,8 @@ class _Patch:
             before = len(other)
             if n in self.G:
                 # networkx's own dicts, not the views over them: a patch reads many rows
-                sides = ((self.G._succ, True, "object_role"),  # type: ignore[attr-defined]
-                         (self.G._pred, False, "subject_role"))  # type: ignore[attr-defined]
+                H = dicts(self.G)
+                sides = ((H._succ, True, "object_role"), (H._pred, False, "subject_role"))
                 for side, is_out, role_key in sides:
                     for m, keys in side[n].items():
                         for key, data in keys.items():

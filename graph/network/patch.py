@@ -28,6 +28,7 @@ import ontology
 from ..rdf.terms import label_language
 from ..store import DEFAULT_GRAPH, KnowledgeGraph
 from .edges import edge_data
+from .nxdicts import Attributes, dicts
 from .overlay import patched
 from .periods import DCTERMS_ISSUED, SINCE, STATEMENT_PARTS, UNTIL, edge_period
 from .projection import (
@@ -53,6 +54,8 @@ _DATED = {p.value for p in (SINCE, UNTIL, *STATEMENT_PARTS)}
 _TERMS = {p.value for p in TERM_PREDICATES}
 
 Triple = tuple[str, str, str]
+#: A node's name: its text, kind and language.
+Name = tuple[str, str, str | None]
 
 
 def read_statements(kg: KnowledgeGraph, graphs: Iterable[str], projection: Projection
@@ -97,18 +100,18 @@ def changes(kg: KnowledgeGraph, projection: Projection, before: frozenset[Quad],
         if predicate in _TERMS or predicate in chained or (
                 getattr(subject, "value", None) in terms):
             return None
-        named = type(subject) is NamedNode
+        named = subject.value if type(subject) is NamedNode else None  # not a blank node
         if predicate in projection.relations:
-            if named and type(obj) is NamedNode:
-                edges.add((subject.value, predicate, obj.value))
+            if named is not None and type(obj) is NamedNode:
+                edges.add((named, predicate, obj.value))
         elif predicate == RDF_TYPE.value:
-            if named and type(obj) is NamedNode:
-                typed.append((subject.value, obj))
+            if named is not None and type(obj) is NamedNode:
+                typed.append((named, obj))
         elif predicate in _NAMES:
-            if named:
-                nodes.add(subject.value)
-        elif predicate == DCTERMS_ISSUED.value and named:  # the date of a source graph
-            stated = _stated_in(kg, projection, subject.value)
+            if named is not None:
+                nodes.add(named)
+        elif predicate == DCTERMS_ISSUED.value and named is not None:  # a source graph's date
+            stated = _stated_in(kg, projection, named)
             if stated is None:
                 return None
             edges |= stated
@@ -132,9 +135,10 @@ def _class_stays(kg: KnowledgeGraph, projection: Projection, cls: NamedNode) -> 
     whoever has it as a type: it is declared in the ontology."""
     if cls.value not in projection.classes:
         return False
-    patterns = ((cls, RDF_TYPE, _OWL_CLASS), (cls, RDF_TYPE, _RDFS_CLASS),
-                (cls, _SUBCLASS, None), (None, _SUBCLASS, cls))
-    return any(next(kg.quads(*p, None), None) is not None for p in patterns)
+    patterns: list[tuple[NamedNode | None, NamedNode, NamedNode | None]] = [
+        (cls, RDF_TYPE, _OWL_CLASS), (cls, RDF_TYPE, _RDFS_CLASS),
+        (cls, _SUBCLASS, None), (None, _SUBCLASS, cls)]
+    return any(next(kg.quads(s, p, o), None) is not None for s, p, o in patterns)
 
 
 def _stated_in(kg: KnowledgeGraph, projection: Projection, graph: str) -> set[Triple] | None:
@@ -168,7 +172,8 @@ def _statement_parts(statements: frozenset[Quad]) -> Parts:
 def _reified(parts: Parts, quad: Quad) -> set[Triple]:
     """Every edge the reified statement of ``quad`` (its subject) may be about, in its graph."""
     found = parts.get((quad.subject, quad.graph_name), {})
-    return set(product(*(found.get(p.value, ()) for p in STATEMENT_PARTS)))
+    subjects, predicates, objects = (found.get(p.value, set()) for p in STATEMENT_PARTS)
+    return set(product(subjects, predicates, objects))
 
 
 def patch(projection: Projection, kg: KnowledgeGraph, change: Change,
@@ -185,7 +190,7 @@ def patch(projection: Projection, kg: KnowledgeGraph, change: Change,
         data = edge_data(p, ends[p], sources, edge_period(kg, (s, p, o), sources)
                          ) if graphs else None
         added[p] += fork.set_edge(s, o, p, data)
-    names: dict[str, list] = {}  # the touched nodes' names; [] for none
+    names: dict[str, list[Name]] = {}  # the touched nodes' names; [] for none
     for node in sorted(change.nodes):
         types = {q.object.value for q in kg.quads(
             NamedNode(node), RDF_TYPE, None, None) if type(q.object) is NamedNode}
@@ -210,9 +215,9 @@ def patch(projection: Projection, kg: KnowledgeGraph, change: Change,
     return made
 
 
-def _names_of(kg: KnowledgeGraph, node: str) -> list[tuple[str, str, str | None]]:
+def _names_of(kg: KnowledgeGraph, node: str) -> list[Name]:
     """The node's names as :func:`~.projection.project` lists them."""
-    found: dict[tuple[str, str, str | None], None] = {}
+    found: dict[Name, None] = {}
     for predicate, kind in NAME_PREDICATES:
         for quad in kg.quads(NamedNode(node), predicate, None, None):
             if type(quad.object) is Literal:
@@ -225,26 +230,28 @@ class _Fork:
     another but those it changes, which it copies first. Neighbours and each pair's
     predicates stay in the order :func:`~.projection.project` adds them in."""
 
-    def __init__(self, G: nx.MultiDiGraph, version: int) -> None:
-        H = self.graph = nx.MultiDiGraph()
-        H.graph.update(G.graph, version=version)
-        H._node = G._node.copy()
-        H._adj = H._succ = G._succ.copy()
-        H._pred = G._pred.copy()
+    def __init__(self, G: nx.MultiDiGraph[str], version: int) -> None:
+        self.graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+        self.graph.graph.update(G.graph, version=version)
+        old = dicts(G)
+        H = self._dicts = dicts(self.graph)
+        H._node = old._node.copy()
+        H._adj = H._succ = old._succ.copy()
+        H._pred = old._pred.copy()
         self._owned: set[str] = set()
 
     def _own(self, node: str) -> None:
-        H = self.graph
+        H = self._dicts
         if node not in H._node:
             H._node[node], H._succ[node], H._pred[node] = {}, {}, {}
         elif node not in self._owned:
             H._succ[node], H._pred[node] = dict(H._succ[node]), dict(H._pred[node])
         self._owned.add(node)
 
-    def set_edge(self, u: str, v: str, key: str, data: dict | None) -> int:
+    def set_edge(self, u: str, v: str, key: str, data: Attributes | None) -> int:
         """Put (or with None, take away) the edge ``u -key-> v``; 1 if it is new, -1 if it is
         taken away, 0 otherwise."""
-        H = self.graph
+        H = self._dicts
         had = key in H._succ.get(u, {}).get(v, {})
         if data is None and not had:
             return 0
@@ -261,20 +268,21 @@ class _Fork:
         return -1 if data is None else int(not had)
 
     def has_edges(self, node: str) -> bool:
-        H = self.graph
+        H = self._dicts
         return node in H._node and bool(H._succ[node] or H._pred[node])
 
-    def set_node(self, node: str, attributes: dict) -> None:
+    def set_node(self, node: str, attributes: Attributes) -> None:
         self._own(node)
-        self.graph._node[node] = attributes
+        self._dicts._node[node] = attributes
 
     def remove_node(self, node: str) -> None:
-        H = self.graph
+        H = self._dicts
         if node in H._node:
             del H._node[node], H._succ[node], H._pred[node]
 
 
-def _place(neighbours: dict, node: str, keys: dict) -> None:
+def _place(neighbours: dict[str, dict[str, Attributes]], node: str,
+           keys: dict[str, Attributes]) -> None:
     """Set ``node``'s predicates among ``neighbours``, or drop it if none, keeping the order
     :func:`~.projection.project` adds them in: by first predicate, then key."""
     if not keys:

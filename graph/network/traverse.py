@@ -20,6 +20,7 @@ from ..rdf.terms import short_id
 from .answers import Hop, Member, Neighbour, Overlap, Path, RoleOverlap
 from .arrays import adjacency, kept, walk
 from .circles import Circle, edge_dict
+from .nxdicts import dicts
 from .periods import holds
 
 __all__ = ["neighbors", "circle", "paths", "overlap", "jaccard"]
@@ -305,7 +306,8 @@ def _hop(G: nx.MultiDiGraph[str], u: str, v: str, relations: Collection[str] | N
 def _adjacent(G: nx.MultiDiGraph[str], u: str, edge_filter: EdgeFilter) -> Iterator[str]:
     """The nodes joined to ``u`` by an edge passing ``(relations, at)``, either way."""
     relations, at = edge_filter
-    for side in (G._succ, G._pred):  # type: ignore[attr-defined]  # private: not in the stubs
+    H = dicts(G)  # networkx's own dicts, not the views over them: a walk reads many rows
+    for side in (H._succ, H._pred):
         for v, keys in side[u].items():
             if at is None:
                 if relations is None or not relations.isdisjoint(keys):
