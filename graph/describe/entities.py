@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, TypedDict
 
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad
 
 import ontology
 
@@ -105,36 +105,13 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
 
 def _statements(kg: KnowledgeGraph, entity: NamedNode, max_rows: int
                 ) -> tuple[dict[tuple[object, str, object], set[str]], bool]:
-    """The statements about ``entity`` both ways in the named graphs, each with the graphs
-    stating it, up to ``max_rows`` each way; and whether some were left out.
-
-    A local store is read by two index scans: as SPARQL each would be a lookup per named graph
-    (hundreds), in a query worker that a write retires (issue 17); a remote one in two
-    queries."""
-    stated: dict[tuple[object, str, object], set[str]] = defaultdict(set)
-    if not kg.capabilities.local:
-        return _queried_statements(kg, entity, max_rows, stated)
-    truncated = False
-    for found in (kg.quads(entity, None, None), kg.quads(None, None, entity)):
-        rows = 0
-        for quad in found:
-            if type(quad.graph_name) is DefaultGraph:  # GRAPH ?g: the named graphs only
-                continue
-            if rows == max_rows:
-                truncated = True
-                break
-            rows += 1
-            stated[(quad.subject, quad.predicate.value, quad.object)].add(quad.graph_name.value)
-    return stated, truncated
-
-
-def _queried_statements(kg: KnowledgeGraph, entity: NamedNode, max_rows: int,
-                        stated: dict[tuple[object, str, object], set[str]]
-                        ) -> tuple[dict[tuple[object, str, object], set[str]], bool]:
+    """The statements about ``entity`` both ways, each with the graphs stating it, up to
+    ``max_rows`` each way; and whether some were left out."""
     outgoing = kg.query("SELECT ?e ?p ?o ?g WHERE { GRAPH ?g { ?e ?p ?o } }",
                         substitutions={"e": entity}, max_rows=max_rows)
     incoming = kg.query("SELECT ?e ?s ?p ?g WHERE { GRAPH ?g { ?s ?p ?e } }",
                         substitutions={"e": entity}, max_rows=max_rows)
+    stated: dict[tuple[object, str, object], set[str]] = defaultdict(set)
     for _, p, o, g in outgoing.rows:
         stated[(entity, p.value, o)].add(g.value)
     for _, s, p, g in incoming.rows:
@@ -193,19 +170,13 @@ def describe_sources(kg: KnowledgeGraph, graphs: list[str]) -> list[SourceDescri
     attribution its licence asks for) its description in the sources graph gives."""
     if not graphs:
         return []
-    sources = NamedNode(SOURCES_GRAPH)
-    if kg.capabilities.local:  # index lookups, not a query worker's round trip
-        rows: list[Any] = [(quad.subject, quad.predicate, quad.object)
-                           for g in dict.fromkeys(graphs)
-                           for quad in kg.quads(NamedNode(g), None, None, sources)]
-    else:
-        rows = kg.query(sparql_prefixes() + f"""
-            SELECT ?g ?p ?o WHERE {{
-              VALUES ?g {{ {iri_values(graphs)} }}
-              GRAPH {sources} {{ ?g ?p ?o }}
-            }}""").rows
+    result = kg.query(sparql_prefixes() + f"""
+        SELECT ?g ?p ?o WHERE {{
+          VALUES ?g {{ {iri_values(graphs)} }}
+          GRAPH {NamedNode(SOURCES_GRAPH)} {{ ?g ?p ?o }}
+        }}""")
     said: dict[tuple[str, str], str] = {}
-    for g, p, o in sorted(rows, key=str):
+    for g, p, o in sorted(result.rows, key=str):
         said.setdefault((g.value, p.value), o.value)
 
     def first(g: str, predicates: tuple[str, ...]) -> str | None:
