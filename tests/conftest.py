@@ -153,11 +153,12 @@ def ecosystem() -> KnowledgeGraph:
     return kg
 
 
-def ecosystem_store(folder: Path) -> str:
-    """An on-disk store in ``folder`` holding only the small ecosystem and its ontology."""
+def ecosystem_store(folder: Path, *extra: Path) -> str:
+    """An on-disk store in ``folder`` holding only the small ecosystem, its ontology and the
+    ``extra`` files."""
     location = str(folder / "ecosystem-store")
     kg = open_graph(location, bundled=False)
-    for path in (SMALL, SMALL_ONTOLOGY):
+    for path in (SMALL, SMALL_ONTOLOGY, *extra):
         kg.load(path)
     del kg  # release the store's lock for the app that opens it next
     return location
@@ -198,3 +199,15 @@ def remote(endpoint: str) -> KnowledgeGraph:
     kg = open_graph(endpoint + "/query", update_url=endpoint + "/update")
     kg.update("DROP ALL")
     return kg
+
+
+@pytest.fixture
+def serve_remote(remote: KnowledgeGraph, endpoint: str,
+                 make_client: Callable[..., FlaskClient]) -> Callable[..., FlaskClient]:
+    """``serve_remote(*extra)``: a client of the service over the :func:`remote` store, once the
+    small ecosystem, its ontology and the ``extra`` files are loaded into it."""
+    def serve(*extra: Path) -> FlaskClient:
+        for path in (SMALL, SMALL_ONTOLOGY, *extra):
+            remote.load(path)
+        return make_client(store=endpoint + "/query")
+    return serve

@@ -9,16 +9,13 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from graph import KnowledgeGraph
 from tests.checks import assert_error, get_ok, same_answer
-from tests.conftest import SMALL, SMALL_ONTOLOGY, ecosystem_store
+from tests.conftest import ecosystem_store
 
 
 @pytest.fixture
-def remote_client(remote: KnowledgeGraph, endpoint: str, make_client) -> FlaskClient:
-    for path in (SMALL, SMALL_ONTOLOGY):
-        remote.load(path)
-    return make_client(store=endpoint + "/query")
+def remote_client(serve_remote) -> FlaskClient:
+    return serve_remote()
 
 
 SAME_ANSWERS = [

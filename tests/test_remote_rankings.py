@@ -16,11 +16,10 @@ import pytest
 from flask.testing import FlaskClient
 
 import graph.network.remote_rankings
-from graph import KnowledgeGraph, open_graph
 from tests.checks import assert_error, get_ok, same_answer
-from tests.conftest import DATA, SMALL, SMALL_ONTOLOGY
+from tests.conftest import DATA, ecosystem_store
 
-FILES = (SMALL, SMALL_ONTOLOGY, DATA / "small-extras.trig")
+EXTRAS = DATA / "small-extras.trig"
 
 #: Degrees counted by hand from the two files: ties by IRI (``https://example.org/...`` first).
 DEGREES = [("alpha", 3.0), ("beta", 3.0), ("cloud", 3.0), ("alpha-1", 2.0), ("vc", 2.0),
@@ -29,12 +28,7 @@ DEGREES = [("alpha", 3.0), ("beta", 3.0), ("cloud", 3.0), ("alpha-1", 2.0), ("vc
 
 @pytest.fixture
 def local_store(tmp_path: Path) -> str:
-    location = str(tmp_path / "local-store")
-    kg = open_graph(location, bundled=False)
-    for path in FILES:
-        kg.load(path)
-    del kg  # release the store's lock for the app that opens it next
-    return location
+    return ecosystem_store(tmp_path, EXTRAS)
 
 
 @pytest.fixture
@@ -43,10 +37,8 @@ def local_client(local_store: str, make_client) -> FlaskClient:
 
 
 @pytest.fixture
-def remote_client(remote: KnowledgeGraph, endpoint: str, make_client) -> FlaskClient:
-    for path in FILES:
-        remote.load(path)
-    return make_client(store=endpoint + "/query")
+def remote_client(serve_remote) -> FlaskClient:
+    return serve_remote(EXTRAS)
 
 
 SAME_ANSWERS = [
