@@ -121,7 +121,7 @@ class SetUnionStore:
               base_iri: str | None = None, **options: Any) -> Answer:
         """``Store.query``; the union default graph, or one merged from several, is a set."""
         if use_default_graph_as_union:
-            default_graph = [_UNION]
+            default_graph = _UNION
         elif default_graph is None:
             defaults, from_named = dataset_clauses(query, base_iri)
             named: list[NamedNode | BlankNode] = [*from_named]
@@ -138,6 +138,10 @@ class SetUnionStore:
                 return self._merged(graphs, named).query(
                     query, default_graph=[DefaultGraph()], named_graphs=named,
                     base_iri=base_iri, **options)
+            if len(graphs) == 1:
+                # one graph rather than a list of one: pyoxigraph 0.5.13 reads a list through
+                # a slower view (a GROUP BY over 100k triples in memory: 6.4-6.9 ms, not 4.9-5.3)
+                default_graph = graphs[0]
             if named_graphs is None and _mentions(r"graph\s*[?$]", query):
                 named_graphs = self.named_graphs()  # GRAPH ?g: the sources, not the union
         return self._store.query(query, default_graph=default_graph, named_graphs=named_graphs,
