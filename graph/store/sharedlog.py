@@ -89,9 +89,12 @@ class SharedLog:
                     yield
                 finally:  # what was committed here before an error is logged too
                     self._writer_pid = None
-                    # Under the graph's lock: a reader here that saw the log grow would
-                    # otherwise replay this process's own write before the offset moves.
-                    with self.kg.exclusive():
+                    # Appended and the offset moved in one step under the readers' condition:
+                    # a reader here that saw the log grow then finds it applied, and never
+                    # replays this process's own write. Not under the graph's lock, which the
+                    # query workers forked after this write queue for (issue 17: a write
+                    # waited behind them for a third time there).
+                    with self._applied:
                         self._append(self._pending)
             finally:
                 self._pending = []
