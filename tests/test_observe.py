@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from graph import QueryTimeout
 from service.limits import TokenBuckets, client_key
 from service.metrics import Metrics
-from service.observe import note_rows, timed_query
+from service.observe import configure_logging, note_rows, timed_query
 from tests.conftest import SMALL
 
 COMPANIES = ("PREFIX aikg: <https://w3id.org/aikg/ontology#> "
@@ -205,6 +205,34 @@ def test_counts_stay_exact_under_concurrent_threads() -> None:
                 for s in f.samples if s.name == "aikg_requests_total"
                 and s.labels == {"route": "/r", "method": "GET", "status": "200"}]
     assert count == 4000
+
+
+def test_log_lines_stay_whole_when_many_threads_log_at_once(tmp_path, monkeypatch) -> None:
+    """``aikg serve``'s handler writes without a lock (issue 17): each line must still arrive
+    whole, one JSON object per line, however the threads interleave."""
+    logger = logging.getLogger("aikg")
+    for name, value in (("handlers", list(logger.handlers)), ("propagate", logger.propagate),
+                        ("level", logger.level)):
+        monkeypatch.setattr(logger, name, value)  # put back after the test
+    monkeypatch.setattr(logging, "logThreads", logging.logThreads)
+    monkeypatch.setattr(logging, "logMultiprocessing", logging.logMultiprocessing)
+    with (tmp_path / "log").open("w") as stream:
+        configure_logging(stream)
+        padding = "x" * 1500  # lines of a few KiB, as a query log line with its text
+
+        def work(thread: int) -> None:
+            for n in range(300):
+                logging.getLogger("aikg.query").info(json.dumps({"t": thread, "n": n,
+                                                                 "pad": padding}))
+
+        threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    lines = (tmp_path / "log").read_text().splitlines()
+    assert sorted((r["t"], r["n"]) for r in map(json.loads, lines)) == [
+        (t, n) for t in range(8) for n in range(300)]
 
 
 def test_label_values_are_escaped() -> None:
