@@ -13,6 +13,7 @@ cannot make every short one wait.
 from __future__ import annotations
 
 import os
+import queue
 import socket
 import threading
 import time
@@ -156,15 +157,43 @@ class Pool:
 def _retire(stale: list[Worker]) -> None:
     """Kill workers of an older graph in the background: a process sharing the pages of a big
     graph takes tens of milliseconds to go (40 at a million triples), and the callers hold the
-    pool's lock or commit a write under the graph's (issue 17)."""
+    pool's lock or commit a write under the graph's (issue 17). One thread per process does it,
+    fed by a queue: starting a thread waits until it runs, which under load meant waiting for
+    the GIL behind every request thread, with those locks held."""
     if stale:
-        threading.Thread(target=_kill_all, args=(stale,), name="retire query workers",
-                         daemon=True).start()
+        _retirements().put(stale)
 
 
-def _kill_all(workers: list[Worker]) -> None:
-    for worker in workers:
-        worker.kill()
+_retiring: tuple[int, queue.SimpleQueue[list[Worker]]] | None = None  # (pid, its queue)
+_retiring_lock = threading.Lock()
+
+
+def _new_retiring_lock() -> None:
+    """A process forked while another thread held the lock would find it held for ever."""
+    global _retiring_lock
+    _retiring_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_retiring_lock)
+
+
+def _retirements() -> queue.SimpleQueue[list[Worker]]:
+    """This process's queue of workers to kill, and its thread, made on first use (a process
+    forked from another makes its own: the thread does not survive the fork)."""
+    global _retiring
+    with _retiring_lock:
+        if _retiring is None or _retiring[0] != os.getpid():
+            doomed: queue.SimpleQueue[list[Worker]] = queue.SimpleQueue()
+            threading.Thread(target=_kill_all, args=(doomed,), name="retire query workers",
+                             daemon=True).start()
+            _retiring = (os.getpid(), doomed)
+        return _retiring[1]
+
+
+def _kill_all(doomed: queue.SimpleQueue[list[Worker]]) -> None:
+    while True:
+        for worker in doomed.get():
+            worker.kill()
 
 
 class _NotQuick(Exception):
