@@ -36,11 +36,13 @@ class BytesCache:
             return entry[0]
 
     def put(self, key: Hashable, value: object, *, size: int) -> None:
+        """Keep ``value`` under ``key``, in place of the value kept there before, if any."""
         if size > self.max_bytes // 16:
             return
         with self._lock:
-            if key in self._entries:
-                return
+            replaced = self._entries.pop(key, None)
+            if replaced is not None:
+                self._bytes -= replaced[1]
             self._entries[key] = (value, size)
             self._bytes += size
             while self._bytes > self.max_bytes:

@@ -14,8 +14,10 @@ decides where and how long it runs:
   killed when its time runs out, may allocate at most ``memory_bytes`` (:class:`QueryTooLarge`
   past it) and cannot open a network socket (:mod:`graph.store.sandbox`); the complete check
   for ``SERVICE`` (:mod:`graph.sparql.outbound`) runs there too, inside the budgets;
-- whether at all: answers are cached by graph version (one cache, for the bytes of a serialized
-  answer and for the terms of a result alike); a write empties it. A caller that can name an
+- whether at all: answers are cached (one cache, for the bytes of a serialized answer and for
+  the terms of a result alike), each with the graph version it was computed at; a write removes
+  only those whose query matches a statement it added or removed
+  (:class:`graph.store.changes.AnswerCache`). A caller that can name an
   answer before it reads the request (the SPARQL endpoint, by the URL and Accept header as
   sent) keeps it under that name and finds it again with :meth:`Executor.kept`;
 - what is told: each query goes through :attr:`Executor.observe`, which the service sets to its
@@ -46,7 +48,7 @@ from ..errors import QueryTimeout
 from ..sparql import guard
 from ..sparql.written import pattern_graphs, written_graphs
 from . import budget
-from .cache import BytesCache
+from .changes import AnswerCache
 from .checkpoint import validated_on_checkpoint
 from .engine import DEFAULT_GRAPH
 from .knowledge import KnowledgeGraph
@@ -106,7 +108,7 @@ class Executor:
         self.pool = Pool(kg, workers=workers if kg.capabilities.local else 0,
                          memory_bytes=memory_bytes)
         self.observe: Observer = _unobserved
-        self._cache = BytesCache(cache_bytes)
+        self._cache = AnswerCache(kg, cache_bytes)
         self._writes = threading.Lock()  # one write at a time tried and applied
         kg.on_commit(self._committed)
         kg.executor = self
@@ -133,7 +135,7 @@ class Executor:
     def kept(self, key: Hashable) -> Answer | None:
         """The answer that :meth:`query` keeps under ``key`` at the graph's current version,
         observed (logged, counted) as any query answered; None if there is none."""
-        kept = self._cache.get((self.kg.version, key))
+        kept = self._cache.get(key)
         if not isinstance(kept, Answer):
             return None
         with self.observe(kept.request.sparql, kind="query") as record:
@@ -158,7 +160,7 @@ class Executor:
         either way."""
         key = request.key if key is None else key
         with self.observe(request.sparql, kind="query") as record:
-            kept = self._cache.get((self.kg.version, key))
+            kept = self._cache.get(key)
             answer = self._fresh(request, timeout, key) if kept is None else _kept(kept)
             record.rows = len(answer) if isinstance(answer, QueryResult) else answer.rows
             record.truncated = answer.truncated
@@ -172,10 +174,11 @@ class Executor:
         reply = _unpickled(found) if isinstance(found, bytes) else found
         if len(reply) == 1:  # terms: a request without a format
             if isinstance(found, bytes):  # terms evaluated in place are cheap: not kept
-                self._cache.put((version, key), found, size=len(found))
+                self._cache.put(key, found, version=version, request=request,
+                                size=len(found))
             return reply[0]
         answer = Answer(*reply, version, request)
-        self._cache.put((version, key), answer, size=len(answer.body))
+        self._cache.put(key, answer, version=version, request=request, size=len(answer.body))
         return answer
 
     def _evaluate(self, request: QueryRequest, seconds: float) -> tuple[Evaluated | bytes, int]:
@@ -295,8 +298,7 @@ class Executor:
         self.pool.close()
 
     def _committed(self, _kg: KnowledgeGraph) -> None:
-        self._cache.clear()
-        self.pool.retire_stale()
+        self.pool.retire_stale()  # the cache keeps what the write did not change (.changes)
 
 
 def _bounded(kg: KnowledgeGraph, update: str) -> bool:

@@ -1,0 +1,204 @@
+"""What each recent commit changed, so that a cached answer can outlive the writes that did not
+touch what it depends on (write-scoped invalidation).
+
+A :class:`ChangeLog` follows a :class:`~graph.store.KnowledgeGraph`: before a write it reads
+the statements of the graphs the write may change (:attr:`KnowledgeGraph.changed_graphs`: an
+update names them in its text, a load its target), after the commit it reads them again, and
+their difference is exactly the quads the write added or removed. It keeps that
+:class:`Change` for each of the last :data:`KEPT` versions. When the write does not say which
+graphs it changes (``DROP ALL``, ``GRAPH ?g`` in a template, a quads file), or they hold more
+than :data:`STATEMENT_LIMIT` statements, the change is unknown: it meets every dependency.
+
+:meth:`ChangeLog.unchanged` answers whether anything a cached answer depends on
+(:mod:`graph.sparql.depends`) changed between the version it was computed at and now. A version
+the log does not hold (too old, or its listener has not run yet) counts as changed: correctness
+first.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+
+from pyoxigraph import DefaultGraph, NamedNode, Quad
+
+from ..sparql.depends import Pattern, dependencies
+from .cache import BytesCache
+from .engine import DEFAULT_GRAPH
+from .knowledge import KnowledgeGraph
+from .queries import QueryRequest
+
+__all__ = ["KEPT", "STATEMENT_LIMIT", "AnswerCache", "Change", "ChangeLog"]
+
+#: Versions whose change is kept: an answer computed further back is computed again.
+KEPT = 256
+#: Statements read in the written graphs, before and after, past which the change is unknown.
+STATEMENT_LIMIT = 20_000
+
+#: A quad as strings: graph (an IRI, or DEFAULT_GRAPH), subject, predicate, object (an IRI, or
+#: the term's N-Triples form for a blank node or literal: never equal to a pattern's IRI).
+Touched = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class Change:
+    """The quads one commit added or removed, with their parts in sets for a quick answer."""
+
+    quads: frozenset[Touched]
+    graphs: frozenset[str]
+    subjects: frozenset[str]
+    predicates: frozenset[str]
+    objects: frozenset[str]
+
+    @classmethod
+    def of(cls, quads: Iterable[Touched]) -> Change:
+        found = frozenset(quads)
+        g, s, p, o = (frozenset(parts) for parts in zip(*found, strict=True)) if found \
+            else (frozenset(),) * 4
+        return cls(found, g, s, p, o)
+
+    def meets(self, pattern: Pattern) -> bool:
+        """Whether a quad of this change matches ``pattern`` (None parts match anything)."""
+        for part, values in zip(pattern, (self.graphs, self.subjects, self.predicates,
+                                          self.objects), strict=True):
+            if part is not None and part not in values:
+                return False
+        if sum(part is not None for part in pattern) <= 1:
+            return bool(self.quads)  # the sets said it: one part, or none, to match
+        return any(all(want is None or want == have for want, have in zip(pattern, quad,
+                                                                             strict=True))
+                   for quad in self.quads)
+
+
+class ChangeLog:
+    """The :class:`Change` of each of the last :data:`KEPT` commits of ``kg`` (None: unknown).
+
+    Attach it before the caches that ask it: the commit listeners run in order, and a cache
+    asking about a version this log has not recorded yet counts it as changed anyway.
+    """
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self._changes: OrderedDict[int, Change | None] = OrderedDict()
+        self._lock = threading.Lock()
+        #: The version before the write under way, the graphs it may change (None: any) and
+        #: their statements before it (None: too many to read).
+        self._before: tuple[int, frozenset[str] | None, frozenset[Touched] | None] | None = None
+        kg.before_write(self._read_before)
+        kg.on_commit(self._record)
+
+    def unchanged(self, since: int, now: int, depends: tuple[Pattern, ...] | None) -> bool:
+        """Whether no commit after version ``since`` up to ``now`` changed a statement matching
+        ``depends`` (None: any statement; then only ``since == now`` is unchanged)."""
+        if since == now:
+            return True
+        if depends is None or since > now:
+            return False
+        with self._lock:
+            changes = [self._changes.get(v, False) for v in range(since + 1, now + 1)]
+        for change in changes:
+            if change is None or change is False:
+                return False
+            if any(change.meets(p) for p in depends):
+                return False
+        return True
+
+    def _read_before(self, kg: KnowledgeGraph, graphs: frozenset[str] | None) -> None:
+        found = None if graphs is None else _statements(kg, graphs)
+        self._before = (kg.version, graphs, found)
+
+    def _record(self, kg: KnowledgeGraph) -> None:
+        before, self._before = self._before, None
+        if before is None:  # a commit without a before-write call: none is known to do it
+            since, change = kg.version - 1, None
+        else:
+            since, graphs, statements = before
+            change = None
+            if statements is not None and graphs == kg.changed_graphs:
+                after = _statements(kg, graphs)
+                if after is not None:
+                    change = Change.of(statements ^ after)
+        with self._lock:
+            # A process following another's writes may jump several versions at once: it was
+            # never at those between, so no answer here was computed at one, and the change
+            # from the version before to the version after covers them all.
+            for version in range(max(since, kg.version - KEPT) + 1, kg.version + 1):
+                self._changes[version] = change
+            while len(self._changes) > KEPT:
+                self._changes.popitem(last=False)
+
+
+def _statements(kg: KnowledgeGraph, graphs: frozenset[str]) -> frozenset[Touched] | None:
+    """Every statement in ``graphs``, as strings; None past :data:`STATEMENT_LIMIT`."""
+    found: set[Touched] = set()
+    for name in graphs:
+        try:
+            graph = DefaultGraph() if name == DEFAULT_GRAPH else NamedNode(name)
+        except ValueError:  # not an IRI: the write will fail, or it is unknown
+            return None
+        for quad in kg.quads(None, None, None, graph):
+            found.add(_touched(quad, name))
+            if len(found) > STATEMENT_LIMIT:
+                return None
+    return frozenset(found)
+
+
+def _touched(quad: Quad, graph: str) -> Touched:
+    """``quad`` as strings: an IRI's value, any other term's N-Triples form (``"..."``,
+    ``_:b``, ``<< ... >>``), which never equals an IRI."""
+    s, o = quad.subject, quad.object
+    return (graph, s.value if isinstance(s, NamedNode) else str(s), quad.predicate.value,
+            o.value if isinstance(o, NamedNode) else str(o))
+
+
+class AnswerCache:
+    """Answers by key, each kept with the version it was computed at and the request it
+    answers, and given again at a later version when no commit since changed a statement its
+    query matches (:func:`~graph.sparql.depends.dependencies`, read from its text the first
+    time the question comes up). ``max_bytes`` as :class:`~graph.store.cache.BytesCache`
+    takes it; 0 keeps nothing (and follows no commit).
+    """
+
+    def __init__(self, kg: KnowledgeGraph, max_bytes: int) -> None:
+        self.kg = kg
+        self._entries = BytesCache(max_bytes)
+        self._log = ChangeLog(kg) if max_bytes else None
+
+    def get(self, key: Hashable) -> object | None:
+        """The value kept under ``key`` if it is still the answer at the current version."""
+        entry = self._entries.get(key)
+        if not isinstance(entry, _Entry):
+            return None
+        now = self.kg.version
+        if entry.version != now:
+            if entry.depends is _UNREAD:
+                entry.depends = _request_dependencies(entry.request)
+            if self._log is None or not self._log.unchanged(entry.version, now, entry.depends):
+                return None
+            entry.version = now  # checked up to here: the next look starts from now
+        return entry.value
+
+    def put(self, key: Hashable, value: object, *, version: int, request: QueryRequest,
+            size: int) -> None:
+        """Keep ``value``, the answer to ``request`` at ``version``, under ``key``."""
+        self._entries.put(key, _Entry(value, version, request), size=size)
+
+
+_UNREAD: tuple[Pattern, ...] = ()
+
+
+class _Entry:
+    """A kept answer: the value, the last version it is known to answer at, its request and
+    what it depends on (:data:`_UNREAD` until asked)."""
+
+    __slots__ = ("depends", "request", "value", "version")
+
+    def __init__(self, value: object, version: int, request: QueryRequest) -> None:
+        self.value, self.version, self.request = value, version, request
+        self.depends: tuple[Pattern, ...] | None = _UNREAD
+
+
+def _request_dependencies(request: QueryRequest) -> tuple[Pattern, ...] | None:
+    return dependencies(request.sparql, {name: term.value for name, term in request.substitutions
+                                         if isinstance(term, NamedNode)})
