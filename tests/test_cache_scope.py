@@ -245,3 +245,68 @@ def test_a_subquery_variable_is_not_bound_by_the_substitutions():
                          "<http://e/q> ?o } } }", {"e": "http://e/a"})
     assert found == (Pattern(None, "http://e/a", "http://e/p", None),
                      Pattern(None, None, "http://e/q", None))
+
+
+# -- entity details -----------------------------------------------------------------------------
+
+KG, AIKG = "https://w3id.org/aikg/id/", "https://w3id.org/aikg/ontology#"
+LABEL_P = "http://www.w3.org/2000/01/rdf-schema#label"
+SOURCE = "https://w3id.org/aikg/graph/test-source"
+ENTITIES = ["vc", "alpha", "beta", "cloud", "alpha-1", "app"]
+entities = st.sampled_from(ENTITIES).map(lambda n: KG + n)
+#: Statements a write may add or remove: names, relations, plain facts, sources, elsewhere.
+ecosystem_statements = st.one_of(
+    st.tuples(entities, st.just(LABEL_P), st.sampled_from(['"New"@en', '"Alpha AI"@en']),
+              st.sampled_from([SOURCE, E + "g1"])),
+    st.tuples(entities, st.sampled_from([AIKG + "investsIn", AIKG + "partnerOf"]),
+              entities.map(lambda n: f"<{n}>"), st.sampled_from([SOURCE, E + "g1"])),
+    st.tuples(entities, st.just(E + "p"), st.just('"1"'), st.just(E + "g1")),
+    st.tuples(st.just(E + "g1"), st.just("http://purl.org/dc/terms/title"),
+              st.just('"Graph one"'), st.just("https://w3id.org/aikg/graph/sources")),
+    st.tuples(st.just("urn:bench:item-1"), st.just("urn:bench:p"), st.just('"1"'),
+              st.sampled_from([E + "left", E + "right"])),
+)
+
+
+def _ecosystem_write(kind: str, some: list[Statement]) -> str:
+    return f"{kind} DATA {{ {_data(some)} }}"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["INSERT", "DELETE"]),
+                          st.lists(ecosystem_statements, min_size=1, max_size=3)),
+                min_size=1, max_size=4))
+def test_every_kept_entity_description_equals_a_fresh_one_after_any_write(ecosystem, done):
+    from graph.describe.entities import describe
+    from graph.describe.lookups import _dated_relations, describe_entity
+    from graph.network import Network
+
+    network = Network(ecosystem)
+    for iri in map(KG.__add__, ENTITIES):
+        describe_entity(network, iri)
+    for kind, some in done:
+        ecosystem.update(_ecosystem_write(kind, some))
+        P = network.terms
+        for iri in map(KG.__add__, ENTITIES):
+            fresh = _dated_relations(describe(ecosystem, iri, ecosystem=set(P.relations)),
+                                     P.graph, iri, None)
+            assert describe_entity(network, iri, terms=P).facts == fresh, (iri, kind, some)
+
+
+def test_a_description_outlives_a_write_elsewhere_and_not_one_of_a_neighbours_name(ecosystem):
+    from graph.describe.lookups import describe_entity
+    from graph.network import Network
+
+    network = Network(ecosystem)
+    first = describe_entity(network, KG + "vc").facts
+    ecosystem.update(f'INSERT DATA {{ GRAPH <{E}left> {{ <urn:bench:item-1> <urn:bench:p> "1" '
+                     f'}} }}')
+    kept = describe_entity(network, KG + "vc").facts
+    assert kept == first and kept["relations"] is first["relations"]  # the same, not redone
+    ecosystem.update(f'INSERT DATA {{ GRAPH <{SOURCE}> {{ <{KG}beta> <{LABEL_P}> "Beta2"@en }} '
+                     f'}}')
+    names = {r["node"]["label_en"] for r in describe_entity(network, KG + "vc").facts[
+        "relations"]["out"]}
+    assert "Alpha AI" in names and ("Beta2" in names or "Beta Labs" in names)
+    assert describe_entity(network, KG + "vc").facts["relations"] is not first["relations"]

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any, TypedDict
 
 from pyoxigraph import Literal, NamedNode, Quad
 
 import ontology
 
-from ..network.projection import term_labels
+from ..network.labels import LABEL_KINDS as TERM_LABEL_KINDS
+from ..network.projection import Projection, term_labels
 from ..rdf.readable import readable
 from ..rdf.terms import iri_values, label_language, pick_label, short_id, sparql_prefixes
+from ..sparql.depends import Pattern
 from ..store import KnowledgeGraph
+from ..store.changes import ScopedCache
 from ..store.results import term_to_json
 
-__all__ = ["describe", "entity_quads", "describe_sources", "SourceDescription", "SOURCES_GRAPH"]
+__all__ = ["describe", "describe_reads", "described", "entity_quads", "describe_sources",
+           "SourceDescription", "SOURCES_GRAPH"]
 
 #: The graph that describes every source graph (the project's interface 3).
 SOURCES_GRAPH = ontology.GRAPH + "sources"
@@ -101,6 +106,54 @@ def describe(kg: KnowledgeGraph, iri: str, *, ecosystem: set[str] | None = None,
                                                 for g in graphs})),
         "truncated": truncated,
     }
+
+
+def describe_reads(iri: str, found: dict[str, Any]) -> tuple[Pattern, ...]:
+    """The statements :func:`describe` read to make ``found`` (the description of ``iri``):
+    the entity's own both ways, the names of every term it names, the inverse names of the
+    relations pointing at it and the sources graph. A write that changes none of them leaves
+    the description as it is."""
+    relations = [r for way in found["relations"].values() for r in way]
+    named = {r["node"]["iri"] for r in relations} | {r["relation"]["iri"] for r in relations} \
+        | {t["iri"] for t in found["types"]} | {p["property"]["iri"] for p in found["properties"]}
+    inverse = {r["relation"]["iri"] for r in found["relations"]["in"]}
+    return (Pattern(None, iri, None, None), Pattern(None, None, None, iri),
+            Pattern(None, frozenset(named), _NAME_PREDICATES[False], None),
+            Pattern(None, frozenset(inverse), _NAME_PREDICATES[True], None),
+            Pattern(SOURCES_GRAPH, None, None, None))
+
+
+#: Bytes of memory a description is taken to hold per term it names; :data:`DESCRIPTIONS` of
+#: them are kept per projection.
+DESCRIBED_BYTES = 1024
+DESCRIPTIONS = 64 * 1024 * 1024
+
+
+def described(kg: KnowledgeGraph, iri: str, terms: Projection, at: str | None,
+              dated: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """:func:`describe` of ``iri`` (the ecosystem relations those of ``terms``), passed
+    through ``dated`` (as of the day ``at``): the caller's own dict, to cut into pages.
+
+    On a local store it is kept with the projection ``terms`` and given again while no write
+    changes what it was read from (:func:`describe_reads`; a write that changes relationships
+    makes another projection). A remote store, which others may write, keeps none.
+    """
+    kept = terms.cached("descriptions", lambda: ScopedCache(kg, DESCRIPTIONS)) \
+        if kg.capabilities.local else None
+    found = kept.get((iri, at)) if kept is not None else None
+    if not isinstance(found, dict):
+        version = kg.version  # read first: a write landing meanwhile is checked later
+        found = describe(kg, iri, ecosystem=set(terms.relations))
+        reads = describe_reads(iri, found)
+        found = dated(found)
+        if kept is not None:
+            kept.put((iri, at), found, version=version, depends=reads,
+                     size=DESCRIBED_BYTES * (1 + len(reads[2].subject or ())))
+    return dict(found)
+
+
+_NAME_PREDICATES = {inverse: frozenset(p.value for p, _ in kinds)
+                    for inverse, kinds in TERM_LABEL_KINDS.items()}
 
 
 def _statements(kg: KnowledgeGraph, entity: NamedNode, max_rows: int

@@ -34,7 +34,7 @@ from ..network.search import Hit, search
 from ..network.subgraphs import circle_subgraph, paths_subgraph
 from ..network.traverse import neighbors, paths
 from ..store import KnowledgeGraph, open_graph
-from .entities import SourceDescription, describe, describe_sources
+from .entities import SourceDescription, describe_sources, described
 
 __all__ = ["EXAMPLE", "CircleAnswer", "Changes", "Description", "Found", "Lookups", "Neighbours",
            "Paths", "Profile", "Ranking", "changes_of", "circle_of", "describe_entity",
@@ -278,9 +278,9 @@ def describe_entity(network: Lookups, iri: str, *, terms: Projection | None = No
     2
     """
     terms = terms or network.terms
-    facts = describe(network.kg, iri, ecosystem=set(terms.relations))
     near = network.around(terms, iri)
-    facts = _dated_relations(facts, near.graph, iri, at)
+    facts = described(network.kg, iri, terms, at,
+                      lambda found: _dated_relations(found, near.graph, iri, at))
     return Description(near, iri, facts, near.graph.degree(iri) if iri in near.graph else 0)
 
 

@@ -22,25 +22,30 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-__all__ = ["Pattern", "dependencies"]
+__all__ = ["Part", "Pattern", "dependencies"]
 
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
+#: A part of a pattern: an IRI, a variable (``?name``), a set of IRIs (any of them) or None.
+Part = str | frozenset[str] | None
+
+
 class Pattern(NamedTuple):
     """Statements a query matches: each part an IRI, a variable (``?name``, bound by the
-    query's substitutions if at all) or None (anything)."""
+    query's substitutions if at all), a set of IRIs (for a caller that names what it read) or
+    None (anything)."""
 
-    graph: str | None
-    subject: str | None
-    predicate: str | None
-    object: str | None
+    graph: Part
+    subject: Part
+    predicate: Part
+    object: Part
 
     def bound(self, values: Mapping[str, str]) -> Pattern:
         """The pattern with its variables bound to ``values`` (name: IRI), the others
         anything."""
-        return Pattern(*(values.get(part[1:]) if part and part[0] == "?" else part
-                         for part in self))
+        return Pattern(*(values.get(part[1:]) if isinstance(part, str) and part[0] == "?"
+                         else part for part in self))
 
 
 class _Whole(Exception):

@@ -21,6 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad
 
@@ -30,7 +31,7 @@ from .engine import DEFAULT_GRAPH
 from .knowledge import KnowledgeGraph
 from .queries import QueryRequest
 
-__all__ = ["KEPT", "STATEMENT_LIMIT", "AnswerCache", "Change", "ChangeLog"]
+__all__ = ["KEPT", "STATEMENT_LIMIT", "Change", "ChangeLog", "ScopedCache", "change_log"]
 
 #: Versions whose change is kept: an answer computed further back is computed again.
 KEPT = 256
@@ -60,16 +61,22 @@ class Change:
         return cls(found, g, s, p, o)
 
     def meets(self, pattern: Pattern) -> bool:
-        """Whether a quad of this change matches ``pattern`` (None parts match anything)."""
+        """Whether a quad of this change matches ``pattern`` (a part None matches anything, a
+        set any of its members)."""
         for part, values in zip(pattern, (self.graphs, self.subjects, self.predicates,
                                           self.objects), strict=True):
-            if part is not None and part not in values:
+            if part is None:
+                continue
+            if part.isdisjoint(values) if isinstance(part, frozenset) else part not in values:
                 return False
         if sum(part is not None for part in pattern) <= 1:
             return bool(self.quads)  # the sets said it: one part, or none, to match
-        return any(all(want is None or want == have for want, have in zip(pattern, quad,
-                                                                             strict=True))
+        return any(all(_matches(want, have) for want, have in zip(pattern, quad, strict=True))
                    for quad in self.quads)
+
+
+def _matches(want: str | frozenset[str] | None, have: str) -> bool:
+    return want is None or (have in want if isinstance(want, frozenset) else want == have)
 
 
 class ChangeLog:
@@ -152,18 +159,20 @@ def _touched(quad: Quad, graph: str) -> Touched:
             o.value if isinstance(o, NamedNode) else str(o))
 
 
-class AnswerCache:
-    """Answers by key, each kept with the version it was computed at and the request it
-    answers, and given again at a later version when no commit since changed a statement its
-    query matches (:func:`~graph.sparql.depends.dependencies`, read from its text the first
-    time the question comes up). ``max_bytes`` as :class:`~graph.store.cache.BytesCache`
-    takes it; 0 keeps nothing (and follows no commit).
+class ScopedCache:
+    """Values by key, each kept with the version it was computed at and what it depends on,
+    and given again at a later version when no commit since changed a statement it depends on.
+
+    What a value depends on is given with it (patterns, None: any statement), or read from the
+    query it answers (:func:`~graph.sparql.depends.dependencies`) the first time a later
+    version asks for it. ``max_bytes`` as :class:`~graph.store.cache.BytesCache` takes it;
+    0 keeps nothing.
     """
 
     def __init__(self, kg: KnowledgeGraph, max_bytes: int) -> None:
         self.kg = kg
         self._entries = BytesCache(max_bytes)
-        self._log = ChangeLog(kg) if max_bytes else None
+        self._log = change_log(kg) if max_bytes else None
 
     def get(self, key: Hashable) -> object | None:
         """The value kept under ``key`` if it is still the answer at the current version."""
@@ -179,26 +188,48 @@ class AnswerCache:
             entry.version = now  # checked up to here: the next look starts from now
         return entry.value
 
-    def put(self, key: Hashable, value: object, *, version: int, request: QueryRequest,
-            size: int) -> None:
-        """Keep ``value``, the answer to ``request`` at ``version``, under ``key``."""
-        self._entries.put(key, _Entry(value, version, request), size=size)
+    def put(self, key: Hashable, value: object, *, version: int, size: int,
+            request: QueryRequest | None = None,
+            depends: tuple[Pattern, ...] | None = None) -> None:
+        """Keep ``value``, computed at ``version``, under ``key``: the answer to ``request``,
+        or a value that depends on the statements ``depends`` matches (None: any)."""
+        entry = _Entry(value, version, request)
+        if request is None:
+            entry.depends = depends
+        self._entries.put(key, entry, size=size)
 
 
-_UNREAD: tuple[Pattern, ...] = ()
+#: What an entry depends on before it is read from its request.
+_UNREAD: tuple[Pattern, ...] = (Pattern(None, None, None, None),)
 
 
 class _Entry:
-    """A kept answer: the value, the last version it is known to answer at, its request and
-    what it depends on (:data:`_UNREAD` until asked)."""
+    """A kept value: the last version it is known to hold at, the request it answers (if
+    any) and what it depends on (:data:`_UNREAD` until asked)."""
 
     __slots__ = ("depends", "request", "value", "version")
 
-    def __init__(self, value: object, version: int, request: QueryRequest) -> None:
+    def __init__(self, value: object, version: int, request: QueryRequest | None) -> None:
         self.value, self.version, self.request = value, version, request
         self.depends: tuple[Pattern, ...] | None = _UNREAD
 
 
-def _request_dependencies(request: QueryRequest) -> tuple[Pattern, ...] | None:
+def _request_dependencies(request: QueryRequest | None) -> tuple[Pattern, ...] | None:
+    if request is None:
+        return None
     return dependencies(request.sparql, {name: term.value for name, term in request.substitutions
                                          if isinstance(term, NamedNode)})
+
+
+_LOGS: WeakKeyDictionary[KnowledgeGraph, ChangeLog] = WeakKeyDictionary()
+_LOGS_LOCK = threading.Lock()
+
+
+def change_log(kg: KnowledgeGraph) -> ChangeLog:
+    """The one :class:`ChangeLog` of ``kg``, attached on first use: the caches of a graph
+    share it, so each write is read once."""
+    with _LOGS_LOCK:
+        log = _LOGS.get(kg)
+        if log is None:
+            log = _LOGS[kg] = ChangeLog(kg)
+        return log

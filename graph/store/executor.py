@@ -17,7 +17,7 @@ decides where and how long it runs:
 - whether at all: answers are cached (one cache, for the bytes of a serialized answer and for
   the terms of a result alike), each with the graph version it was computed at; a write removes
   only those whose query matches a statement it added or removed
-  (:class:`graph.store.changes.AnswerCache`). A caller that can name an
+  (:class:`graph.store.changes.ScopedCache`). A caller that can name an
   answer before it reads the request (the SPARQL endpoint, by the URL and Accept header as
   sent) keeps it under that name and finds it again with :meth:`Executor.kept`;
 - what is told: each query goes through :attr:`Executor.observe`, which the service sets to its
@@ -48,7 +48,7 @@ from ..errors import QueryTimeout
 from ..sparql import guard
 from ..sparql.written import pattern_graphs, written_graphs
 from . import budget
-from .changes import AnswerCache
+from .changes import ScopedCache
 from .checkpoint import validated_on_checkpoint
 from .engine import DEFAULT_GRAPH
 from .knowledge import KnowledgeGraph
@@ -108,7 +108,7 @@ class Executor:
         self.pool = Pool(kg, workers=workers if kg.capabilities.local else 0,
                          memory_bytes=memory_bytes)
         self.observe: Observer = _unobserved
-        self._cache = AnswerCache(kg, cache_bytes)
+        self._cache = ScopedCache(kg, cache_bytes)
         self._writes = threading.Lock()  # one write at a time tried and applied
         kg.on_commit(self._committed)
         kg.executor = self
