@@ -9,6 +9,7 @@ cache or not, with what the store answers now.
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -16,7 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyoxigraph import Literal, NamedNode, Quad
 
-from graph import open_graph
+from graph import NotFound, open_graph
+from graph.export import dataset_export, export_format
+from graph.export.rdf import write_store
 from graph.sparql.depends import Pattern, dependencies
 from graph.store import KnowledgeGraph
 from graph.store.executor import Executor
@@ -153,11 +156,28 @@ def test_every_answer_from_the_cache_equals_a_fresh_one_after_any_write(data, as
     executor = Executor(kg, workers=0)
     for sparql in asked:  # kept in the cache
         executor.query(sparql, fmt=_fmt(sparql), timeout=10)
+    for graph in GRAPHS:
+        _exported(kg, E + graph)
     for write in done:
         _apply(kg, write)
         for sparql in asked:
             answer = executor.query(sparql, fmt=_fmt(sparql), timeout=10)
             assert _rows(answer.body, _fmt(sparql)) == _fresh(kg, sparql), (sparql, write)
+        for graph in GRAPHS:
+            fresh = io.BytesIO()
+            write_store(kg, export_format("ntriples"), fresh, graph=NamedNode(E + graph))
+            assert _exported(kg, E + graph) == sorted(fresh.getvalue().splitlines()), write
+
+
+def _exported(kg: KnowledgeGraph, graph: str) -> list[bytes]:
+    """The lines of the named graph's N-Triples export (kept between writes that do not
+    change it); none for a graph that is not there."""
+    out = io.BytesIO()
+    try:
+        dataset_export(kg, "ntriples", graph=graph).write(out)
+    except NotFound:
+        pass
+    return sorted(out.getvalue().splitlines())
 
 
 LABEL = f"SELECT ?l WHERE {{ <{E}a> <{E}label> ?l }}"

@@ -33,11 +33,14 @@ import ontology
 from ..errors import BadInput, NotFound
 from ..network.periods import date_edges
 from ..rdf.formats import EXPORT_FORMATS, ExportFormat, export_format
+from ..sparql.depends import Pattern
 from ..store import KnowledgeGraph
+from ..store.changes import scoped_cache
 from ..store.results import QueryResult
 from .convert import Labels, add_descriptions, network_quads, rdf_network, undescribed
 from .jsongraphs import write_cytoscape, write_node_link
 from .rdf import dataset_quads, write_quads, write_store, write_triples
+from .streams import Copied, as_output
 from .tables import write_csv_zip, write_dot
 from .xmlgraphs import write_gexf, write_graphml
 
@@ -103,10 +106,42 @@ def dataset_export(kg: KnowledgeGraph, fmt: str | ExportFormat, *, graph: str | 
     name = None if graph is None else _named_graph(kg, graph)
     stem = "aikg" if name is None else "aikg-" + _slug(name.value.rstrip("/#").rsplit("/")[-1])
     if fmt.is_rdf:
-        return Export(fmt, stem, partial(write_store, kg, fmt, graph=name))
+        write = partial(write_store, kg, fmt, graph=name)
+        return Export(fmt, stem, write if name is None else _kept_file(kg, fmt, name, write))
     # The whole dataset holds every label and type already: nothing to look up.
     return Export(fmt, stem, _as_network(kg, lambda: dataset_quads(kg, name), fmt,
                                          look_up=name is not None))
+
+
+#: A named graph's file is kept when it is at most this many bytes; at most
+#: :data:`KEPT_FILES` bytes of them are kept in all.
+KEPT_FILE = 1024 * 1024
+KEPT_FILES = 32 * 1024 * 1024
+
+
+def _kept_file(kg: KnowledgeGraph, fmt: ExportFormat, name: NamedNode, write: Writer
+               ) -> Writer:
+    """``write``, the file of the named graph ``name``, kept when it is small and written
+    again from memory until a write changes a statement of that graph (on a local store: a
+    remote one, which others may write, keeps none)."""
+    if not kg.capabilities.local:
+        return write
+    kept = scoped_cache(kg, "graph files", KEPT_FILES)
+    key = (name.value, fmt.name)
+
+    def kept_or_written(out: IO[bytes]) -> None:
+        found = kept.get(key)
+        if isinstance(found, bytes):
+            out.write(found)
+            return
+        version = kg.version  # read first: a write landing meanwhile is checked later
+        copy = Copied(out, KEPT_FILE)
+        write(as_output(copy))
+        if copy.copy is not None:
+            kept.put(key, bytes(copy.copy), version=version, size=len(copy.copy),
+                     depends=(Pattern(name.value, None, None, None),))
+
+    return kept_or_written
 
 
 def result_export(kg: KnowledgeGraph, result: QueryResult, fmt: str | ExportFormat) -> Export:

@@ -12,8 +12,8 @@ from typing import IO, Protocol, cast
 
 from ..errors import BadInput
 
-__all__ = ["AfterPrefixes", "CompactJsonLd", "Sink", "Unframed", "XmlText", "as_output",
-           "prefix_lines"]
+__all__ = ["AfterPrefixes", "CompactJsonLd", "Copied", "Sink", "Unframed", "XmlText",
+           "as_output", "prefix_lines"]
 
 _CHUNK = 256 * 1024  # bytes of JSON-LD gathered before a pass over them
 
@@ -30,6 +30,33 @@ def as_output(sink: Sink) -> IO[bytes]:
     """``sink`` as the output of a pyoxigraph serializer, which only writes and flushes it (its
     stub asks for a whole ``IO[bytes]``)."""
     return cast(IO[bytes], sink)
+
+
+class Copied:
+    """Passes the bytes on to ``out`` and keeps a copy of them (:attr:`copy`) while they are
+    at most ``limit`` bytes; None past it.
+
+    >>> import io
+    >>> writer = Copied(io.BytesIO(), 4)
+    >>> _ = writer.write(b"abc"); bytes(writer.copy)
+    b'abc'
+    >>> _ = writer.write(b"de"); writer.copy is None
+    True
+    """
+
+    def __init__(self, out: Sink, limit: int) -> None:
+        self.out, self.limit = out, limit
+        self.copy: bytearray | None = bytearray()
+
+    def write(self, data: bytes, /) -> int:
+        if self.copy is not None:
+            self.copy += data
+            if len(self.copy) > self.limit:
+                self.copy = None
+        return self.out.write(data)
+
+    def flush(self) -> None:
+        self.out.flush()
 
 
 def prefix_lines(prefixes: dict[str, str]) -> bytes:

@@ -274,6 +274,11 @@ def _last_change(projection: Projection, day: str) -> str:
 HUB_DEGREE = 1000
 
 
+#: Circles kept per projection: more than the distinct circles of the load bench's mix (200),
+#: which a smaller least-recently-used cache, asked for them in turn, would never answer.
+KEPT_WALKS = 256
+
+
 def cached_circle(projection: Projection, node: str, depth: int, *,
                   relations: Collection[str] | None = None,
                   roles: Collection[str] | None = None, at: str | None = None,
@@ -284,7 +289,7 @@ def cached_circle(projection: Projection, node: str, depth: int, *,
     With ``cap``, the circle holds its first ``cap`` members and says whether it had more
     (``truncated``). A node without relationships has an empty circle."""
     key = (node, depth, _frozen(relations), _frozen(roles), at, frozenset(hub_roles), cap)
-    walks = projection.cached("circles", WalkCache[Circle])
+    walks = projection.cached("circles", lambda: WalkCache[Circle](KEPT_WALKS))
     A = projection.arrays()
     return walks.get(key, lambda: Circle(A, walk(
         A, node, depth, relations=relations, roles=roles, at=at, hub_degree=HUB_DEGREE,

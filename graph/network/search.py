@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ..errors import AmbiguousName, EntityNotFound
 from ..rdf.terms import entity_iri, normalize
+from .arrays import WalkCache
 from .projection import Projection
 
 __all__ = ["Hit", "SearchIndex", "index", "resolve", "search", "suggest"]
@@ -125,8 +126,14 @@ def search(projection: Projection, query: str = "", types: Collection[str] | Non
     allowed = projection.nodes_of_types(types) if types else None
     found = index(projection)
     if query.strip():
-        return found.search(query, allowed)
+        kept = projection.cached("searches", lambda: WalkCache[list[Hit]](KEPT_SEARCHES))
+        return kept.get((query, frozenset(types or ())), lambda: found.search(query, allowed))
     return [Hit(n, "all", None) for n in found.order if allowed is None or n in allowed]
+
+
+#: Searches kept per projection (a projection lives until a write changes names or
+#: relationships): the last ones asked for, shared by the callers, who do not change them.
+KEPT_SEARCHES = 256
 
 
 def resolve(projection: Projection | Callable[[], Projection], text: str,

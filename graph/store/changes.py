@@ -31,7 +31,8 @@ from .engine import DEFAULT_GRAPH
 from .knowledge import KnowledgeGraph
 from .queries import QueryRequest
 
-__all__ = ["KEPT", "STATEMENT_LIMIT", "Change", "ChangeLog", "ScopedCache", "change_log"]
+__all__ = ["KEPT", "STATEMENT_LIMIT", "Change", "ChangeLog", "ScopedCache", "change_log",
+           "scoped_cache"]
 
 #: Versions whose change is kept: an answer computed further back is computed again.
 KEPT = 256
@@ -221,6 +222,7 @@ def _request_dependencies(request: QueryRequest | None) -> tuple[Pattern, ...] |
                                          if isinstance(term, NamedNode)})
 
 
+_CACHES: WeakKeyDictionary[KnowledgeGraph, dict[str, ScopedCache]] = WeakKeyDictionary()
 _LOGS: WeakKeyDictionary[KnowledgeGraph, ChangeLog] = WeakKeyDictionary()
 _LOGS_LOCK = threading.Lock()
 
@@ -233,3 +235,14 @@ def change_log(kg: KnowledgeGraph) -> ChangeLog:
         if log is None:
             log = _LOGS[kg] = ChangeLog(kg)
         return log
+
+
+def scoped_cache(kg: KnowledgeGraph, name: str, max_bytes: int) -> ScopedCache:
+    """The :class:`ScopedCache` called ``name`` of ``kg`` (made with ``max_bytes`` on first
+    use), for values derived from the graph that are not a query's answer."""
+    with _LOGS_LOCK:
+        caches = _CACHES.setdefault(kg, {})
+    found = caches.get(name)
+    if found is None:
+        found = caches.setdefault(name, ScopedCache(kg, max_bytes))
+    return found
