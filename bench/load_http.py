@@ -77,6 +77,8 @@ def main() -> None:
                         help="an on-disk store, or the graph in memory")
     parser.add_argument("--workers", type=int, default=None,
                         help="server processes [default: aikg serve's own]")
+    parser.add_argument("--keep-log", type=Path, default=None,
+                        help="copy the server's log (a JSON line per request) to this file")
     parser.add_argument("--client", choices=["wrk", "python"],
                         default="wrk" if shutil.which("wrk") else "python")
     args = parser.parse_args()
@@ -114,6 +116,8 @@ def main() -> None:
             checks.join()
             _print_memory(server.process.pid)
         failures = _failures(log)
+        if args.keep_log:
+            shutil.copyfile(log, args.keep_log)
     _report(results, writes, checks)
     for failure, times in failures.most_common(10):
         print(f"  server: {times} x {failure}")

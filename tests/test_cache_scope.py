@@ -9,6 +9,7 @@ cache or not, with what the store answers now.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 
@@ -173,10 +174,8 @@ def _exported(kg: KnowledgeGraph, graph: str) -> list[bytes]:
     """The lines of the named graph's N-Triples export (kept between writes that do not
     change it); none for a graph that is not there."""
     out = io.BytesIO()
-    try:
+    with contextlib.suppress(NotFound):
         dataset_export(kg, "ntriples", graph=graph).write(out)
-    except NotFound:
-        pass
     return sorted(out.getvalue().splitlines())
 
 
@@ -330,3 +329,23 @@ def test_a_description_outlives_a_write_elsewhere_and_not_one_of_a_neighbours_na
         "relations"]["out"]}
     assert "Alpha AI" in names and ("Beta2" in names or "Beta Labs" in names)
     assert describe_entity(network, KG + "vc").facts["relations"] is not first["relations"]
+
+
+def test_dependencies_read_in_many_threads_at_once_are_read_right():
+    import threading
+
+    texts = [f"SELECT ?c (COUNT(*) AS ?n) WHERE {{ ?c <http://e/thread-{i}> ?x }} GROUP BY ?c"
+             for i in range(64)]
+    found: dict[str, object] = {}
+
+    def read(k: int) -> None:
+        for text in texts[k::8]:
+            found[text] = dependencies(text)
+
+    threads = [threading.Thread(target=read, args=(k,)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(found[t] == (Pattern(None, None, t.split("<")[1].split(">")[0], None),)
+               for t in texts)
