@@ -18,15 +18,15 @@ never narrower.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from .outbound import PARSER_LOCK
+
 __all__ = ["Part", "Pattern", "dependencies"]
 
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
-_PARSING = threading.Lock()
 
 
 #: A part of a pattern: an IRI, a variable (``?name``), a set of IRIs (any of them) or None.
@@ -80,7 +80,7 @@ def _patterns(sparql: str) -> tuple[Pattern, ...] | None:
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:
-        with _PARSING:  # pyparsing's parser is not thread-safe: it fails on texts it reads
+        with PARSER_LOCK:
             query = translateQuery(parseQuery(sparql))
     except Exception:  # noqa: BLE001  # any text rdflib cannot read: the whole graph
         return None

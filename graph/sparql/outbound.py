@@ -20,11 +20,15 @@ SPARQL cannot open a network socket (:mod:`graph.store.sandbox`).
 from __future__ import annotations
 
 import re
+import threading
 
-__all__ = ["NETWORK_OPERATIONS", "may_name", "network_operations"]
+__all__ = ["NETWORK_OPERATIONS", "PARSER_LOCK", "may_name", "network_operations"]
 
 #: The operations that would reach the network, by the name rdflib's parse tree gives them.
 NETWORK_OPERATIONS = {"ServiceGraphPattern": "SERVICE", "Load": "LOAD"}
+#: Held by whoever runs rdflib's SPARQL parser: pyparsing's grammar is not thread-safe, and
+#: threads reading at once fail on texts it reads alone.
+PARSER_LOCK = threading.Lock()
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -70,7 +74,8 @@ def network_operations(text: str, *, update: bool) -> set[str] | str:
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     try:
-        tree = parseUpdate(text) if update else parseQuery(text)
+        with PARSER_LOCK:
+            tree = parseUpdate(text) if update else parseQuery(text)
     except ParseBaseException as error:
         return f"line {error.lineno}, column {error.col}: {error.msg}"
     except RecursionError:
