@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,7 +23,7 @@ from graph import NotFound, open_graph
 from graph.export import dataset_export, export_format
 from graph.export.rdf import write_store
 from graph.sparql.depends import Pattern, dependencies
-from graph.store import KnowledgeGraph
+from graph.store import KnowledgeGraph, changes
 from graph.store.executor import Executor
 from graph.store.queries import QueryRequest, run
 from graph.store.sharedlog import SharedLog
@@ -151,6 +152,21 @@ def _fresh(kg: KnowledgeGraph, sparql: str) -> object:
 @given(st.lists(statements, max_size=12), st.lists(queries(), min_size=1, max_size=8),
        st.lists(writes(), min_size=1, max_size=5))
 def test_every_answer_from_the_cache_equals_a_fresh_one_after_any_write(data, asked, done):
+    _answers_after_writes(data, asked, done)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(statements, max_size=12), st.lists(queries(), min_size=1, max_size=8),
+       st.lists(writes(), min_size=1, max_size=5))
+def test_answers_stay_right_when_a_change_keeps_only_the_parts_of_its_quads(data, asked, done):
+    with mock.patch.object(changes, "EXACT_QUADS", 1):
+        _answers_after_writes(data, asked, done)
+
+
+def _answers_after_writes(data: list[Statement], asked: list[str],
+                          done: list[tuple[str, object]]) -> None:
+    """Keep the answers to ``asked`` over ``data``; after each write of ``done``, each
+    answer (and each graph's file) equals a fresh one."""
     kg = open_graph("memory", bundled=False)
     if data:
         kg.load(_nquads(data), format="nquads")

@@ -21,6 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from sys import intern
 from weakref import WeakKeyDictionary
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad
@@ -31,11 +32,15 @@ from .engine import DEFAULT_GRAPH
 from .knowledge import KnowledgeGraph
 from .queries import QueryRequest
 
-__all__ = ["KEPT", "STATEMENT_LIMIT", "Change", "ChangeLog", "ScopedCache", "change_log",
-           "scoped_cache"]
+__all__ = ["EXACT_QUADS", "KEPT", "STATEMENT_LIMIT", "Change", "ChangeLog", "ScopedCache",
+           "change_log", "scoped_cache"]
 
-#: Versions whose change is kept: an answer computed further back is computed again.
-KEPT = 256
+#: Versions whose change is kept: an answer not asked for since further back is computed again.
+#: (A change of the load bench's write, 2,000 quads, holds about 100 KB.)
+KEPT = 64
+#: Quads of a change kept to tell exactly whether one matches a pattern; past it, a pattern
+#: is met when each of its parts is among the changed ones.
+EXACT_QUADS = 512
 #: Statements read in the written graphs, before and after, past which the change is unknown.
 STATEMENT_LIMIT = 20_000
 
@@ -46,9 +51,10 @@ Touched = tuple[str, str, str, str]
 
 @dataclass(frozen=True)
 class Change:
-    """The quads one commit added or removed, with their parts in sets for a quick answer."""
+    """The quads one commit added or removed (when at most :data:`EXACT_QUADS`; None: more),
+    with their parts in sets for a quick answer."""
 
-    quads: frozenset[Touched]
+    quads: frozenset[Touched] | None
     graphs: frozenset[str]
     subjects: frozenset[str]
     predicates: frozenset[str]
@@ -59,19 +65,21 @@ class Change:
         found = frozenset(quads)
         g, s, p, o = (frozenset(parts) for parts in zip(*found, strict=True)) if found \
             else (frozenset(),) * 4
-        return cls(found, g, s, p, o)
+        return cls(found if len(found) <= EXACT_QUADS else None, g, s, p, o)
 
     def meets(self, pattern: Pattern) -> bool:
-        """Whether a quad of this change matches ``pattern`` (a part None matches anything, a
-        set any of its members)."""
+        """Whether a quad of this change may match ``pattern`` (a part None matches anything,
+        a set any of its members): exactly when the quads are kept, else by their parts."""
         for part, values in zip(pattern, (self.graphs, self.subjects, self.predicates,
                                           self.objects), strict=True):
             if part is None:
                 continue
             if part.isdisjoint(values) if isinstance(part, frozenset) else part not in values:
                 return False
-        if sum(part is not None for part in pattern) <= 1:
-            return bool(self.quads)  # the sets said it: one part, or none, to match
+        if not self.graphs:
+            return False  # nothing changed
+        if self.quads is None or sum(part is not None for part in pattern) <= 1:
+            return True  # the sets said it: one part, or none, to match
         return any(all(_matches(want, have) for want, have in zip(pattern, quad, strict=True))
                    for quad in self.quads)
 
@@ -156,8 +164,10 @@ def _touched(quad: Quad, graph: str) -> Touched:
     """``quad`` as strings: an IRI's value, any other term's N-Triples form (``"..."``,
     ``_:b``, ``<< ... >>``), which never equals an IRI."""
     s, o = quad.subject, quad.object
-    return (graph, s.value if isinstance(s, NamedNode) else str(s), quad.predicate.value,
-            o.value if isinstance(o, NamedNode) else str(o))
+    # Interned: the same terms come back in the changes of many versions (a block moved to and
+    # fro), and the sets of one change hold each once.
+    return (graph, intern(s.value if isinstance(s, NamedNode) else str(s)),
+            intern(quad.predicate.value), intern(o.value if isinstance(o, NamedNode) else str(o)))
 
 
 class ScopedCache:
