@@ -400,3 +400,41 @@ def test_on_disk_files_given_at_start_are_loaded_once_for_every_process(tmp_path
         query = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s <urn:p> ?o } }")
         counts = {_fresh_get(url, "/sparql?query=" + quote(query)).text for _ in range(6)}
         assert len(counts) == 1 and '"3"' in counts.pop()
+
+
+def test_a_process_that_kept_answers_shows_a_write_another_made_to_what_they_read(tmp_path,
+                                                                                store):
+    """Each process keeps answers across writes that cannot change them (the shared log or the
+    checkpoints tell it what each write changed); one that touches what they read replaces
+    them, whichever process wrote."""
+    kg = "https://w3id.org/aikg/id/"
+    query = f"SELECT ?l WHERE {{ <{kg}baidu> <http://www.w3.org/2000/01/rdf-schema#label> ?l }}"
+
+    def names(url: str) -> tuple[set[str], set[str]]:
+        with requests.Session() as fresh:  # a connection of its own
+            found = fresh.get(f"{url}/sparql", params={"query": query},
+                              headers={"Accept": "application/sparql-results+json"}, timeout=60)
+            details = fresh.get(f"{url}/api/entities/baidu", timeout=60)
+        assert found.status_code == 200 and details.status_code == 200
+        return ({b["l"]["value"] for b in found.json()["results"]["bindings"]},
+                set(details.json()["data"]["labels"]["en"]))
+
+    renamed = (f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <{kg}baidu> '
+               f'<http://www.w3.org/2000/01/rdf-schema#label> "Baidu Two"@en }} }}')
+    with aikg_server(*store, "--workers", "2", "--token", TOKEN, "--threads", "4",
+                     log=tmp_path / "serve.log") as (url, server):
+        first, second = sorted(_all_up(server.pid))
+        with _only(first, second):
+            before = names(url)
+        with _only(second, first):
+            _insert(url, 1)  # elsewhere: nothing either answer reads
+        with _only(first, second):
+            assert names(url) == before
+        with _only(second, first):
+            written = requests.post(f"{url}/sparql", data={"update": renamed}, headers=AUTH,
+                                    timeout=60)
+            assert written.status_code == 204, written.text
+        with _only(first, second):
+            after = names(url)
+        assert "Baidu Two" in after[0] and "Baidu Two" in after[1]
+        assert after[0] - {"Baidu Two"} == before[0]
