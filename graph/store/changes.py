@@ -112,16 +112,15 @@ class ChangeLog:
         if depends is None or since > now:
             return False
         with self._lock:
-            changes = [self._changes.get(v, False) for v in range(since + 1, now + 1)]
-        for change in changes:
-            if change is None or change is False:
-                return False
-            if any(change.meets(p) for p in depends):
-                return False
-        return True
+            # A version not here (too old, or its commit not recorded yet) counts as unknown.
+            changes = [self._changes.get(v) for v in range(since + 1, now + 1)]
+        return all(change is not None and not any(change.meets(p) for p in depends)
+                   for change in changes)
 
     def _read_before(self, kg: KnowledgeGraph, graphs: frozenset[str] | None) -> None:
-        found = None if graphs is None else _statements(kg, graphs)
+        # A remote store's commits never say what they changed (others write it too): its
+        # graphs are not read over the network for nothing.
+        found = None if graphs is None or not kg.capabilities.local else _statements(kg, graphs)
         self._before = (kg.version, graphs, found)
 
     def _record(self, kg: KnowledgeGraph) -> None:
@@ -131,7 +130,7 @@ class ChangeLog:
         else:
             since, graphs, statements = before
             change = None
-            if statements is not None and graphs == kg.changed_graphs:
+            if statements is not None and graphs is not None and graphs == kg.changed_graphs:
                 after = _statements(kg, graphs)
                 if after is not None:
                     change = Change.of(statements ^ after)
