@@ -365,3 +365,18 @@ def test_dependencies_read_in_many_threads_at_once_are_read_right():
         thread.join()
     assert all(found[t] == (Pattern(None, None, t.split("<")[1].split(">")[0], None),)
                for t in texts)
+
+
+@pytest.mark.parametrize("sparql", [
+    "SELECT ?l WHERE { <http://e/a> <http://e/label> ?l }",
+    "SELECT * WHERE { GRAPH <http://e/g> { ?s a <http://e/C> . } } LIMIT 5",
+    'ASK { GRAPH ?g { ?s <http://e/p> "x"@en } }',
+    'SELECT ?s WHERE { ?s <http://e/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> }',
+    "SELECT ?s WHERE { ?s <http://e/p> 12 }",
+    "SELECT ?s ?o WHERE { ?s <relative> ?o }",
+])
+def test_a_one_pattern_query_is_read_from_its_tokens_as_rdflib_reads_it(sparql):
+    from graph.sparql import depends
+
+    assert depends._one_pattern(sparql) is not None
+    assert (depends._one_pattern(sparql),) == depends._parsed_patterns(sparql)
