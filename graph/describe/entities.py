@@ -123,9 +123,10 @@ def describe_reads(iri: str, found: dict[str, Any]) -> tuple[Pattern, ...]:
             Pattern(SOURCES_GRAPH, None, None, None))
 
 
-#: Bytes of memory a description is taken to hold per term it names; :data:`DESCRIPTIONS` of
-#: them are kept per projection.
-DESCRIBED_BYTES = 1024
+#: Bytes of memory a description is taken to hold per item it lists (a property, a relation,
+#: a source: a few small dicts each); :data:`DESCRIPTIONS` of them are kept per projection, and
+#: none of more than a sixteenth of that (a hub of 10,000 relations is made each time).
+DESCRIBED_BYTES = 2048
 DESCRIPTIONS = 64 * 1024 * 1024
 
 
@@ -147,8 +148,10 @@ def described(kg: KnowledgeGraph, iri: str, terms: Projection, at: str | None,
         reads = describe_reads(iri, found)
         found = dated(found)
         if kept is not None:
+            items = len(found["properties"]) + len(found["sources"]) + sum(
+                len(way) for way in found["relations"].values())
             kept.put((iri, at), found, version=version, depends=reads,
-                     size=DESCRIBED_BYTES * (1 + len(reads[2].subject or ())))
+                     size=DESCRIBED_BYTES * (1 + items))
     return dict(found)
 
 
