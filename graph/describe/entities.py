@@ -10,7 +10,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 import ontology
 
-from ..network.labels import LABEL_KINDS as TERM_LABEL_KINDS
+from ..network.labels import LABEL_PREDICATES
 from ..network.projection import Projection, term_labels
 from ..rdf.readable import readable
 from ..rdf.terms import iri_values, label_language, pick_label, short_id, sparql_prefixes
@@ -118,8 +118,8 @@ def describe_reads(iri: str, found: dict[str, Any]) -> tuple[Pattern, ...]:
         | {t["iri"] for t in found["types"]} | {p["property"]["iri"] for p in found["properties"]}
     inverse = {r["relation"]["iri"] for r in found["relations"]["in"]}
     return (Pattern(None, iri, None, None), Pattern(None, None, None, iri),
-            Pattern(None, frozenset(named), _NAME_PREDICATES[False], None),
-            Pattern(None, frozenset(inverse), _NAME_PREDICATES[True], None),
+            Pattern(None, frozenset(named), LABEL_PREDICATES[False], None),
+            Pattern(None, frozenset(inverse), LABEL_PREDICATES[True], None),
             Pattern(SOURCES_GRAPH, None, None, None))
 
 
@@ -155,8 +155,6 @@ def described(kg: KnowledgeGraph, iri: str, terms: Projection, at: str | None,
     return dict(found)
 
 
-_NAME_PREDICATES = {inverse: frozenset(p.value for p, _ in kinds)
-                    for inverse, kinds in TERM_LABEL_KINDS.items()}
 
 
 def _statements(kg: KnowledgeGraph, entity: NamedNode, max_rows: int
