@@ -21,6 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from itertools import islice
 from sys import intern
 from weakref import WeakKeyDictionary
 
@@ -100,7 +101,7 @@ class ChangeLog:
         self._lock = threading.Lock()
         #: The version before the write under way, the graphs it may change (None: any) and
         #: their statements before it (None: too many to read).
-        self._before: tuple[int, frozenset[str] | None, frozenset[Touched] | None] | None = None
+        self._before: tuple[int, frozenset[str] | None, frozenset[Quad] | None] | None = None
         kg.before_write(self._read_before)
         kg.on_commit(self._record)
 
@@ -133,7 +134,7 @@ class ChangeLog:
             if statements is not None and graphs is not None and graphs == kg.changed_graphs:
                 after = _statements(kg, graphs)
                 if after is not None:
-                    change = Change.of(statements ^ after)
+                    change = Change.of(map(_touched, statements ^ after))
         with self._lock:
             # A process following another's writes may jump several versions at once: it was
             # never at those between, so no answer here was computed at one, and the change
@@ -144,28 +145,30 @@ class ChangeLog:
                 self._changes.popitem(last=False)
 
 
-def _statements(kg: KnowledgeGraph, graphs: frozenset[str]) -> frozenset[Touched] | None:
-    """Every statement in ``graphs``, as strings; None past :data:`STATEMENT_LIMIT`."""
-    found: set[Touched] = set()
+def _statements(kg: KnowledgeGraph, graphs: frozenset[str]) -> frozenset[Quad] | None:
+    """Every statement in ``graphs``; None past :data:`STATEMENT_LIMIT`. (As the engine's
+    quads: only those that changed are turned into strings.)"""
+    found: set[Quad] = set()
     for name in graphs:
         try:
             graph = DefaultGraph() if name == DEFAULT_GRAPH else NamedNode(name)
         except ValueError:  # not an IRI: the write will fail, or it is unknown
             return None
-        for quad in kg.quads(None, None, None, graph):
-            found.add(_touched(quad, name))
-            if len(found) > STATEMENT_LIMIT:
-                return None
+        found.update(islice(kg.quads(None, None, None, graph), STATEMENT_LIMIT + 1 - len(found)))
+        if len(found) > STATEMENT_LIMIT:
+            return None
     return frozenset(found)
 
 
-def _touched(quad: Quad, graph: str) -> Touched:
+def _touched(quad: Quad) -> Touched:
     """``quad`` as strings: an IRI's value, any other term's N-Triples form (``"..."``,
-    ``_:b``, ``<< ... >>``), which never equals an IRI."""
-    s, o = quad.subject, quad.object
+    ``_:b``, ``<< ... >>``), which never equals an IRI; the default graph is DEFAULT_GRAPH."""
+    s, o, g = quad.subject, quad.object, quad.graph_name
     # Interned: the same terms come back in the changes of many versions (a block moved to and
     # fro), and the sets of one change hold each once.
-    return (graph, intern(s.value if isinstance(s, NamedNode) else str(s)),
+    return (intern(g.value) if isinstance(g, NamedNode) else
+            DEFAULT_GRAPH if isinstance(g, DefaultGraph) else str(g),
+            intern(s.value if isinstance(s, NamedNode) else str(s)),
             intern(quad.predicate.value), intern(o.value if isinstance(o, NamedNode) else str(o)))
 
 
