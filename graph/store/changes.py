@@ -154,9 +154,11 @@ def _statements(kg: KnowledgeGraph, graphs: frozenset[str]) -> frozenset[Quad] |
             graph = DefaultGraph() if name == DEFAULT_GRAPH else NamedNode(name)
         except ValueError:  # not an IRI: the write will fail, or it is unknown
             return None
-        found.update(islice(kg.quads(None, None, None, graph), STATEMENT_LIMIT + 1 - len(found)))
-        if len(found) > STATEMENT_LIMIT:
+        room = STATEMENT_LIMIT - len(found)
+        # Counted first, without holding them: a load of a big graph keeps no copy of it.
+        if next(islice(kg.quads(None, None, None, graph), room, None), None) is not None:
             return None
+        found.update(kg.quads(None, None, None, graph))
     return frozenset(found)
 
 
