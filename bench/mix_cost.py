@@ -36,12 +36,7 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=100, help="reads per write (0: none)")
     parser.add_argument("--block", type=int, default=1000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="aikg-mix-") as tmp:
-        data = generate(args.triples, Path(tmp) / "industry.nt")
-        block = Path(tmp) / "block.nq"
-        block.write_text("".join(f'<urn:bench:item-{i}> <urn:bench:p> "{i}" <{LEFT}> .\n'
-                                 for i in range(args.block)))
-        app = _app(data, block)
+    app = mix_app(args.triples, args.block)
     kinds = workload(_companies(args.triples))
     environs = {name: itertools.cycle([_get(path) for path in paths])
                 for name, paths in kinds.items()}
@@ -57,6 +52,17 @@ def main() -> None:
             source, target = (LEFT, RIGHT) if len(writes) % 2 == 0 else (RIGHT, LEFT)
             writes.append(_cpu(app, _move(source, target)))
     _report(costs, writes, args)
+
+
+def mix_app(triples: int, block: int) -> Callable[..., Iterable[bytes]]:
+    """The app over the synthetic graph of ``triples`` and a block of ``block`` statements in
+    graph L, which the bench's update moves (the data files go once loaded)."""
+    with tempfile.TemporaryDirectory(prefix="aikg-mix-") as tmp:
+        data = generate(triples, Path(tmp) / "industry.nt")
+        statements = Path(tmp) / "block.nq"
+        statements.write_text("".join(f'<urn:bench:item-{i}> <urn:bench:p> "{i}" <{LEFT}> .\n'
+                                      for i in range(block)))
+        return _app(data, statements)
 
 
 def _app(data: Path, block: Path) -> Callable[..., Iterable[bytes]]:

@@ -17,14 +17,11 @@ import itertools
 import os
 import random
 import statistics
-import tempfile
 import threading
 import time
-from pathlib import Path
 
-from bench.generate import generate
 from bench.load_http import LEFT, RIGHT, _companies, workload
-from bench.mix_cost import _app, _call, _get, _move
+from bench.mix_cost import _call, _get, _move, mix_app
 
 
 def main() -> None:
@@ -34,12 +31,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--block", type=int, default=1000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="aikg-wait-") as tmp:
-        data = generate(args.triples, Path(tmp) / "industry.nt")
-        block = Path(tmp) / "block.nq"
-        block.write_text("".join(f'<urn:bench:item-{i}> <urn:bench:p> "{i}" <{LEFT}> .\n'
-                                 for i in range(args.block)))
-        app = _app(data, block)
+    app = mix_app(args.triples, args.block)
     paths = [path for found in workload(_companies(args.triples)).values() for path in found]
     for path in paths[::200]:  # warm: the projection's arrays, the search index
         _call(app, _get(path))
