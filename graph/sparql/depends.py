@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from . import guard
-from .outbound import PARSER_LOCK, unescape
+from .outbound import PARSER_LOCK
 
 __all__ = ["Part", "Pattern", "dependencies"]
 
@@ -86,27 +86,19 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 def _one_pattern(sparql: str) -> Pattern | None:
     """The pattern of a query of one triple pattern (:func:`graph.sparql.guard.is_bounded`'s
-    shape) without a prologue, read from its tokens in microseconds; None for any other text,
-    which rdflib reads.
+    shape), from the terms its outline read; None for any other text, which rdflib reads.
+    (A prologue changes nothing here: a prefixed name is left to rdflib, a relative IRI is
+    taken as anything.)
 
     >>> _one_pattern('SELECT ?p WHERE { GRAPH ?g { <http://e/a> ?p "x"@en } } LIMIT 3')
     Pattern(graph='?g', subject='http://e/a', predicate='?p', object=None)
     """
-    if len(sparql) >= 4096 or not guard.outline(sparql).bounded:
+    terms = guard.outline(sparql).pattern
+    if terms is None:
         return None
-    found = list(guard.tokens(unescape(sparql), strings=True))
-    if not found or found[0].text not in ("SELECT", "ASK"):
-        return None  # a prologue: its prefixes and base are rdflib's to apply
-    opened = [i for i, t in enumerate(found) if t.text == "{"]
-    inner = found[opened[-1] + 1:next(i for i, t in enumerate(found) if t.text == "}")]
-    if inner and inner[-1].text == ".":
-        inner.pop()
-    if len(inner) < 3 or (len(opened) == 2 and found[opened[0] + 1].text != "GRAPH"):
-        return None
-    # An object of more than one token is a literal with a language or a datatype.
-    parts = (_token_part(found[opened[0] + 2]) if len(opened) == 2 else None,
-             _token_part(inner[0]), _token_part(inner[1]),
-             _token_part(inner[2]) if len(inner) == 3 else None)
+    graph, subject, predicate, obj = terms
+    parts = (None if graph is None else _token_part(graph), _token_part(subject),
+             _token_part(predicate), _token_part(obj))
     return None if _UNREADABLE in parts else Pattern(*parts)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 from typing import NamedTuple
@@ -99,15 +99,22 @@ def tokens(text: str, *, strings: bool = False) -> Iterator[Token]:
             depth += 1
 
 
+#: The terms of a query's one triple pattern: its ``GRAPH``'s (None: none), subject, predicate
+#: and object (for a literal, its string's token).
+PatternTerms = tuple[Token | None, Token, Token, Token]
+
+
 @dataclass(frozen=True)
 class Outline:
     """What the server reads of a query before its budget starts, once: its ``form``
     (``select``, ``construct``, ``describe``, ``ask`` or None), whether it is ``bounded``
-    (:func:`is_bounded`) and whether it ``may_reach_network`` (:func:`may_reach_network`)."""
+    (:func:`is_bounded`), whether it ``may_reach_network`` (:func:`may_reach_network`) and, for
+    a bounded query with a pattern, that ``pattern``'s terms."""
 
     form: str | None
     bounded: bool
     may_reach_network: bool
+    pattern: PatternTerms | None = field(default=None, repr=False, compare=False)
 
 
 #: Tokens read to find the form: a prologue longer than this leaves the form unknown. The head
@@ -137,8 +144,8 @@ def _read_outline(text: str) -> Outline:
     head = list(islice(body, _BOUNDED_TOKENS + 1))
     first = head[0].text if head and head[0].kind == "name" else ""
     form = first.lower() if first in _FORMS else None
-    bounded = len(head) <= _BOUNDED_TOKENS and _one_pattern(head)
-    return Outline(form, bounded, may_reach_network(text))
+    terms = _pattern_terms(head) if len(head) <= _BOUNDED_TOKENS else None
+    return Outline(form, terms is not None, may_reach_network(text), terms or None)
 
 
 def _skip_prologue(found: Iterator[Token]) -> Iterator[Token]:
@@ -163,53 +170,50 @@ def is_one_pattern(group: list[Token]) -> bool:
     >>> is_one_pattern(list(tokens("{ ?s ?p ?o . ?o ?q ?r }", strings=True)))
     False
     """
-    return _one_pattern([Token("name", "ASK", 0, 0, 0), *group])
+    return _pattern_terms([Token("name", "ASK", 0, 0, 0), *group]) is not None
 
 
-def _one_pattern(body: list[Token]) -> bool:
-    """``SELECT ?v... [WHERE] { s p o [.] } [LIMIT n]`` or the same ``ASK``, the pattern
-    perhaps inside ``GRAPH g { }``, with no variable twice: its evaluation is one index scan,
-    one step per result row."""
+def _pattern_terms(body: list[Token]) -> PatternTerms | tuple[()] | None:
+    """The pattern's terms if ``body`` is ``SELECT ?v... [WHERE] { s p o [.] } [LIMIT n]`` or
+    the same ``ASK``, the pattern perhaps inside ``GRAPH g { }``, with no variable twice (its
+    evaluation is one index scan, one step per result row); ``()`` for ``ASK {}``; None for
+    anything else."""
     rest = list(body)
     head = rest.pop(0).text if rest else ""
     if head == "SELECT":
         if rest and rest[0].text == "*":
             rest.pop(0)
         elif not rest or rest[0].kind != "var":
-            return False
+            return None
         while rest and rest[0].kind == "var":
             rest.pop(0)
     elif head != "ASK":
-        return False
+        return None
     if rest and rest[0].text == "WHERE":
         rest.pop(0)
     if not rest or rest.pop(0).text != "{":
-        return False
+        return None
     if len(rest) == 1 and rest[0].text == "}":  # ASK {}: no pattern at all (a liveness probe)
-        return True
-    variables, groups = [], 1
+        return ()
+    graph = None
     if rest and rest[0].kind == "name" and rest[0].text == "GRAPH":
         rest.pop(0)
         graph = _term(rest, predicate=True)
         if graph is None or graph.text == "A" or not rest or rest.pop(0).text != "{":
-            return False
-        if graph.kind == "var":
-            variables.append(graph.text[1:])
-        groups = 2
-    for position in range(3):
-        term = _term(rest, predicate=position == 1)
-        if term is None:
-            return False
-        if term.kind == "var":
-            variables.append(term.text[1:])
+            return None
+    terms = [_term(rest, predicate=position == 1) for position in range(3)]
     if rest and rest[0].text == ".":
         rest.pop(0)
-    for _ in range(groups):
+    for _ in range(1 if graph is None else 2):
         if not rest or rest.pop(0).text != "}":
-            return False
+            return None
     if len(rest) == 2 and rest[0].text == "LIMIT" and rest[1].kind == "number":
         rest = []
-    return not rest and len(set(variables)) == len(variables)
+    subject, predicate, obj = terms
+    if rest or subject is None or predicate is None or obj is None:
+        return None
+    variables = [t.text[1:] for t in (graph, subject, predicate, obj) if t and t.kind == "var"]
+    return (graph, subject, predicate, obj) if len(set(variables)) == len(variables) else None
 
 
 def _term(rest: list[Token], *, predicate: bool) -> Token | None:
