@@ -244,9 +244,10 @@ class _LineHandler(logging.Handler):
     ``StreamHandler`` holds a lock while it writes, and the write lets go of the GIL: every
     other request thread that logs meanwhile queues on that lock, then for the GIL, behind the
     writer. With 16 request threads, a write of the graph spent three quarters of its time
-    there (issue 17). The kernel keeps the lines of one write whole: on a pipe up to
-    ``PIPE_BUF`` bytes (4 KiB), on a file always; longer lines on a pipe may interleave with
-    another process's, as with any handler.
+    there (issue 17). The kernel keeps the lines of one write whole: on a file always, on a
+    pipe up to ``PIPE_BUF`` bytes (4 KiB). A longer line (only a query line of a long query)
+    may be cut on a pipe by another thread's or process's line, which the lock only prevented
+    between the threads of one process.
     """
 
     def __init__(self, stream: Any) -> None:

@@ -155,8 +155,6 @@ def described(kg: KnowledgeGraph, iri: str, terms: Projection, at: str | None,
     return dict(found)
 
 
-
-
 def _statements(kg: KnowledgeGraph, entity: NamedNode, max_rows: int
                 ) -> tuple[dict[tuple[object, str, object], set[str]], bool]:
     """The statements about ``entity`` both ways, each with the graphs stating it, up to
